@@ -1,0 +1,77 @@
+// The emulator's view of a container engine. Domain code speaks only this interface; dockerode
+// lives in dockerode-engine.ts alone.
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface ContainerSpec {
+  readonly image: string;
+  readonly cmd: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `hostPathOrVolume:containerPath[:ro]` */
+  readonly binds: readonly string[];
+  readonly workingDir?: string;
+  /** container TCP port to publish on 127.0.0.1 at a port the engine picks */
+  readonly publishTcpPort?: number;
+  readonly memoryBytes?: number;
+  readonly pidsLimit?: number;
+  /** drop all capabilities and set no-new-privileges */
+  readonly hardened?: boolean;
+  /** run an init process as PID 1 so signals reach the program and zombies are reaped */
+  readonly init?: boolean;
+}
+
+export interface ContainerStatus {
+  readonly id: string;
+  readonly running: boolean;
+  readonly exitCode: number | null;
+  readonly oomKilled: boolean;
+  /** the 127.0.0.1 port that `publishTcpPort` was given, once started */
+  readonly hostPort: number | null;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface ContainerSummary {
+  readonly id: string;
+  readonly running: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface LogFollow {
+  /** resolves when the engine ends the stream (the container stopped) or stop() was called */
+  readonly done: Promise<void>;
+  stop(): void;
+}
+
+export interface EngineEvent {
+  readonly containerId: string;
+  readonly action: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface DockerEngine {
+  version(): Promise<string>;
+  hasImage(ref: string): Promise<boolean>;
+  /** pulls `ref`, reporting progress lines; rejects with the engine's message on failure */
+  pullImage(ref: string, onProgress: (line: string) => void): Promise<void>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** null when no such container exists */
+  inspectContainer(id: string): Promise<ContainerStatus | null>;
+  /** resolves with the exit code once the container is not running */
+  waitContainer(id: string): Promise<number>;
+  /** follows stdout and stderr from the container's first byte, frame by frame */
+  followLogs(id: string, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow>;
+  /** SIGKILL; a container that is not running is not an error */
+  killContainer(id: string): Promise<void>;
+  /** force-removes; a container that does not exist is not an error */
+  removeContainer(id: string): Promise<void>;
+  listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;
+  /** follows container events for containers carrying all `labels`; returns a stop function */
+  watchEvents(
+    labels: Readonly<Record<string, string>>,
+    onEvent: (event: EngineEvent) => void,
+    onClosed: (err: Error | null) => void,
+  ): Promise<() => void>;
+}

@@ -1,0 +1,282 @@
+import type { IncomingMessage } from 'node:http';
+import Docker from 'dockerode';
+import { AppError } from '../../errors.js';
+import type {
+  ContainerSpec,
+  ContainerStatus,
+  ContainerSummary,
+  DockerEngine,
+  EngineEvent,
+  LogFollow,
+  OutputStream,
+} from './docker-engine.js';
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+function statusCodeOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+/** Engine unreachable → AppError('docker_unavailable'); anything else passes through. */
+function mapEngineError(err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && CONNECTION_CODES.has(code)) {
+    throw new AppError('docker_unavailable', `the Docker engine is not reachable (${code}); start Docker and try again`);
+  }
+  throw err;
+}
+
+function labelFilters(labels: Readonly<Record<string, string>>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+/**
+ * Splits Docker's multiplexed log stream (8-byte frame headers: stream id, 3 zero bytes, big-endian
+ * payload size) into stdout and stderr payloads without copying more than a frame boundary needs.
+ */
+export function createFrameDemuxer(onData: (stream: OutputStream, data: Buffer) => void): (chunk: Buffer) => void {
+  let pending: Buffer = Buffer.alloc(0);
+  return (chunk: Buffer) => {
+    let buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let offset = 0;
+    while (buf.length - offset >= 8) {
+      const type = buf[offset];
+      const size = buf.readUInt32BE(offset + 4);
+      if (buf.length - offset - 8 < size) break;
+      const payload = buf.subarray(offset + 8, offset + 8 + size);
+      onData(type === 2 ? 'stderr' : 'stdout', payload);
+      offset += 8 + size;
+    }
+    pending = offset === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(offset));
+    buf = pending;
+  };
+}
+
+export class DockerodeEngine implements DockerEngine {
+  private readonly docker: Docker;
+
+  /** Honours DOCKER_HOST (and the other DOCKER_* variables) the way the docker CLI does. */
+  constructor(options?: Docker.DockerOptions) {
+    this.docker = new Docker(options);
+  }
+
+  async version(): Promise<string> {
+    try {
+      const v = await this.docker.version();
+      return v.Version;
+    } catch (err) {
+      return mapEngineError(err);
+    }
+  }
+
+  async hasImage(ref: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(ref).inspect();
+      return true;
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return false;
+      return mapEngineError(err);
+    }
+  }
+
+  async pullImage(ref: string, onProgress: (line: string) => void): Promise<void> {
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.pull(ref)) as NodeJS.ReadableStream;
+    } catch (err) {
+      const message = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+      if ((err as NodeJS.ErrnoException).code && CONNECTION_CODES.has((err as NodeJS.ErrnoException).code!)) mapEngineError(err);
+      throw new Error(message);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null, output: Array<{ error?: string }>) => {
+          const failed = output?.find((o) => o.error);
+          if (err || failed) reject(new Error(failed?.error ?? err?.message ?? 'pull failed'));
+          else resolve();
+        },
+        (event: { status?: string; progress?: string; id?: string }) => {
+          const parts = [event.id, event.status, event.progress].filter(Boolean);
+          if (parts.length) onProgress(parts.join(' '));
+        },
+      );
+    });
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    if (spec.publishTcpPort !== undefined) {
+      const key = `${spec.publishTcpPort}/tcp`;
+      exposed[key] = {};
+      portBindings[key] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+    }
+    try {
+      const container = await this.docker.createContainer({
+        Image: spec.image,
+        Cmd: [...spec.cmd],
+        Entrypoint: spec.entrypoint ? [...spec.entrypoint] : undefined,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Labels: { ...spec.labels },
+        WorkingDir: spec.workingDir,
+        ExposedPorts: exposed,
+        AttachStdout: false,
+        AttachStderr: false,
+        Tty: false,
+        HostConfig: {
+          Binds: [...spec.binds],
+          PortBindings: portBindings,
+          Memory: spec.memoryBytes,
+          MemorySwap: spec.memoryBytes,
+          PidsLimit: spec.pidsLimit,
+          Init: spec.init ?? false,
+          CapDrop: spec.hardened ? ['ALL'] : undefined,
+          SecurityOpt: spec.hardened ? ['no-new-privileges'] : undefined,
+          AutoRemove: false,
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '100m', 'max-file': '3' } },
+        },
+      });
+      return container.id;
+    } catch (err) {
+      return mapEngineError(err);
+    }
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (err) {
+      if (statusCodeOf(err) === 304) return;
+      mapEngineError(err);
+    }
+  }
+
+  async inspectContainer(id: string): Promise<ContainerStatus | null> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      const ports = info.NetworkSettings?.Ports ?? {};
+      let hostPort: number | null = null;
+      for (const bindings of Object.values(ports)) {
+        const first = (bindings as Array<{ HostPort?: string }> | null)?.[0];
+        if (first?.HostPort) {
+          hostPort = Number(first.HostPort);
+          break;
+        }
+      }
+      return {
+        id: info.Id,
+        running: info.State.Running || info.State.Restarting,
+        exitCode: info.State.Running ? null : info.State.ExitCode,
+        oomKilled: info.State.OOMKilled,
+        hostPort,
+        labels: info.Config.Labels ?? {},
+      };
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return null;
+      return mapEngineError(err);
+    }
+  }
+
+  async waitContainer(id: string): Promise<number> {
+    try {
+      const result = (await this.docker.getContainer(id).wait()) as { StatusCode: number };
+      return result.StatusCode;
+    } catch (err) {
+      return mapEngineError(err);
+    }
+  }
+
+  async followLogs(id: string, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow> {
+    let stream: IncomingMessage;
+    try {
+      stream = (await this.docker.getContainer(id).logs({
+        follow: true,
+        stdout: true,
+        stderr: true,
+      })) as unknown as IncomingMessage;
+    } catch (err) {
+      return mapEngineError(err);
+    }
+    const demux = createFrameDemuxer(onData);
+    const done = new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => demux(chunk));
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    return { done, stop: () => stream.destroy() };
+  }
+
+  async killContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill();
+    } catch (err) {
+      const status = statusCodeOf(err);
+      if (status === 404 || status === 409 || status === 304) return;
+      mapEngineError(err);
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      const status = statusCodeOf(err);
+      if (status === 404 || status === 409) return;
+      mapEngineError(err);
+    }
+  }
+
+  async listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]> {
+    try {
+      const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
+      return list.map((c) => ({ id: c.Id, running: c.State === 'running', labels: c.Labels ?? {} }));
+    } catch (err) {
+      return mapEngineError(err);
+    }
+  }
+
+  async watchEvents(
+    labels: Readonly<Record<string, string>>,
+    onEvent: (event: EngineEvent) => void,
+    onClosed: (err: Error | null) => void,
+  ): Promise<() => void> {
+    let stream: NodeJS.ReadableStream & { destroy?: () => void };
+    try {
+      stream = (await this.docker.getEvents({
+        filters: { type: ['container'], label: labelFilters(labels) },
+      })) as NodeJS.ReadableStream & { destroy?: () => void };
+    } catch (err) {
+      return mapEngineError(err);
+    }
+    let buffered = '';
+    let closed = false;
+    const close = (err: Error | null) => {
+      if (closed) return;
+      closed = true;
+      onClosed(err);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (!line) continue;
+        try {
+          const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+          onEvent({ containerId: e.Actor?.ID ?? e.id ?? '', action: e.Action ?? '', labels: e.Actor?.Attributes ?? {} });
+        } catch {
+          // a malformed event line is skipped
+        }
+      }
+    });
+    stream.on('end', () => close(null));
+    stream.on('error', (err: Error) => close(err));
+    return () => {
+      closed = true;
+      stream.destroy?.();
+    };
+  }
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import type { DbData } from '../../domain/records.js';
+import { CorruptFileError, DurableJsonFile } from './durable-json-file.js';
+
+export const DB_FILE = 'db.json';
+
+function emptyData(): DbData {
+  return { version: 1, instanceId: randomUUID(), keys: [], projects: [], compilations: [], runs: [] };
+}
+
+function isDbData(value: unknown): value is DbData {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return v.version === 1 && typeof v.instanceId === 'string' &&
+    ['keys', 'projects', 'compilations', 'runs'].every((k) => Array.isArray(v[k]));
+}
+
+/**
+ * The one JSON file (lowdb) that holds keys, projects, compilations and runs. Callers mutate
+ * `data` in memory and then `await commit()`: commits that arrive while a write is under way are
+ * coalesced into the next single write, so a burst of state changes costs one rewrite.
+ */
+export class Store {
+  readonly warnings: string[];
+  private inFlight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+
+  private constructor(private readonly low: Low<DbData>, warnings: string[]) {
+    this.warnings = warnings;
+  }
+
+  get data(): DbData {
+    return this.low.data;
+  }
+
+  static async open(dataDir: string, now: () => number = Date.now): Promise<Store> {
+    const file = join(dataDir, DB_FILE);
+    const backup = `${file}.bak`;
+    const warnings: string[] = [];
+    const low = new Low<DbData>(new DurableJsonFile<DbData>(file), emptyData());
+    try {
+      await low.read();
+      if (!isDbData(low.data)) throw new CorruptFileError(file, 'unexpected shape');
+    } catch (err) {
+      if (!(err instanceof CorruptFileError)) throw err;
+      const aside = `${file}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
+      await rename(file, aside);
+      const restored = new Low<DbData>(new DurableJsonFile<DbData>(backup), emptyData());
+      let fromBackup = false;
+      try {
+        await restored.read();
+        fromBackup = isDbData(restored.data);
+      } catch {
+        fromBackup = false;
+      }
+      low.data = fromBackup ? restored.data : emptyData();
+      await low.write();
+      warnings.push(
+        `${err.message}. It was moved aside to ${aside}; ` +
+          (fromBackup ? `the last good copy (${backup}) was restored.` : 'no good copy existed, so the store starts empty.'),
+      );
+    }
+    // A new store writes itself at once, so the instance id is fixed from the first start.
+    if (low.data.keys.length + low.data.projects.length === 0) await low.write();
+    await copyFile(file, backup).catch(() => undefined);
+    return new Store(low, warnings);
+  }
+
+  /** Persists the current in-memory data; resolves once a write that includes it is on disk. */
+  commit(): Promise<void> {
+    if (!this.queued) {
+      const previous = this.inFlight ?? Promise.resolve();
+      this.queued = previous
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          const write = this.low.write();
+          this.inFlight = write;
+          return write.finally(() => {
+            if (this.inFlight === write) this.inFlight = null;
+          });
+        });
+    }
+    return this.queued;
+  }
+
+  async flush(): Promise<void> {
+    await (this.queued ?? this.inFlight ?? Promise.resolve());
+  }
+}

@@ -1,0 +1,125 @@
+// Request and response types of the public and console APIs. The renderer imports these with
+// `import type`, so nothing here may have a runtime value.
+
+export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'timedOut';
+export type RunMode = 'oneShot' | 'service';
+/**
+ * The finer step of a run, an emulator detail the seed leaves open:
+ * queued → pulling → creating → starting → running → (stopping | timingOut) → collecting → finished.
+ */
+export type RunPhase =
+  | 'queued'
+  | 'pulling'
+  | 'creating'
+  | 'starting'
+  | 'running'
+  | 'stopping'
+  | 'timingOut'
+  | 'collecting'
+  | 'finished';
+
+/** A run exactly as the hosted platform returns it. Times are unix seconds. */
+export interface Run {
+  uuid: string;
+  project: string;
+  compilation: string;
+  targetName: string;
+  binaryPath: string;
+  dockerImage: string;
+  arguments: string[];
+  state: RunState;
+  phase: RunPhase;
+  runTimeoutSeconds: number;
+  mode: RunMode;
+  containerPort: number | null;
+  hostPort: number | null;
+  publicAccess: boolean;
+  startedAt: number | null;
+  finishedAt: number | null;
+  exitCode: number | null;
+  errorSummary: string | null;
+  logsTruncated: boolean;
+  created: number;
+  updated: number;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'system';
+
+/** One line of output (with its `\n`), or a piece of a line longer than 16 KiB. */
+export interface LogChunk {
+  sequence: number;
+  stream: LogStream;
+  data: string;
+  /** unix milliseconds */
+  timestamp: number;
+}
+
+export interface StartRunResponse { run: Run; jobId: string }
+export interface ListRunsResponse { runs: Run[] }
+export interface RunResponse { run: Run }
+export interface LogsResponse { logs: LogChunk[]; logsTruncated: boolean }
+export interface StopAllResponse { stopped: number; runs: Run[] }
+
+export interface ErrorBody { error: true; reason: string; message?: string }
+
+export interface Key {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  projects: string[] | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+export interface CreateKeyRequest { name: string; expiresInDays?: number | null; projects?: string[] }
+export interface CreateKeyResponse { key: Key; secret: string }
+
+export interface Project {
+  id: string;
+  name: string;
+  sourcePath: string;
+  targetName: string;
+  dockerImage: string;
+  runTimeoutSeconds: number;
+  publicInstances: boolean;
+  /** Memory limit of each run's container, in MiB (emulator setting). */
+  memoryLimitMb: number;
+  /** Process limit of each run's container (emulator setting). */
+  pidsLimit: number;
+  created: number;
+  updated: number;
+}
+export interface CreateProjectRequest {
+  name: string;
+  sourcePath: string;
+  targetName: string;
+  dockerImage?: string;
+  runTimeoutSeconds?: number;
+  publicInstances?: boolean;
+  memoryLimitMb?: number;
+  pidsLimit?: number;
+}
+
+export type CompilationState = 'queued' | 'running' | 'succeeded' | 'failed';
+export interface Compilation {
+  id: string;
+  project: string;
+  state: CompilationState;
+  targetName: string;
+  /** `build` for `swift build`, `import` for a prebuilt binary. */
+  source: 'build' | 'import';
+  startedAt: number | null;
+  finishedAt: number | null;
+  errorSummary: string | null;
+  created: number;
+}
+
+export interface StatusResponse {
+  docker: { available: boolean; version?: string; error?: string };
+  version: string;
+  dataDir: string;
+  apiUrl: string;
+  defaultImage: string;
+  warnings: string[];
+}

@@ -1,0 +1,35 @@
+// What the store keeps. Public shapes (Run, Key, …) plus the emulator's private bookkeeping, kept
+// apart so that a public response can never leak a private field.
+import type { Compilation, Key, Project, Run } from '../contract/types.js';
+
+export interface KeyRecord extends Key {
+  /** hex SHA-256 of the secret; the secret itself is never stored */
+  readonly secretHash: string;
+}
+
+export interface CompilationRecord extends Compilation {
+  /** absolute path of the built or imported binary in the data dir, once succeeded */
+  binaryFile: string | null;
+}
+
+export interface RunRecord {
+  run: Run;
+  jobId: string;
+  containerId: string | null;
+  memoryLimitMb: number;
+  pidsLimit: number;
+  /** absolute path of the binary that the container mounts */
+  binaryFile: string;
+  /** why the run ended, recorded before the container is gone */
+  stopRequested: boolean;
+}
+
+export interface DbData {
+  version: 1;
+  /** labels this data dir's containers, so two emulators never touch each other's */
+  instanceId: string;
+  keys: KeyRecord[];
+  projects: Project[];
+  compilations: CompilationRecord[];
+  runs: RunRecord[];
+}

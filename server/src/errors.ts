@@ -1,0 +1,84 @@
+// Typed errors. Services throw AppError with a stable reason; the HTTP layer alone maps the
+// reason to a status code (see http/error-middleware.ts).
+
+export const errorStatus = {
+  // 400
+  bad_request: 400,
+  invalid_json: 400,
+  invalid_body: 400,
+  unknown_field: 400,
+  invalid_mode: 400,
+  invalid_arguments: 400,
+  invalid_state: 400,
+  invalid_query: 400,
+  invalid_name: 400,
+  invalid_source_path: 400,
+  source_path_not_found: 400,
+  package_manifest_missing: 400,
+  invalid_target_name: 400,
+  unknown_target: 400,
+  invalid_docker_image: 400,
+  invalid_run_timeout: 400,
+  invalid_public_instances: 400,
+  invalid_memory_limit: 400,
+  invalid_pids_limit: 400,
+  invalid_expires_in_days: 400,
+  invalid_projects: 400,
+  unknown_project: 400,
+  invalid_binary_path: 400,
+  binary_not_found: 400,
+  binary_not_elf: 400,
+  unsupported_protocol: 400,
+  missing_host: 400,
+  // 401 / 403
+  missing_api_key: 401,
+  invalid_api_key: 401,
+  revoked_api_key: 401,
+  expired_api_key: 401,
+  console_auth_required: 401,
+  forbidden_project: 403,
+  forbidden_host: 403,
+  forbidden_origin: 403,
+  // 404
+  not_found: 404,
+  project_not_found: 404,
+  run_not_found: 404,
+  key_not_found: 404,
+  compilation_not_found: 404,
+  instance_not_found: 404,
+  // 409
+  no_succeeded_compilation: 409,
+  not_stoppable: 409,
+  key_already_revoked: 409,
+  instance_not_servable: 409,
+  instance_not_running: 409,
+  // 413
+  payload_too_large: 413,
+  // 5xx
+  internal_error: 500,
+  instance_unreachable: 502,
+  docker_unavailable: 503,
+  instance_timeout: 504,
+} as const;
+
+export type ErrorReason = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly reason: ErrorReason;
+  constructor(reason: ErrorReason, message?: string) {
+    super(message ?? reason);
+    this.name = 'AppError';
+    this.reason = reason;
+  }
+  get isUserFault(): boolean {
+    return errorStatus[this.reason] < 500;
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`);
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
