@@ -20,8 +20,10 @@ export interface RunRecord {
   pidsLimit: number;
   /** absolute path of the binary that the container mounts */
   binaryFile: string;
-  /** why the run ended, recorded before the container is gone */
+  /** set by /stop before the container is killed, so the end is recorded as `stopped` */
   stopRequested: boolean;
+  /** when the container started, in unix milliseconds: the deadline's origin */
+  startedAtMs: number | null;
 }
 
 export interface DbData {

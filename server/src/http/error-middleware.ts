@@ -1,0 +1,42 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, errorStatus } from '../errors.js';
+
+/** Maps every error to the seed's `{ error: true, reason }` body; never leaks a stack or a secret. */
+export function errorMiddleware(log: (line: string) => void): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    let status: number;
+    let body: { error: true; reason: string; message?: string };
+    if (err instanceof AppError) {
+      status = errorStatus[err.reason];
+      body = { error: true, reason: err.reason, message: err.message };
+    } else {
+      const type = (err as { type?: string }).type;
+      if (type === 'entity.parse.failed') {
+        status = 400;
+        body = { error: true, reason: 'invalid_json', message: 'the request body is not valid JSON' };
+      } else if (type === 'entity.too.large') {
+        status = 413;
+        body = { error: true, reason: 'payload_too_large', message: 'the request body is too large' };
+      } else if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'request.aborted' || type === 'stream.encoding.set') {
+        status = 400;
+        body = { error: true, reason: 'bad_request', message: 'the request body could not be read' };
+      } else if ((err as { status?: number }).status && (err as { status: number }).status < 500) {
+        status = (err as { status: number }).status;
+        body = { error: true, reason: 'bad_request' };
+      } else {
+        status = 500;
+        body = { error: true, reason: 'internal_error', message: 'the emulator failed; see its output' };
+        log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      }
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).json(body);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: true, reason: 'not_found', message: 'no such route' });
+};

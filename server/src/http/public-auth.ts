@@ -1,0 +1,26 @@
+import type { IncomingMessage } from 'node:http';
+import type { KeyRecord } from '../domain/records.js';
+import type { ConsoleAuth } from '../modules/console/console-auth.js';
+import type { KeysService } from '../modules/keys/index.js';
+
+export type PublicCaller = { readonly kind: 'console' } | { readonly kind: 'key'; readonly key: KeyRecord };
+
+/**
+ * Who is calling a public route: an API key (`X-API-Key`, or `Authorization: Bearer`), or the
+ * console itself (its token or session), which acts as the owner. Throws the seed's 401s.
+ */
+export function identifyPublicCaller(req: IncomingMessage, keys: KeysService, consoleAuth: ConsoleAuth): PublicCaller {
+  const headerKey = req.headers['x-api-key'];
+  const apiKey = Array.isArray(headerKey) ? headerKey[0] : headerKey;
+  const bearer = consoleAuth.bearerOf(req);
+  if (apiKey === undefined && bearer !== undefined && consoleAuth.isValidToken(bearer)) return { kind: 'console' };
+  if (apiKey === undefined && bearer === undefined && consoleAuth.hasSessionCookie(req)) return { kind: 'console' };
+  return { kind: 'key', key: keys.authenticate(apiKey ?? bearer) };
+}
+
+/** 401 or 403 unless the caller may act on `projectId`. */
+export function authorizePublicCaller(req: IncomingMessage, projectId: string, keys: KeysService, consoleAuth: ConsoleAuth): PublicCaller {
+  const caller = identifyPublicCaller(req, keys, consoleAuth);
+  if (caller.kind === 'key') keys.authorizeProject(caller.key, projectId);
+  return caller;
+}

@@ -1,0 +1,176 @@
+// The composition root: every dependency is built here once and passed down.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { DockerEngine } from './adapters/docker/docker-engine.js';
+import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
+import { lockDataDir } from './adapters/store/data-dir-lock.js';
+import { Store } from './adapters/store/store.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ServerConfig } from './config.js';
+import { errorMessage } from './errors.js';
+import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { authorizePublicCaller } from './http/public-auth.js';
+import { BuildsService } from './modules/builds/index.js';
+import { ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
+import { KeysService } from './modules/keys/index.js';
+import { LogStore } from './modules/logs/index.js';
+import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
+import { InstanceProxy } from './modules/proxy/index.js';
+import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService } from './modules/runs/index.js';
+
+export type { ServerConfig } from './config.js';
+export { resolveConfig, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
+
+export interface ServerDeps {
+  readonly config: ServerConfig;
+  readonly engine?: DockerEngine;
+  readonly clock?: Clock;
+  readonly log?: (line: string) => void;
+  /** folder of the built console UI (default: dist/renderer beside the server) */
+  readonly uiDir?: string;
+}
+
+export interface SwiftLambdaServer {
+  readonly app: express.Express;
+  readonly consoleToken: string;
+  readonly warnings: readonly string[];
+  readonly services: { readonly keys: KeysService; readonly projects: ProjectsService; readonly builds: BuildsService; readonly runs: RunsService; readonly store: Store };
+  /** starts listening; resolves with the base URL */
+  listen(): Promise<string>;
+  url(): string;
+  close(options?: { stopRuns?: boolean }): Promise<void>;
+}
+
+function defaultUiDir(): string {
+  return fileURLToPath(new URL('../renderer/', import.meta.url));
+}
+
+export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer> {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? ((line: string) => console.error(line));
+  const engine = deps.engine ?? new DockerodeEngine();
+
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const releaseLock = await lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = await Store.open(config.dataDir, () => clock.now());
+  } catch (err) {
+    await releaseLock();
+    throw err;
+  }
+  for (const w of store.warnings) log(`warning: ${w}`);
+  const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
+  const consoleAuth = new ConsoleAuth(consoleToken);
+  const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
+
+  const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
+  await logs.init();
+  const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
+  const keys = new KeysService(store, clock, (id) => projects.exists(id));
+  const builds = new BuildsService({ store, engine, logs, projects, clock, dataDir: config.dataDir, labels, log });
+  const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
+  const reconcileDeps = { store, engine, logs, runs, clock, labels, log };
+  const watcher = new EngineWatcher(reconcileDeps);
+  const proxy = new InstanceProxy({
+    runs,
+    authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
+    sessionCookie: SESSION_COOKIE,
+    maxBodyBytes: config.proxyMaxBodyBytes,
+  });
+
+  let baseUrl = '';
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(createPublicRouter({ runs, keys, consoleAuth }));
+  app.use(
+    '/console/api',
+    createConsoleRouter({
+      consoleAuth, keys, projects, builds, runs, logs, engine,
+      status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings }),
+    }),
+  );
+  const uiDir = deps.uiDir ?? defaultUiDir();
+  // `/?token=…` signs the browser in and drops the token from the address bar.
+  app.get('/', (req, res, next) => {
+    if (typeof req.query.token === 'string') {
+      if (consoleAuth.isValidToken(req.query.token)) res.setHeader('set-cookie', consoleAuth.sessionCookieHeader());
+      res.redirect(303, '/');
+      return;
+    }
+    next();
+  });
+  if (existsSync(uiDir)) app.use(express.static(uiDir, { index: 'index.html', fallthrough: true }));
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(log));
+
+  const server = http.createServer((req, res) => {
+    if (!proxy.handle(req, res)) app(req, res);
+  });
+  server.on('upgrade', (req, socket) => {
+    socket.on('error', () => undefined);
+    if (!proxy.handleUpgrade(req, socket)) {
+      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":true,"reason":"unsupported_protocol"}');
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function startBackground(): Promise<void> {
+    try {
+      await engine.version();
+      await builds.reconcileInterruptedBuilds();
+      const result = await reconcileRunsWithContainers(reconcileDeps);
+      if (result.reattached || result.lost || result.removed) {
+        log(`reconciled runs: ${result.reattached} re-attached, ${result.lost} lost, ${result.removed} stray containers removed`);
+      }
+    } catch (err) {
+      log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);
+    }
+    await watcher.start();
+  }
+
+  return {
+    app,
+    consoleToken,
+    warnings: store.warnings,
+    services: { keys, projects, builds, runs, store },
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+      await startBackground();
+      return baseUrl;
+    },
+    url: () => baseUrl,
+    async close(options) {
+      watcher.stop();
+      const stopRuns = options?.stopRuns ?? false;
+      if (stopRuns) {
+        await Promise.all(runs.liveRuns().map((l) => l.stop().catch(() => undefined)));
+      }
+      await runs.detachAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      proxy.close();
+      await logs.closeAll();
+      await store.flush();
+      await releaseLock();
+    },
+  };
+}

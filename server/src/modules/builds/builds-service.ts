@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
+import type { Store } from '../../adapters/store/store.js';
+import type { Clock } from '../../clock.js';
+import { unixSeconds } from '../../clock.js';
+import type { Compilation, LogChunk } from '../../contract/types.js';
+import type { CompilationRecord } from '../../domain/records.js';
+import { AppError, errorMessage } from '../../errors.js';
+import { followContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
+import type { ProjectsService } from '../projects/index.js';
+import { checkElfExecutable } from './elf.js';
+import { ensureImage, ImageUnavailableError } from './ensure-image.js';
+
+export interface BuildsDeps {
+  readonly store: Store;
+  readonly engine: DockerEngine;
+  readonly logs: LogStore;
+  readonly projects: ProjectsService;
+  readonly clock: Clock;
+  readonly dataDir: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly log: (line: string) => void;
+}
+
+export function toPublicCompilation(record: CompilationRecord): Compilation {
+  const { binaryFile: _binaryFile, ...publicFields } = record;
+  return publicFields;
+}
+
+// The build script takes the target and the owner for the copied binary as $1 and $2, so
+// nothing the user typed is ever parsed by the shell.
+const BUILD_SCRIPT = [
+  'set -e',
+  'swift build -c release --product "$1" --package-path /src --scratch-path /build',
+  'cp "/build/release/$1" "/out/$1"',
+  'chown "$2" "/out/$1" 2>/dev/null || true',
+].join('\n');
+
+/**
+ * Compilations: `swift build` in the project's image with the package mounted read-only and a
+ * per-project Docker volume as scratch path (incremental rebuilds, the user's .build untouched).
+ * One build at a time per project; the newest succeeded compilation is what runs use.
+ */
+export class BuildsService {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: BuildsDeps) {}
+
+  private now(): number {
+    return unixSeconds(this.deps.clock.now());
+  }
+
+  list(projectId: string): Compilation[] {
+    this.deps.projects.get(projectId);
+    return this.deps.store.data.compilations
+      .filter((c) => c.project === projectId)
+      .sort((a, b) => b.created - a.created || (b.id > a.id ? 1 : -1))
+      .map(toPublicCompilation);
+  }
+
+  get(projectId: string, id: string): CompilationRecord {
+    this.deps.projects.get(projectId);
+    const record = this.deps.store.data.compilations.find((c) => c.id === id && c.project === projectId);
+    if (!record) throw new AppError('compilation_not_found', `no compilation ${id} in project ${projectId}`);
+    return record;
+  }
+
+  /** The binary that runs of `projectId` use now, or undefined before any succeeded build. */
+  latestSucceeded(projectId: string): CompilationRecord | undefined {
+    let best: CompilationRecord | undefined;
+    for (const c of this.deps.store.data.compilations) {
+      if (c.project !== projectId || c.state !== 'succeeded' || !c.binaryFile) continue;
+      if (!best || (c.finishedAt ?? 0) >= (best.finishedAt ?? 0)) best = c;
+    }
+    return best;
+  }
+
+  async readLogs(projectId: string, id: string, afterSequence: number, limit: number): Promise<LogChunk[]> {
+    this.get(projectId, id);
+    return this.deps.logs.read('builds', id, afterSequence, limit);
+  }
+
+  private async newRecord(projectId: string, source: 'build' | 'import'): Promise<CompilationRecord> {
+    const project = this.deps.projects.get(projectId);
+    const record: CompilationRecord = {
+      id: randomUUID(),
+      project: project.id,
+      state: 'queued',
+      targetName: project.targetName,
+      source,
+      startedAt: null,
+      finishedAt: null,
+      errorSummary: null,
+      created: this.now(),
+      binaryFile: null,
+    };
+    this.deps.store.data.compilations.push(record);
+    await this.deps.store.commit();
+    return record;
+  }
+
+  private binaryDir(record: CompilationRecord): string {
+    return join(this.deps.dataDir, 'binaries', record.project, record.id);
+  }
+
+  /** Queues a build; it runs after any build of the same project that is under way. */
+  async startBuild(projectId: string): Promise<Compilation> {
+    const record = await this.newRecord(projectId, 'build');
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    writer.system(`build queued for target ${record.targetName}`);
+    const previous = this.chains.get(projectId) ?? Promise.resolve();
+    const chain = previous.then(() => this.runBuild(record, writer)).catch((err) => {
+      this.deps.log(`build ${record.id} crashed: ${errorMessage(err)}`);
+    });
+    this.chains.set(projectId, chain);
+    void chain.finally(() => {
+      if (this.chains.get(projectId) === chain) this.chains.delete(projectId);
+    });
+    return toPublicCompilation(record);
+  }
+
+  /** Resolves when the compilation is no longer queued or running. */
+  async waitForCompletion(projectId: string): Promise<void> {
+    await this.chains.get(projectId);
+  }
+
+  private async runBuild(record: CompilationRecord, writer: LogWriter): Promise<void> {
+    const project = this.deps.projects.get(record.project);
+    const { engine } = this.deps;
+    record.state = 'running';
+    record.startedAt = this.now();
+    await this.deps.store.commit();
+    let containerId: string | null = null;
+    try {
+      await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
+      const outDir = this.binaryDir(record);
+      await mkdir(outDir, { recursive: true, mode: 0o700 });
+      const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+      writer.system(`$ swift build -c release --product ${record.targetName} (image ${project.dockerImage})`);
+      containerId = await engine.createContainer({
+        image: project.dockerImage,
+        entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
+        cmd: [record.targetName, owner],
+        env: { HOME: '/tmp' },
+        labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id, 'swiftlambda.compilation': record.id },
+        binds: [`${project.sourcePath}:/src:ro`, `swiftlambda-build-${project.id}:/build`, `${outDir}:/out`],
+        workingDir: '/src',
+      });
+      await engine.startContainer(containerId);
+      const follow = await followContainerOutput(engine, containerId, writer);
+      const exitCode = await engine.waitContainer(containerId);
+      await Promise.race([follow.done, delay(3000)]);
+      follow.stop();
+      if (exitCode === 0) {
+        const binaryFile = join(outDir, record.targetName);
+        await checkElfExecutable(binaryFile);
+        record.binaryFile = binaryFile;
+        record.state = 'succeeded';
+        writer.system(`build succeeded: ${record.targetName}`);
+      } else {
+        record.state = 'failed';
+        record.errorSummary = await this.summarizeFailure(record.id, exitCode);
+        writer.system(`build failed: ${record.errorSummary}`);
+      }
+    } catch (err) {
+      record.state = 'failed';
+      record.errorSummary = err instanceof ImageUnavailableError || err instanceof AppError ? err.message : `build could not run: ${errorMessage(err)}`;
+      writer.system(record.errorSummary);
+    } finally {
+      record.finishedAt = this.now();
+      if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
+      await this.deps.logs.closeWriter('builds', record.id);
+      await this.deps.store.commit();
+    }
+  }
+
+  /** The compiler's first error line, or the exit code. */
+  private async summarizeFailure(id: string, exitCode: number): Promise<string> {
+    let after = -1;
+    for (;;) {
+      const page = await this.deps.logs.read('builds', id, after, 500);
+      const hit = page.find((c) => c.stream !== 'system' && /\berror:/.test(c.data));
+      if (hit) return hit.data.trim().slice(0, 500);
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.sequence;
+    }
+    return `swift build exited with code ${exitCode}`;
+  }
+
+  /** Registers a prebuilt Linux executable as a succeeded compilation. */
+  async importBinary(projectId: string, binaryPath: string): Promise<Compilation> {
+    this.deps.projects.get(projectId);
+    await checkElfExecutable(binaryPath);
+    const record = await this.newRecord(projectId, 'import');
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    record.startedAt = this.now();
+    const target = join(this.binaryDir(record), record.targetName);
+    try {
+      await mkdir(this.binaryDir(record), { recursive: true, mode: 0o700 });
+      await copyFile(binaryPath, target);
+      await chmod(target, 0o755);
+      record.binaryFile = target;
+      record.state = 'succeeded';
+      writer.system(`imported ${binaryPath}`);
+    } catch (err) {
+      record.state = 'failed';
+      record.errorSummary = `import failed: ${errorMessage(err)}`;
+      writer.system(record.errorSummary);
+    }
+    record.finishedAt = this.now();
+    await this.deps.logs.closeWriter('builds', record.id);
+    await this.deps.store.commit();
+    return toPublicCompilation(record);
+  }
+
+  /** After a restart: builds that were under way cannot be resumed; their containers go. */
+  async reconcileInterruptedBuilds(): Promise<void> {
+    let changed = false;
+    for (const c of this.deps.store.data.compilations) {
+      if (c.state === 'queued' || c.state === 'running') {
+        c.state = 'failed';
+        c.errorSummary = 'the emulator stopped while this build was under way; start it again';
+        c.finishedAt = this.now();
+        changed = true;
+      }
+    }
+    if (changed) await this.deps.store.commit();
+    try {
+      const leftovers = await this.deps.engine.listContainers({ ...this.deps.labels, 'swiftlambda.kind': 'build' });
+      await Promise.all(leftovers.map((c) => this.deps.engine.removeContainer(c.id)));
+    } catch (err) {
+      this.deps.log(`could not clean up build containers: ${errorMessage(err)}`);
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

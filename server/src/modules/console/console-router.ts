@@ -1,0 +1,59 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
+import type { StatusResponse } from '../../contract/types.js';
+import { AppError, errorMessage } from '../../errors.js';
+import { createBuildsRouter, type BuildsService } from '../builds/index.js';
+import { createKeysRouter, type KeysService } from '../keys/index.js';
+import type { LogStore } from '../logs/index.js';
+import { createProjectsRouter, type ProjectsService } from '../projects/index.js';
+import { parseListQuery, type RunsService } from '../runs/index.js';
+import type { ConsoleAuth } from './console-auth.js';
+import { VERSION } from '../../version.js';
+
+export interface ConsoleRouterDeps {
+  readonly consoleAuth: ConsoleAuth;
+  readonly keys: KeysService;
+  readonly projects: ProjectsService;
+  readonly builds: BuildsService;
+  readonly runs: RunsService;
+  readonly logs: LogStore;
+  readonly engine: DockerEngine;
+  readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[] };
+}
+
+/** `/console/api/*`: the console's own routes, for the console token or session only. */
+export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
+  const router = Router();
+  const requireConsole: RequestHandler = (req, _res, next) => {
+    if (!deps.consoleAuth.isConsoleRequest(req)) {
+      throw new AppError('console_auth_required', 'console routes need the console token (see server.json in the data dir) or the console session');
+    }
+    next();
+  };
+  router.use(requireConsole);
+  router.use(express.json({ type: () => true, limit: '1mb' }));
+
+  router.get('/status', async (_req, res) => {
+    let docker: StatusResponse['docker'];
+    try {
+      docker = { available: true, version: await deps.engine.version() };
+    } catch (err) {
+      docker = { available: false, error: errorMessage(err) };
+    }
+    const s = deps.status();
+    const body: StatusResponse = { docker, version: VERSION, dataDir: s.dataDir, apiUrl: s.apiUrl, defaultImage: s.defaultImage, warnings: [...s.warnings] };
+    res.json(body);
+  });
+
+  // All runs across projects, for the console's runs page.
+  router.get('/runs', (req, res) => {
+    const { limit, state } = parseListQuery({ ...req.query, limit: req.query.limit ?? '50' });
+    const project = typeof req.query.project === 'string' && req.query.project ? req.query.project : undefined;
+    res.json({ runs: deps.runs.list({ projectId: project, state, limit }) });
+  });
+
+  router.use(createKeysRouter(deps.keys));
+  router.use(createProjectsRouter(deps.projects));
+  router.use(createBuildsRouter(deps.builds, deps.logs));
+  return router;
+}

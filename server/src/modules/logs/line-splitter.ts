@@ -1,0 +1,41 @@
+export const MAX_CHUNK_BYTES = 16 * 1024;
+
+/**
+ * Cuts a byte stream into lines (each with its `\n`); a line longer than 16 KiB is cut into
+ * pieces at UTF-8 character boundaries. `end()` emits what is left without a newline.
+ */
+export class LineSplitter {
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(data: Buffer): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      const limit = start + MAX_CHUNK_BYTES;
+      if (nl !== -1 && nl < limit) {
+        this.onLine(buf.toString('utf8', start, nl + 1));
+        start = nl + 1;
+        continue;
+      }
+      if (buf.length - start >= MAX_CHUNK_BYTES) {
+        let cut = limit;
+        while (cut > start && (buf[cut]! & 0xc0) === 0x80) cut--;
+        if (cut === start) cut = limit;
+        this.onLine(buf.toString('utf8', start, cut));
+        start = cut;
+        continue;
+      }
+      break;
+    }
+    buf = buf.subarray(start);
+    this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+  }
+
+  end(): void {
+    if (this.pending.length) this.onLine(this.pending.toString('utf8'));
+    this.pending = Buffer.alloc(0);
+  }
+}

@@ -1,0 +1,188 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../../clock.js';
+import type { LogChunk, LogStream } from '../../contract/types.js';
+import { LineSplitter } from './line-splitter.js';
+import { LogFile, readClosedLog } from './log-file.js';
+
+export type LogKind = 'runs' | 'builds';
+
+export interface LogListener {
+  onChunk(chunk: LogChunk): void;
+  onEnd(): void;
+}
+
+/**
+ * A live log: splits each output stream into lines, stamps and numbers them, stops storing at the
+ * byte cap (with one system chunk saying so), and tells subscribers about every chunk.
+ */
+export class LogWriter {
+  private readonly splitters: Record<'stdout' | 'stderr', LineSplitter>;
+  private readonly listeners = new Set<LogListener>();
+  private storedBytes: number;
+  private truncatedFlag = false;
+  private finished = false;
+
+  constructor(
+    private readonly file: LogFile,
+    private readonly clock: Clock,
+    private readonly maxBytes: number,
+    private readonly onTruncated: () => void,
+    storedBytes = 0,
+  ) {
+    this.storedBytes = storedBytes;
+    this.splitters = {
+      stdout: new LineSplitter((line) => this.appendChunk('stdout', line)),
+      stderr: new LineSplitter((line) => this.appendChunk('stderr', line)),
+    };
+  }
+
+  get truncated(): boolean {
+    return this.truncatedFlag;
+  }
+
+  get count(): number {
+    return this.file.count;
+  }
+
+  /** Bytes of raw program output, per stream, already consumed into chunks (for re-attaching). */
+  pushOutput(stream: 'stdout' | 'stderr', data: Buffer): void {
+    if (this.finished) return;
+    this.splitters[stream].push(data);
+  }
+
+  system(text: string): void {
+    if (this.finished) return;
+    this.appendChunk('system', text.endsWith('\n') ? text : text + '\n', true);
+  }
+
+  markTruncated(): void {
+    this.truncatedFlag = true;
+  }
+
+  private appendChunk(stream: LogStream, data: string, force = false): void {
+    if (this.truncatedFlag && !force) return;
+    const size = Buffer.byteLength(data);
+    if (!force && this.storedBytes + size > this.maxBytes) {
+      this.truncatedFlag = true;
+      this.emit(this.file.append('system', `[swiftlambda] output passed the log cap of ${this.maxBytes} bytes; later output is dropped\n`, this.clock.now()));
+      this.onTruncated();
+      return;
+    }
+    this.storedBytes += size;
+    this.emit(this.file.append(stream, data, this.clock.now()));
+  }
+
+  private emit(chunk: LogChunk): void {
+    for (const l of this.listeners) l.onChunk(chunk);
+  }
+
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  read(afterSequence: number, limit: number): Promise<LogChunk[]> {
+    return this.file.read(afterSequence, limit);
+  }
+
+  /** Emits partial lines, flushes to disk, closes the file and ends every subscription. */
+  async finish(): Promise<void> {
+    if (this.finished) return;
+    this.splitters.stdout.end();
+    this.splitters.stderr.end();
+    this.finished = true;
+    await this.file.close();
+    for (const l of this.listeners) l.onEnd();
+    this.listeners.clear();
+  }
+}
+
+export interface LogStoreOptions {
+  readonly dir: string;
+  readonly clock: Clock;
+  readonly maxBytesPerLog: number;
+}
+
+/** Logs of runs and builds, one append-only file pair each, beside the JSON store. */
+export class LogStore {
+  private readonly live = new Map<string, LogWriter>();
+
+  constructor(private readonly options: LogStoreOptions) {}
+
+  async init(): Promise<void> {
+    await mkdir(join(this.options.dir, 'runs'), { recursive: true, mode: 0o700 });
+    await mkdir(join(this.options.dir, 'builds'), { recursive: true, mode: 0o700 });
+  }
+
+  private base(kind: LogKind, id: string): string {
+    return join(this.options.dir, kind, id);
+  }
+
+  /** Opens (or re-opens after a restart) the live log of a run or build. */
+  async openWriter(kind: LogKind, id: string, onTruncated: () => void = () => undefined): Promise<LogWriter> {
+    const key = `${kind}/${id}`;
+    const existing = this.live.get(key);
+    if (existing) return existing;
+    const file = await LogFile.openForAppend(this.base(kind, id));
+    const stored = file.count ? (await this.storedBytes(kind, id)).total : 0;
+    const writer = new LogWriter(file, this.options.clock, this.options.maxBytesPerLog, onTruncated, stored);
+    this.live.set(key, writer);
+    return writer;
+  }
+
+  /** Closes a live log; later reads go to disk. */
+  async closeWriter(kind: LogKind, id: string): Promise<void> {
+    const key = `${kind}/${id}`;
+    const writer = this.live.get(key);
+    if (!writer) return;
+    await writer.finish();
+    this.live.delete(key);
+  }
+
+  liveWriter(kind: LogKind, id: string): LogWriter | undefined {
+    return this.live.get(`${kind}/${id}`);
+  }
+
+  async read(kind: LogKind, id: string, afterSequence: number, limit: number): Promise<LogChunk[]> {
+    const writer = this.live.get(`${kind}/${id}`);
+    if (writer) return writer.read(afterSequence, limit);
+    return readClosedLog(this.base(kind, id), afterSequence, limit);
+  }
+
+  /**
+   * Bytes of program output stored per stream: what a re-attached log follower skips of the
+   * engine's replay so that nothing is stored twice.
+   */
+  async storedBytes(kind: LogKind, id: string): Promise<{ stdout: number; stderr: number; total: number }> {
+    const result = { stdout: 0, stderr: 0, total: 0 };
+    const pageSize = 5000;
+    let after = -1;
+    for (;;) {
+      const page = await this.read(kind, id, after, pageSize);
+      for (const c of page) {
+        const n = Buffer.byteLength(c.data);
+        if (c.stream !== 'system') {
+          result[c.stream] += n;
+          result.total += n;
+        }
+      }
+      if (page.length < pageSize) break;
+      after = page[page.length - 1]!.sequence;
+    }
+    return result;
+  }
+
+  async remove(kind: LogKind, id: string): Promise<void> {
+    await this.closeWriter(kind, id);
+    await rm(`${this.base(kind, id)}.ndjson`, { force: true });
+    await rm(`${this.base(kind, id)}.idx`, { force: true });
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.live.keys()].map((key) => {
+      const [kind, id] = key.split('/') as [LogKind, string];
+      return this.closeWriter(kind, id);
+    }));
+  }
+}

@@ -1,0 +1,3 @@
+export { ProjectsService, DEFAULT_PROJECT_SETTINGS, type ProjectDefaults } from './projects-service.js';
+export { executableProductsIn, checkPackage } from './package-manifest.js';
+export { createProjectsRouter } from './projects-router.js';

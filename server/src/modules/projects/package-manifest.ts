@@ -1,0 +1,44 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { AppError } from '../../errors.js';
+
+/**
+ * The executable products a Package.swift declares: `.executable(name: "x", …)` products and,
+ * because SwiftPM makes a product of every executable target of the root package, the
+ * `.executableTarget(name: "x", …)` targets too. Read from the text (comments stripped) rather
+ * than by running `swift package dump-package`, which would need a container and seconds.
+ */
+export function executableProductsIn(manifest: string): string[] {
+  const text = manifest.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const names = new Set<string>();
+  const pattern = /\.(executable|executableTarget)\s*\(\s*name\s*:\s*"([^"]+)"/g;
+  for (const match of text.matchAll(pattern)) names.add(match[2]!);
+  return [...names];
+}
+
+/** Checks that `sourcePath` is a Swift package whose manifest declares `targetName` executable. */
+export async function checkPackage(sourcePath: string, targetName: string): Promise<void> {
+  if (!isAbsolute(sourcePath)) throw new AppError('invalid_source_path', 'sourcePath must be an absolute path');
+  try {
+    const info = await stat(sourcePath);
+    if (!info.isDirectory()) throw new AppError('invalid_source_path', `${sourcePath} is not a folder`);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('source_path_not_found', `${sourcePath} does not exist`);
+  }
+  let manifest: string;
+  try {
+    manifest = await readFile(join(sourcePath, 'Package.swift'), 'utf8');
+  } catch {
+    throw new AppError('package_manifest_missing', `${sourcePath} has no Package.swift`);
+  }
+  const products = executableProductsIn(manifest);
+  if (!products.includes(targetName)) {
+    throw new AppError(
+      'unknown_target',
+      products.length
+        ? `Package.swift declares no executable named "${targetName}" (it declares: ${products.join(', ')})`
+        : 'Package.swift declares no executable product',
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ErrorReason } from '../../errors.js';
+import { parseBody } from '../../http/validate.js';
+import type { ProjectsService } from './projects-service.js';
+
+const settings = {
+  name: z.string().trim().min(1).max(100),
+  targetName: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
+  dockerImage: z.string().regex(/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/i),
+  runTimeoutSeconds: z.number().int().min(1).max(86_400),
+  publicInstances: z.boolean(),
+  memoryLimitMb: z.number().int().min(16).max(65_536),
+  pidsLimit: z.number().int().min(8).max(65_536),
+};
+
+const createSchema = z
+  .object({
+    ...settings,
+    sourcePath: z.string().min(1).max(4096),
+    dockerImage: settings.dockerImage.optional(),
+    runTimeoutSeconds: settings.runTimeoutSeconds.optional(),
+    publicInstances: settings.publicInstances.optional(),
+    memoryLimitMb: settings.memoryLimitMb.optional(),
+    pidsLimit: settings.pidsLimit.optional(),
+  })
+  .strict();
+
+const updateSchema = z
+  .object({
+    name: settings.name.optional(),
+    targetName: settings.targetName.optional(),
+    dockerImage: settings.dockerImage.optional(),
+    runTimeoutSeconds: settings.runTimeoutSeconds.optional(),
+    publicInstances: settings.publicInstances.optional(),
+    memoryLimitMb: settings.memoryLimitMb.optional(),
+    pidsLimit: settings.pidsLimit.optional(),
+  })
+  .strict();
+
+const reasons: Record<string, ErrorReason> = {
+  name: 'invalid_name',
+  sourcePath: 'invalid_source_path',
+  targetName: 'invalid_target_name',
+  dockerImage: 'invalid_docker_image',
+  runTimeoutSeconds: 'invalid_run_timeout',
+  publicInstances: 'invalid_public_instances',
+  memoryLimitMb: 'invalid_memory_limit',
+  pidsLimit: 'invalid_pids_limit',
+};
+
+/** Console routes for projects. */
+export function createProjectsRouter(projects: ProjectsService): Router {
+  const router = Router();
+  router.post('/projects', async (req, res) => {
+    const body = parseBody(createSchema, req.body, reasons);
+    res.status(201).json({ project: await projects.create(body) });
+  });
+  router.get('/projects', (_req, res) => {
+    res.json({ projects: projects.list() });
+  });
+  router.get('/projects/:projectId', (req, res) => {
+    res.json({ project: projects.get(req.params.projectId) });
+  });
+  router.patch('/projects/:projectId', async (req, res) => {
+    projects.get(req.params.projectId);
+    const body = parseBody(updateSchema, req.body, reasons);
+    res.json({ project: await projects.update(req.params.projectId, body) });
+  });
+  return router;
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../adapters/store/store.js';
+import type { Clock } from '../../clock.js';
+import { unixSeconds } from '../../clock.js';
+import type { Project } from '../../contract/types.js';
+import { AppError } from '../../errors.js';
+import { checkPackage } from './package-manifest.js';
+
+export interface ProjectDefaults {
+  readonly dockerImage: string;
+  readonly runTimeoutSeconds: number;
+  readonly memoryLimitMb: number;
+  readonly pidsLimit: number;
+}
+
+export const DEFAULT_PROJECT_SETTINGS = { runTimeoutSeconds: 60, memoryLimitMb: 1024, pidsLimit: 512 } as const;
+
+export interface CreateProjectInput {
+  readonly name: string;
+  readonly sourcePath: string;
+  readonly targetName: string;
+  readonly dockerImage?: string | undefined;
+  readonly runTimeoutSeconds?: number | undefined;
+  readonly publicInstances?: boolean | undefined;
+  readonly memoryLimitMb?: number | undefined;
+  readonly pidsLimit?: number | undefined;
+}
+
+export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
+
+export class ProjectsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly defaults: ProjectDefaults,
+  ) {}
+
+  list(): Project[] {
+    return [...this.store.data.projects].sort((a, b) => b.created - a.created);
+  }
+
+  exists(id: string): boolean {
+    return this.store.data.projects.some((p) => p.id === id);
+  }
+
+  get(id: string): Project {
+    const project = this.store.data.projects.find((p) => p.id === id);
+    if (!project) throw new AppError('project_not_found', `no project with id ${id}`);
+    return project;
+  }
+
+  async create(input: CreateProjectInput): Promise<Project> {
+    await checkPackage(input.sourcePath, input.targetName);
+    const now = unixSeconds(this.clock.now());
+    const project: Project = {
+      id: randomUUID(),
+      name: input.name,
+      sourcePath: input.sourcePath,
+      targetName: input.targetName,
+      dockerImage: input.dockerImage ?? this.defaults.dockerImage,
+      runTimeoutSeconds: input.runTimeoutSeconds ?? this.defaults.runTimeoutSeconds,
+      publicInstances: input.publicInstances ?? false,
+      memoryLimitMb: input.memoryLimitMb ?? this.defaults.memoryLimitMb,
+      pidsLimit: input.pidsLimit ?? this.defaults.pidsLimit,
+      created: now,
+      updated: now,
+    };
+    this.store.data.projects.push(project);
+    await this.store.commit();
+    return project;
+  }
+
+  async update(id: string, patch: UpdateProjectInput): Promise<Project> {
+    const project = this.get(id);
+    if (patch.targetName !== undefined && patch.targetName !== project.targetName) {
+      await checkPackage(project.sourcePath, patch.targetName);
+    }
+    const next: Project = { ...project };
+    for (const [field, value] of Object.entries(patch)) {
+      if (value !== undefined) (next as unknown as Record<string, unknown>)[field] = value;
+    }
+    next.updated = unixSeconds(this.clock.now());
+    Object.assign(project, next);
+    await this.store.commit();
+    return project;
+  }
+}

@@ -1,0 +1,2 @@
+export { InstanceProxy, matchInstancePath } from './instance-proxy.js';
+export { stripHopByHop, withoutCookie } from './hop-by-hop.js';

@@ -1,0 +1,164 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createProxyServer } from 'http-proxy-3';
+import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
+import { isWellFormedSecret } from '../keys/index.js';
+import type { RunsService } from '../runs/index.js';
+import { stripHopByHop, withoutCookie } from './hop-by-hop.js';
+
+export interface InstanceProxyDeps {
+  readonly runs: RunsService;
+  /** authorizes the caller for the run's project (throws 401/403 AppErrors) */
+  readonly authorize: (req: http.IncomingMessage, projectId: string) => void;
+  /** the console's session cookie name, never forwarded to user code */
+  readonly sessionCookie: string;
+  readonly maxBodyBytes: number;
+}
+
+const PATTERN = /^\/instances\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
+
+export function matchInstancePath(url: string): { runId: string; rest: string } | null {
+  const m = PATTERN.exec(url);
+  if (!m) return null;
+  let runId: string;
+  try {
+    runId = decodeURIComponent(m[1]!);
+  } catch {
+    return null;
+  }
+  let rest = m[2]!;
+  if (rest === '' || rest.startsWith('?')) rest = `/${rest}`;
+  return { runId, rest };
+}
+
+function sendError(res: http.ServerResponse, reason: ErrorReason, message: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: true, reason, message });
+  res.writeHead(errorStatus[reason], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const proxyRequests = new WeakMap<http.IncomingMessage, http.ClientRequest>();
+const timedOut = new WeakSet<http.IncomingMessage>();
+
+/**
+ * `/instances/{RUN_ID}/api/**` → the service run's container, as the seed describes: the prefix
+ * stripped, method, query and body unchanged, hop-by-hop headers removed both ways, the caller's
+ * API key and the console cookie never forwarded, X-Forwarded-* set, and the upstream's answer
+ * returned as it is. Each call may last until the run's deadline.
+ */
+export class InstanceProxy {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 1000 });
+  private readonly proxy = createProxyServer({
+    agent: this.agent,
+    changeOrigin: true,
+    xfwd: false,
+    ws: false,
+    preserveHeaderKeyCase: true,
+  });
+
+  constructor(private readonly deps: InstanceProxyDeps) {
+    this.proxy.on('proxyReq', (proxyReq, req) => {
+      proxyRequests.set(req, proxyReq);
+    });
+    this.proxy.on('proxyRes', (proxyRes, req) => {
+      const wantsClose = /\bclose\b/i.test(String((req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose ?? ''));
+      stripHopByHop(proxyRes.headers);
+      // our own hop to the client: keep-alive unless the client asked to close
+      proxyRes.headers.connection = wantsClose ? 'close' : 'keep-alive';
+    });
+  }
+
+  /** Handles the request when its URL is an instance URL; false otherwise. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const match = matchInstancePath(req.url ?? '');
+    if (!match) return false;
+    try {
+      this.forward(req, res, match.runId, match.rest);
+    } catch (err) {
+      if (err instanceof AppError) sendError(res, err.reason, err.message);
+      else sendError(res, 'internal_error', 'the proxy failed');
+    }
+    return true;
+  }
+
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string): void {
+    const record = this.deps.runs.find(runId);
+    if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
+    const { run } = record;
+    if (!run.publicAccess) this.deps.authorize(req, run.project);
+    if (run.mode !== 'service') throw new AppError('instance_not_servable', 'the run was started in oneShot mode and has no HTTP server');
+    const live = this.deps.runs.liveRun(runId);
+    if (run.state !== 'running' || !run.hostPort || !live) throw new AppError('instance_not_running', `the run is ${run.state}`);
+    const remaining = live.msUntilDeadline() ?? 0;
+    if (remaining <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (Number.isFinite(declared) && declared > this.deps.maxBodyBytes) {
+      throw new AppError('payload_too_large', `request bodies are limited to ${this.deps.maxBodyBytes} bytes`);
+    }
+
+    const headers = req.headers;
+    (req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose = String(headers.connection ?? '');
+    const wasChunked = /chunked/i.test(String(headers['transfer-encoding'] ?? ''));
+    stripHopByHop(headers);
+    if (wasChunked) headers['transfer-encoding'] = 'chunked';
+    delete headers['x-api-key'];
+    const auth = headers.authorization;
+    if (auth && /^bearer\s+/i.test(auth) && isWellFormedSecret(auth.replace(/^bearer\s+/i, '').trim())) delete headers.authorization;
+    const cookie = withoutCookie(headers.cookie, this.deps.sessionCookie);
+    if (cookie === undefined) delete headers.cookie;
+    else headers.cookie = cookie;
+    const clientIp = req.socket.remoteAddress ?? '';
+    const priorFor = headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = priorFor ? `${priorFor}, ${clientIp}` : clientIp;
+    headers['x-forwarded-host'] = headers.host ?? '';
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-prefix'] = `/instances/${runId}/api`;
+    req.url = rest;
+    // the upstream's headers as they are: no Date of our own
+    res.sendDate = false;
+
+    const timer = setTimeout(() => {
+      timedOut.add(req);
+      const proxyReq = proxyRequests.get(req);
+      if (!res.headersSent) sendError(res, 'instance_timeout', 'the upstream call passed the run\'s remaining timeout');
+      else res.destroy();
+      proxyReq?.destroy();
+    }, remaining);
+    res.on('close', () => clearTimeout(timer));
+
+    this.proxy.web(req, res, { target: `http://127.0.0.1:${run.hostPort}` }, (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (timedOut.has(req)) return;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const reason: ErrorReason = err.code === 'ETIMEDOUT' ? 'instance_timeout' : 'instance_unreachable';
+      sendError(res, reason, reason === 'instance_unreachable' ? `nothing is accepting connections on the run's port (${err.code ?? err.message})` : 'the upstream timed out');
+    });
+  }
+
+  /** WebSocket and other upgrades bypass Express: the proxy cannot forward them. */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex): boolean {
+    const match = matchInstancePath(req.url ?? '');
+    if (!match) return false;
+    const known = this.deps.runs.find(match.runId);
+    const reason: ErrorReason = known ? 'unsupported_protocol' : 'instance_not_found';
+    const body = JSON.stringify({ error: true, reason, message: known ? 'the proxy does not forward WebSocket or other upgraded protocols' : `no run with id ${match.runId}` });
+    const status = errorStatus[reason];
+    socket.end(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    return true;
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.proxy.close();
+  }
+}

@@ -1,0 +1,5 @@
+export { RunsService, toPublicRun, RUN_STATES, TERMINAL_STATES } from './runs-service.js';
+export { LiveRun } from './live-run.js';
+export { reconcileRunsWithContainers, EngineWatcher } from './reconcile.js';
+export { SERVICE_PORT } from './run-container.js';
+export { createPublicRouter, parseStartRunBody, parseListQuery } from './runs-router.js';

@@ -1,0 +1,236 @@
+import type { DockerEngine, LogFollow } from '../../adapters/docker/docker-engine.js';
+import type { Clock } from '../../clock.js';
+import { unixSeconds } from '../../clock.js';
+import type { RunPhase, RunState } from '../../contract/types.js';
+import type { RunRecord } from '../../domain/records.js';
+import { AppError, errorMessage } from '../../errors.js';
+import { ensureImage } from '../builds/index.js';
+import { followContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
+import { describeExit, runContainerSpec } from './run-container.js';
+
+export interface LiveRunDeps {
+  readonly engine: DockerEngine;
+  readonly logs: LogStore;
+  readonly clock: Clock;
+  readonly labels: Readonly<Record<string, string>>;
+  /** persist the record (coalesced) */
+  readonly save: () => Promise<void>;
+  readonly log: (line: string) => void;
+}
+
+type Ending =
+  | { kind: 'exited'; exitCode: number; oomKilled: boolean }
+  | { kind: 'error'; message: string };
+
+const LOG_DRAIN_MS = 2000;
+
+/**
+ * One run between `queued` and its terminal state: pulls, creates and starts the container,
+ * follows its output, enforces the deadline, and records how it ended. A run re-attached after a
+ * restart enters at `attach()` with the bytes already stored skipped.
+ */
+export class LiveRun {
+  private writer: LogWriter | null = null;
+  private follow: LogFollow | null = null;
+  private deadline: NodeJS.Timeout | null = null;
+  private timedOut = false;
+  /** true when the engine went away under us: the run is left as is for the next reconcile */
+  private detachedFromEngine = false;
+  private resolveDone!: () => void;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly record: RunRecord,
+    private readonly deps: LiveRunDeps,
+    private readonly onSettled: (live: LiveRun, detached: boolean) => void,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get uuid(): string {
+    return this.record.run.uuid;
+  }
+
+  /** Remaining milliseconds before the deadline, or null when the container has not started. */
+  msUntilDeadline(): number | null {
+    if (this.record.startedAtMs === null) return null;
+    return this.record.startedAtMs + this.record.run.runTimeoutSeconds * 1000 - this.deps.clock.now();
+  }
+
+  private async setPhase(phase: RunPhase, state?: RunState): Promise<void> {
+    this.record.run.phase = phase;
+    if (state) this.record.run.state = state;
+    this.record.run.updated = unixSeconds(this.deps.clock.now());
+    await this.deps.save();
+  }
+
+  private async openWriter(): Promise<LogWriter> {
+    if (!this.writer) {
+      this.writer = await this.deps.logs.openWriter('runs', this.uuid, () => {
+        this.record.run.logsTruncated = true;
+        void this.deps.save();
+      });
+      if (this.record.run.logsTruncated) this.writer.markTruncated();
+    }
+    return this.writer;
+  }
+
+  /** From `queued` to `running`, then follows the run to its end. */
+  async launch(): Promise<void> {
+    const { engine } = this.deps;
+    const { run } = this.record;
+    try {
+      const writer = await this.openWriter();
+      if (!(await engine.hasImage(run.dockerImage))) {
+        await this.setPhase('pulling');
+        await ensureImage(engine, run.dockerImage, (line) => writer.system(line));
+      }
+      if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
+      await this.setPhase('creating');
+      this.record.containerId = await engine.createContainer(runContainerSpec(this.record, this.deps.labels));
+      await this.deps.save();
+      if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
+      await this.setPhase('starting');
+      await engine.startContainer(this.record.containerId);
+      const now = this.deps.clock.now();
+      this.record.startedAtMs = now;
+      run.startedAt = unixSeconds(now);
+      if (run.mode === 'service') {
+        const status = await engine.inspectContainer(this.record.containerId);
+        run.hostPort = status?.hostPort ?? null;
+      }
+      await this.setPhase('running', 'running');
+    } catch (err) {
+      return await this.finish({ kind: 'error', message: errorMessage(err) });
+    }
+    await this.attach({ stdout: 0, stderr: 0 });
+  }
+
+  /** Follows a started container (new or re-attached) until it ends. */
+  async attach(skip: { stdout: number; stderr: number }): Promise<void> {
+    const { engine } = this.deps;
+    const containerId = this.record.containerId!;
+    let ending: Ending;
+    try {
+      const writer = await this.openWriter();
+      this.follow = await followContainerOutput(engine, containerId, writer, this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : skip);
+      this.armDeadline();
+      const exitCode = await engine.waitContainer(containerId);
+      if (this.detachedFromEngine) return;
+      await Promise.race([this.follow.done, delay(LOG_DRAIN_MS)]);
+      const status = await engine.inspectContainer(containerId);
+      ending = { kind: 'exited', exitCode, oomKilled: status?.oomKilled ?? false };
+    } catch (err) {
+      if (err instanceof AppError && err.reason === 'docker_unavailable') {
+        // The engine went away. Leave the run as it is; the reconnecting events watcher runs a
+        // full reconcile that re-attaches it or records its end.
+        this.detachedFromEngine = true;
+        this.clearDeadline();
+        this.follow?.stop();
+        this.deps.log(`run ${this.uuid}: lost the Docker engine; will reconcile when it is back`);
+        await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
+        this.onSettled(this, true);
+        this.resolveDone();
+        return;
+      }
+      ending = { kind: 'error', message: errorMessage(err) };
+    }
+    await this.finish(ending);
+  }
+
+  private armDeadline(): void {
+    const remaining = this.msUntilDeadline();
+    if (remaining === null) return;
+    this.deadline = setTimeout(() => void this.onDeadline(), Math.max(0, remaining));
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = null;
+  }
+
+  private async onDeadline(): Promise<void> {
+    if (this.record.stopRequested) return;
+    this.timedOut = true;
+    this.writer?.system(`[swiftlambda] run exceeded runTimeoutSeconds (${this.record.run.runTimeoutSeconds}s); container killed`);
+    await this.setPhase('timingOut').catch(() => undefined);
+    await this.deps.engine.killContainer(this.record.containerId!).catch(() => undefined);
+  }
+
+  /** Marks the run for stopping and kills its container; resolves when the run is terminal. */
+  async stop(): Promise<void> {
+    if (!this.record.stopRequested) {
+      this.record.stopRequested = true;
+      await this.setPhase('stopping');
+      if (this.record.containerId) {
+        await this.deps.engine.killContainer(this.record.containerId).catch((err) => {
+          this.deps.log(`run ${this.uuid}: kill failed: ${errorMessage(err)}`);
+        });
+      }
+    }
+    await this.done;
+  }
+
+  private async finish(ending: Ending): Promise<void> {
+    const { run } = this.record;
+    this.clearDeadline();
+    const now = this.deps.clock.now();
+    await this.setPhase('collecting').catch(() => undefined);
+    let state: RunState;
+    let errorSummary: string | null = null;
+    let exitCode: number | null = null;
+    if (ending.kind === 'error') {
+      state = this.record.stopRequested ? 'stopped' : 'failed';
+      errorSummary = this.record.stopRequested ? null : ending.message;
+    } else {
+      exitCode = ending.exitCode >= 0 ? ending.exitCode : null;
+      if (this.record.stopRequested) {
+        state = 'stopped';
+      } else if (this.timedOut) {
+        state = 'timedOut';
+        errorSummary = `run exceeded runTimeoutSeconds (${run.runTimeoutSeconds}s) and was killed`;
+      } else if (ending.oomKilled) {
+        state = 'failed';
+        errorSummary = `out of memory: the container passed its memory limit of ${this.record.memoryLimitMb} MiB and was killed`;
+      } else if (ending.exitCode === 0) {
+        state = 'succeeded';
+      } else {
+        state = 'failed';
+        errorSummary = describeExit(ending.exitCode);
+      }
+    }
+    if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
+    this.follow?.stop();
+    await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
+    if (this.record.containerId) await this.deps.engine.removeContainer(this.record.containerId).catch(() => undefined);
+    run.state = state;
+    run.exitCode = exitCode;
+    run.errorSummary = errorSummary;
+    run.finishedAt = unixSeconds(now);
+    run.phase = 'finished';
+    run.updated = unixSeconds(this.deps.clock.now());
+    await this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
+    this.onSettled(this, false);
+    this.resolveDone();
+  }
+
+  get isDetached(): boolean {
+    return this.detachedFromEngine;
+  }
+
+  /**
+   * Stops following without touching the container or the record (server shutdown): the next
+   * start re-attaches to the container.
+   */
+  async detach(): Promise<void> {
+    this.detachedFromEngine = true;
+    this.clearDeadline();
+    this.follow?.stop();
+    await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
+    this.resolveDone();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

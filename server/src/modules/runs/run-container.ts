@@ -1,0 +1,56 @@
+import type { ContainerSpec } from '../../adapters/docker/docker-engine.js';
+import type { RunRecord } from '../../domain/records.js';
+
+export const SERVICE_PORT = 8080;
+
+/**
+ * Swift's `print` is fully buffered when stdout is a pipe, so a line printed before a long sleep
+ * would sit in the program until it exits. Where the image has coreutils' stdbuf, the program runs
+ * under `stdbuf -oL -eL` (line-buffered, stdout and stderr still apart); elsewhere it runs as is.
+ * `$0` is the binary and `$@` its arguments, so nothing is parsed by the shell.
+ */
+const LINE_BUFFERED_EXEC =
+  'if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -oL -eL "$0" "$@"; else exec "$0" "$@"; fi';
+
+export function runLabels(instanceLabels: Readonly<Record<string, string>>, record: RunRecord): Record<string, string> {
+  return {
+    ...instanceLabels,
+    'swiftlambda.kind': 'run',
+    'swiftlambda.run': record.run.uuid,
+    'swiftlambda.project': record.run.project,
+  };
+}
+
+/**
+ * The container of a run. Defaults for running one's own binary: an init process (signals and
+ * zombies), memory and pids limits from the project, all capabilities dropped, no-new-privileges,
+ * and a service port published on 127.0.0.1 only.
+ */
+export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Record<string, string>>): ContainerSpec {
+  const { run } = record;
+  const env: Record<string, string> = {
+    LAMBDA_RUN_UUID: run.uuid,
+    LAMBDA_PROJECT_UUID: run.project,
+  };
+  if (run.mode === 'service') env.PORT = String(SERVICE_PORT);
+  return {
+    image: run.dockerImage,
+    entrypoint: ['/bin/sh', '-c', LINE_BUFFERED_EXEC, run.binaryPath],
+    cmd: run.arguments,
+    env,
+    labels: runLabels(instanceLabels, record),
+    binds: [`${record.binaryFile}:${run.binaryPath}:ro`],
+    publishTcpPort: run.mode === 'service' ? SERVICE_PORT : undefined,
+    memoryBytes: record.memoryLimitMb * 1024 * 1024,
+    pidsLimit: record.pidsLimit,
+    hardened: true,
+    init: true,
+  };
+}
+
+const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM', 4: 'SIGILL', 5: 'SIGTRAP' };
+
+export function describeExit(exitCode: number): string {
+  if (exitCode > 128 && SIGNALS[exitCode - 128]) return `exited with code ${exitCode} (killed by ${SIGNALS[exitCode - 128]})`;
+  return `exited with code ${exitCode}`;
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
+import type { Store } from '../../adapters/store/store.js';
+import type { Clock } from '../../clock.js';
+import { unixSeconds } from '../../clock.js';
+import type { LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
+import type { RunRecord } from '../../domain/records.js';
+import { AppError, errorMessage } from '../../errors.js';
+import type { BuildsService } from '../builds/index.js';
+import type { LogListener, LogStore } from '../logs/index.js';
+import type { ProjectsService } from '../projects/index.js';
+import { LiveRun } from './live-run.js';
+import { SERVICE_PORT } from './run-container.js';
+
+export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'timedOut'];
+export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'stopped', 'timedOut']);
+
+export interface RunsDeps {
+  readonly store: Store;
+  readonly engine: DockerEngine;
+  readonly logs: LogStore;
+  readonly projects: ProjectsService;
+  readonly builds: BuildsService;
+  readonly clock: Clock;
+  readonly labels: Readonly<Record<string, string>>;
+  /** terminal runs kept per project; older ones and their logs are deleted */
+  readonly retentionPerProject: number;
+  readonly log: (line: string) => void;
+}
+
+export interface StartRunInput {
+  readonly mode: RunMode;
+  readonly arguments: readonly string[];
+}
+
+export function toPublicRun(record: RunRecord): Run {
+  return { ...record.run, arguments: [...record.run.arguments] };
+}
+
+/** The public runs API: start, list, get, stop, logs. Lifecycles live in LiveRun. */
+export class RunsService {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly byId = new Map<string, RunRecord>();
+
+  constructor(private readonly deps: RunsDeps) {
+    for (const record of deps.store.data.runs) this.byId.set(record.run.uuid, record);
+  }
+
+  private liveDeps() {
+    const { engine, logs, clock, labels, log, store } = this.deps;
+    return { engine, logs, clock, labels, log, save: () => store.commit() };
+  }
+
+  /** The run record, for the proxy and the console; undefined for an unknown id. */
+  find(runId: string): RunRecord | undefined {
+    return this.byId.get(runId);
+  }
+
+  liveRun(runId: string): LiveRun | undefined {
+    return this.live.get(runId);
+  }
+
+  liveRuns(): LiveRun[] {
+    return [...this.live.values()];
+  }
+
+  get(projectId: string, runId: string): RunRecord {
+    this.deps.projects.get(projectId);
+    const record = this.byId.get(runId);
+    if (!record || record.run.project !== projectId) throw new AppError('run_not_found', `no run ${runId} in project ${projectId}`);
+    return record;
+  }
+
+  list(filter: { projectId?: string; state?: RunState; limit: number }): Run[] {
+    if (filter.projectId) this.deps.projects.get(filter.projectId);
+    const out: Run[] = [];
+    const runs = this.deps.store.data.runs;
+    // runs are appended in creation order: walk backwards for newest first
+    for (let i = runs.length - 1; i >= 0 && out.length < filter.limit; i--) {
+      const { run } = runs[i]!;
+      if (filter.projectId && run.project !== filter.projectId) continue;
+      if (filter.state && run.state !== filter.state) continue;
+      out.push(toPublicRun(runs[i]!));
+    }
+    return out;
+  }
+
+  async start(projectId: string, input: StartRunInput): Promise<{ run: Run; jobId: string }> {
+    const project = this.deps.projects.get(projectId);
+    const compilation = this.deps.builds.latestSucceeded(projectId);
+    if (!compilation?.binaryFile) {
+      throw new AppError('no_succeeded_compilation', 'the project has no successful build yet; build it in the console first');
+    }
+    await this.deps.engine.version();
+    const now = unixSeconds(this.deps.clock.now());
+    const record: RunRecord = {
+      run: {
+        uuid: randomUUID(),
+        project: project.id,
+        compilation: compilation.id,
+        targetName: compilation.targetName,
+        binaryPath: `/binaries/${project.id}/${compilation.targetName}`,
+        dockerImage: project.dockerImage,
+        arguments: [...input.arguments],
+        state: 'queued',
+        phase: 'queued',
+        runTimeoutSeconds: project.runTimeoutSeconds,
+        mode: input.mode,
+        containerPort: input.mode === 'service' ? SERVICE_PORT : null,
+        hostPort: null,
+        publicAccess: project.publicInstances,
+        startedAt: null,
+        finishedAt: null,
+        exitCode: null,
+        errorSummary: null,
+        logsTruncated: false,
+        created: now,
+        updated: now,
+      },
+      jobId: randomUUID(),
+      containerId: null,
+      memoryLimitMb: project.memoryLimitMb,
+      pidsLimit: project.pidsLimit,
+      binaryFile: compilation.binaryFile,
+      stopRequested: false,
+      startedAtMs: null,
+    };
+    this.deps.store.data.runs.push(record);
+    this.byId.set(record.run.uuid, record);
+    await this.deps.store.commit();
+    const response = { run: toPublicRun(record), jobId: record.jobId };
+    const live = this.track(record);
+    void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
+    return response;
+  }
+
+  /** Keeps a LiveRun in the live map until it settles. */
+  track(record: RunRecord): LiveRun {
+    const live = new LiveRun(record, this.liveDeps(), (settled, detached) => {
+      if (this.live.get(settled.uuid) === settled) this.live.delete(settled.uuid);
+      if (!detached) void this.pruneOldRuns(record.run.project);
+    });
+    this.live.set(record.run.uuid, live);
+    return live;
+  }
+
+  async stop(projectId: string, runId: string): Promise<Run> {
+    const record = this.get(projectId, runId);
+    if (TERMINAL_STATES.has(record.run.state)) {
+      throw new AppError('not_stoppable', `run ${runId} is already ${record.run.state}`);
+    }
+    const live = this.live.get(runId);
+    if (live) {
+      await live.stop();
+    } else {
+      // non-terminal with nothing following it: the engine is away; record the stop now
+      record.stopRequested = true;
+      if (record.containerId) await this.deps.engine.killContainer(record.containerId).catch(() => undefined);
+      record.run.state = 'stopped';
+      record.run.phase = 'finished';
+      record.run.finishedAt = unixSeconds(this.deps.clock.now());
+      record.run.updated = record.run.finishedAt;
+      await this.deps.store.commit();
+    }
+    return toPublicRun(record);
+  }
+
+  async stopAll(projectId: string, mode?: RunMode): Promise<{ stopped: number; runs: Run[] }> {
+    this.deps.projects.get(projectId);
+    const targets = this.deps.store.data.runs.filter(
+      (r) => r.run.project === projectId && !TERMINAL_STATES.has(r.run.state) && (!mode || r.run.mode === mode),
+    );
+    const runs = await Promise.all(targets.map((r) => this.stop(projectId, r.run.uuid)));
+    return { stopped: runs.length, runs };
+  }
+
+  async readLogs(projectId: string, runId: string, afterSequence: number, limit: number): Promise<{ logs: LogChunk[]; logsTruncated: boolean }> {
+    const record = this.get(projectId, runId);
+    const logs = await this.deps.logs.read('runs', runId, afterSequence, limit);
+    return { logs, logsTruncated: record.run.logsTruncated };
+  }
+
+  /** Subscribes to new chunks of a live run; null when the run's log is closed. */
+  subscribeLogs(runId: string, listener: LogListener): (() => void) | null {
+    const writer = this.deps.logs.liveWriter('runs', runId);
+    return writer ? writer.subscribe(listener) : null;
+  }
+
+  /** Deletes the oldest terminal runs of a project beyond the retention setting. */
+  private async pruneOldRuns(projectId: string): Promise<void> {
+    const terminal = this.deps.store.data.runs.filter((r) => r.run.project === projectId && TERMINAL_STATES.has(r.run.state));
+    const excess = terminal.length - this.deps.retentionPerProject;
+    if (excess <= 0) return;
+    const doomed = new Set(terminal.slice(0, excess).map((r) => r.run.uuid));
+    this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => !doomed.has(r.run.uuid));
+    for (const id of doomed) this.byId.delete(id);
+    await this.deps.store.commit();
+    await Promise.all([...doomed].map((id) => this.deps.logs.remove('runs', id).catch(() => undefined)));
+  }
+
+  /** Stops following every live run without touching its container (server shutdown). */
+  async detachAll(): Promise<void> {
+    const all = [...this.live.values()];
+    this.live.clear();
+    await Promise.all(all.map((l) => l.detach()));
+  }
+}
