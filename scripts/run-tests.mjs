@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Runs the compiled tests with node's test runner: unit tests (dist/server/**/*.test.js outside
+// integration/) and, unless --unit, the integration tests against the real Docker engine, one
+// file at a time (they share a 2-core machine with Swift builds).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('../dist/server/', import.meta.url).pathname;
+function find(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return find(path);
+    return name.endsWith('.test.js') ? [path] : [];
+  });
+}
+const all = find(root).sort();
+const unitOnly = process.argv.includes('--unit');
+const integration = all.filter((f) => f.includes('/integration/'));
+const unit = all.filter((f) => !f.includes('/integration/'));
+const files = unitOnly ? unit : [...unit, ...integration];
+if (!files.length) {
+  console.error('no test files found: run `npm run build:ts` first');
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, SWIFTLAMBDA_TEST: '1' },
+});
+process.exit(result.status ?? 1);

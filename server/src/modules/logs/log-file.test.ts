@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { LogFile, readClosedLog } from './log-file.js';
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'logfile-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('sequences start at 0, pages follow afterSequence, and unflushed chunks are readable', () =>
+  withDir(async (dir) => {
+    const log = await LogFile.openForAppend(join(dir, 'a'));
+    for (let i = 0; i < 10; i++) log.append(i % 2 ? 'stderr' : 'stdout', `line ${i}\n`, 1000 + i);
+    const early = await log.read(-1, 3);
+    assert.deepEqual(early.map((c) => c.sequence), [0, 1, 2]);
+    await log.flush();
+    for (let i = 10; i < 15; i++) log.append('stdout', `line ${i}\n`, 1000 + i);
+    const mixed = await log.read(7, 5); // 8, 9 from the file, 10..12 from memory
+    assert.deepEqual(mixed.map((c) => c.sequence), [8, 9, 10, 11, 12]);
+    assert.equal(mixed[1]!.stream, 'stderr');
+    await log.close();
+    const closed = await readClosedLog(join(dir, 'a'), 12, 100);
+    assert.deepEqual(closed.map((c) => c.data), ['line 13\n', 'line 14\n']);
+  }));
+
+test('re-opening continues the sequence, and a torn tail from a crash is trimmed', () =>
+  withDir(async (dir) => {
+    const base = join(dir, 'b');
+    const log = await LogFile.openForAppend(base);
+    for (let i = 0; i < 5; i++) log.append('stdout', `x${i}\n`, i);
+    await log.close();
+    // a crash mid-write: half a JSON line in the data file and half an index entry
+    await appendFile(`${base}.ndjson`, '{"sequence":5,"stream":"std');
+    await appendFile(`${base}.idx`, Buffer.from([1, 2, 3]));
+    const again = await LogFile.openForAppend(base);
+    assert.equal(again.count, 5);
+    again.append('stdout', 'after\n', 9);
+    await again.close();
+    const all = await readClosedLog(base, -1, 100);
+    assert.deepEqual(all.map((c) => c.sequence), [0, 1, 2, 3, 4, 5]);
+    assert.equal(all[5]!.data, 'after\n');
+    assert.equal((await stat(`${base}.idx`)).size, 6 * 8);
+  }));
+
+test('reading a page deep in a long log costs the same as near the start', () =>
+  withDir(async (dir) => {
+    const log = await LogFile.openForAppend(join(dir, 'c'));
+    for (let i = 0; i < 50_000; i++) log.append('stdout', `line ${i}\n`, i);
+    await log.close();
+    const page = await readClosedLog(join(dir, 'c'), 49_989, 200);
+    assert.deepEqual(page.map((c) => c.sequence), [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999]);
+  }));

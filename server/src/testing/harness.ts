@@ -1,0 +1,152 @@
+// Test harness: a real server on a free port with a temp data dir, the real Docker engine, and a
+// small HTTP client. Used by the integration tests only.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Clock } from '../clock.js';
+import { resolveConfig, type ServerConfig } from '../config.js';
+import type { Compilation, Project } from '../contract/types.js';
+import { createServer, type SwiftLambdaServer } from '../index.js';
+
+export const TEST_IMAGE = process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie';
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const PACKAGES = {
+  hello: join(repoRoot, 'resources/examples/hello'),
+  echo: join(repoRoot, 'resources/examples/echo-service'),
+  broken: join(repoRoot, 'resources/test-packages/broken'),
+} as const;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class ApiClient {
+  constructor(readonly baseUrl: string, readonly consoleToken: string) {}
+
+  async request<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.baseUrl + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  console<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>(method, `/console/api${path}`, { body, headers: { authorization: `Bearer ${this.consoleToken}` } });
+  }
+
+  public<T = any>(method: string, path: string, key: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.request<T>(method, path, { body, headers: { 'x-api-key': key } });
+  }
+
+  async createKey(body: Record<string, unknown> = { name: 'test' }): Promise<string> {
+    const res = await this.console('POST', '/keys', body);
+    if (res.status !== 201) throw new Error(`key create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.secret as string;
+  }
+
+  async createProject(sourcePath: string, targetName: string, extra: Record<string, unknown> = {}): Promise<Project> {
+    const res = await this.console('POST', '/projects', { name: targetName, sourcePath, targetName, ...extra });
+    if (res.status !== 201) throw new Error(`project create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.project as Project;
+  }
+
+  /** Starts a build and waits for it to end. */
+  async build(projectId: string, timeoutMs = 240_000): Promise<Compilation> {
+    const res = await this.console('POST', `/projects/${projectId}/compilations`, {});
+    if (res.status !== 202) throw new Error(`build start failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const id = (res.body.compilation as Compilation).id;
+    return waitFor(async () => {
+      const c = (await this.console('GET', `/projects/${projectId}/compilations/${id}`)).body.compilation as Compilation;
+      return c.state === 'succeeded' || c.state === 'failed' ? c : undefined;
+    }, timeoutMs, `compilation ${id}`);
+  }
+
+  async waitForRun(projectId: string, runId: string, key: string, done: (run: any) => boolean, timeoutMs = 60_000): Promise<any> {
+    return waitFor(async () => {
+      const run = (await this.public('GET', `/lambdas/${projectId}/runs/${runId}`, key)).body.run;
+      return done(run) ? run : undefined;
+    }, timeoutMs, `run ${runId}`);
+  }
+
+  async allLogs(projectId: string, runId: string, key: string): Promise<any[]> {
+    const out: any[] = [];
+    let after = -1;
+    for (;;) {
+      const res = await this.public('GET', `/lambdas/${projectId}/runs/${runId}/logs?afterSequence=${after}&limit=500`, key);
+      out.push(...res.body.logs);
+      if (res.body.logs.length < 500) return out;
+      after = out[out.length - 1].sequence;
+    }
+  }
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface TestServer {
+  readonly server: SwiftLambdaServer;
+  readonly api: ApiClient;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly config: ServerConfig;
+  /** closes the server (keeping the data dir) */
+  stop(options?: { stopRuns?: boolean }): Promise<void>;
+  /** closes the server and deletes the data dir */
+  dispose(): Promise<void>;
+}
+
+export async function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'swiftlambda-test-'));
+}
+
+export async function startTestServer(options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; port?: number } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await makeDataDir());
+  const config = resolveConfig(['--port', String(options.port ?? 0), '--data-dir', dataDir], {
+    SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE,
+    SWIFTLAMBDA_CONSOLE_TOKEN: 'test-console-token-0123456789',
+    ...options.env,
+  });
+  const logLines: string[] = [];
+  const server = await createServer({ config, clock: options.clock, log: (l) => logLines.push(l) });
+  const url = await server.listen();
+  const api = new ApiClient(url, server.consoleToken);
+  let stopped = false;
+  const stop = async (o?: { stopRuns?: boolean }) => {
+    if (stopped) return;
+    stopped = true;
+    await server.close({ stopRuns: o?.stopRuns ?? true });
+  };
+  return {
+    server,
+    api,
+    url,
+    dataDir,
+    config,
+    stop,
+    async dispose() {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
