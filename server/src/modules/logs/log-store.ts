@@ -22,12 +22,12 @@ export class LogWriter {
   private storedBytes: number;
   private truncatedFlag = false;
   private finished = false;
+  private truncatedListeners: Array<() => void> = [];
 
   constructor(
     private readonly file: LogFile,
     private readonly clock: Clock,
     private readonly maxBytes: number,
-    private readonly onTruncated: () => void,
     storedBytes = 0,
   ) {
     this.storedBytes = storedBytes;
@@ -56,6 +56,10 @@ export class LogWriter {
     this.appendChunk('system', text.endsWith('\n') ? text : text + '\n', true);
   }
 
+  onTruncated(listener: () => void): void {
+    this.truncatedListeners.push(listener);
+  }
+
   markTruncated(): void {
     this.truncatedFlag = true;
   }
@@ -66,7 +70,7 @@ export class LogWriter {
     if (!force && this.storedBytes + size > this.maxBytes) {
       this.truncatedFlag = true;
       this.emit(this.file.append('system', `[swiftlambda] output passed the log cap of ${this.maxBytes} bytes; later output is dropped\n`, this.clock.now()));
-      this.onTruncated();
+      for (const l of this.truncatedListeners) l();
       return;
     }
     this.storedBytes += size;
@@ -120,13 +124,13 @@ export class LogStore {
   }
 
   /** Opens (or re-opens after a restart) the live log of a run or build. */
-  async openWriter(kind: LogKind, id: string, onTruncated: () => void = () => undefined): Promise<LogWriter> {
+  async openWriter(kind: LogKind, id: string): Promise<LogWriter> {
     const key = `${kind}/${id}`;
     const existing = this.live.get(key);
     if (existing) return existing;
     const file = await LogFile.openForAppend(this.base(kind, id));
     const stored = file.count ? (await this.storedBytes(kind, id)).total : 0;
-    const writer = new LogWriter(file, this.options.clock, this.options.maxBytesPerLog, onTruncated, stored);
+    const writer = new LogWriter(file, this.options.clock, this.options.maxBytesPerLog, stored);
     this.live.set(key, writer);
     return writer;
   }

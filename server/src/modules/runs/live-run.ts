@@ -66,7 +66,8 @@ export class LiveRun {
 
   private async openWriter(): Promise<LogWriter> {
     if (!this.writer) {
-      this.writer = await this.deps.logs.openWriter('runs', this.uuid, () => {
+      this.writer = await this.deps.logs.openWriter('runs', this.uuid);
+      this.writer.onTruncated(() => {
         this.record.run.logsTruncated = true;
         void this.deps.save();
       });
@@ -201,14 +202,15 @@ export class LiveRun {
     }
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
     this.follow?.stop();
-    await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
-    if (this.record.containerId) await this.deps.engine.removeContainer(this.record.containerId).catch(() => undefined);
     run.state = state;
     run.exitCode = exitCode;
     run.errorSummary = errorSummary;
     run.finishedAt = unixSeconds(now);
     run.phase = 'finished';
     run.updated = unixSeconds(this.deps.clock.now());
+    // closing the log ends live followers, who read the outcome recorded just above
+    await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
+    if (this.record.containerId) await this.deps.engine.removeContainer(this.record.containerId).catch(() => undefined);
     await this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
     this.onSettled(this, false);
     this.resolveDone();

@@ -128,6 +128,8 @@ export class RunsService {
     this.deps.store.data.runs.push(record);
     this.byId.set(record.run.uuid, record);
     await this.deps.store.commit();
+    // open the log now, so a follower that connects while the run is queued stays connected
+    await this.deps.logs.openWriter('runs', record.run.uuid);
     const response = { run: toPublicRun(record), jobId: record.jobId };
     const live = this.track(record);
     void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
