@@ -1,0 +1,116 @@
+// Issue 3 §12: kill -9 the server with a live oneShot and a live service run, start it again.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, test } from 'node:test';
+import { containersOfRun, testEngine } from '../testing/docker.js';
+import { ApiClient, makeDataDir, PACKAGES, TEST_IMAGE, waitFor } from '../testing/harness.js';
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const TOKEN = 'restart-test-token-0123456789';
+
+async function startChild(dataDir: string, port = 0): Promise<{ child: ChildProcess; api: ApiClient; port: number }> {
+  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir], {
+    env: { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE, SWIFTLAMBDA_CONSOLE_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', () => undefined);
+  const url = await waitFor(async () => /API: (\S+)/.exec(out)?.[1], 15_000, 'the server to print its URL', 20);
+  const serverJson = JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8'));
+  assert.equal(serverJson.url, url);
+  assert.equal(serverJson.consoleToken, TOKEN);
+  assert.equal(serverJson.pid, child.pid);
+  assert.match(out, new RegExp(`Console: ${url.replace(/[.]/g, '\\.')}/\\?token=${TOKEN}`));
+  return { child, api: new ApiClient(url, TOKEN), port: Number(new URL(url).port) };
+}
+
+describe('restart after kill -9', () => {
+  let dataDir = '';
+  let current: ChildProcess | undefined;
+  after(async () => {
+    current?.kill('SIGKILL');
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('live runs are re-attached, finished ones recorded, nothing duplicated or orphaned', async () => {
+    dataDir = await makeDataDir();
+    let { child, api, port } = await startChild(dataDir);
+    current = child;
+    const hello = await api.createProject(PACKAGES.hello, 'hello');
+    const echo = await api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 120 });
+    assert.equal((await api.build(hello.id)).state, 'succeeded');
+    assert.equal((await api.build(echo.id)).state, 'succeeded');
+    const key = await api.createKey();
+    // a oneShot that prints, sleeps through the restart, then prints more
+    const oneShot = (await api.public('POST', `/lambdas/${hello.id}/runs`, key, { mode: 'oneShot', arguments: ['lines:3', 'sleep:6', 'stderr:after-sleep'] })).body.run;
+    const service = (await api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run;
+    // a oneShot that ends while the server is down
+    const quick = (await api.public('POST', `/lambdas/${hello.id}/runs`, key, { mode: 'oneShot', arguments: ['sleep:1', 'exit:7'] })).body.run;
+    await api.waitForRun(hello.id, oneShot.uuid, key, (r) => r.state === 'running');
+    const live = await api.waitForRun(echo.id, service.uuid, key, (r) => r.state === 'running');
+    await api.waitForRun(hello.id, quick.uuid, key, (r) => r.state === 'running');
+    await waitFor(async () => ((await api.public('GET', `/instances/${service.uuid}/api/hello`, key)).status === 200 ? true : undefined), 10_000, 'service');
+    const before = (await api.allLogs(hello.id, oneShot.uuid, key)).length;
+    assert.ok(before >= 3);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await new Promise((r) => setTimeout(r, 2000)); // the quick run exits while nobody watches
+
+    const restartedAt = Date.now();
+    ({ child, api } = await startChild(dataDir, port));
+    current = child;
+    // within 5 s every run's state matches what Docker has
+    const quickDone = await api.waitForRun(hello.id, quick.uuid, key, (r) => r.state !== 'running', 5000);
+    assert.deepEqual([quickDone.state, quickDone.exitCode], ['failed', 7], 'the exit code is not lost');
+    assert.ok(Date.now() - restartedAt < 6000);
+    const svc = (await api.public('GET', `/lambdas/${echo.id}/runs/${service.uuid}`, key)).body.run;
+    assert.equal(svc.state, 'running');
+    assert.equal(svc.hostPort, live.hostPort);
+    const proxied = await api.public('GET', `/instances/${service.uuid}/api/hello`, key);
+    assert.equal(proxied.status, 200, 'the re-attached service is proxied');
+
+    const done = await api.waitForRun(hello.id, oneShot.uuid, key, (r) => !['queued', 'running'].includes(r.state), 20_000);
+    assert.equal(done.state, 'succeeded');
+    const logs = await api.allLogs(hello.id, oneShot.uuid, key);
+    assert.deepEqual(logs.map((c) => c.sequence), logs.map((_, i) => i));
+    const data = logs.map((c) => c.data);
+    for (const line of ['line 0\n', 'line 1\n', 'line 2\n', 'bye\n', 'Hello from SwiftLambda!\n']) {
+      assert.equal(data.filter((d) => d === line).length, 1, `${JSON.stringify(line)} exactly once`);
+    }
+    assert.ok(logs.some((c) => c.stream === 'stderr' && c.data === 'after-sleep\n'), 'output after the restart is captured');
+
+    await api.public('POST', `/lambdas/${echo.id}/runs/${service.uuid}/stop`, key, {});
+    for (const id of [oneShot.uuid, service.uuid, quick.uuid]) {
+      await waitFor(async () => ((await containersOfRun(id)) === 0 ? true : undefined), 5000, `containers of ${id} removed`);
+    }
+    const db = JSON.parse(await readFile(join(dataDir, 'db.json'), 'utf8'));
+    assert.equal(db.runs.length, 3, 'no run duplicated');
+    const stray = await testEngine.listContainers({ 'swiftlambda.instance': db.instanceId });
+    assert.equal(stray.length, 0, 'no labelled container orphaned');
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  });
+
+  test('a second server on the same data dir fails fast with a clear message', async () => {
+    const dir = await makeDataDir();
+    const first = await startChild(dir);
+    try {
+      const second = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      second.stderr!.on('data', (d) => (err += d));
+      const code = await new Promise((r) => second.once('exit', r));
+      assert.equal(code, 1);
+      assert.match(err, /another SwiftLambda Local server \(pid \d+\) is using the data dir/);
+      assert.equal((await first.api.console('GET', '/status')).status, 200, 'the first keeps working');
+    } finally {
+      first.child.kill('SIGTERM');
+      await new Promise((r) => first.child.once('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
