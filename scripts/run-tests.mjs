@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const root = new URL('../dist/server/', import.meta.url).pathname;
+const roots = ['../dist/server/', '../dist/electron/'].map((p) => new URL(p, import.meta.url).pathname);
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -14,7 +14,7 @@ function find(dir) {
     return name.endsWith('.test.js') ? [path] : [];
   });
 }
-const all = find(root).sort();
+const all = roots.flatMap((r) => find(r)).sort();
 const unitOnly = process.argv.includes('--unit');
 const integration = all.filter((f) => f.includes('/integration/'));
 const unit = all.filter((f) => !f.includes('/integration/'));

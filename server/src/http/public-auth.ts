@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { KeyRecord } from '../domain/records.js';
-import type { ConsoleAuth } from '../modules/console/console-auth.js';
+import type { ConsoleAuth } from '../modules/console/index.js';
 import type { KeysService } from '../modules/keys/index.js';
 
 export type PublicCaller = { readonly kind: 'console' } | { readonly kind: 'key'; readonly key: KeyRecord };

@@ -6,27 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { containersOfRun, testEngine } from '../testing/docker.js';
-import { ApiClient, makeDataDir, PACKAGES, TEST_IMAGE, waitFor } from '../testing/harness.js';
+import { makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
-const TOKEN = 'restart-test-token-0123456789';
-
-async function startChild(dataDir: string, port = 0): Promise<{ child: ChildProcess; api: ApiClient; port: number }> {
-  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir], {
-    env: { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE, SWIFTLAMBDA_CONSOLE_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', () => undefined);
-  const url = await waitFor(async () => /API: (\S+)/.exec(out)?.[1], 15_000, 'the server to print its URL', 20);
-  const serverJson = JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8'));
-  assert.equal(serverJson.url, url);
-  assert.equal(serverJson.consoleToken, TOKEN);
-  assert.equal(serverJson.pid, child.pid);
-  assert.match(out, new RegExp(`Console: ${url.replace(/[.]/g, '\\.')}/\\?token=${TOKEN}`));
-  return { child, api: new ApiClient(url, TOKEN), port: Number(new URL(url).port) };
-}
+const startChild = startServerProcess;
 
 describe('restart after kill -9', () => {
   let dataDir = '';
@@ -38,7 +21,9 @@ describe('restart after kill -9', () => {
 
   test('live runs are re-attached, finished ones recorded, nothing duplicated or orphaned', async () => {
     dataDir = await makeDataDir();
-    let { child, api, port } = await startChild(dataDir);
+    const first = await startChild(dataDir);
+    const port = first.port;
+    let { child, api } = first;
     current = child;
     const hello = await api.createProject(PACKAGES.hello, 'hello');
     const echo = await api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 120 });

@@ -1,6 +1,8 @@
 // Test harness: a real server on a free port with a temp data dir, the real Docker engine, and a
 // small HTTP client. Used by the integration tests only.
-import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,4 +151,25 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+export const SERVER_PROCESS_TOKEN = 'process-test-token-0123456789';
+
+/** Starts `node dist/server/main.js` as a child process (what `npm start` runs), checking its output. */
+export async function startServerProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; api: ApiClient; port: number }> {
+  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir], {
+    env: { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE, SWIFTLAMBDA_CONSOLE_TOKEN: SERVER_PROCESS_TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', () => undefined);
+  const url = await waitFor(async () => /API: (\S+)/.exec(out)?.[1], 15_000, 'the server to print its URL', 20);
+  const serverJson = JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8'));
+  assert.equal(serverJson.url, url);
+  assert.equal(serverJson.consoleToken, SERVER_PROCESS_TOKEN);
+  assert.equal(serverJson.pid, child.pid);
+  assert.ok(out.includes(`Console: ${url}/?token=${SERVER_PROCESS_TOKEN}`));
+  return { child, api: new ApiClient(url, SERVER_PROCESS_TOKEN), port: Number(new URL(url).port) };
 }

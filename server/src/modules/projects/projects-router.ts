@@ -7,7 +7,7 @@ import type { ProjectsService } from './projects-service.js';
 const settings = {
   name: z.string().trim().min(1).max(100),
   targetName: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
-  dockerImage: z.string().regex(/^[a-z0-9][a-z0-9._\/:@-]{0,254}$/i),
+  dockerImage: z.string().regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i),
   runTimeoutSeconds: z.number().int().min(1).max(86_400),
   publicInstances: z.boolean(),
   memoryLimitMb: z.number().int().min(16).max(65_536),

@@ -4,7 +4,7 @@ import { AppError } from '../../errors.js';
 import { authorizePublicCaller, type PublicCaller } from '../../http/public-auth.js';
 import { streamLogAsSse } from '../../http/sse.js';
 import { intQuery } from '../../http/validate.js';
-import type { ConsoleAuth } from '../console/console-auth.js';
+import type { ConsoleAuth } from '../console/index.js';
 import type { KeysService } from '../keys/index.js';
 import { RUN_STATES, type RunsService, type StartRunInput } from './runs-service.js';
 
