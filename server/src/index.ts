@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { DockerEngine } from './adapters/docker/docker-engine.js';
+import type { ExamplePackage } from './contract/types.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
@@ -33,6 +34,8 @@ export interface ServerDeps {
   readonly log?: (line: string) => void;
   /** folder of the built console UI (default: dist/renderer beside the server) */
   readonly uiDir?: string;
+  /** folder of the bundled example packages (default: resources/examples in the package) */
+  readonly examplesDir?: string;
 }
 
 export interface SwiftLambdaServer {
@@ -46,9 +49,26 @@ export interface SwiftLambdaServer {
   close(options?: { stopRuns?: boolean }): Promise<void>;
 }
 
+function bundledExamples(dir: string): ExamplePackage[] {
+  const known: Array<Omit<ExamplePackage, 'path'>> = [
+    { name: 'hello', targetName: 'hello', mode: 'oneShot', description: 'a one-shot that prints its arguments and environment' },
+    { name: 'echo-service', targetName: 'echo-service', mode: 'service', description: 'an HTTP service on $PORT that echoes requests' },
+  ];
+  return known.filter((e) => existsSync(join(dir, e.name, 'Package.swift'))).map((e) => ({ ...e, path: join(dir, e.name) }));
+}
+
 function defaultUiDir(): string {
   return fileURLToPath(new URL('../renderer/', import.meta.url));
 }
+
+/** The console's pages: only its own scripts, never framed, no referrer. */
+const consoleSecurityHeaders: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  next();
+};
 
 export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer> {
   const { config } = deps;
@@ -85,6 +105,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
 
+  const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
   let baseUrl = '';
   const app = express();
   app.disable('x-powered-by');
@@ -94,7 +115,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     '/console/api',
     createConsoleRouter({
       consoleAuth, keys, projects, builds, runs, logs, engine,
-      status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings }),
+      status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
     }),
   );
   const uiDir = deps.uiDir ?? defaultUiDir();
@@ -107,7 +128,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     }
     next();
   });
-  if (existsSync(uiDir)) app.use(express.static(uiDir, { index: 'index.html', fallthrough: true }));
+  if (existsSync(uiDir)) app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(log));
 

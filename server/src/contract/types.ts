@@ -122,4 +122,14 @@ export interface StatusResponse {
   apiUrl: string;
   defaultImage: string;
   warnings: string[];
+  /** the bundled example packages, for the console's first-run help */
+  examples: ExamplePackage[];
+}
+
+export interface ExamplePackage {
+  name: string;
+  path: string;
+  targetName: string;
+  mode: RunMode;
+  description: string;
 }

@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
-import type { StatusResponse } from '../../contract/types.js';
+import type { ExamplePackage, StatusResponse } from '../../contract/types.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { createBuildsRouter, type BuildsService } from '../builds/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
@@ -18,7 +18,7 @@ export interface ConsoleRouterDeps {
   readonly runs: RunsService;
   readonly logs: LogStore;
   readonly engine: DockerEngine;
-  readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[] };
+  readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[]; examples: ExamplePackage[] };
 }
 
 /** `/console/api/*`: the console's own routes, for the console token or session only. */
@@ -41,7 +41,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       docker = { available: false, error: errorMessage(err) };
     }
     const s = deps.status();
-    const body: StatusResponse = { docker, version: VERSION, dataDir: s.dataDir, apiUrl: s.apiUrl, defaultImage: s.defaultImage, warnings: [...s.warnings] };
+    const body: StatusResponse = { docker, version: VERSION, dataDir: s.dataDir, apiUrl: s.apiUrl, defaultImage: s.defaultImage, warnings: [...s.warnings], examples: s.examples };
     res.json(body);
   });
 

@@ -41,6 +41,26 @@ function sendError(res: http.ServerResponse, reason: ErrorReason, message: strin
   res.end(body);
 }
 
+const NAVIGATION_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
+
+/**
+ * A page the browser is about to show (not a call from curl, an SDK or fetch). Locally the
+ * console and user services share one origin, which the hosted platform does not; such pages get
+ * a CSP sandbox so they run in an opaque origin and cannot use the console's session.
+ */
+export function isBrowserNavigation(req: http.IncomingMessage): boolean {
+  const dest = req.headers['sec-fetch-dest'];
+  if (typeof dest === 'string') return NAVIGATION_DESTS.has(dest);
+  return req.headers['sec-fetch-mode'] === 'navigate' || (req.headers['upgrade-insecure-requests'] === '1' && /text\/html/.test(String(req.headers.accept ?? '')));
+}
+
+export const SANDBOX_POLICY = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox';
+
+function addSandbox(headers: http.IncomingHttpHeaders): void {
+  const existing = headers['content-security-policy'];
+  headers['content-security-policy'] = existing ? `${existing}, ${SANDBOX_POLICY}` : SANDBOX_POLICY;
+}
+
 const proxyRequests = new WeakMap<http.IncomingMessage, http.ClientRequest>();
 const timedOut = new WeakSet<http.IncomingMessage>();
 
@@ -67,6 +87,7 @@ export class InstanceProxy {
     this.proxy.on('proxyRes', (proxyRes, req) => {
       const wantsClose = /\bclose\b/i.test(String((req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose ?? ''));
       stripHopByHop(proxyRes.headers);
+      if (isBrowserNavigation(req)) addSandbox(proxyRes.headers);
       // our own hop to the client: keep-alive unless the client asked to close
       proxyRes.headers.connection = wantsClose ? 'close' : 'keep-alive';
     });

@@ -1,0 +1,74 @@
+// The console talks to the same HTTP API as curl: console routes with its session cookie, and the
+// public run routes, which accept the console session as the owner.
+import type {
+  Compilation, CreateKeyResponse, Key, ListRunsResponse, Project, Run, RunMode, StartRunResponse, StatusResponse, StopAllResponse,
+} from '../../server/src/contract/types.js';
+
+export type { Compilation, Key, LogChunk, Project, Run, RunMode, RunState, StatusResponse, ExamplePackage } from '../../server/src/contract/types.js';
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly reason: string, message: string) {
+    super(message);
+  }
+}
+
+type SignedOutListener = () => void;
+const signedOutListeners = new Set<SignedOutListener>();
+export function onSignedOut(listener: SignedOutListener): () => void {
+  signedOutListeners.add(listener);
+  return () => signedOutListeners.delete(listener);
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : {};
+  if (!res.ok) {
+    const err = parsed as { reason?: string; message?: string };
+    if (res.status === 401 && err.reason === 'console_auth_required') signedOutListeners.forEach((l) => l());
+    throw new ApiError(res.status, err.reason ?? 'error', err.message ?? err.reason ?? `HTTP ${res.status}`);
+  }
+  return parsed as T;
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+  status: () => request<StatusResponse>('GET', '/console/api/status'),
+  allRuns: (filter: { project?: string; state?: string; limit?: number }) => {
+    const q = new URLSearchParams();
+    if (filter.project) q.set('project', filter.project);
+    if (filter.state) q.set('state', filter.state);
+    q.set('limit', String(filter.limit ?? 50));
+    return request<ListRunsResponse>('GET', `/console/api/runs?${q}`);
+  },
+  run: (projectId: string, runId: string) => request<{ run: Run }>('GET', `/lambdas/${enc(projectId)}/runs/${enc(runId)}`),
+  startRun: (projectId: string, mode: RunMode, args: string[]) =>
+    request<StartRunResponse>('POST', `/lambdas/${enc(projectId)}/runs`, { mode, arguments: args }),
+  stopRun: (projectId: string, runId: string) => request<{ run: Run }>('POST', `/lambdas/${enc(projectId)}/runs/${enc(runId)}/stop`, {}),
+  stopAll: (projectId: string, mode?: RunMode) => request<StopAllResponse>('POST', `/lambdas/${enc(projectId)}/runs/stop`, mode ? { mode } : {}),
+  projects: () => request<{ projects: Project[] }>('GET', '/console/api/projects'),
+  project: (id: string) => request<{ project: Project }>('GET', `/console/api/projects/${enc(id)}`),
+  createProject: (body: Record<string, unknown>) => request<{ project: Project }>('POST', '/console/api/projects', body),
+  updateProject: (id: string, body: Record<string, unknown>) => request<{ project: Project }>('PATCH', `/console/api/projects/${enc(id)}`, body),
+  compilations: (id: string) => request<{ compilations: Compilation[] }>('GET', `/console/api/projects/${enc(id)}/compilations`),
+  build: (id: string) => request<{ compilation: Compilation }>('POST', `/console/api/projects/${enc(id)}/compilations`, {}),
+  keys: () => request<{ keys: Key[] }>('GET', '/console/api/keys'),
+  createKey: (body: { name: string; expiresInDays: number | null; projects?: string[] }) => request<CreateKeyResponse>('POST', '/console/api/keys', body),
+  revokeKey: (id: string) => request<{ key: Key }>('POST', `/console/api/keys/${enc(id)}/revoke`),
+};
+
+export const runLogsUrl = (projectId: string, runId: string) => `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
+export const buildLogsUrl = (projectId: string, compilationId: string) =>
+  `/console/api/projects/${enc(projectId)}/compilations/${enc(compilationId)}/logs?follow=true`;
+
+/** The desktop app's preload adds a native folder picker; a browser has none. */
+export function desktopFolderPicker(): (() => Promise<string | null>) | null {
+  const desktop = (window as unknown as { swiftlambdaDesktop?: { pickFolder(): Promise<string | null> } }).swiftlambdaDesktop;
+  return desktop ? () => desktop.pickFolder() : null;
+}
