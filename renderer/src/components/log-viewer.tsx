@@ -118,7 +118,7 @@ export function LogViewer({ url, downloadName, truncated, emptyText = 'No output
         <span className={`log-connection log-connection-${connection}`} data-testid="log-connection">
           {connection === 'live' ? '● live' : connection === 'ended' ? 'complete' : connection}
         </span>
-        <span className="log-count">{count.toLocaleString()} lines</span>
+        <span className="log-count">{count.toLocaleString()} {count === 1 ? 'line' : 'lines'}</span>
         <div className="log-search">
           <input
             type="search"

@@ -94,7 +94,7 @@ function RunFields({ run }: { run: Run }) {
       {rows.map(([k, v]) => (
         <div key={k} className="field-pair">
           <dt>{k}</dt>
-          <dd className="mono" data-field={k}>{v}</dd>
+          <dd className="mono" data-field={k} title={v}>{v}</dd>
         </div>
       ))}
     </dl>

@@ -4,6 +4,7 @@
 //   ANY /status/<code>  an empty-bodied answer with that status code
 //   ANY /sleep/<ms>     waits, then answers "slept <ms>ms"
 //   ANY /hop            an answer that carries hop-by-hop headers (a proxy must drop them)
+//   GET /index.html     a small HTML page, for a browser
 //   anything else       echoes the request it received, byte for byte: request line, headers, body
 // Every connection gets its own thread and is kept alive between requests.
 #if canImport(Glibc)
@@ -163,6 +164,12 @@ func serve(_ connection: Connection) {
         } else if parts.count == 2, parts[0] == "sleep", let ms = Int(parts[1]) {
             usleep(UInt32(ms) * 1000)
             connection.respond(status: 200, reason: "OK", body: Array("slept \(ms)ms\n".utf8), head: head)
+        } else if path == "/index.html" {
+            let page = "<!doctype html><html><head><meta charset=\"utf-8\"><title>echo-service</title></head>" +
+                "<body><h1>echo-service</h1><p id=\"run\">Run \(runID)</p>" +
+                "<p>Any other path echoes the request it received.</p></body></html>\n"
+            connection.respond(status: 200, reason: "OK", headers: [("Content-Type", "text/html; charset=utf-8")],
+                               body: Array(page.utf8), head: head)
         } else if path == "/hop" {
             connection.respond(status: 200, reason: "OK", headers: [
                 ("Connection", "X-Hop-Secret"), ("X-Hop-Secret", "must-not-pass"), ("Keep-Alive", "timeout=5"),

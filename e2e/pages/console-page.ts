@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** Page object for the console: navigation and the data-testid hooks the specs rely on. */
+export class ConsolePage {
+  constructor(readonly page: Page) {}
+
+  async signIn(token: string): Promise<void> {
+    await this.page.goto(`/?token=${token}`);
+    await expect(this.page).toHaveURL(/\/(#\/runs)?$/);
+    await expect(this.page.getByTestId('docker-status')).toHaveAttribute('data-available', 'true');
+  }
+
+  async open(section: 'runs' | 'projects' | 'keys'): Promise<void> {
+    await this.page.getByTestId(`nav-${section}`).click();
+  }
+
+  projectRow(name: string): Locator {
+    return this.page.getByTestId('project-row').filter({ hasText: name });
+  }
+
+  async addExample(name: 'hello' | 'echo-service'): Promise<string> {
+    await this.open('projects');
+    const more = this.page.getByRole('button', { name, exact: true });
+    if (await this.page.getByTestId(`add-example-${name}`).count()) await this.page.getByTestId(`add-example-${name}`).click();
+    else await more.click();
+    await expect(this.page.getByTestId('project-detail')).toBeVisible();
+    return (await this.page.getByTestId('project-detail').getAttribute('data-project-id'))!;
+  }
+
+  async buildCurrentProject(): Promise<void> {
+    await this.page.getByTestId('build-button').click();
+    const state = this.page.getByTestId('compilation-state').first();
+    await expect(state).toHaveAttribute('data-state', /succeeded|failed/, { timeout: 180_000 });
+    await expect(state).toHaveAttribute('data-state', 'succeeded');
+  }
+
+  async startRun(mode: 'oneShot' | 'service', args: string[] = []): Promise<string> {
+    await this.page.getByTestId('start-run').click();
+    const dialog = this.page.getByTestId('start-run-dialog');
+    await dialog.getByTestId(`mode-${mode}`).check({ force: true });
+    for (const a of args) {
+      await dialog.getByTestId('add-argument').click();
+      await dialog.getByTestId('run-argument').last().fill(a);
+    }
+    await dialog.getByTestId('confirm-start-run').click();
+    await expect(this.page.getByTestId('run-detail')).toBeVisible();
+    return (await this.page.getByTestId('run-detail').getAttribute('data-run-id'))!;
+  }
+
+  runState(): Locator {
+    return this.page.getByTestId('run-detail').getByTestId('run-state');
+  }
+
+  logLines(): Locator {
+    return this.page.getByTestId('log-line');
+  }
+
+  async createKey(name: string): Promise<string> {
+    await this.open('keys');
+    await this.page.getByTestId('create-key').click();
+    const dialog = this.page.getByTestId('create-key-dialog');
+    await dialog.getByTestId('key-name').fill(name);
+    await dialog.getByTestId('expiry-30-days').check({ force: true });
+    await dialog.getByTestId('confirm-create-key').click();
+    const secret = (await this.page.getByTestId('key-secret').textContent())!.trim();
+    return secret;
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: fileURLToPath(new URL(`../screenshots/${name}.png`, import.meta.url)) });
+  }
+}
