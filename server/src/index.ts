@@ -16,6 +16,7 @@ import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { authorizePublicCaller } from './http/public-auth.js';
+import { HostPolicy, hostRefusalMessage, originGuard, writeGuardError } from './http/request-guards.js';
 import { BuildsService } from './modules/builds/index.js';
 import { ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
 import { KeysService } from './modules/keys/index.js';
@@ -107,12 +108,14 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
 
   const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
   let baseUrl = '';
+  const hostPolicy = new HostPolicy(config.host);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(createPublicRouter({ runs, keys, consoleAuth }));
+  app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
   app.use(
     '/console/api',
+    originGuard(hostPolicy, 'all'),
     createConsoleRouter({
       consoleAuth, keys, projects, builds, runs, logs, engine,
       status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
@@ -130,13 +133,20 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   });
   if (existsSync(uiDir)) app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
   app.use(notFoundHandler);
-  app.use(errorMiddleware(log));
+  app.use(errorMiddleware(log, consoleToken));
 
   const server = http.createServer((req, res) => {
+    const refused = hostPolicy.check(req);
+    if (refused) return writeGuardError(res, refused, hostRefusalMessage(refused));
     if (!proxy.handle(req, res)) app(req, res);
   });
   server.on('upgrade', (req, socket) => {
     socket.on('error', () => undefined);
+    const refused = hostPolicy.check(req);
+    if (refused) {
+      socket.end(`HTTP/1.1 ${refused === 'missing_host' ? '400 Bad Request' : '403 Forbidden'}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":true,"reason":"${refused}"}`);
+      return;
+    }
     if (!proxy.handleUpgrade(req, socket)) {
       socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":true,"reason":"unsupported_protocol"}');
     }
@@ -171,6 +181,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         });
       });
       const address = server.address() as AddressInfo;
+      hostPolicy.listeningOn(address.port);
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();

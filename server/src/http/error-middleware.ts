@@ -1,14 +1,23 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, errorStatus } from '../errors.js';
 
+const KEY_LIKE = /slk_[0-9A-Za-z]{8,}/g;
+
+/** Messages may quote what the caller sent (an id, a path): keys and the console token never. */
+export function redactSecrets(text: string, consoleToken: string): string {
+  let out = text.replace(KEY_LIKE, 'slk_[redacted]');
+  if (consoleToken) out = out.split(consoleToken).join('[redacted]');
+  return out;
+}
+
 /** Maps every error to the seed's `{ error: true, reason }` body; never leaks a stack or a secret. */
-export function errorMiddleware(log: (line: string) => void): ErrorRequestHandler {
+export function errorMiddleware(log: (line: string) => void, consoleToken = ''): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     let status: number;
     let body: { error: true; reason: string; message?: string };
     if (err instanceof AppError) {
       status = errorStatus[err.reason];
-      body = { error: true, reason: err.reason, message: err.message };
+      body = { error: true, reason: err.reason, message: redactSecrets(err.message, consoleToken) };
     } else {
       const type = (err as { type?: string }).type;
       if (type === 'entity.parse.failed') {
@@ -26,7 +35,7 @@ export function errorMiddleware(log: (line: string) => void): ErrorRequestHandle
       } else {
         status = 500;
         body = { error: true, reason: 'internal_error', message: 'the emulator failed; see its output' };
-        log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        log(redactSecrets(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, consoleToken));
       }
     }
     if (res.headersSent) {

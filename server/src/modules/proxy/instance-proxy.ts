@@ -1,7 +1,8 @@
 import http from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
+import { redactSecrets } from '../../http/error-middleware.js';
 import { isWellFormedSecret } from '../keys/index.js';
 import type { RunsService } from '../runs/index.js';
 import { stripHopByHop, withoutCookie } from './hop-by-hop.js';
@@ -36,7 +37,7 @@ function sendError(res: http.ServerResponse, reason: ErrorReason, message: strin
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: true, reason, message });
+  const body = JSON.stringify({ error: true, reason, message: redactSecrets(message, '') });
   res.writeHead(errorStatus[reason], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -78,6 +79,8 @@ export class InstanceProxy {
     xfwd: false,
     ws: false,
     preserveHeaderKeyCase: true,
+    // forward the path exactly as received: no dot-segment resolution, no slash merging
+    toProxy: true,
   });
 
   constructor(private readonly deps: InstanceProxyDeps) {
@@ -125,7 +128,6 @@ export class InstanceProxy {
     (req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose = String(headers.connection ?? '');
     const wasChunked = /chunked/i.test(String(headers['transfer-encoding'] ?? ''));
     stripHopByHop(headers);
-    if (wasChunked) headers['transfer-encoding'] = 'chunked';
     delete headers['x-api-key'];
     const auth = headers.authorization;
     if (auth && /^bearer\s+/i.test(auth) && isWellFormedSecret(auth.replace(/^bearer\s+/i, '').trim())) delete headers.authorization;
@@ -142,6 +144,45 @@ export class InstanceProxy {
     // the upstream's headers as they are: no Date of our own
     res.sendDate = false;
 
+    if (wasChunked) {
+      this.forwardBuffered(req, res, run.hostPort, remaining);
+      return;
+    }
+    this.start(req, res, run.hostPort, remaining);
+  }
+
+  /**
+   * A chunked body has no declared length: it is read up to the limit first, so that an oversized
+   * one gets 413 before the container sees a byte, then forwarded with its length.
+   */
+  private forwardBuffered(req: http.IncomingMessage, res: http.ServerResponse, hostPort: number, remaining: number): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > this.deps.maxBodyBytes) {
+        refused = true;
+        chunks.length = 0;
+        res.setHeader('connection', 'close');
+        sendError(res, 'payload_too_large', `request bodies are limited to ${this.deps.maxBodyBytes} bytes`);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const body = Buffer.concat(chunks);
+      delete req.headers['transfer-encoding'];
+      req.headers['content-length'] = String(body.length);
+      this.start(req, res, hostPort, remaining, Readable.from([body]));
+    });
+    req.on('error', () => res.destroy());
+  }
+
+  private start(req: http.IncomingMessage, res: http.ServerResponse, hostPort: number, remaining: number, body?: Readable): void {
     const timer = setTimeout(() => {
       timedOut.add(req);
       const proxyReq = proxyRequests.get(req);
@@ -151,7 +192,7 @@ export class InstanceProxy {
     }, remaining);
     res.on('close', () => clearTimeout(timer));
 
-    this.proxy.web(req, res, { target: `http://127.0.0.1:${run.hostPort}` }, (err: NodeJS.ErrnoException) => {
+    this.proxy.web(req, res, { target: `http://127.0.0.1:${hostPort}`, ...(body ? { buffer: body } : {}) }, (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (timedOut.has(req)) return;
       if (res.headersSent) {
@@ -169,7 +210,7 @@ export class InstanceProxy {
     if (!match) return false;
     const known = this.deps.runs.find(match.runId);
     const reason: ErrorReason = known ? 'unsupported_protocol' : 'instance_not_found';
-    const body = JSON.stringify({ error: true, reason, message: known ? 'the proxy does not forward WebSocket or other upgraded protocols' : `no run with id ${match.runId}` });
+    const body = JSON.stringify({ error: true, reason, message: known ? 'the proxy does not forward WebSocket or other upgraded protocols' : redactSecrets(`no run with id ${match.runId}`, '') });
     const status = errorStatus[reason];
     socket.end(
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +

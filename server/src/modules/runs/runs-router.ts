@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import type { RunMode, RunState } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { authorizePublicCaller, type PublicCaller } from '../../http/public-auth.js';
@@ -47,13 +47,16 @@ export interface PublicRouterDeps {
   readonly runs: RunsService;
   readonly keys: KeysService;
   readonly consoleAuth: ConsoleAuth;
+  /** refuses state-changing requests from foreign origins */
+  readonly originGuard: RequestHandler;
 }
 
 /** The seed's public routes under /lambdas, plus the stop-all and SSE extensions. */
 export function createPublicRouter(deps: PublicRouterDeps): Router {
   const { runs, keys, consoleAuth } = deps;
   const router = Router();
-  router.use(express.json({ type: () => true, limit: '1mb' }));
+  router.use('/lambdas', deps.originGuard);
+  router.use('/lambdas', express.json({ type: () => true, limit: '1mb' }));
   const authorize = (req: Request<{ lambdaId: string }>): PublicCaller => authorizePublicCaller(req, req.params.lambdaId, keys, consoleAuth);
 
   router.post('/lambdas/:lambdaId/runs', async (req, res) => {
