@@ -14,6 +14,7 @@ import { createServer, type SwiftLambdaServer } from '../index.js';
 export const TEST_IMAGE = process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const PACKAGES = {
+  hostile: join(repoRoot, 'resources/test-packages/hostile'),
   hello: join(repoRoot, 'resources/examples/hello'),
   echo: join(repoRoot, 'resources/examples/echo-service'),
   broken: join(repoRoot, 'resources/test-packages/broken'),

@@ -1,0 +1,188 @@
+// Issue 5: hostile binaries, load, and clients that go away — the emulator keeps answering.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Project } from '../contract/types.js';
+import { inspectRunContainerRaw } from '../testing/docker.js';
+import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
+
+const terminal = (r: { state: string }) => !['queued', 'running'].includes(r.state);
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    total += e.isDirectory() ? await dirSize(p) : (await stat(p)).size;
+  }
+  return total;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+describe('reliability', () => {
+  let t: TestServer;
+  let hostile: Project;
+  let echo: Project;
+  let key: string;
+  const start = (p: Project, body: unknown) => t.api.public('POST', `/lambdas/${p.id}/runs`, key, body);
+
+  before(async () => {
+    t = await startTestServer();
+    hostile = await t.api.createProject(PACKAGES.hostile, 'hostile', { memoryLimitMb: 128, pidsLimit: 64, runTimeoutSeconds: 120 });
+    echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 300 });
+    for (const p of [hostile, echo]) assert.equal((await t.api.build(p.id)).state, 'succeeded');
+    key = await t.api.createKey({ name: 'reliability' });
+  });
+  after(async () => {
+    await t?.dispose();
+  });
+
+  test('a run\'s container has the documented defaults', async () => {
+    const run = (await start(echo, { mode: 'service' })).body.run;
+    await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
+    const info = (await inspectRunContainerRaw(run.uuid))!;
+    assert.deepEqual(info.HostConfig.CapDrop, ['ALL']);
+    assert.ok(info.HostConfig.SecurityOpt?.includes('no-new-privileges'));
+    assert.equal(info.HostConfig.Init, true);
+    assert.equal(info.HostConfig.PidsLimit, 512);
+    assert.equal(info.HostConfig.Memory, 1024 * 1024 * 1024);
+    assert.equal(info.HostConfig.Privileged, false);
+    const bindings = info.HostConfig.PortBindings?.['8080/tcp'] as Array<{ HostIp: string }>;
+    assert.deepEqual(bindings.map((b) => b.HostIp), ['127.0.0.1']);
+    assert.ok(info.HostConfig.Binds?.every((b) => b.endsWith(':ro')), 'the binary is mounted read-only');
+    assert.ok(info.Config.Env.includes('PORT=8080'));
+    await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
+  });
+
+  test('a fork bomb is stopped by the pids limit', async () => {
+    const run = (await start(hostile, { mode: 'oneShot', arguments: ['forkbomb'] })).body.run;
+    const done = await t.api.waitForRun(hostile.id, run.uuid, key, terminal, 60_000);
+    assert.deepEqual([done.state, done.exitCode], ['failed', 3]);
+    const text = (await t.api.allLogs(hostile.id, run.uuid, key)).map((c) => c.data).join('');
+    const children = Number(/fork failed after (\d+) children/.exec(text)?.[1]);
+    assert.ok(children > 0 && children < 64, `stopped at ${children} processes`);
+    assert.equal((await t.api.console('GET', '/status')).status, 200);
+  });
+
+  test('a memory hog ends failed with an errorSummary that says out of memory', async () => {
+    const run = (await start(hostile, { mode: 'oneShot', arguments: ['memhog'] })).body.run;
+    const done = await t.api.waitForRun(hostile.id, run.uuid, key, terminal, 60_000);
+    assert.equal(done.state, 'failed');
+    assert.match(done.errorSummary, /out of memory/);
+    assert.match(done.errorSummary, /128 MiB/);
+  });
+
+  test('1 GB of output: logsTruncated, bounded disk use, and the API keeps answering fast', async () => {
+    const run = (await start(hostile, { mode: 'oneShot', arguments: ['flood:1024'] })).body.run;
+    const latencies: number[] = [];
+    let finished: any;
+    while (!finished) {
+      const began = performance.now();
+      const res = await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}`, key);
+      latencies.push(performance.now() - began);
+      if (terminal(res.body.run)) finished = res.body.run;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual([finished.state, finished.logsTruncated], ['succeeded', true]);
+    const p99 = percentile(latencies, 99);
+    assert.ok(p99 < 50, `API p99 ${p99.toFixed(1)} ms over ${latencies.length} requests during the flood`);
+    const logBytes = await dirSize(join(t.dataDir, 'logs', 'runs'));
+    assert.ok(logBytes < 80 * 1024 * 1024, `logs use ${logBytes} bytes`);
+    const page = await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=-1&limit=5`, key);
+    assert.equal(page.body.logsTruncated, true);
+  });
+
+  test('revoking a key closes its open log streams within 5 s', async () => {
+    const doomed = await t.api.createKey({ name: 'stream-holder' });
+    const run = (await start(echo, { mode: 'service' })).body.run;
+    const res = await fetch(`${t.url}/lambdas/${echo.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': doomed } });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    await reader.read();
+    const id = (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === 'stream-holder').id;
+    const revokedAt = Date.now();
+    await t.api.console('POST', `/keys/${id}/revoke`);
+    for (;;) {
+      const { done } = await Promise.race([reader.read(), new Promise<{ done: boolean }>((_, rej) => setTimeout(() => rej(new Error('stream still open after 5 s')), 5000))]);
+      if (done) break;
+    }
+    assert.ok(Date.now() - revokedAt < 5000);
+    await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
+  });
+
+  test('20 oneShot runs started at once all finish with every line of their logs', async () => {
+    const runs = await Promise.all(Array.from({ length: 20 }, () => start(hostile, { mode: 'oneShot', arguments: ['burst:2000'] })));
+    assert.ok(runs.every((r) => r.status === 201));
+    for (const r of runs) {
+      const done = await t.api.waitForRun(hostile.id, r.body.run.uuid, key, terminal, 120_000);
+      assert.deepEqual([done.state, done.exitCode], ['succeeded', 0]);
+      const logs = await t.api.allLogs(hostile.id, r.body.run.uuid, key);
+      assert.equal(logs.length, 2000);
+      assert.equal(logs[1999].data, 'burst line 1999\n');
+    }
+  });
+
+  test('10,000 proxied requests over 100 concurrent connections: zero errors', async () => {
+    const run = (await start(echo, { mode: 'service' })).body.run;
+    await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
+    await waitFor(async () => ((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined), 10_000, 'service');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 100 });
+    const port = Number(new URL(t.url).port);
+    let errors = 0;
+    let next = 0;
+    const one = () => new Promise<void>((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port, path: `/instances/${run.uuid}/api/hello`, agent, headers: { 'x-api-key': key } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode !== 200) errors++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        resolve();
+      });
+      req.end();
+    });
+    await Promise.all(Array.from({ length: 100 }, async () => {
+      while (next < 10_000) {
+        next++;
+        await one();
+      }
+    }));
+    agent.destroy();
+    assert.equal(errors, 0);
+    await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
+  });
+
+  test('1,000 clients aborting mid-response leave no sockets behind', async () => {
+    const run = (await start(echo, { mode: 'service' })).body.run;
+    await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
+    await waitFor(async () => ((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined), 10_000, 'service');
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    await new Promise((r) => setTimeout(r, 500));
+    const baseline = sockets();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const port = Number(new URL(t.url).port);
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port, path: `/instances/${run.uuid}/api/sleep/300`, headers: { 'x-api-key': key }, agent: false });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+        req.end();
+        setTimeout(() => req.destroy(), 30);
+      })));
+    }
+    const settled = await waitFor(async () => (sockets() <= baseline + 2 ? sockets() : undefined), 10_000, `sockets back to baseline (${baseline}, now ${sockets()})`, 200);
+    assert.ok(settled <= baseline + 2);
+    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+    assert.ok(heapGrowth < 64 * 1024 * 1024, `heap grew ${heapGrowth} bytes`);
+    assert.equal((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status, 200, 'the proxy still works');
+    await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
+  });
+});
