@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's test runner: unit tests (dist/server/**/*.test.js outside
 // integration/) and, unless --unit, the integration tests against the real Docker engine, one
-// file at a time (they share a 2-core machine with Swift builds).
+// file at a time (they share a 2-core machine with Swift builds). --faults runs the tests that
+// disturb the machine itself (they stop dockerd), which CI runs separately.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,9 +17,11 @@ function find(dir) {
 }
 const all = roots.flatMap((r) => find(r)).sort();
 const unitOnly = process.argv.includes('--unit');
+const faultsOnly = process.argv.includes('--faults');
 const integration = all.filter((f) => f.includes('/integration/'));
-const unit = all.filter((f) => !f.includes('/integration/'));
-const files = unitOnly ? unit : [...unit, ...integration];
+const faults = all.filter((f) => f.includes('/faults/'));
+const unit = all.filter((f) => !f.includes('/integration/') && !f.includes('/faults/'));
+const files = faultsOnly ? faults : unitOnly ? unit : [...unit, ...integration];
 if (!files.length) {
   console.error('no test files found: run `npm run build:ts` first');
   process.exit(1);

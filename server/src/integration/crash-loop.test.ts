@@ -14,7 +14,9 @@ describe('kill -9 loop', () => {
 
   test('50 rounds of kill -9 while runs are created: db.json always parses, acknowledged runs survive', async () => {
     dataDir = await makeDataDir();
-    let { child, api, port } = await startServerProcess(dataDir);
+    const first = await startServerProcess(dataDir);
+    const port = first.port;
+    let { child, api } = first;
     const project = await api.createProject(PACKAGES.hello, 'hello', { runTimeoutSeconds: 5 });
     assert.equal((await api.build(project.id)).state, 'succeeded');
     const key = await api.createKey();

@@ -98,4 +98,28 @@ describe('restart after kill -9', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('with the emulator gone for good, a container still ends a few seconds after its deadline', async () => {
+    const dir = await makeDataDir();
+    const { child, api } = await startChild(dir);
+    try {
+      const project = await api.createProject(PACKAGES.hello, 'hello', { runTimeoutSeconds: 2 });
+      assert.equal((await api.build(project.id)).state, 'succeeded');
+      const key = await api.createKey();
+      const run = (await api.public('POST', `/lambdas/${project.id}/runs`, key, { mode: 'oneShot', arguments: ['sleep:120'] })).body.run;
+      await api.waitForRun(project.id, run.uuid, key, (r) => r.state === 'running');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const db = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+      const stopped = await waitFor(async () => {
+        const [c] = await testEngine.listContainers({ 'swiftlambda.instance': db.instanceId, 'swiftlambda.run': run.uuid });
+        return c && !c.running ? c : undefined;
+      }, 15_000, 'the orphaned container to end by itself', 250);
+      assert.ok(stopped);
+      await testEngine.removeContainer(stopped.id);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -3,14 +3,27 @@ import type { RunRecord } from '../../domain/records.js';
 
 export const SERVICE_PORT = 8080;
 
+/** Seconds past the deadline after which the container kills itself if nobody else has. */
+export const DEADLINE_BACKSTOP_SECONDS = 5;
+
 /**
- * Swift's `print` is fully buffered when stdout is a pipe, so a line printed before a long sleep
- * would sit in the program until it exits. Where the image has coreutils' stdbuf, the program runs
- * under `stdbuf -oL -eL` (line-buffered, stdout and stderr still apart); elsewhere it runs as is.
- * `$0` is the binary and `$@` its arguments, so nothing is parsed by the shell.
+ * The command that starts the binary. `$0` is the binary and `$@` its arguments, so nothing the
+ * user sent is parsed by the shell; the only value written into the script is our own integer.
+ * - Swift's `print` is fully buffered when stdout is a pipe, so a line printed before a long sleep
+ *   would sit in the program until it exits. Where the image has coreutils' stdbuf, the program
+ *   runs under `stdbuf -oL -eL` (line-buffered, stdout and stderr still apart).
+ * - The emulator kills a run at its deadline. If the emulator itself is gone (killed, crashed),
+ *   coreutils' `timeout` kills the program a few seconds later, so no container outlives its run.
  */
-const LINE_BUFFERED_EXEC =
-  'if command -v stdbuf >/dev/null 2>&1; then exec stdbuf -oL -eL "$0" "$@"; else exec "$0" "$@"; fi';
+export function launchScript(runTimeoutSeconds: number): string {
+  const limit = Math.floor(runTimeoutSeconds) + DEADLINE_BACKSTOP_SECONDS;
+  return [
+    'set -- "$0" "$@"',
+    'if command -v stdbuf >/dev/null 2>&1; then set -- stdbuf -oL -eL "$@"; fi',
+    `if command -v timeout >/dev/null 2>&1; then set -- timeout -s KILL ${limit} "$@"; fi`,
+    'exec "$@"',
+  ].join('\n');
+}
 
 export function runLabels(instanceLabels: Readonly<Record<string, string>>, record: RunRecord): Record<string, string> {
   return {
@@ -35,7 +48,7 @@ export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Rec
   if (run.mode === 'service') env.PORT = String(SERVICE_PORT);
   return {
     image: run.dockerImage,
-    entrypoint: ['/bin/sh', '-c', LINE_BUFFERED_EXEC, run.binaryPath],
+    entrypoint: ['/bin/sh', '-c', launchScript(run.runTimeoutSeconds), run.binaryPath],
     cmd: run.arguments,
     env,
     labels: runLabels(instanceLabels, record),
