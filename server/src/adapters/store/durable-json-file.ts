@@ -32,7 +32,10 @@ export async function writeFileDurably(file: string, text: string, mode = 0o600)
  * throws CorruptFileError so the caller can move it aside instead of starting empty.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly serialize: (data: T) => string = (data) => JSON.stringify(data),
+  ) {}
 
   async read(): Promise<T | null> {
     let text: string;
@@ -50,7 +53,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileDurably(this.file, JSON.stringify(data));
+    await writeFileDurably(this.file, this.serialize(data));
   }
 }
 

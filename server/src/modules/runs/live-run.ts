@@ -57,11 +57,16 @@ export class LiveRun {
     return this.record.startedAtMs + this.record.run.runTimeoutSeconds * 1000 - this.deps.clock.now();
   }
 
-  private async setPhase(phase: RunPhase, state?: RunState): Promise<void> {
+  /**
+   * Intermediate steps are saved in the background (coalesced with other writes): a crash between
+   * them is repaired by reconciliation from the container's labels, so a run does not wait on an
+   * fsync per step. The outcome of a run is saved before `done` resolves.
+   */
+  private setPhase(phase: RunPhase, state?: RunState): void {
     this.record.run.phase = phase;
     if (state) this.record.run.state = state;
     this.record.run.updated = unixSeconds(this.deps.clock.now());
-    await this.deps.save();
+    void this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
   }
 
   private async openWriter(): Promise<LogWriter> {
@@ -83,15 +88,14 @@ export class LiveRun {
     try {
       const writer = await this.openWriter();
       if (!(await engine.hasImage(run.dockerImage))) {
-        await this.setPhase('pulling');
+        this.setPhase('pulling');
         await ensureImage(engine, run.dockerImage, (line) => writer.system(line));
       }
       if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
-      await this.setPhase('creating');
+      this.setPhase('creating');
       this.record.containerId = await engine.createContainer(runContainerSpec(this.record, this.deps.labels));
-      await this.deps.save();
       if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
-      await this.setPhase('starting');
+      this.setPhase('starting');
       await engine.startContainer(this.record.containerId);
       const now = this.deps.clock.now();
       this.record.startedAtMs = now;
@@ -100,7 +104,7 @@ export class LiveRun {
         const status = await engine.inspectContainer(this.record.containerId);
         run.hostPort = status?.hostPort ?? null;
       }
-      await this.setPhase('running', 'running');
+      this.setPhase('running', 'running');
     } catch (err) {
       return await this.finish({ kind: 'error', message: errorMessage(err) });
     }
@@ -154,7 +158,7 @@ export class LiveRun {
     if (this.record.stopRequested) return;
     this.timedOut = true;
     this.writer?.system(`[swiftlambda] run exceeded runTimeoutSeconds (${this.record.run.runTimeoutSeconds}s); container killed`);
-    await this.setPhase('timingOut').catch(() => undefined);
+    this.setPhase('timingOut');
     await this.deps.engine.killContainer(this.record.containerId!).catch(() => undefined);
   }
 
@@ -162,7 +166,7 @@ export class LiveRun {
   async stop(): Promise<void> {
     if (!this.record.stopRequested) {
       this.record.stopRequested = true;
-      await this.setPhase('stopping');
+      this.setPhase('stopping');
       if (this.record.containerId) {
         await this.deps.engine.killContainer(this.record.containerId).catch((err) => {
           this.deps.log(`run ${this.uuid}: kill failed: ${errorMessage(err)}`);
@@ -176,7 +180,7 @@ export class LiveRun {
     const { run } = this.record;
     this.clearDeadline();
     const now = this.deps.clock.now();
-    await this.setPhase('collecting').catch(() => undefined);
+    this.setPhase('collecting');
     let state: RunState;
     let errorSummary: string | null = null;
     let exitCode: number | null = null;

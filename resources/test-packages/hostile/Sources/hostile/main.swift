@@ -3,6 +3,7 @@
 //   memhog         allocate and touch memory in 32 MiB steps until killed
 //   flood:<MiB>    write that many MiB of 1 KiB lines to stdout as fast as possible
 //   burst:<lines>  write that many short numbered lines
+//   tick:<n>:<ms>  print "tick <unix ms>" n times, every <ms> milliseconds (latency benchmarks)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,7 +54,18 @@ case "burst":
     let count = Int(parts.count > 1 ? parts[1] : "1") ?? 1
     for n in 0..<count { print("burst line \(n)") }
     fflush(stdout)
+case "tick":
+    let fields = command.split(separator: ":").map(String.init)
+    let count = Int(fields.count > 1 ? fields[1] : "10") ?? 10
+    let interval = Int(fields.count > 2 ? fields[2] : "100") ?? 100
+    setvbuf(stdout, nil, _IOLBF, 0)
+    for _ in 0..<count {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        print("tick \(Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000)")
+        usleep(UInt32(interval * 1000))
+    }
 default:
-    print("usage: hostile forkbomb | memhog | flood:<MiB> | burst:<lines>")
+    print("usage: hostile forkbomb | memhog | flood:<MiB> | burst:<lines> | tick:<n>:<ms>")
     exit(2)
 }

@@ -1,0 +1,186 @@
+// Figures 3, 7, 8: the proxy under load, a big store, and start-up.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { DbData, RunRecord } from '../domain/records.js';
+import { makeDataDir, PACKAGES, startTestServer, waitFor } from '../testing/harness.js';
+import type { BenchEnv } from './bench-env.js';
+import type { Figure } from './figures-runs.js';
+import { sample, sleep, summarize, timeIt } from './stats.js';
+
+const exec = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+interface LoadResult {
+  readonly reqPerSec: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+/** autocannon in its own process, so the load generator does not share the server's event loop. */
+async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
+  const cli = join(require.resolve('autocannon/package.json'), '..', 'autocannon.js');
+  const args = [cli, '-c', '50', '-d', String(seconds), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+  const { stdout } = await exec(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 });
+  const r = JSON.parse(stdout) as { requests: { average: number }; latency: { p99: number }; errors: number; non2xx: number; timeouts: number };
+  return { reqPerSec: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+}
+
+async function startNginx(upstreamPort: number): Promise<{ port: number; stop: () => Promise<void> } | null> {
+  if (spawnSync('sh', ['-c', 'command -v nginx']).status !== 0) return null;
+  const dir = await mkdtemp(join(tmpdir(), 'bench-nginx-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  await writeFile(join(dir, 'nginx.conf'), `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
+  upstream up { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+`);
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+  await waitFor(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/hello`)).status === 200 ? true : undefined;
+    } catch {
+      return undefined;
+    }
+  }, 10_000, 'nginx', 100);
+  return {
+    port,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function figureProxyLoad(env: BenchEnv, seconds: number): Promise<Figure> {
+  const run = (await env.api.public('POST', `/lambdas/${env.echo.id}/runs`, env.key, { mode: 'service' })).body.run;
+  await env.waitServing(run.uuid);
+  const hostPort = (await env.api.public('GET', `/lambdas/${env.echo.id}/runs/${run.uuid}`, env.key)).body.run.hostPort as number;
+  const direct = await load(`http://127.0.0.1:${hostPort}/hello`, {}, seconds);
+  const proxied = await load(`${env.t.url}/instances/${run.uuid}/api/hello`, { 'x-api-key': env.key }, seconds);
+  const nginx = await startNginx(hostPort);
+  const viaNginx = nginx ? await load(`http://127.0.0.1:${nginx.port}/hello`, {}, seconds) : null;
+  await nginx?.stop();
+  await env.api.public('POST', `/lambdas/${env.echo.id}/runs/${run.uuid}/stop`, env.key, {});
+  const ratio = proxied.reqPerSec / direct.reqPerSec;
+  const nginxRatio = viaNginx ? viaNginx.reqPerSec / direct.reqPerSec : NaN;
+  return {
+    id: 3,
+    title: 'proxy: req/s and p99 at 50 keep-alive connections, Swift echo service upstream',
+    measured: {
+      direct_req_per_s: Math.round(direct.reqPerSec), direct_p99_ms: direct.p99,
+      proxied_req_per_s: Math.round(proxied.reqPerSec), proxied_p99_ms: proxied.p99, proxied_errors: proxied.errors,
+      ...(viaNginx ? { nginx_req_per_s: Math.round(viaNginx.reqPerSec), nginx_p99_ms: viaNginx.p99 } : {}),
+    },
+    ratios: [
+      { name: 'proxied / direct req/s', value: ratio, target: '≥ 0.5', met: ratio >= 0.5 },
+      ...(viaNginx ? [{ name: 'proxied ratio vs nginx ratio', value: ratio / nginxRatio, target: '≥ 1.0', met: ratio >= nginxRatio }] : []),
+      { name: 'proxy errors', value: proxied.errors, target: '= 0', met: proxied.errors === 0 },
+    ],
+    notes: [
+      viaNginx ? 'nginx: one worker, keep-alive upstream pool of 64.' : 'nginx is not installed: apt-get install nginx-light for that baseline.',
+      'The Node upstream of the issue\'s table is not measured: a run can only point the proxy at its own container, and no Node image can be pulled here.',
+    ],
+  };
+}
+
+function syntheticRuns(template: RunRecord, count: number): RunRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    ...template,
+    run: { ...template.run, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, created: template.run.created - count + i },
+  }));
+}
+
+/** Figure 7: GET …/runs p99 with 10,000 runs stored, and 200 state changes a second. */
+export async function figureStore(env: BenchEnv, runs: number): Promise<Figure> {
+  const measure = async (count: number) => {
+    const dataDir = await makeDataDir();
+    const seed = await startTestServer({ dataDir });
+    const project = await seed.api.createProject(PACKAGES.hello, 'hello');
+    const key = await seed.api.createKey();
+    await seed.stop();
+    const db = JSON.parse(await readFile(join(dataDir, 'db.json'), 'utf8')) as DbData;
+    const template = (env.t.server.services.store.data.runs.find((r) => r.run.state === 'succeeded'))!;
+    db.runs = syntheticRuns({ ...template, run: { ...template.run, project: project.id } }, count);
+    await writeFile(join(dataDir, 'db.json'), JSON.stringify(db));
+    const t = await startTestServer({ dataDir, env: { SWIFTLAMBDA_RUN_RETENTION: '100000' } });
+    const get = summarize(await sample(500, () => timeIt(() => t.api.public('GET', `/lambdas/${project.id}/runs`, key))));
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    const store = t.server.services.store;
+    const records = store.data.runs;
+    const began = Date.now();
+    let changes = 0;
+    while (Date.now() - began < 5000) {
+      const r = records[changes % Math.max(1, records.length)];
+      if (r) r.run.updated = Math.floor(Date.now() / 1000);
+      void store.commit();
+      changes++;
+      await sleep(5);
+    }
+    await store.flush();
+    histogram.disable();
+    const loopP99 = histogram.percentile(99) / 1e6;
+    const rate = changes / 5;
+    await t.dispose();
+    return { get, loopP99, rate, fileBytes: JSON.stringify(db).length };
+  };
+  const empty = await measure(0);
+  const big = await measure(runs);
+  return {
+    id: 7,
+    title: `store with ${runs.toLocaleString()} runs: GET …/runs and 200 state changes a second`,
+    measured: {
+      big_get_ms: big.get, empty_get_ms: empty.get,
+      big_event_loop_p99_ms: big.loopP99, empty_event_loop_p99_ms: empty.loopP99,
+      state_changes_per_s: Math.round(big.rate), big_db_json_bytes: big.fileBytes,
+    },
+    ratios: [
+      { name: 'GET …/runs p99 (ms), 10k runs', value: big.get.p99, target: '≤ 5', met: big.get.p99 <= 5 },
+      { name: '10k / empty GET (median)', value: big.get.median / empty.get.median, target: 'info', met: true },
+      { name: 'event-loop delay p99 (ms) at ~200 changes/s', value: big.loopP99, target: '≤ 20', met: big.loopP99 <= 20 },
+    ],
+  };
+}
+
+/** Figure 8: `npm start` → ready, and idle memory. */
+export async function figureStartup(runs: number): Promise<Figure> {
+  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const rss: number[] = [];
+  const times = await sample(runs, async () => {
+    const dataDir = await makeDataDir();
+    const began = performance.now();
+    const child = spawn(process.execPath, [main, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await waitFor(async () => (out.includes('Console:') ? true : undefined), 15_000, 'ready', 2);
+    const ms = performance.now() - began;
+    await sleep(1500);
+    const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+    rss.push(kb / 1024);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    await rm(dataDir, { recursive: true, force: true });
+    return ms;
+  });
+  const s = summarize(times);
+  const r = summarize(rss);
+  return {
+    id: 8,
+    title: 'start → ready (node dist/server/main.js, what npm start runs); idle RSS',
+    measured: { ready_ms: s, idle_rss_mb: r },
+    ratios: [
+      { name: 'ready (median, ms)', value: s.median, target: '≤ 1000', met: s.median <= 1000 },
+      { name: 'idle RSS (median, MB)', value: r.median, target: '≤ 120', met: r.median <= 120 },
+    ],
+    notes: ['`npm start` adds npm\'s own start-up (about 0.3 s) and the build check of scripts/ensure-built.mjs.'],
+  };
+}

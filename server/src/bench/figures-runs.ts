@@ -1,0 +1,186 @@
+// Figures 1, 2, 4, 5, 6: what a run costs on top of what Docker itself costs.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import type { BenchEnv } from './bench-env.js';
+import { sample, sleep, summarize, timeIt, type Summary } from './stats.js';
+
+const exec = promisify(execFile);
+const docker = new Docker();
+
+export interface Figure {
+  readonly id: number;
+  readonly title: string;
+  readonly measured: Record<string, Summary | number>;
+  /** each ratio with its target: `value <= max` or `value >= min` */
+  readonly ratios: Array<{ name: string; value: number; target: string; met: boolean }>;
+  readonly notes?: string[];
+}
+
+async function rawDockerodeRun(image: string, binary: string): Promise<number> {
+  return timeIt(async () => {
+    const c = await docker.createContainer({ Image: image, Cmd: ['/b/hello'], HostConfig: { Binds: [`${binary}:/b/hello:ro`] } });
+    await c.start();
+    await c.wait();
+    await c.remove({ force: true });
+  });
+}
+
+export async function figureOneShot(env: BenchEnv, n: number): Promise<Figure> {
+  const binary = await env.binaryOf(env.hello);
+  const emulator = async () => timeIt(async () => {
+    const run = (await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, { mode: 'oneShot' })).body.run;
+    const done = await env.waitTerminal(env.hello, run.uuid, 5);
+    if (done.state !== 'succeeded') throw new Error(`run ${done.state}`);
+  });
+  const dockerRun = async () => timeIt(() => exec('docker', ['run', '--rm', '-v', `${binary}:/b/hello:ro`, env.image, '/b/hello']));
+  const raw = () => rawDockerodeRun(env.image, binary);
+  await emulator();
+  await dockerRun();
+  await raw();
+  // interleave so that drift on the machine hits every variant alike
+  const e: number[] = [], d: number[] = [], r: number[] = [];
+  for (let i = 0; i < n; i++) {
+    e.push(await emulator());
+    d.push(await dockerRun());
+    r.push(await raw());
+  }
+  const [se, sd, sr] = [summarize(e), summarize(d), summarize(r)];
+  return {
+    id: 1,
+    title: 'oneShot hello: POST → succeeded seen by the client',
+    measured: { emulator_ms: se, docker_run_rm_ms: sd, raw_dockerode_ms: sr },
+    ratios: [
+      { name: 'emulator / docker run --rm (median)', value: se.median / sd.median, target: '≤ 1.1', met: se.median / sd.median <= 1.1 },
+      { name: 'emulator / raw dockerode (median)', value: se.median / sr.median, target: '≤ 1.2', met: se.median / sr.median <= 1.2 },
+    ],
+  };
+}
+
+export async function figureServiceStart(env: BenchEnv, n: number): Promise<Figure> {
+  const binary = await env.binaryOf(env.echo);
+  const emulator = async () => {
+    let id = '';
+    const ms = await timeIt(async () => {
+      id = (await env.api.public('POST', `/lambdas/${env.echo.id}/runs`, env.key, { mode: 'service' })).body.run.uuid;
+      await env.waitServing(id, 2);
+    });
+    await env.api.public('POST', `/lambdas/${env.echo.id}/runs/${id}/stop`, env.key, {});
+    return ms;
+  };
+  const raw = async () => {
+    let container: Docker.Container | undefined;
+    const ms = await timeIt(async () => {
+      container = await docker.createContainer({
+        Image: env.image, Cmd: ['/b/echo-service'], Env: ['PORT=8080'], ExposedPorts: { '8080/tcp': {} },
+        HostConfig: { Binds: [`${binary}:/b/echo-service:ro`], PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+      });
+      await container.start();
+      const info = await container.inspect();
+      const port = info.NetworkSettings.Ports['8080/tcp']![0]!.HostPort;
+      for (;;) {
+        try {
+          if ((await fetch(`http://127.0.0.1:${port}/hello`)).status === 200) break;
+        } catch {
+          // not listening yet
+        }
+        await sleep(2);
+      }
+    });
+    await container?.remove({ force: true });
+    return ms;
+  };
+  await emulator();
+  await raw();
+  const e: number[] = [], r: number[] = [];
+  for (let i = 0; i < n; i++) {
+    e.push(await emulator());
+    r.push(await raw());
+  }
+  const [se, sr] = [summarize(e), summarize(r)];
+  return {
+    id: 2,
+    title: 'service: POST → first proxied 200',
+    measured: { emulator_ms: se, raw_container_first_direct_200_ms: sr },
+    ratios: [{ name: 'emulator / raw start → direct 200 (median)', value: se.median / sr.median, target: '≤ 1.1', met: se.median / sr.median <= 1.1 }],
+  };
+}
+
+/** Figures 4 and 5: a 1M-line burst, then page reads at its end and at its start. */
+export async function figureLogs(env: BenchEnv, lines: number): Promise<{ burst: Figure; pages: Figure; runId: string }> {
+  const binary = await env.binaryOf(env.hostile);
+  // baseline: the same binary's output read straight from the engine
+  const engineMs = await timeIt(async () => {
+    const c = await docker.createContainer({ Image: env.image, Cmd: ['/b/hostile', `burst:${lines}`], HostConfig: { Binds: [`${binary}:/b/hostile:ro`] } });
+    await c.start();
+    const stream = (await c.logs({ follow: true, stdout: true, stderr: true })) as unknown as NodeJS.ReadableStream;
+    let count = 0;
+    await new Promise<void>((resolve) => {
+      stream.on('data', (chunk: Buffer) => {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) count++;
+      });
+      stream.on('end', resolve);
+    });
+    await c.remove({ force: true });
+    if (count < lines) throw new Error(`engine gave ${count} lines`);
+  });
+  let runId = '';
+  let captured = 0;
+  const emulatorMs = await timeIt(async () => {
+    runId = (await env.api.public('POST', `/lambdas/${env.hostile.id}/runs`, env.key, { mode: 'oneShot', arguments: [`burst:${lines}`] })).body.run.uuid;
+    const done = await env.waitTerminal(env.hostile, runId, 20);
+    if (done.state !== 'succeeded') throw new Error(`burst run ${done.state}`);
+  });
+  const last = (await env.api.public('GET', `/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${lines - 2}&limit=5`, env.key)).body.logs;
+  captured = last.length && last[0].data === `burst line ${lines - 1}\n` ? lines : 0;
+  const engineRate = lines / (engineMs / 1000);
+  const emulatorRate = captured / (emulatorMs / 1000);
+  const burst: Figure = {
+    id: 4,
+    title: `logs: a ${lines.toLocaleString()}-line burst from one run`,
+    measured: { emulator_lines_per_s: Math.round(emulatorRate), engine_lines_per_s: Math.round(engineRate), lines_captured: captured },
+    ratios: [
+      { name: 'emulator / engine lines per second', value: emulatorRate / engineRate, target: '≥ 0.8', met: emulatorRate / engineRate >= 0.8 },
+      { name: 'lines lost', value: lines - captured, target: '= 0', met: captured === lines },
+    ],
+  };
+  const page = (after: number) => timeIt(() => env.api.public('GET', `/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${after}&limit=200`, env.key));
+  const atStart = summarize(await sample(300, () => page(-1)));
+  const atEnd = summarize(await sample(300, () => page(lines - 201)));
+  const pages: Figure = {
+    id: 5,
+    title: `log page (200 chunks) at the end of a ${lines.toLocaleString()}-line log`,
+    measured: { end_page_ms: atEnd, start_page_ms: atStart },
+    ratios: [
+      { name: 'end page p99 (ms)', value: atEnd.p99, target: '≤ 5', met: atEnd.p99 <= 5 },
+      { name: 'end / start page (median)', value: atEnd.median / atStart.median, target: '≤ 1.5', met: atEnd.median / atStart.median <= 1.5 },
+    ],
+  };
+  return { burst, pages, runId };
+}
+
+export async function figureSseLatency(env: BenchEnv, ticks: number): Promise<Figure> {
+  const run = (await env.api.public('POST', `/lambdas/${env.hostile.id}/runs`, env.key, { mode: 'oneShot', arguments: [`tick:${ticks}:20`] })).body.run;
+  const res = await fetch(`${env.t.url}/lambdas/${env.hostile.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': env.key } });
+  const latencies: number[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
+    const now = Date.now();
+    buffered += decoder.decode(piece, { stream: true });
+    let sep: number;
+    while ((sep = buffered.indexOf('\n\n')) >= 0) {
+      const event = buffered.slice(0, sep);
+      buffered = buffered.slice(sep + 2);
+      const m = /"data":"tick (\d+)\\n"/.exec(event);
+      if (m) latencies.push(now - Number(m[1]));
+    }
+  }
+  const s = summarize(latencies);
+  return {
+    id: 6,
+    title: 'SSE follow: line printed → line received',
+    measured: { latency_ms: s },
+    ratios: [{ name: 'p99 (ms)', value: s.p99, target: '≤ 100', met: s.p99 <= 100 }],
+  };
+}

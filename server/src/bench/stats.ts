@@ -1,0 +1,41 @@
+export interface Summary {
+  readonly n: number;
+  readonly min: number;
+  readonly median: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly samples: readonly number[];
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export function summarize(samples: readonly number[]): Summary {
+  return {
+    n: samples.length,
+    min: Math.min(...samples),
+    median: percentile(samples, 50),
+    p90: percentile(samples, 90),
+    p99: percentile(samples, 99),
+    max: Math.max(...samples),
+    samples,
+  };
+}
+
+export async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  const began = performance.now();
+  await fn();
+  return performance.now() - began;
+}
+
+export async function sample(n: number, fn: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
