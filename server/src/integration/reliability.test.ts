@@ -115,6 +115,14 @@ describe('reliability', () => {
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });
 
+  test('a burst of a million lines is captured to the last line', async () => {
+    const run = (await start(hostile, { mode: 'oneShot', arguments: ['burst:1000000'] })).body.run;
+    const done = await t.api.waitForRun(hostile.id, run.uuid, key, terminal, 180_000);
+    assert.equal(done.state, 'succeeded');
+    const tail = (await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=999998&limit=5`, key)).body.logs;
+    assert.deepEqual(tail.map((c: { sequence: number; data: string }) => [c.sequence, c.data]), [[999_999, 'burst line 999999\n']]);
+  });
+
   test('20 oneShot runs started at once all finish with every line of their logs', async () => {
     const runs = await Promise.all(Array.from({ length: 20 }, () => start(hostile, { mode: 'oneShot', arguments: ['burst:2000'] })));
     assert.ok(runs.every((r) => r.status === 201));

@@ -151,7 +151,8 @@ export class BuildsService {
       await engine.startContainer(containerId);
       const follow = await followContainerOutput(engine, containerId, writer);
       const exitCode = await engine.waitContainer(containerId);
-      await Promise.race([follow.done, delay(3000)]);
+      // the engine ends the stream once it has delivered everything the build wrote
+      await Promise.race([follow.done, delay(120_000)]);
       follow.stop();
       if (exitCode === 0) {
         const binaryFile = join(outDir, record.targetName);

@@ -22,7 +22,12 @@ type Ending =
   | { kind: 'exited'; exitCode: number; oomKilled: boolean }
   | { kind: 'error'; message: string };
 
-const LOG_DRAIN_MS = 2000;
+/**
+ * After the container exits, the engine still streams what the program wrote; the stream ends
+ * once all of it is delivered, which after a burst of a million lines takes seconds. This is only
+ * a safety limit for a stream that never ends.
+ */
+const LOG_DRAIN_LIMIT_MS = 120_000;
 
 /**
  * One run between `queued` and its terminal state: pulls, creates and starts the container,
@@ -122,7 +127,7 @@ export class LiveRun {
       this.armDeadline();
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
-      await Promise.race([this.follow.done, delay(LOG_DRAIN_MS)]);
+      await Promise.race([this.follow.done, delay(LOG_DRAIN_LIMIT_MS)]);
       const status = await engine.inspectContainer(containerId);
       ending = { kind: 'exited', exitCode, oomKilled: status?.oomKilled ?? false };
     } catch (err) {
