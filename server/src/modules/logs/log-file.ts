@@ -111,34 +111,37 @@ export class LogFile {
 async function readRange(base: string, start: number, end: number, count: number, bytes: number): Promise<LogChunk[]> {
   if (start >= end) return [];
   const index = await open(`${base}.idx`, 'r');
-  let from: number;
-  let to: number;
-  try {
-    const entries = end < count ? end - start + 1 : end - start;
-    const buf = Buffer.alloc(entries * INDEX_ENTRY);
-    await index.read(buf, 0, buf.length, start * INDEX_ENTRY);
-    from = buf.readUIntLE(0, 6);
-    to = end < count ? buf.readUIntLE((end - start) * INDEX_ENTRY, 6) : bytes;
-  } finally {
+  const data = await open(`${base}.ndjson`, 'r').catch(async (err) => {
     await index.close();
-  }
-  const data = await open(`${base}.ndjson`, 'r');
+    throw err;
+  });
   try {
-    const buf = Buffer.alloc(to - from);
-    await data.read(buf, 0, buf.length, from);
-    const text = buf.toString('utf8');
-    const out: LogChunk[] = [];
-    let pos = 0;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      const line = text.slice(pos, nl === -1 ? text.length : nl);
-      pos = nl === -1 ? text.length : nl + 1;
-      if (line) out.push(JSON.parse(line) as LogChunk);
-    }
-    return out;
+    return await readRangeFrom(index, data, start, end, count, bytes);
   } finally {
-    await data.close();
+    await Promise.all([index.close(), data.close()]);
   }
+}
+
+/** The same with the two files already open: two positioned reads. */
+export async function readRangeFrom(index: FileHandle, data: FileHandle, start: number, end: number, count: number, bytes: number): Promise<LogChunk[]> {
+  if (start >= end) return [];
+  const entries = end < count ? end - start + 1 : end - start;
+  const offsets = Buffer.alloc(entries * INDEX_ENTRY);
+  await index.read(offsets, 0, offsets.length, start * INDEX_ENTRY);
+  const from = offsets.readUIntLE(0, 6);
+  const to = end < count ? offsets.readUIntLE((end - start) * INDEX_ENTRY, 6) : bytes;
+  const buf = Buffer.alloc(to - from);
+  await data.read(buf, 0, buf.length, from);
+  const text = buf.toString('utf8');
+  const out: LogChunk[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const line = text.slice(pos, nl === -1 ? text.length : nl);
+    pos = nl === -1 ? text.length : nl + 1;
+    if (line) out.push(JSON.parse(line) as LogChunk);
+  }
+  return out;
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -183,6 +186,46 @@ async function recoverTail(base: string): Promise<{ count: number; bytes: number
   }
   if (end !== dataSize) await truncate(dataPath, end);
   return { count, bytes: end };
+}
+
+/**
+ * A finished log kept open for reading: finished logs never change, so the handles, the chunk
+ * count and the data size stay valid until the log is removed.
+ */
+export class ClosedLogReader {
+  private constructor(
+    private readonly index: FileHandle,
+    private readonly data: FileHandle,
+    private readonly count: number,
+    private readonly bytes: number,
+  ) {}
+
+  static async open(base: string): Promise<ClosedLogReader | null> {
+    let index: FileHandle;
+    try {
+      index = await open(`${base}.idx`, 'r');
+    } catch {
+      return null;
+    }
+    try {
+      const data = await open(`${base}.ndjson`, 'r');
+      const [idxStat, dataStat] = await Promise.all([index.stat(), data.stat()]);
+      return new ClosedLogReader(index, data, Math.floor(idxStat.size / INDEX_ENTRY), dataStat.size);
+    } catch {
+      await index.close();
+      return null;
+    }
+  }
+
+  read(afterSequence: number, limit: number): Promise<LogChunk[]> {
+    const start = Math.max(0, afterSequence + 1);
+    const end = Math.min(this.count, start + limit);
+    return readRangeFrom(this.index, this.data, start, end, this.count, this.bytes);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.index.close(), this.data.close()]);
+  }
 }
 
 /** Reads a whole finished log's chunks after `afterSequence` without holding it open. */

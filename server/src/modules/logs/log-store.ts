@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
 import type { LogChunk, LogStream } from '../../contract/types.js';
 import { LineSplitter } from './line-splitter.js';
-import { LogFile, readClosedLog } from './log-file.js';
+import { ClosedLogReader, LogFile } from './log-file.js';
 
 export type LogKind = 'runs' | 'builds';
 
@@ -109,8 +109,12 @@ export interface LogStoreOptions {
 }
 
 /** Logs of runs and builds, one append-only file pair each, beside the JSON store. */
+const OPEN_READERS = 32;
+
 export class LogStore {
   private readonly live = new Map<string, LogWriter>();
+  /** recently read finished logs, kept open (least recently used first) */
+  private readonly readers = new Map<string, Promise<ClosedLogReader | null>>();
 
   constructor(private readonly options: LogStoreOptions) {}
 
@@ -128,8 +132,10 @@ export class LogStore {
     const key = `${kind}/${id}`;
     const existing = this.live.get(key);
     if (existing) return existing;
+    await this.dropReader(key);
     const file = await LogFile.openForAppend(this.base(kind, id));
     const stored = file.count ? (await this.storedBytes(kind, id)).total : 0;
+    await this.dropReader(key); // storedBytes read it as a finished log; it grows again now
     const writer = new LogWriter(file, this.options.clock, this.options.maxBytesPerLog, stored);
     this.live.set(key, writer);
     return writer;
@@ -142,6 +148,7 @@ export class LogStore {
     if (!writer) return;
     await writer.finish();
     this.live.delete(key);
+    await this.dropReader(key);
   }
 
   liveWriter(kind: LogKind, id: string): LogWriter | undefined {
@@ -149,9 +156,37 @@ export class LogStore {
   }
 
   async read(kind: LogKind, id: string, afterSequence: number, limit: number): Promise<LogChunk[]> {
-    const writer = this.live.get(`${kind}/${id}`);
+    const key = `${kind}/${id}`;
+    const writer = this.live.get(key);
     if (writer) return writer.read(afterSequence, limit);
-    return readClosedLog(this.base(kind, id), afterSequence, limit);
+    const reader = await this.closedReader(key, kind, id);
+    return reader ? reader.read(afterSequence, limit) : [];
+  }
+
+  private closedReader(key: string, kind: LogKind, id: string): Promise<ClosedLogReader | null> {
+    let reader = this.readers.get(key);
+    if (reader) {
+      this.readers.delete(key);
+      this.readers.set(key, reader);
+      return reader;
+    }
+    reader = ClosedLogReader.open(this.base(kind, id));
+    this.readers.set(key, reader);
+    void reader.then((r) => {
+      if (!r && this.readers.get(key) === reader) this.readers.delete(key);
+    });
+    while (this.readers.size > OPEN_READERS) {
+      const [oldest, evicted] = this.readers.entries().next().value as [string, Promise<ClosedLogReader | null>];
+      this.readers.delete(oldest);
+      void evicted.then((r) => r?.close());
+    }
+    return reader;
+  }
+
+  private async dropReader(key: string): Promise<void> {
+    const reader = this.readers.get(key);
+    this.readers.delete(key);
+    await (await reader)?.close();
   }
 
   /**
@@ -179,11 +214,13 @@ export class LogStore {
 
   async remove(kind: LogKind, id: string): Promise<void> {
     await this.closeWriter(kind, id);
+    await this.dropReader(`${kind}/${id}`);
     await rm(`${this.base(kind, id)}.ndjson`, { force: true });
     await rm(`${this.base(kind, id)}.idx`, { force: true });
   }
 
   async closeAll(): Promise<void> {
+    await Promise.all([...this.readers.keys()].map((key) => this.dropReader(key)));
     await Promise.all([...this.live.keys()].map((key) => {
       const [kind, id] = key.split('/') as [LogKind, string];
       return this.closeWriter(kind, id);

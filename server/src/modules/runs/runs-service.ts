@@ -127,12 +127,16 @@ export class RunsService {
     };
     this.deps.store.data.runs.push(record);
     this.byId.set(record.run.uuid, record);
-    await this.deps.store.commit();
+    const response = { run: toPublicRun(record), jobId: record.jobId };
     // open the log now, so a follower that connects while the run is queued stays connected
     await this.deps.logs.openWriter('runs', record.run.uuid);
-    const response = { run: toPublicRun(record), jobId: record.jobId };
+    // The container is prepared while the new run is written to disk; the caller hears 201 only
+    // once it is durable. Should the emulator die in between, the caller got no 201 and the
+    // labelled container is removed by the next start's reconciliation.
+    const durable = this.deps.store.commit();
     const live = this.track(record);
     void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
+    await durable;
     return response;
   }
 
