@@ -37,7 +37,7 @@ export async function writeMarkdown(file: string, figures: readonly Figure[], ma
     '',
     '| # | figure | ratio / value | target | met | measured |',
     '|---|---|---|---|---|---|',
-    ...figures.flatMap((f) => f.ratios.map((r) => `| ${f.id} | ${r.name} | ${fmt(r.value)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${measuredText(f)} |`)),
+    ...figures.flatMap((f) => f.ratios.map((r, i) => `| ${f.id} | ${r.name} | ${fmt(r.value)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${i === 0 ? measuredText(f) : '〃'} |`)),
     '',
     ...figures.flatMap((f) => (f.notes ?? []).map((n) => `- Figure ${f.id}: ${n}`)),
     '',

@@ -62,8 +62,8 @@ describe('fuzzing every route', () => {
           assert.equal(res.body?.error, true, `${method} ${path} ${res.status}`);
           assert.ok(REASONS.has(res.body.reason), `unknown reason ${res.body.reason}`);
         }
-        // nothing reached a run: the project has never been built
-        assert.notEqual(res.status, 201);
+        // no run can start: the project has never been built (other routes may create keys)
+        if (method === 'POST' && path.endsWith('/runs')) assert.notEqual(res.status, 201);
       }),
       { numRuns: 400 },
     );

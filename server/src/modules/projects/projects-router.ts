@@ -14,28 +14,10 @@ const settings = {
   pidsLimit: z.number().int().min(8).max(65_536),
 };
 
-const createSchema = z
-  .object({
-    ...settings,
-    sourcePath: z.string().min(1).max(4096),
-    dockerImage: settings.dockerImage.optional(),
-    runTimeoutSeconds: settings.runTimeoutSeconds.optional(),
-    publicInstances: settings.publicInstances.optional(),
-    memoryLimitMb: settings.memoryLimitMb.optional(),
-    pidsLimit: settings.pidsLimit.optional(),
-  })
-  .strict();
-
-const updateSchema = z
-  .object({
-    name: settings.name.optional(),
-    targetName: settings.targetName.optional(),
-    dockerImage: settings.dockerImage.optional(),
-    runTimeoutSeconds: settings.runTimeoutSeconds.optional(),
-    publicInstances: settings.publicInstances.optional(),
-    memoryLimitMb: settings.memoryLimitMb.optional(),
-    pidsLimit: settings.pidsLimit.optional(),
-  })
+/** PATCH: any setting; POST: the same, with name, targetName and sourcePath required. */
+const updateSchema = z.object(settings).partial().strict();
+const createSchema = updateSchema
+  .extend({ name: settings.name, targetName: settings.targetName, sourcePath: z.string().min(1).max(4096) })
   .strict();
 
 const reasons: Record<string, ErrorReason> = {
