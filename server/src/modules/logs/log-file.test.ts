@@ -30,6 +30,15 @@ test('sequences start at 0, pages follow afterSequence, and unflushed chunks are
     assert.deepEqual(closed.map((c) => c.data), ['line 13\n', 'line 14\n']);
   }));
 
+test('the stored line is exactly JSON.stringify of the chunk', () =>
+  withDir(async (dir) => {
+    const log = await LogFile.openForAppend(join(dir, 'j'));
+    const chunk = log.append('stderr', 'quote " backslash \\ tab \t nul \u0000 emoji 😀 \u2028\n', 1716300300123);
+    await log.close();
+    const { readFile } = await import('node:fs/promises');
+    assert.equal(await readFile(join(dir, 'j.ndjson'), 'utf8'), JSON.stringify(chunk) + '\n');
+  }));
+
 test('re-opening continues the sequence, and a torn tail from a crash is trimmed', () =>
   withDir(async (dir) => {
     const base = join(dir, 'b');

@@ -45,7 +45,8 @@ export class LogFile {
   append(stream: LogStream, data: string, timestamp: number): LogChunk {
     const chunk: LogChunk = { sequence: this.count, stream, data, timestamp };
     this.pending.push(chunk);
-    this.pendingLines.push(JSON.stringify(chunk) + '\n');
+    // the same text JSON.stringify(chunk) gives, without walking the object (hot path: every line)
+    this.pendingLines.push(`{"sequence":${chunk.sequence},"stream":"${stream}","data":${JSON.stringify(data)},"timestamp":${timestamp}}\n`);
     if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = null;
