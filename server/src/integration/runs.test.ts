@@ -240,6 +240,22 @@ describe('runs and logs', () => {
     assert.match(text, /event: end\ndata: \{"state":"succeeded"/);
   });
 
+  test('a run whose image is missing tries to pull it and fails saying how to provide it', async () => {
+    const ghost = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'ghost', dockerImage: 'swiftlambda-test/no-such-image:1' });
+    const binary = (await t.api.console('GET', `/projects/${hello.id}/compilations`)).body.compilations.find((c: { state: string }) => c.state === 'succeeded');
+    const imported = await t.api.console('POST', `/projects/${ghost.id}/compilations`, {
+      binaryPath: `${t.dataDir}/binaries/${hello.id}/${binary.id}/hello`,
+    });
+    assert.equal(imported.status, 202);
+    const run = (await start({ mode: 'oneShot' }, ghost)).body.run;
+    const done = await t.api.waitForRun(ghost.id, run.uuid, key, finished);
+    assert.equal(done.state, 'failed');
+    assert.match(done.errorSummary, /no-such-image/);
+    assert.match(done.errorSummary, /SWIFTLAMBDA_DEFAULT_IMAGE/);
+    const logs = await t.api.allLogs(ghost.id, run.uuid, key);
+    assert.ok(logs.some((c) => c.stream === 'system' && /pulling swiftlambda-test\/no-such-image:1/.test(c.data)));
+  });
+
   test('service runs get PORT=8080 published on 127.0.0.1 at a free hostPort', async () => {
     const run = (await start({ mode: 'service', arguments: ['sleep:30'] })).body.run;
     assert.deepEqual([run.containerPort, run.hostPort], [8080, null]);

@@ -3,6 +3,13 @@
 
 export type OutputStream = 'stdout' | 'stderr';
 
+/** createContainer's answer when the image is not on this machine. */
+export class ImageMissingError extends Error {
+  constructor(readonly image: string) {
+    super(`no such image: ${image}`);
+  }
+}
+
 export interface ContainerSpec {
   readonly image: string;
   readonly cmd: readonly string[];
@@ -55,6 +62,7 @@ export interface DockerEngine {
   hasImage(ref: string): Promise<boolean>;
   /** pulls `ref`, reporting progress lines; rejects with the engine's message on failure */
   pullImage(ref: string, onProgress: (line: string) => void): Promise<void>;
+  /** rejects with ImageMissingError when the image is not on this machine */
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** null when no such container exists */

@@ -1,14 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { AppError } from '../../errors.js';
-import type {
-  ContainerSpec,
+import {
+  ImageMissingError,
+  type ContainerSpec,
   ContainerStatus,
   ContainerSummary,
-  DockerEngine,
-  EngineEvent,
-  LogFollow,
-  OutputStream,
+  type DockerEngine,
+  type EngineEvent,
+  type LogFollow,
+  type OutputStream,
 } from './docker-engine.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
@@ -139,6 +140,7 @@ export class DockerodeEngine implements DockerEngine {
       });
       return container.id;
     } catch (err) {
+      if (statusCodeOf(err) === 404 && /no such image/i.test((err as Error).message)) throw new ImageMissingError(spec.image);
       return mapEngineError(err);
     }
   }
@@ -274,6 +276,9 @@ export class DockerodeEngine implements DockerEngine {
     });
     stream.on('end', () => close(null));
     stream.on('error', (err: Error) => close(err));
+    // an engine that goes away closes the socket without ending the response
+    stream.on('aborted', () => close(new Error('engine event stream aborted')));
+    stream.on('close', () => close(null));
     return () => {
       closed = true;
       stream.destroy?.();

@@ -1,4 +1,4 @@
-import type { DockerEngine, LogFollow } from '../../adapters/docker/docker-engine.js';
+import { ImageMissingError, type DockerEngine, type LogFollow } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { RunPhase, RunState } from '../../contract/types.js';
@@ -92,13 +92,20 @@ export class LiveRun {
     const { run } = this.record;
     try {
       const writer = await this.openWriter();
-      if (!(await engine.hasImage(run.dockerImage))) {
-        this.setPhase('pulling');
-        await ensureImage(engine, run.dockerImage, (line) => writer.system(line));
-      }
       if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
       this.setPhase('creating');
-      this.record.containerId = await engine.createContainer(runContainerSpec(this.record, this.deps.labels));
+      const spec = runContainerSpec(this.record, this.deps.labels);
+      try {
+        this.record.containerId = await engine.createContainer(spec);
+      } catch (err) {
+        // the image is looked for only when the engine says it is missing: no round trip otherwise
+        if (!(err instanceof ImageMissingError)) throw err;
+        this.setPhase('pulling');
+        await ensureImage(engine, run.dockerImage, (line) => writer.system(line));
+        if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
+        this.setPhase('creating');
+        this.record.containerId = await engine.createContainer(spec);
+      }
       if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
       this.setPhase('starting');
       await engine.startContainer(this.record.containerId);

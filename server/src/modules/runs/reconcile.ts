@@ -78,6 +78,7 @@ export class EngineWatcher {
   private stopped = false;
   private attempt = 0;
 
+
   constructor(private readonly deps: ReconcileDeps, private readonly onReconciled: () => void = () => undefined) {}
 
   async start(): Promise<void> {

@@ -91,6 +91,8 @@ export class RunsService {
     if (!compilation?.binaryFile) {
       throw new AppError('no_succeeded_compilation', 'the project has no successful build yet; build it in the console first');
     }
+    // 503 docker_unavailable before anything is stored when the engine is away. (The events
+    // stream is no substitute: an engine shutting down keeps it open after refusing new calls.)
     await this.deps.engine.version();
     const now = unixSeconds(this.deps.clock.now());
     const record: RunRecord = {
