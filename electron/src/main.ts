@@ -17,6 +17,7 @@ interface AppSettings {
 const here = fileURLToPath(new URL('.', import.meta.url));
 let server: SwiftLambdaServer | undefined;
 let window: BrowserWindow | undefined;
+// held for the life of the app: a Tray that is garbage-collected disappears from the menu bar
 let tray: Tray | undefined;
 let settings: AppSettings = { stopRunsOnQuit: true };
 
@@ -112,6 +113,7 @@ function buildMenu(): void {
   const icon = join(here, '../../resources/icons/tray.png');
   if (existsSync(icon)) {
     tray = new Tray(nativeImage.createFromPath(icon));
+    app.on('before-quit', () => tray?.destroy());
     tray.setToolTip('SwiftLambda Local');
     tray.setContextMenu(Menu.buildFromTemplate([
       { label: 'Open console', click: openConsole },
@@ -159,4 +161,3 @@ async function main(): Promise<void> {
 }
 
 void main();
-void tray;
