@@ -97,7 +97,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
   const builds = new BuildsService({ store, engine, logs, projects, clock, dataDir: config.dataDir, labels, log });
   const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
-  const reconcileDeps = { store, engine, logs, runs, clock, labels, log };
+  const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
   const proxy = new InstanceProxy({
     runs,

@@ -28,9 +28,10 @@ export class LogWriter {
     private readonly file: LogFile,
     private readonly clock: Clock,
     private readonly maxBytes: number,
-    storedBytes = 0,
+    /** output already stored per stream when the log was (re)opened: what a re-attached follower skips */
+    readonly storedAtOpen: Readonly<{ stdout: number; stderr: number; total: number }> = { stdout: 0, stderr: 0, total: 0 },
   ) {
-    this.storedBytes = storedBytes;
+    this.storedBytes = storedAtOpen.total;
     this.splitters = {
       stdout: new LineSplitter((line) => this.appendChunk('stdout', line)),
       stderr: new LineSplitter((line) => this.appendChunk('stderr', line)),
@@ -45,7 +46,6 @@ export class LogWriter {
     return this.file.count;
   }
 
-  /** Bytes of raw program output, per stream, already consumed into chunks (for re-attaching). */
   pushOutput(stream: 'stdout' | 'stderr', data: Buffer): void {
     if (this.finished) return;
     this.splitters[stream].push(data);
@@ -134,7 +134,7 @@ export class LogStore {
     if (existing) return existing;
     await this.dropReader(key);
     const file = await LogFile.openForAppend(this.base(kind, id));
-    const stored = file.count ? (await this.storedBytes(kind, id)).total : 0;
+    const stored = file.count ? await this.storedBytes(kind, id) : undefined;
     await this.dropReader(key); // storedBytes read it as a finished log; it grows again now
     const writer = new LogWriter(file, this.options.clock, this.options.maxBytesPerLog, stored);
     this.live.set(key, writer);

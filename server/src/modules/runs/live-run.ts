@@ -120,17 +120,21 @@ export class LiveRun {
     } catch (err) {
       return await this.finish({ kind: 'error', message: errorMessage(err) });
     }
-    await this.attach({ stdout: 0, stderr: 0 });
+    await this.attach();
   }
 
-  /** Follows a started container (new or re-attached) until it ends. */
-  async attach(skip: { stdout: number; stderr: number }): Promise<void> {
+  /**
+   * Follows a started container (new or re-attached) until it ends. The engine replays output from
+   * the first byte, so what the log already holds (from before a restart) is skipped.
+   */
+  async attach(): Promise<void> {
     const { engine } = this.deps;
     const containerId = this.record.containerId!;
     let ending: Ending;
     try {
       const writer = await this.openWriter();
-      this.follow = await followContainerOutput(engine, containerId, writer, this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : skip);
+      const skip = this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : writer.storedAtOpen;
+      this.follow = await followContainerOutput(engine, containerId, writer, skip);
       this.armDeadline();
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;

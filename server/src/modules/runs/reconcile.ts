@@ -3,14 +3,12 @@ import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import { errorMessage } from '../../errors.js';
-import type { LogStore } from '../logs/index.js';
 import type { RunsService } from './runs-service.js';
 import { TERMINAL_STATES } from './runs-service.js';
 
 export interface ReconcileDeps {
   readonly store: Store;
   readonly engine: DockerEngine;
-  readonly logs: LogStore;
   readonly runs: RunsService;
   readonly clock: Clock;
   readonly labels: Readonly<Record<string, string>>;
@@ -53,9 +51,8 @@ export async function reconcileRunsWithContainers(deps: ReconcileDeps): Promise<
     }
     keep.add(container.id);
     record.containerId = container.id;
-    const skip = await deps.logs.storedBytes('runs', record.run.uuid);
     const live = runs.track(record);
-    void live.attach(skip).catch((err) => deps.log(`run ${record.run.uuid}: re-attach failed: ${errorMessage(err)}`));
+    void live.attach().catch((err) => deps.log(`run ${record.run.uuid}: re-attach failed: ${errorMessage(err)}`));
     reattached++;
   }
   for (const container of containers) {
