@@ -33,3 +33,10 @@ test('instance URLs: the prefix is stripped and the query kept', () => {
   assert.equal(matchInstancePath('/instances/r1'), null);
   assert.equal(matchInstancePath('/lambdas/x/runs'), null);
 });
+
+test('on a raw header list: hop-by-hop gone, case, order and duplicates kept', async () => {
+  const { rawWithoutHopByHop } = await import('./hop-by-hop.js');
+  const raw = ['Content-Type', 'text/plain', 'Connection', 'X-Secret', 'X-Secret', '1', 'Set-Cookie', 'a=1', 'Keep-Alive', 'timeout=5',
+    'Set-Cookie', 'b=2', 'Transfer-Encoding', 'chunked', 'Proxy-Authenticate', 'Basic', 'X-Upstream-Case', 'Kept'];
+  assert.deepEqual(rawWithoutHopByHop(raw), ['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'X-Upstream-Case', 'Kept']);
+});

@@ -27,3 +27,23 @@ export function withoutCookie(cookieHeader: string | undefined, name: string): s
     .filter((c) => c && !c.startsWith(`${name}=`));
   return kept.length ? kept.join('; ') : undefined;
 }
+
+/**
+ * The same rule on a raw header list ([name, value, name, value, …] as Node gives it): returns a
+ * new flat list without hop-by-hop headers, names in their original case and order, duplicates kept.
+ */
+export function rawWithoutHopByHop(raw: readonly string[]): string[] {
+  const named = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() === 'connection') {
+      for (const n of raw[i + 1]!.split(',')) if (n.trim()) named.add(n.trim().toLowerCase());
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (ALWAYS.includes(lower) || named.has(lower) || lower.startsWith('proxy-')) continue;
+    out.push(raw[i]!, raw[i + 1]!);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
 import { isWellFormedSecret } from '../keys/index.js';
 import type { RunsService } from '../runs/index.js';
-import { stripHopByHop, withoutCookie } from './hop-by-hop.js';
+import { rawWithoutHopByHop, stripHopByHop, withoutCookie } from './hop-by-hop.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
@@ -57,9 +57,24 @@ export function isBrowserNavigation(req: http.IncomingMessage): boolean {
 
 export const SANDBOX_POLICY = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox';
 
-function addSandbox(headers: http.IncomingHttpHeaders): void {
-  const existing = headers['content-security-policy'];
-  headers['content-security-policy'] = existing ? `${existing}, ${SANDBOX_POLICY}` : SANDBOX_POLICY;
+
+/**
+ * Writes the upstream's answer as it came: status, status text, headers in their original case,
+ * order and multiplicity (one writeHead with the raw list, which is also the cheap way), less the
+ * hop-by-hop headers; then the body, streamed.
+ */
+function onUpstreamResponse(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (res.headersSent || res.destroyed) {
+    proxyRes.resume();
+    return;
+  }
+  const headers = rawWithoutHopByHop(proxyRes.rawHeaders);
+  if (isBrowserNavigation(req)) headers.push('Content-Security-Policy', SANDBOX_POLICY);
+  // our own hop to the client: keep-alive unless the client asked to close
+  const wantsClose = /\bclose\b/i.test(String((req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose ?? ''));
+  headers.push('connection', wantsClose || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
+  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+  proxyRes.pipe(res);
 }
 
 const proxyRequests = new WeakMap<http.IncomingMessage, http.ClientRequest>();
@@ -79,22 +94,17 @@ export class InstanceProxy {
     changeOrigin: true,
     xfwd: false,
     ws: false,
-    preserveHeaderKeyCase: true,
     // forward the path exactly as received: no dot-segment resolution, no slash merging
     toProxy: true,
+    // the answer is written by onUpstreamResponse: the upstream's raw header list, filtered
+    selfHandleResponse: true,
   });
 
   constructor(private readonly deps: InstanceProxyDeps) {
     this.proxy.on('proxyReq', (proxyReq, req) => {
       proxyRequests.set(req, proxyReq);
     });
-    this.proxy.on('proxyRes', (proxyRes, req) => {
-      const wantsClose = /\bclose\b/i.test(String((req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose ?? ''));
-      stripHopByHop(proxyRes.headers);
-      if (isBrowserNavigation(req)) addSandbox(proxyRes.headers);
-      // our own hop to the client: keep-alive unless the client asked to close
-      proxyRes.headers.connection = wantsClose ? 'close' : 'keep-alive';
-    });
+    this.proxy.on('proxyRes', (proxyRes, req, res) => onUpstreamResponse(proxyRes, req, res));
   }
 
   /** Handles the request when its URL is an instance URL; false otherwise. */
