@@ -70,13 +70,6 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.reason = reason;
   }
-  get isUserFault(): boolean {
-    return errorStatus[this.reason] < 500;
-  }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${String(value)}`);
 }
 
 export function errorMessage(err: unknown): string {

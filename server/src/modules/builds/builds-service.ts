@@ -121,11 +121,6 @@ export class BuildsService {
     return toPublicCompilation(record);
   }
 
-  /** Resolves when the compilation is no longer queued or running. */
-  async waitForCompletion(projectId: string): Promise<void> {
-    await this.chains.get(projectId);
-  }
-
   private async runBuild(record: CompilationRecord, writer: LogWriter): Promise<void> {
     const project = this.deps.projects.get(record.project);
     const { engine } = this.deps;

@@ -1,2 +1,2 @@
-export { ConsoleAuth, loadOrCreateConsoleToken, SESSION_COOKIE, parseCookies } from './console-auth.js';
+export { ConsoleAuth, loadOrCreateConsoleToken, SESSION_COOKIE } from './console-auth.js';
 export { createConsoleRouter } from './console-router.js';

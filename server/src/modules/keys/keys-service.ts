@@ -95,12 +95,6 @@ export class KeysService extends EventEmitter<{ revoked: [string] }> {
     return record;
   }
 
-  isStillValid(keyId: string): boolean {
-    const record = this.store.data.keys.find((k) => k.id === keyId);
-    if (!record || record.revokedAt !== null) return false;
-    return record.expiresAt === null || record.expiresAt > unixSeconds(this.clock.now());
-  }
-
   /** 403 unless the key may act on the project. */
   authorizeProject(record: KeyRecord, projectId: string): void {
     if (record.projects && !record.projects.includes(projectId)) {

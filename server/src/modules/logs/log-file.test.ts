@@ -3,7 +3,16 @@ import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { LogFile, readClosedLog } from './log-file.js';
+import { ClosedLogReader, LogFile } from './log-file.js';
+
+async function readClosedLog(base: string, afterSequence: number, limit: number) {
+  const reader = (await ClosedLogReader.open(base))!;
+  try {
+    return await reader.read(afterSequence, limit);
+  } finally {
+    await reader.close();
+  }
+}
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'logfile-'));

@@ -228,14 +228,3 @@ export class ClosedLogReader {
     await Promise.all([this.index.close(), this.data.close()]);
   }
 }
-
-/** Reads a whole finished log's chunks after `afterSequence` without holding it open. */
-export async function readClosedLog(base: string, afterSequence: number, limit: number): Promise<LogChunk[]> {
-  const idxSize = await sizeOf(`${base}.idx`);
-  const count = Math.floor(idxSize / INDEX_ENTRY);
-  const start = Math.max(0, afterSequence + 1);
-  const end = Math.min(count, start + limit);
-  if (start >= end) return [];
-  const bytes = await sizeOf(`${base}.ndjson`);
-  return readRange(base, start, end, count, bytes);
-}

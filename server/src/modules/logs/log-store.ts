@@ -38,14 +38,6 @@ export class LogWriter {
     };
   }
 
-  get truncated(): boolean {
-    return this.truncatedFlag;
-  }
-
-  get count(): number {
-    return this.file.count;
-  }
-
   pushOutput(stream: 'stdout' | 'stderr', data: Buffer): void {
     if (this.finished) return;
     this.splitters[stream].push(data);
@@ -193,7 +185,7 @@ export class LogStore {
    * Bytes of program output stored per stream: what a re-attached log follower skips of the
    * engine's replay so that nothing is stored twice.
    */
-  async storedBytes(kind: LogKind, id: string): Promise<{ stdout: number; stderr: number; total: number }> {
+  private async storedBytes(kind: LogKind, id: string): Promise<{ stdout: number; stderr: number; total: number }> {
     const result = { stdout: 0, stderr: 0, total: 0 };
     const pageSize = 5000;
     let after = -1;

@@ -71,14 +71,15 @@ function onUpstreamResponse(proxyRes: http.IncomingMessage, req: http.IncomingMe
   const headers = rawWithoutHopByHop(proxyRes.rawHeaders);
   if (isBrowserNavigation(req)) headers.push('Content-Security-Policy', SANDBOX_POLICY);
   // our own hop to the client: keep-alive unless the client asked to close
-  const wantsClose = /\bclose\b/i.test(String((req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose ?? ''));
-  headers.push('connection', wantsClose || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
+  headers.push('connection', closeRequested.has(req) || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
   res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
   proxyRes.pipe(res);
 }
 
 const proxyRequests = new WeakMap<http.IncomingMessage, http.ClientRequest>();
 const timedOut = new WeakSet<http.IncomingMessage>();
+/** requests whose client sent `Connection: close` (read before hop-by-hop headers are stripped) */
+const closeRequested = new WeakSet<http.IncomingMessage>();
 
 /**
  * `/instances/{RUN_ID}/api/**` → the service run's container, as the seed describes: the prefix
@@ -136,7 +137,7 @@ export class InstanceProxy {
     }
 
     const headers = req.headers;
-    (req as http.IncomingMessage & { slWantsClose?: string }).slWantsClose = String(headers.connection ?? '');
+    if (/\bclose\b/i.test(String(headers.connection ?? ''))) closeRequested.add(req);
     const wasChunked = /chunked/i.test(String(headers['transfer-encoding'] ?? ''));
     stripHopByHop(headers);
     delete headers['x-api-key'];

@@ -3,4 +3,3 @@ export { LiveRun } from './live-run.js';
 export { reconcileRunsWithContainers, EngineWatcher } from './reconcile.js';
 export { SERVICE_PORT } from './run-container.js';
 export { createPublicRouter, parseStartRunBody, parseListQuery } from './runs-router.js';
-export { launchScript, DEADLINE_BACKSTOP_SECONDS } from './run-container.js';

@@ -236,10 +236,6 @@ export class LiveRun {
     this.resolveDone();
   }
 
-  get isDetached(): boolean {
-    return this.detachedFromEngine;
-  }
-
   /**
    * Stops following without touching the container or the record (server shutdown): the next
    * start re-attaches to the container.
