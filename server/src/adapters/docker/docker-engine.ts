@@ -69,8 +69,17 @@ export interface DockerEngine {
   inspectContainer(id: string): Promise<ContainerStatus | null>;
   /** resolves with the exit code once the container is not running */
   waitContainer(id: string): Promise<number>;
-  /** follows stdout and stderr from the container's first byte, frame by frame */
-  followLogs(id: string, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow>;
+  /**
+   * Attaches to a created container's stdout and stderr. Called before start, it sees every byte
+   * the program writes, straight from its pipes (what `docker run` does); the stream ends once
+   * the engine has delivered the last of it.
+   */
+  attachOutput(id: string, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow>;
+  /**
+   * Reads stdout and stderr from the engine's stored log, from the container's first byte; with
+   * `follow` it stays open for new output (used to re-attach to a container started earlier).
+   */
+  readLogs(id: string, follow: boolean, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
   /** force-removes; a container that does not exist is not an error */

@@ -53,6 +53,18 @@ export function createFrameDemuxer(onData: (stream: OutputStream, data: Buffer) 
   };
 }
 
+/** Demultiplexes an engine output stream; `done` resolves when it ends, however it ends. */
+function demuxedFollow(stream: IncomingMessage, onData: (stream: OutputStream, data: Buffer) => void): LogFollow {
+  const demux = createFrameDemuxer(onData);
+  const done = new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => demux(chunk));
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+    stream.on('error', () => resolve());
+  });
+  return { done, stop: () => stream.destroy() };
+}
+
 export class DockerodeEngine implements DockerEngine {
   private readonly docker: Docker;
 
@@ -189,25 +201,30 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  async followLogs(id: string, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow> {
-    let stream: IncomingMessage;
+  async attachOutput(id: string, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow> {
+    let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.docker.getContainer(id).logs({
-        follow: true,
-        stdout: true,
-        stderr: true,
-      })) as unknown as IncomingMessage;
+      stream = await this.docker.getContainer(id).attach({ stream: true, stdout: true, stderr: true });
     } catch (err) {
       return mapEngineError(err);
     }
-    const demux = createFrameDemuxer(onData);
-    const done = new Promise<void>((resolve) => {
-      stream.on('data', (chunk: Buffer) => demux(chunk));
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', () => resolve());
-    });
-    return { done, stop: () => stream.destroy() };
+    return demuxedFollow(stream as IncomingMessage, onData);
+  }
+
+  async readLogs(id: string, follow: boolean, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow> {
+    const container = this.docker.getContainer(id);
+    try {
+      if (follow) {
+        const stream = await container.logs({ follow: true, stdout: true, stderr: true });
+        return demuxedFollow(stream as unknown as IncomingMessage, onData);
+      }
+      // what is stored so far, in one body (bounded: only read for output under the log cap)
+      const body = await container.logs({ follow: false, stdout: true, stderr: true });
+      createFrameDemuxer(onData)(body);
+      return { done: Promise.resolve(), stop: () => undefined };
+    } catch (err) {
+      return mapEngineError(err);
+    }
   }
 
   async killContainer(id: string): Promise<void> {

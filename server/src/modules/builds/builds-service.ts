@@ -8,7 +8,7 @@ import { unixSeconds } from '../../clock.js';
 import type { Compilation, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
-import { followContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
+import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
 import type { ProjectsService } from '../projects/index.js';
 import { checkElfExecutable } from './elf.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
@@ -143,12 +143,17 @@ export class BuildsService {
         binds: [`${project.sourcePath}:/src:ro`, `swiftlambda-build-${project.id}:/build`, `${outDir}:/out`],
         workingDir: '/src',
       });
-      await engine.startContainer(containerId);
-      const follow = await followContainerOutput(engine, containerId, writer);
-      const exitCode = await engine.waitContainer(containerId);
-      // the engine ends the stream once it has delivered everything the build wrote
-      await Promise.race([follow.done, delay(120_000)]);
-      follow.stop();
+      // attached before start, like `docker run`: every line of the build's output is captured
+      const capture = await attachContainerOutput(engine, containerId, writer);
+      let exitCode: number;
+      try {
+        await engine.startContainer(containerId);
+        exitCode = await engine.waitContainer(containerId);
+        // the engine ends the stream once it has delivered everything the build wrote
+        await Promise.race([capture.done, delay(120_000)]);
+      } finally {
+        capture.stop();
+      }
       if (exitCode === 0) {
         const binaryFile = join(outDir, record.targetName);
         await checkElfExecutable(binaryFile);

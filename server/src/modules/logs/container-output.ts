@@ -1,25 +1,56 @@
-import type { DockerEngine, LogFollow } from '../../adapters/docker/docker-engine.js';
+import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docker/docker-engine.js';
 import type { LogWriter } from './log-store.js';
 
+/** A container's output flowing into a log. */
+export interface OutputCapture extends LogFollow {
+  /**
+   * After the container has exited: makes sure the log holds everything the engine stored.
+   * A no-op for a capture attached before start, which sees every byte from the pipes.
+   */
+  complete(): Promise<void>;
+}
+
 /**
- * Pipes a container's stdout and stderr into a log. The engine replays output from the first
- * byte, so `skip` (bytes per stream already stored before a restart) is dropped first.
+ * Attaches to a created, not yet started container and pipes its stdout and stderr into a log.
+ * This is how `docker run` gets its output: straight from the program's pipes, so nothing
+ * depends on the engine's log-file follower (which on Docker 20.10 can end its stream before
+ * the tail of a fast writer's output has been read, when many containers exit at once).
+ */
+export async function attachContainerOutput(engine: DockerEngine, containerId: string, writer: LogWriter): Promise<OutputCapture> {
+  const follow = await engine.attachOutput(containerId, (stream, data) => writer.pushOutput(stream, data));
+  return { ...follow, complete: async () => undefined };
+}
+
+/**
+ * Follows a container that was started earlier (re-attached after a restart) through the engine's
+ * stored log, which replays output from the first byte: `skip` (bytes per stream already stored)
+ * is dropped first. Once the container has exited, `complete()` reads the stored log once more
+ * and appends anything the follower did not deliver.
  */
 export async function followContainerOutput(
   engine: DockerEngine,
   containerId: string,
   writer: LogWriter,
   skip: { stdout: number; stderr: number } = { stdout: 0, stderr: 0 },
-): Promise<LogFollow> {
-  const toSkip = { ...skip };
-  return engine.followLogs(containerId, (stream, data) => {
-    let payload = data;
-    if (toSkip[stream] > 0) {
-      const n = Math.min(toSkip[stream], payload.length);
-      toSkip[stream] -= n;
-      payload = payload.subarray(n);
-      if (!payload.length) return;
-    }
-    writer.pushOutput(stream, payload);
-  });
+): Promise<OutputCapture> {
+  // bytes of each stream seen from the engine so far, counting the skipped ones
+  const seen = { stdout: 0, stderr: 0 };
+  const deliverAfter = (limit: { stdout: number; stderr: number }) => (stream: OutputStream, data: Buffer) => {
+    const start = seen[stream];
+    seen[stream] += data.length;
+    const drop = Math.max(0, Math.min(limit[stream] - start, data.length));
+    if (drop < data.length) writer.pushOutput(stream, drop ? data.subarray(drop) : data);
+  };
+  const follow = await engine.readLogs(containerId, true, deliverAfter(skip));
+  return {
+    ...follow,
+    complete: async () => {
+      if (writer.truncated) return; // the log is past its cap: nothing more would be stored
+      const delivered = { stdout: Math.max(seen.stdout, skip.stdout), stderr: Math.max(seen.stderr, skip.stderr) };
+      seen.stdout = 0;
+      seen.stderr = 0;
+      const replay = await engine.readLogs(containerId, false, deliverAfter(delivered));
+      await replay.done;
+    },
+  };
 }

@@ -52,6 +52,11 @@ export class LogWriter {
     this.truncatedListeners.push(listener);
   }
 
+  /** true once output passed the cap: later output is dropped */
+  get truncated(): boolean {
+    return this.truncatedFlag;
+  }
+
   markTruncated(): void {
     this.truncatedFlag = true;
   }

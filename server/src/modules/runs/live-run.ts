@@ -1,11 +1,11 @@
-import { ImageMissingError, type DockerEngine, type LogFollow } from '../../adapters/docker/docker-engine.js';
+import { ImageMissingError, type DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { RunPhase, RunState } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
-import { followContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
+import { attachContainerOutput, followContainerOutput, type LogStore, type LogWriter, type OutputCapture } from '../logs/index.js';
 import { describeExit, runContainerSpec } from './run-container.js';
 
 export interface LiveRunDeps {
@@ -36,7 +36,7 @@ const LOG_DRAIN_LIMIT_MS = 120_000;
  */
 export class LiveRun {
   private writer: LogWriter | null = null;
-  private follow: LogFollow | null = null;
+  private capture: OutputCapture | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private timedOut = false;
   /** true when the engine went away under us: the run is left as is for the next reconcile */
@@ -108,6 +108,8 @@ export class LiveRun {
       }
       if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
       this.setPhase('starting');
+      // attached before start, like `docker run`: every byte comes straight from the pipes
+      this.capture = await attachContainerOutput(engine, this.record.containerId, writer);
       await engine.startContainer(this.record.containerId);
       const now = this.deps.clock.now();
       this.record.startedAtMs = now;
@@ -120,25 +122,33 @@ export class LiveRun {
     } catch (err) {
       return await this.finish({ kind: 'error', message: errorMessage(err) });
     }
-    await this.attach();
+    await this.watch(async () => this.capture!);
   }
 
   /**
-   * Follows a started container (new or re-attached) until it ends. The engine replays output from
-   * the first byte, so what the log already holds (from before a restart) is skipped.
+   * Re-attaches to a container started before a restart. The engine's stored log replays output
+   * from the first byte, so what the log already holds is skipped.
    */
   async attach(): Promise<void> {
+    await this.watch(async () => {
+      const writer = await this.openWriter();
+      const skip = this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : writer.storedAtOpen;
+      return followContainerOutput(this.deps.engine, this.record.containerId!, writer, skip);
+    });
+  }
+
+  /** Follows a started container until it ends, enforcing the deadline, and records the end. */
+  private async watch(capture: () => Promise<OutputCapture>): Promise<void> {
     const { engine } = this.deps;
     const containerId = this.record.containerId!;
     let ending: Ending;
     try {
-      const writer = await this.openWriter();
-      const skip = this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : writer.storedAtOpen;
-      this.follow = await followContainerOutput(engine, containerId, writer, skip);
+      this.capture = await capture();
       this.armDeadline();
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
-      await Promise.race([this.follow.done, delay(LOG_DRAIN_LIMIT_MS)]);
+      await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
+      await this.capture.complete();
       const status = await engine.inspectContainer(containerId);
       ending = { kind: 'exited', exitCode, oomKilled: status?.oomKilled ?? false };
     } catch (err) {
@@ -147,7 +157,7 @@ export class LiveRun {
         // full reconcile that re-attaches it or records its end.
         this.detachedFromEngine = true;
         this.clearDeadline();
-        this.follow?.stop();
+        this.capture?.stop();
         this.deps.log(`run ${this.uuid}: lost the Docker engine; will reconcile when it is back`);
         await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
         this.onSettled(this, true);
@@ -221,7 +231,7 @@ export class LiveRun {
       }
     }
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
-    this.follow?.stop();
+    this.capture?.stop();
     run.state = state;
     run.exitCode = exitCode;
     run.errorSummary = errorSummary;
@@ -243,7 +253,7 @@ export class LiveRun {
   async detach(): Promise<void> {
     this.detachedFromEngine = true;
     this.clearDeadline();
-    this.follow?.stop();
+    this.capture?.stop();
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
     this.resolveDone();
   }
