@@ -4,7 +4,7 @@ import { LineSplitter, MAX_CHUNK_BYTES } from './line-splitter.js';
 
 function split(parts: Buffer[]): string[] {
   const out: string[] = [];
-  const s = new LineSplitter((l) => out.push(l));
+  const s = new LineSplitter((buf, start, end) => out.push(buf.toString('utf8', start, end)));
   for (const p of parts) s.push(p);
   s.end();
   return out;

@@ -2,12 +2,13 @@ export const MAX_CHUNK_BYTES = 16 * 1024;
 
 /**
  * Cuts a byte stream into lines (each with its `\n`); a line longer than 16 KiB is cut into
- * pieces at UTF-8 character boundaries. `end()` emits what is left without a newline.
+ * pieces at UTF-8 character boundaries. `end()` emits what is left without a newline. Lines are
+ * handed over as a range of the input (no copy, no string): the callee copies what it keeps.
  */
 export class LineSplitter {
   private pending: Buffer = Buffer.alloc(0);
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  constructor(private readonly onLine: (buf: Buffer, start: number, end: number) => void) {}
 
   push(data: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
@@ -16,7 +17,7 @@ export class LineSplitter {
       const nl = buf.indexOf(10, start);
       const limit = start + MAX_CHUNK_BYTES;
       if (nl !== -1 && nl < limit) {
-        this.onLine(buf.toString('utf8', start, nl + 1));
+        this.onLine(buf, start, nl + 1);
         start = nl + 1;
         continue;
       }
@@ -24,7 +25,7 @@ export class LineSplitter {
         let cut = limit;
         while (cut > start && (buf[cut]! & 0xc0) === 0x80) cut--;
         if (cut === start) cut = limit;
-        this.onLine(buf.toString('utf8', start, cut));
+        this.onLine(buf, start, cut);
         start = cut;
         continue;
       }
@@ -35,7 +36,7 @@ export class LineSplitter {
   }
 
   end(): void {
-    if (this.pending.length) this.onLine(this.pending.toString('utf8'));
+    if (this.pending.length) this.onLine(this.pending, 0, this.pending.length);
     this.pending = Buffer.alloc(0);
   }
 }

@@ -48,6 +48,31 @@ test('the stored line is exactly JSON.stringify of the chunk', () =>
     assert.equal(await readFile(join(dir, 'j.ndjson'), 'utf8'), JSON.stringify(chunk) + '\n');
   }));
 
+test('every kind of line is stored as JSON.stringify gives it, the fast ASCII path included', () =>
+  withDir(async (dir) => {
+    const log = await LogFile.openForAppend(join(dir, 'k'));
+    const lines = [
+      Buffer.from('plain ascii line 42\n'),
+      Buffer.from('\n'),
+      Buffer.from('no newline at the end'),
+      Buffer.from('del \x7f and tilde ~\n'),
+      Buffer.from('embedded\nnewline\n'),
+      Buffer.from('carriage return\r\n'),
+      Buffer.from([0x62, 0x61, 0x64, 0x20, 0xff, 0xc3, 0x0a]), // invalid UTF-8
+      Buffer.from('ünïcödé ✓\n'),
+    ];
+    const expected = lines.map((bytes, i) => {
+      const timestamp = 1716300300000 + i * 1_000_001;
+      log.appendBytes(i % 2 ? 'stderr' : 'stdout', bytes, 0, bytes.length, timestamp);
+      return JSON.stringify({ sequence: i, stream: i % 2 ? 'stderr' : 'stdout', data: bytes.toString('utf8'), timestamp }) + '\n';
+    });
+    const unflushed = await log.read(-1, 100);
+    assert.deepEqual(unflushed.map((c) => JSON.stringify(c) + '\n'), expected);
+    await log.close();
+    const { readFile } = await import('node:fs/promises');
+    assert.equal(await readFile(join(dir, 'k.ndjson'), 'utf8'), expected.join(''));
+  }));
+
 test('re-opening continues the sequence, and a torn tail from a crash is trimmed', () =>
   withDir(async (dir) => {
     const base = join(dir, 'b');

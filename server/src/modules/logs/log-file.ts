@@ -4,15 +4,113 @@ import type { LogChunk, LogStream } from '../../contract/types.js';
 const INDEX_ENTRY = 8;
 
 /**
+ * Chunks not yet on disk, already encoded as NDJSON lines in one buffer, with the offset of each
+ * line: the hot path (every line of output) writes bytes, not objects, so a burst of a million
+ * lines leaves the garbage collector almost nothing to do.
+ */
+class PendingLines {
+  buf: Buffer;
+  used = 0;
+  starts: number[] = [];
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  reserve(bytes: number): void {
+    if (this.used + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
+  }
+
+  reset(): void {
+    this.used = 0;
+    this.starts = [];
+  }
+
+  /** Chunks [from, to) of this batch, parsed back from their lines. */
+  chunks(from: number, to: number): LogChunk[] {
+    const out: LogChunk[] = [];
+    for (let i = from; i < to; i++) {
+      const end = i + 1 < this.starts.length ? this.starts[i + 1]! : this.used;
+      out.push(JSON.parse(this.buf.toString('utf8', this.starts[i]!, end - 1)) as LogChunk);
+    }
+    return out;
+  }
+}
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const SEQUENCE_PREFIX = ascii('{"sequence":');
+const STREAM_PREFIX: Record<LogStream, Buffer> = {
+  stdout: ascii(',"stream":"stdout","data":'),
+  stderr: ascii(',"stream":"stderr","data":'),
+  system: ascii(',"stream":"system","data":'),
+};
+const TIMESTAMP_PREFIX = ascii(',"timestamp":');
+
+function putBytes(buf: Buffer, pos: number, src: Buffer): number {
+  for (let i = 0; i < src.length; i++) buf[pos++] = src[i]!;
+  return pos;
+}
+
+/** Writes a number as JSON.stringify does (the caller has reserved room). */
+function putInteger(buf: Buffer, pos: number, n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return pos + buf.write(JSON.stringify(n), pos, 'latin1');
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  let at = pos + digits;
+  let x = n;
+  do {
+    buf[--at] = 48 + (x % 10);
+    x = Math.floor(x / 10);
+  } while (x > 0);
+  return pos + digits;
+}
+
+/**
+ * Writes `src[start, end)` (UTF-8 text) as a JSON string. Printable ASCII without quote or
+ * backslash, with at most a final newline, is copied byte for byte; anything else goes through
+ * JSON.stringify of the decoded text, so the stored line is always what JSON.stringify gives.
+ */
+function putJsonString(target: PendingLines, src: Buffer, start: number, end: number): void {
+  const body = end > start && src[end - 1] === 10 ? end - 1 : end;
+  target.reserve(body - start + 4);
+  const buf = target.buf;
+  let pos = target.used;
+  buf[pos++] = 0x22;
+  for (let i = start; i < body; i++) {
+    const b = src[i]!;
+    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) {
+      const json = JSON.stringify(src.toString('utf8', start, end));
+      target.reserve(Buffer.byteLength(json));
+      target.used += target.buf.write(json, target.used, 'utf8');
+      return;
+    }
+    buf[pos++] = b;
+  }
+  if (body !== end) {
+    buf[pos++] = 0x5c;
+    buf[pos++] = 0x6e;
+  }
+  buf[pos++] = 0x22;
+  target.used = pos;
+}
+
+/**
  * One log on disk, append-only: `<base>.ndjson` holds one JSON chunk per line and `<base>.idx`
  * holds the byte offset of each chunk (8 bytes, little-endian), so a page at any sequence is two
- * positioned reads whatever the log's length. Appends are batched in memory and flushed on a
+ * positioned reads whatever the log's length. Appends are encoded into memory and flushed on a
  * short timer; reads see unflushed chunks too. Data is written before the index, so after a crash
  * the index never points past the data (open() trims any torn tail).
  */
 export class LogFile {
-  private pending: LogChunk[] = [];
-  private pendingLines: string[] = [];
+  /** the batch being appended to */
+  private pending = new PendingLines(64 * 1024);
+  /** the batch being written, readable until it is on disk */
+  private writing: PendingLines | null = null;
+  /** a written batch's buffer, kept for the next one */
+  private spare: PendingLines | null = null;
   private flushedCount: number;
   private flushedBytes: number;
   private flushing: Promise<void> | null = null;
@@ -32,7 +130,7 @@ export class LogFile {
   }
 
   get count(): number {
-    return this.flushedCount + this.pending.length;
+    return this.flushedCount + (this.writing?.starts.length ?? 0) + this.pending.starts.length;
   }
 
   static async openForAppend(base: string, flushDelayMs = 15): Promise<LogFile> {
@@ -43,40 +141,58 @@ export class LogFile {
   }
 
   append(stream: LogStream, data: string, timestamp: number): LogChunk {
-    const chunk: LogChunk = { sequence: this.count, stream, data, timestamp };
-    this.pending.push(chunk);
-    // the same text JSON.stringify(chunk) gives, without walking the object (hot path: every line)
-    this.pendingLines.push(`{"sequence":${chunk.sequence},"stream":"${stream}","data":${JSON.stringify(data)},"timestamp":${timestamp}}\n`);
+    const bytes = Buffer.from(data, 'utf8');
+    const sequence = this.appendBytes(stream, bytes, 0, bytes.length, timestamp);
+    return { sequence, stream, data, timestamp };
+  }
+
+  /** Appends one chunk whose text is `src[start, end)` (UTF-8); returns its sequence. */
+  appendBytes(stream: LogStream, src: Buffer, start: number, end: number, timestamp: number): number {
+    const sequence = this.count;
+    const p = this.pending;
+    p.starts.push(p.used);
+    // the same text JSON.stringify({ sequence, stream, data, timestamp }) gives
+    p.reserve(64);
+    let pos = putBytes(p.buf, p.used, SEQUENCE_PREFIX);
+    pos = putInteger(p.buf, pos, sequence);
+    p.used = putBytes(p.buf, pos, STREAM_PREFIX[stream]);
+    putJsonString(p, src, start, end);
+    p.reserve(40);
+    pos = putBytes(p.buf, p.used, TIMESTAMP_PREFIX);
+    pos = putInteger(p.buf, pos, timestamp);
+    p.buf[pos++] = 0x7d;
+    p.buf[pos++] = 0x0a;
+    p.used = pos;
     if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = null;
         void this.flush();
       }, this.flushDelayMs);
     }
-    return chunk;
+    return sequence;
   }
 
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pendingLines.length === 0) return;
-    const lines = this.pendingLines;
-    const batch = lines.length;
-    this.pendingLines = [];
-    const offsets = Buffer.alloc(batch * INDEX_ENTRY);
-    let offset = this.flushedBytes;
-    const parts: Buffer[] = [];
-    for (let i = 0; i < batch; i++) {
-      const line = Buffer.from(lines[i]!, 'utf8');
-      offsets.writeUIntLE(offset, i * INDEX_ENTRY, 6);
-      offset += line.length;
-      parts.push(line);
+    const batch = this.pending;
+    const n = batch.starts.length;
+    if (n === 0) return;
+    this.writing = batch;
+    this.pending = this.spare ?? new PendingLines(64 * 1024);
+    this.spare = null;
+    const offsets = Buffer.allocUnsafe(n * INDEX_ENTRY);
+    for (let i = 0; i < n; i++) {
+      offsets.writeUIntLE(this.flushedBytes + batch.starts[i]!, i * INDEX_ENTRY, 6);
+      offsets.writeUInt16LE(0, i * INDEX_ENTRY + 6);
     }
     this.flushing = (async () => {
-      await this.data.write(Buffer.concat(parts));
+      await this.data.write(batch.buf, 0, batch.used);
       await this.index.write(offsets);
-      this.flushedBytes = offset;
-      this.flushedCount += batch;
-      this.pending.splice(0, batch);
+      this.flushedBytes += batch.used;
+      this.flushedCount += n;
+      this.writing = null;
+      batch.reset();
+      this.spare = batch;
     })();
     try {
       await this.flushing;
@@ -93,7 +209,16 @@ export class LogFile {
     // Snapshot synchronously: the file only grows past (memStart, bytes), so the range stays valid.
     const memStart = this.flushedCount;
     const bytes = this.flushedBytes;
-    const fromMemory = this.pending.slice(Math.max(0, start - memStart), end - memStart);
+    const fromMemory: LogChunk[] = [];
+    let batchStart = memStart;
+    for (const batch of [this.writing, this.pending]) {
+      if (!batch) continue;
+      const n = batch.starts.length;
+      const from = Math.max(start, batchStart) - batchStart;
+      const to = Math.min(end, batchStart + n) - batchStart;
+      if (from < to) fromMemory.push(...batch.chunks(from, to));
+      batchStart += n;
+    }
     const fromFile = start < memStart ? await readRange(this.base, start, Math.min(end, memStart), memStart, bytes) : [];
     return fromFile.concat(fromMemory);
   }

@@ -23,6 +23,8 @@ export class LogWriter {
   private truncatedFlag = false;
   private finished = false;
   private truncatedListeners: Array<() => void> = [];
+  /** when the output being stored arrived */
+  private now = 0;
 
   constructor(
     private readonly file: LogFile,
@@ -33,19 +35,23 @@ export class LogWriter {
   ) {
     this.storedBytes = storedAtOpen.total;
     this.splitters = {
-      stdout: new LineSplitter((line) => this.appendChunk('stdout', line)),
-      stderr: new LineSplitter((line) => this.appendChunk('stderr', line)),
+      stdout: new LineSplitter((buf, start, end) => this.appendChunk('stdout', buf, start, end)),
+      stderr: new LineSplitter((buf, start, end) => this.appendChunk('stderr', buf, start, end)),
     };
   }
 
   pushOutput(stream: 'stdout' | 'stderr', data: Buffer): void {
     if (this.finished) return;
+    // one timestamp per delivery: the lines in it reached the emulator together
+    this.now = this.clock.now();
     this.splitters[stream].push(data);
   }
 
   system(text: string): void {
     if (this.finished) return;
-    this.appendChunk('system', text.endsWith('\n') ? text : text + '\n', true);
+    this.now = this.clock.now();
+    const bytes = Buffer.from(text.endsWith('\n') ? text : text + '\n');
+    this.appendChunk('system', bytes, 0, bytes.length, true);
   }
 
   onTruncated(listener: () => void): void {
@@ -61,20 +67,24 @@ export class LogWriter {
     this.truncatedFlag = true;
   }
 
-  private appendChunk(stream: LogStream, data: string, force = false): void {
+  private appendChunk(stream: LogStream, buf: Buffer, start: number, end: number, force = false): void {
     if (this.truncatedFlag && !force) return;
-    const size = Buffer.byteLength(data);
+    const size = end - start;
     if (!force && this.storedBytes + size > this.maxBytes) {
       this.truncatedFlag = true;
-      this.emit(this.file.append('system', `[swiftlambda] output passed the log cap of ${this.maxBytes} bytes; later output is dropped\n`, this.clock.now()));
+      const notice = Buffer.from(`[swiftlambda] output passed the log cap of ${this.maxBytes} bytes; later output is dropped\n`);
+      this.append('system', notice, 0, notice.length);
       for (const l of this.truncatedListeners) l();
       return;
     }
     this.storedBytes += size;
-    this.emit(this.file.append(stream, data, this.clock.now()));
+    this.append(stream, buf, start, end);
   }
 
-  private emit(chunk: LogChunk): void {
+  private append(stream: LogStream, buf: Buffer, start: number, end: number): void {
+    const sequence = this.file.appendBytes(stream, buf, start, end, this.now);
+    if (this.listeners.size === 0) return;
+    const chunk: LogChunk = { sequence, stream, data: buf.toString('utf8', start, end), timestamp: this.now };
     for (const l of this.listeners) l.onChunk(chunk);
   }
 
