@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import type { BenchEnv } from './bench-env.js';
+import { pollGet, type BenchEnv } from './bench-env.js';
 import { latencyFromOtherProcess } from './figures-http.js';
 import { sample, sleep, summarize, timeIt, type Summary } from './stats.js';
 
@@ -81,7 +81,7 @@ export async function figureServiceStart(env: BenchEnv, n: number): Promise<Figu
       const port = info.NetworkSettings.Ports['8080/tcp']![0]!.HostPort;
       for (;;) {
         try {
-          if ((await fetch(`http://127.0.0.1:${port}/hello`)).status === 200) break;
+          if ((await pollGet(`http://127.0.0.1:${port}/hello`)).status === 200) break;
         } catch {
           // not listening yet
         }
