@@ -1,35 +1,12 @@
 // What every figure needs: a real server on a temp data dir, the examples built, a key.
 import { rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { Project } from '../contract/types.js';
 import { ApiClient, makeDataDir, PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
-import { sleep } from './stats.js';
+import { pollGet } from '../testing/poll-get.js';
 
-/**
- * The pollers' HTTP client: one keep-alive connection and no WHATWG streams. A figure's client
- * polls every few milliseconds on the same two cores as dockerd, so a heavy client (fetch costs
- * ~0.7 ms of CPU a call here) slows the very container start it is timing. Emulator and baselines
- * poll with this same client.
- */
-const pollAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-export function pollGet(url: string, headers: Record<string, string> = {}, retry = true): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent: pollAgent, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      // a kept-alive connection the server closed meanwhile: Node's documented retry
-      if (retry && req.reusedSocket && err.code === 'ECONNRESET') resolve(pollGet(url, headers, false));
-      else reject(err);
-    });
-    req.end();
-  });
-}
+export { pollGet };
+import { sleep } from './stats.js';
 
 export interface BenchEnv {
   readonly t: TestServer;

@@ -11,12 +11,20 @@ function frame(type: number, text: string): Buffer {
 }
 
 test('frames split at any byte are demultiplexed into stdout and stderr in order', () => {
-  const stream = Buffer.concat([frame(1, 'out one\n'), frame(2, 'err\n'), frame(1, 'out two\n')]);
+  const stream = Buffer.concat([frame(1, 'out one\n'), frame(2, 'err\n'), frame(2, ''), frame(1, 'out two\n')]);
   for (let cut = 1; cut < stream.length; cut++) {
-    const got: string[] = [];
-    const demux = createFrameDemuxer((s, d) => got.push(`${s}:${d.toString()}`));
-    demux(stream.subarray(0, cut));
-    demux(stream.subarray(cut));
-    assert.deepEqual(got, ['stdout:out one\n', 'stderr:err\n', 'stdout:out two\n']);
+    for (let cut2 = cut; cut2 < stream.length; cut2 += 3) {
+      // payloads may come in pieces; joined per frame they are the frames
+      const got: Array<[string, string]> = [];
+      const demux = createFrameDemuxer((s, d) => {
+        const last = got[got.length - 1];
+        if (last && last[0] === s && !last[1].endsWith('\n')) last[1] += d.toString();
+        else got.push([s, d.toString()]);
+      });
+      demux(stream.subarray(0, cut));
+      demux(stream.subarray(cut, cut2));
+      demux(stream.subarray(cut2));
+      assert.deepEqual(got, [['stdout', 'out one\n'], ['stderr', 'err\n'], ['stdout', 'out two\n']]);
+    }
   }
 });

@@ -32,24 +32,42 @@ function labelFilters(labels: Readonly<Record<string, string>>): string[] {
 }
 
 /**
- * Splits Docker's multiplexed log stream (8-byte frame headers: stream id, 3 zero bytes, big-endian
- * payload size) into stdout and stderr payloads without copying more than a frame boundary needs.
+ * Docker's multiplexed stream (8-byte header: stream type, 3 zero bytes, payload size, then the
+ * payload) → (stream, bytes) callbacks. Payload bytes are handed on as they arrive, a frame
+ * possibly in several pieces: only a header split across reads is buffered (8 bytes), never a
+ * frame, so a 1 GB flood is not copied once more on its way in.
  */
 export function createFrameDemuxer(onData: (stream: OutputStream, data: Buffer) => void): (chunk: Buffer) => void {
-  let pending: Buffer = Buffer.alloc(0);
+  const header = Buffer.alloc(8);
+  let headerFill = 0;
+  let stream: OutputStream = 'stdout';
+  let remaining = 0;
   return (chunk: Buffer) => {
-    let buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     let offset = 0;
-    while (buf.length - offset >= 8) {
-      const type = buf[offset];
-      const size = buf.readUInt32BE(offset + 4);
-      if (buf.length - offset - 8 < size) break;
-      const payload = buf.subarray(offset + 8, offset + 8 + size);
-      onData(type === 2 ? 'stderr' : 'stdout', payload);
-      offset += 8 + size;
+    while (offset < chunk.length) {
+      if (remaining > 0) {
+        const n = Math.min(remaining, chunk.length - offset);
+        onData(stream, n === chunk.length ? chunk : chunk.subarray(offset, offset + n));
+        remaining -= n;
+        offset += n;
+        continue;
+      }
+      if (headerFill === 0 && chunk.length - offset >= 8) {
+        stream = chunk[offset] === 2 ? 'stderr' : 'stdout';
+        remaining = chunk.readUInt32BE(offset + 4);
+        offset += 8;
+        continue;
+      }
+      const n = Math.min(8 - headerFill, chunk.length - offset);
+      chunk.copy(header, headerFill, offset, offset + n);
+      headerFill += n;
+      offset += n;
+      if (headerFill === 8) {
+        stream = header[0] === 2 ? 'stderr' : 'stdout';
+        remaining = header.readUInt32BE(4);
+        headerFill = 0;
+      }
     }
-    pending = offset === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(offset));
-    buf = pending;
   };
 }
 

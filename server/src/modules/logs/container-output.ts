@@ -18,7 +18,18 @@ export interface OutputCapture extends LogFollow {
  */
 export async function attachContainerOutput(engine: DockerEngine, containerId: string, writer: LogWriter): Promise<OutputCapture> {
   const follow = await engine.attachOutput(containerId, (stream, data) => writer.pushOutput(stream, data));
+  stopAtCap(writer, follow);
   return { ...follow, complete: async () => undefined };
+}
+
+/**
+ * Once the log is past its cap nothing more is stored, so the emulator stops reading: the rest of
+ * a 1 GB flood is not carried through this process at all (Docker's own log file, rotated at
+ * 3 × 100 MB, still takes it, and the program is never blocked).
+ */
+function stopAtCap(writer: LogWriter, follow: LogFollow): void {
+  if (writer.truncated) follow.stop();
+  else writer.onTruncated(() => follow.stop());
 }
 
 /**
@@ -42,6 +53,7 @@ export async function followContainerOutput(
     if (drop < data.length) writer.pushOutput(stream, drop ? data.subarray(drop) : data);
   };
   const follow = await engine.readLogs(containerId, true, deliverAfter(skip));
+  stopAtCap(writer, follow);
   return {
     ...follow,
     complete: async () => {

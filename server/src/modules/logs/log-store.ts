@@ -41,7 +41,8 @@ export class LogWriter {
   }
 
   pushOutput(stream: 'stdout' | 'stderr', data: Buffer): void {
-    if (this.finished) return;
+    // past the cap nothing more is stored: not even split into lines
+    if (this.finished || this.truncatedFlag) return;
     // one timestamp per delivery: the lines in it reached the emulator together
     this.now = this.clock.now();
     this.splitters[stream].push(data);
