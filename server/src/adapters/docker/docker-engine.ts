@@ -58,7 +58,13 @@ export interface EngineEvent {
 }
 
 export interface DockerEngine {
+  /** the engine's version; also a liveness check (rejects with docker_unavailable) */
   version(): Promise<string>;
+  /**
+   * The cheap liveness check (`GET /_ping`, about 1 ms). `version()` costs 8–10 ms and dockerd
+   * executes runc and docker-init to answer it: not something to do on every run.
+   */
+  ping(): Promise<void>;
   hasImage(ref: string): Promise<boolean>;
   /** pulls `ref`, reporting progress lines; rejects with the engine's message on failure */
   pullImage(ref: string, onProgress: (line: string) => void): Promise<void>;

@@ -91,12 +91,30 @@ export class DockerodeEngine implements DockerEngine {
     this.docker = new Docker(options);
   }
 
+  /** the last version seen, re-read at most once a minute (a ping says the engine is still there) */
+  private knownVersion: { value: string; at: number } | null = null;
+
   async version(): Promise<string> {
+    if (this.knownVersion && Date.now() - this.knownVersion.at < 60_000) {
+      await this.ping();
+      return this.knownVersion.value;
+    }
     try {
       const v = await this.docker.version();
+      this.knownVersion = { value: v.Version, at: Date.now() };
       return v.Version;
     } catch (err) {
+      this.knownVersion = null;
       return mapEngineError(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      this.knownVersion = null;
+      mapEngineError(err);
     }
   }
 

@@ -93,7 +93,7 @@ export class RunsService {
     }
     // 503 docker_unavailable before anything is stored when the engine is away. (The events
     // stream is no substitute: an engine shutting down keeps it open after refusing new calls.)
-    await this.deps.engine.version();
+    await this.deps.engine.ping();
     const now = unixSeconds(this.deps.clock.now());
     const record: RunRecord = {
       run: {
