@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import type { Project } from '../contract/types.js';
 import { ApiClient, makeDataDir, PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 import { pollGet } from '../testing/poll-get.js';
-
-export { pollGet };
 import { sleep } from './stats.js';
 
 export interface BenchEnv {

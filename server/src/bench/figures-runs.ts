@@ -2,7 +2,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { pollGet, type BenchEnv } from './bench-env.js';
+import { pollGet } from '../testing/poll-get.js';
+import type { BenchEnv } from './bench-env.js';
 import { latencyFromOtherProcess } from './figures-http.js';
 import { sample, sleep, summarize, timeIt, type Summary } from './stats.js';
 
