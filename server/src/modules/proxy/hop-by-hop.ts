@@ -1,22 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
 const ALWAYS = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
-
-/**
- * Removes hop-by-hop headers (RFC 9110 §7.6.1): Connection, every header Connection names,
- * Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding and Upgrade. Mutates and returns `headers`.
- */
-export function stripHopByHop<T extends IncomingHttpHeaders>(headers: T): T {
-  const named = String(headers.connection ?? '')
-    .split(',')
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    if (ALWAYS.includes(lower) || named.includes(lower) || lower.startsWith('proxy-')) delete headers[name];
-  }
-  return headers;
-}
 
 /** Drops one cookie by name from a Cookie header value; undefined when nothing is left. */
 export function withoutCookie(cookieHeader: string | undefined, name: string): string | undefined {
@@ -29,8 +11,10 @@ export function withoutCookie(cookieHeader: string | undefined, name: string): s
 }
 
 /**
- * The same rule on a raw header list ([name, value, name, value, …] as Node gives it): returns a
- * new flat list without hop-by-hop headers, names in their original case and order, duplicates kept.
+ * Removes hop-by-hop headers (RFC 9110 §7.6.1) from a raw header list ([name, value, name, value,
+ * …] as Node gives it): Connection, every header Connection names, Keep-Alive, Proxy-*, TE,
+ * Trailer, Transfer-Encoding and Upgrade. Returns a new flat list, names in their original case
+ * and order, duplicates kept.
  */
 export function rawWithoutHopByHop(raw: readonly string[]): string[] {
   const named = new Set<string>();

@@ -1,3 +1,3 @@
 export { InstanceProxy, matchInstancePath } from './instance-proxy.js';
-export { stripHopByHop, withoutCookie } from './hop-by-hop.js';
+export { rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
 export { isBrowserNavigation, SANDBOX_POLICY } from './instance-proxy.js';
