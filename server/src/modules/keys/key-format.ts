@@ -61,7 +61,12 @@ export function isWellFormedSecret(secret: string): boolean {
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hashSecretBytes(secret).toString('hex');
+}
+
+/** The SHA-256 of a secret as bytes (what `hashSecret` spells in hex). */
+export function hashSecretBytes(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
 }
 
 export function displayPrefix(secret: string): string {

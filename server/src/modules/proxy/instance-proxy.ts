@@ -5,7 +5,7 @@ import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
 import { isWellFormedSecret } from '../keys/index.js';
 import type { RunsService } from '../runs/index.js';
-import { rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
+import { forEachEndToEnd, rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
@@ -48,6 +48,7 @@ interface UpstreamCall {
   /** the path and query after the instance prefix, exactly as received */
   readonly rest: string;
   readonly origin: string;
+  readonly runId: string;
   readonly prefix: string;
   readonly remaining: number;
   readonly clientAskedToClose: boolean;
@@ -79,22 +80,18 @@ const OWN_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-hos
  * already answered `100 Continue`), and X-Forwarded-* set. Host is the upstream's own.
  */
 export function upstreamRequestHeaders(req: http.IncomingMessage, prefix: string, sessionCookie: string, contentLength?: number): string[] {
-  const raw = rawWithoutHopByHop(req.rawHeaders);
   const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    let value = raw[i + 1]!;
-    const lower = name.toLowerCase();
-    if (OWN_REQUEST_HEADERS.has(lower) || lower === 'x-api-key' || lower === 'expect') continue;
-    if (lower === 'content-length' && contentLength !== undefined) continue;
-    if (lower === 'authorization' && /^bearer\s+/i.test(value) && isWellFormedSecret(value.replace(/^bearer\s+/i, '').trim())) continue;
+  forEachEndToEnd(req.rawHeaders, (name, lower, value) => {
+    if (OWN_REQUEST_HEADERS.has(lower) || lower === 'x-api-key' || lower === 'expect') return;
+    if (lower === 'content-length' && contentLength !== undefined) return;
+    if (lower === 'authorization' && /^bearer\s+/i.test(value) && isWellFormedSecret(value.replace(/^bearer\s+/i, '').trim())) return;
     if (lower === 'cookie') {
       const kept = withoutCookie(value, sessionCookie);
-      if (kept === undefined) continue;
-      value = kept;
+      if (kept !== undefined) out.push(name, kept);
+      return;
     }
     out.push(name, value);
-  }
+  });
   if (contentLength !== undefined) out.push('content-length', String(contentLength));
   const clientIp = req.socket.remoteAddress ?? '';
   const priorFor = req.headers['x-forwarded-for'];
@@ -111,14 +108,43 @@ export function upstreamRequestHeaders(req: http.IncomingMessage, prefix: string
 const REFUSED_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
 
 /**
+ * The calls open on each run, with one timer per run (not per call): the run's deadline is fixed
+ * when it starts, and when it passes every call still open gets `instance_timeout`. An entry lives
+ * until that deadline.
+ */
+class OpenCalls {
+  private readonly byRun = new Map<string, { readonly timer: NodeJS.Timeout; readonly calls: Set<ProxyExchange> }>();
+
+  /** the set of `runId`'s open calls, its deadline armed `remainingMs` from now on first use */
+  of(runId: string, remainingMs: number): Set<ProxyExchange> {
+    let entry = this.byRun.get(runId);
+    if (!entry) {
+      const calls = new Set<ProxyExchange>();
+      const timer = setTimeout(() => {
+        this.byRun.delete(runId);
+        for (const call of calls) call.onDeadline();
+      }, remainingMs);
+      timer.unref();
+      entry = { timer, calls };
+      this.byRun.set(runId, entry);
+    }
+    return entry.calls;
+  }
+
+  close(): void {
+    for (const { timer } of this.byRun.values()) clearTimeout(timer);
+    this.byRun.clear();
+  }
+}
+
+/**
  * One proxied call: undici's dispatch handler. Writes the upstream's answer as it came (status,
  * status text, headers in their original case, order and multiplicity, less the hop-by-hop ones)
- * in one writeHead, then streams the body with backpressure. Owns the run's deadline for the call
- * and stops the upstream request when the client goes away.
+ * in one writeHead, then streams the body with backpressure. Answers `instance_timeout` at the
+ * run's deadline and stops the upstream request when the client goes away.
  */
 class ProxyExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
-  private readonly timer: NodeJS.Timeout;
   /** why the upstream request must stop, once it must */
   private stopReason: Error | null = null;
   private ended = false;
@@ -127,11 +153,11 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     private readonly req: http.IncomingMessage,
     private readonly res: http.ServerResponse,
     private readonly clientAskedToClose: boolean,
-    remainingMs: number,
+    private readonly open: Set<ProxyExchange>,
   ) {
-    this.timer = setTimeout(() => this.onDeadline(), remainingMs);
+    open.add(this);
     res.once('close', () => {
-      clearTimeout(this.timer);
+      open.delete(this);
       if (!this.ended) this.stop(new Error('the client went away'));
     });
   }
@@ -171,13 +197,13 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.ended = true;
-    clearTimeout(this.timer);
+    this.open.delete(this);
     this.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
     this.ended = true;
-    clearTimeout(this.timer);
+    this.open.delete(this);
     if (this.stopReason) return;
     const { res } = this;
     if (res.headersSent) {
@@ -192,7 +218,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     sendError(res, 'instance_unreachable', `nothing is accepting connections on the run's port (${code})`);
   }
 
-  private onDeadline(): void {
+  onDeadline(): void {
     if (this.ended) return;
     this.stop(new Error('the run reached its deadline'));
     if (!this.res.headersSent) sendError(this.res, 'instance_timeout', 'the upstream call passed the run\'s remaining timeout');
@@ -225,6 +251,7 @@ export class InstanceProxy {
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  private readonly open = new OpenCalls();
 
   constructor(private readonly deps: InstanceProxyDeps) {}
 
@@ -260,6 +287,7 @@ export class InstanceProxy {
     const call: UpstreamCall = {
       req, res, rest,
       origin: `http://127.0.0.1:${run.hostPort}`,
+      runId,
       prefix: `/instances/${runId}/api`,
       remaining,
       clientAskedToClose: /\bclose\b/i.test(String(req.headers.connection ?? '')),
@@ -299,7 +327,7 @@ export class InstanceProxy {
   private dispatch(call: UpstreamCall, body: Buffer | http.IncomingMessage | null): void {
     const { req, res } = call;
     const headers = upstreamRequestHeaders(req, call.prefix, this.deps.sessionCookie, Buffer.isBuffer(body) ? body.length : undefined);
-    const exchange = new ProxyExchange(req, res, call.clientAskedToClose, call.remaining);
+    const exchange = new ProxyExchange(req, res, call.clientAskedToClose, this.open.of(call.runId, call.remaining));
     this.upstream.dispatch({ origin: call.origin, method: req.method ?? 'GET', path: call.rest, headers, body }, exchange);
   }
 
@@ -319,6 +347,7 @@ export class InstanceProxy {
   }
 
   close(): void {
+    this.open.close();
     void this.upstream.destroy().catch(() => undefined);
   }
 }
