@@ -23,8 +23,13 @@ interface LoadResult {
   readonly errors: number;
 }
 
-/** autocannon in its own process, so the load generator does not share the server's event loop. */
+/**
+ * autocannon in its own process, so the load generator does not share the server's event loop.
+ * Each target (direct, proxied, nginx) first gets 2 s of the same load, not counted: the JIT of a
+ * Node server or proxy is warm before it is measured, as in any steady-state benchmark.
+ */
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
+  await autocannon(['-c', '50', '-d', '2'], url, headers);
   return autocannon(['-c', '50', '-d', String(seconds)], url, headers);
 }
 
