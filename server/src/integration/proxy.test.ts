@@ -1,6 +1,7 @@
 // Issue 3: the service proxy to the letter of the seed, against the Swift echo service.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
 import { PACKAGES, startTestServer, type TestServer } from '../testing/harness.js';
@@ -195,5 +196,49 @@ describe('service proxy', () => {
     assert.equal(privateRun.publicAccess, false);
     await ready(privateRun.uuid);
     assert.equal((await t.api.request('GET', `/instances/${privateRun.uuid}/api/hello`)).status, 401);
+  });
+
+  test('a streamed answer flows as it is written, and a client that goes away ends the upstream call', async () => {
+    // an upstream that streams server-sent events: this machine's node, imported as a prebuilt
+    // binary (it needs only glibc and libstdc++, which the Swift image has) and run with -e
+    const server = "let open=0;require('http').createServer((q,s)=>{if(q.url==='/open'){s.end(String(open));return}" +
+      "open++;s.writeHead(200,{'content-type':'text/event-stream'});const i=setInterval(()=>s.write('data: tick\\n\\n'),50);" +
+      "q.on('close',()=>{clearInterval(i);open--})}).listen(+process.env.PORT,'0.0.0.0')";
+    const node = await t.api.createProject(PACKAGES.echo, 'echo-service', { name: 'node-stream', runTimeoutSeconds: 120 });
+    assert.equal((await t.api.console('POST', `/projects/${node.id}/compilations`, { binaryPath: process.execPath })).status, 202);
+    const run = await startService(node, ['-e', server]);
+    const base = `/instances/${run.uuid}/api`;
+    let openUpstream = '';
+    for (let i = 0; i < 100 && openUpstream !== '0'; i++) {
+      const res = await t.api.request('GET', `${base}/open`, { headers: { 'x-api-key': key } });
+      openUpstream = res.status === 200 ? String(res.body) : '';
+      if (openUpstream !== '0') await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(openUpstream, '0', 'the upstream answers');
+    for (let k = 0; k < 3; k++) {
+      const events = await new Promise<number>((resolve, reject) => {
+        const req = http.get(`${t.url}${base}/stream`, { headers: { 'x-api-key': key } }, (res) => {
+          assert.equal(res.headers['content-type'], 'text/event-stream');
+          let seen = 0;
+          res.on('data', (chunk: Buffer) => {
+            seen += chunk.toString().split('data: tick').length - 1;
+            if (seen >= 3) {
+              req.destroy();
+              resolve(seen);
+            }
+          });
+        });
+        req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+      });
+      assert.ok(events >= 3, 'events arrive while the answer is still open');
+    }
+    // the upstream sees each call end shortly after its client left
+    for (let i = 0; i < 50; i++) {
+      openUpstream = String((await t.api.request('GET', `${base}/open`, { headers: { 'x-api-key': key } })).body);
+      if (openUpstream === '0') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(openUpstream, '0', 'every upstream call ended with its client');
+    await t.api.public('POST', `/lambdas/${node.id}/runs/${run.uuid}/stop`, key, {});
   });
 });
