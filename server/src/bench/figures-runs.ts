@@ -5,11 +5,14 @@ import Docker from 'dockerode';
 import { pollGet } from '../testing/poll-get.js';
 import type { BenchEnv } from './bench-env.js';
 import { latencyFromOtherProcess } from './figures-http.js';
-import { sample, sleep, summarize, timeIt, type Summary } from './stats.js';
+import { interleaved, sample, sleep, summarize, timeIt, type Summary } from './stats.js';
 
 const exec = promisify(execFile);
 const docker = new Docker();
-/** pause before each start sample of figures 1 and 2, so every sample begins on an idle engine */
+/**
+ * pause before each start sample of figures 1 and 2, so every sample begins on an idle engine (a
+ * removed container's network and port proxy are torn down after `remove` returns)
+ */
 const SETTLE_MS = 300;
 
 export interface Figure {
@@ -42,18 +45,7 @@ export async function figureOneShot(env: BenchEnv, n: number): Promise<Figure> {
   await emulator();
   await dockerRun();
   await raw();
-  // interleave so that drift on the machine hits every variant alike, rotating the order and
-  // letting the engine settle before each sample
-  const e: number[] = [], d: number[] = [], r: number[] = [];
-  const variants: Array<[() => Promise<number>, number[]]> = [[emulator, e], [dockerRun, d], [raw, r]];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < variants.length; j++) {
-      const [measure, into] = variants[(i + j) % variants.length]!;
-      await sleep(SETTLE_MS);
-      into.push(await measure());
-    }
-  }
-  const [se, sd, sr] = [summarize(e), summarize(d), summarize(r)];
+  const [se, sd, sr] = (await interleaved(n, SETTLE_MS, [emulator, dockerRun, raw])).map(summarize) as [Summary, Summary, Summary];
   return {
     id: 1,
     title: 'oneShot hello: POST → succeeded seen by the client',
@@ -96,14 +88,18 @@ export async function figureServiceStart(env: BenchEnv, n: number): Promise<Figu
       }
     })();
     const ms = await timeIt(async () => {
-      container = await docker.createContainer({
-        Image: env.image, Cmd: ['/b/echo-service'], Env: ['PORT=8080'], ExposedPorts: { '8080/tcp': {} },
-        HostConfig: { Binds: [`${binary}:/b/echo-service:ro`], PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
-      });
-      await container.start();
-      const info = await container.inspect();
-      starting = false;
-      await poller;
+      let info: Docker.ContainerInspectInfo;
+      try {
+        container = await docker.createContainer({
+          Image: env.image, Cmd: ['/b/echo-service'], Env: ['PORT=8080'], ExposedPorts: { '8080/tcp': {} },
+          HostConfig: { Binds: [`${binary}:/b/echo-service:ro`], PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+        });
+        await container.start();
+        info = await container.inspect();
+      } finally {
+        starting = false;
+        await poller;
+      }
       const port = info.NetworkSettings.Ports['8080/tcp']![0]!.HostPort;
       for (;;) {
         try {
@@ -122,18 +118,7 @@ export async function figureServiceStart(env: BenchEnv, n: number): Promise<Figu
   await emulator();
   await raw();
   await control();
-  const e: number[] = [], r: number[] = [], c: number[] = [];
-  const variants: Array<[() => Promise<number>, number[]]> = [[emulator, e], [raw, r], [control, c]];
-  for (let i = 0; i < n; i++) {
-    // the engine settles between samples (a removed container's network and port proxy are torn
-    // down after `remove` returns), and the order rotates, so no variant inherits another's clean-up
-    for (let j = 0; j < variants.length; j++) {
-      const [measure, into] = variants[(i + j) % variants.length]!;
-      await sleep(SETTLE_MS);
-      into.push(await measure());
-    }
-  }
-  const [se, sr, sc] = [summarize(e), summarize(r), summarize(c)];
+  const [se, sr, sc] = (await interleaved(n, SETTLE_MS, [emulator, raw, control])).map(summarize) as [Summary, Summary, Summary];
   return {
     id: 2,
     title: 'service: POST → first proxied 200',

@@ -38,4 +38,21 @@ export async function sample(n: number, fn: () => Promise<number>): Promise<numb
   return out;
 }
 
+/**
+ * `n` rounds of every measure, one after another, returning the samples of each in the order the
+ * measures were given: the order rotates each round and each sample starts after `settleMs`, so
+ * drift on the machine hits every variant alike and none inherits another's clean-up.
+ */
+export async function interleaved(n: number, settleMs: number, measures: ReadonlyArray<() => Promise<number>>): Promise<number[][]> {
+  const out = measures.map(() => [] as number[]);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < measures.length; j++) {
+      const k = (i + j) % measures.length;
+      await sleep(settleMs);
+      out[k]!.push(await measures[k]!());
+    }
+  }
+  return out;
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

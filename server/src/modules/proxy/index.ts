@@ -1,3 +1,2 @@
 export { InstanceProxy, matchInstancePath } from './instance-proxy.js';
-export { rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
 export { isBrowserNavigation, SANDBOX_POLICY } from './instance-proxy.js';

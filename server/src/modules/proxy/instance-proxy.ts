@@ -239,8 +239,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
  * returned as it is. Each call may last until the run's deadline.
  *
  * The upstream client is undici (Node's own HTTP/1.1 client, the one behind `fetch`), driven
- * through its dispatch interface: a keep-alive pool per run port, no per-request objects beyond
- * the handler. Measured on the proxy benchmark (issue 6, figure 3) it costs about half the CPU per
+ * through its dispatch interface with a keep-alive pool per run port. Measured on the proxy benchmark (issue 6, figure 3) it costs about half the CPU per
  * call of `http.request` with `pipe`, and a third of http-proxy-3's.
  */
 export class InstanceProxy {
