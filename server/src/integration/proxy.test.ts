@@ -150,6 +150,24 @@ describe('service proxy', () => {
     assert.deepEqual([stopped.status, stopped.body.reason], [409, 'instance_not_running']);
   });
 
+  test('a call to a run still starting waits for its container, as a cold start does', async () => {
+    const created = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run;
+    assert.equal(created.state, 'queued');
+    const res = await t.api.request('GET', `/instances/${created.uuid}/api/hello`, { headers: { 'x-api-key': key } });
+    // answered once the container runs: by the service, or 502 if it had not bound its port yet
+    assert.ok(res.status === 200 || res.body.reason === 'instance_unreachable', `${res.status} ${JSON.stringify(res.body)}`);
+    const run = (await t.api.public('GET', `/lambdas/${echo.id}/runs/${created.uuid}`, key)).body.run;
+    assert.notEqual(run.startedAt, null);
+    await t.api.public('POST', `/lambdas/${echo.id}/runs/${created.uuid}/stop`, key, {});
+
+    // a run stopped before it started: the waiting call gets the seed's 409
+    const doomed = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run;
+    const waiting = t.api.request('GET', `/instances/${doomed.uuid}/api/hello`, { headers: { 'x-api-key': key } });
+    await t.api.public('POST', `/lambdas/${echo.id}/runs/${doomed.uuid}/stop`, key, {});
+    const answer = await waiting;
+    assert.deepEqual([answer.status, answer.body.reason], [409, 'instance_not_running']);
+  });
+
   test('instance_unreachable when nothing listens on the port, answered at once', async () => {
     const hello = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'silent' });
     assert.equal((await t.api.build(hello.id)).state, 'succeeded');

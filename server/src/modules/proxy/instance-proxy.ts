@@ -4,7 +4,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
 import { isWellFormedSecret } from '../keys/index.js';
-import type { RunsService } from '../runs/index.js';
+import type { LiveRun, RunsService } from '../runs/index.js';
 import { forEachEndToEnd, rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
 
 export interface InstanceProxyDeps {
@@ -258,22 +258,30 @@ export class InstanceProxy {
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const match = matchInstancePath(req.url ?? '');
     if (!match) return false;
+    this.route(req, res, match.runId, match.rest, true);
+    return true;
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string, mayWait: boolean): void {
     try {
-      this.forward(req, res, match.runId, match.rest);
+      this.forward(req, res, runId, rest, mayWait);
     } catch (err) {
       if (err instanceof AppError) sendError(res, err.reason, err.message);
       else sendError(res, 'internal_error', 'the proxy failed');
     }
-    return true;
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string, mayWait: boolean): void {
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
     const { run } = record;
     if (!run.publicAccess) this.deps.authorize(req, run.project);
     if (run.mode !== 'service') throw new AppError('instance_not_servable', 'the run was started in oneShot mode and has no HTTP server');
     const live = this.deps.runs.liveRun(runId);
+    if (run.state === 'queued' && live && mayWait) {
+      this.holdUntilStarted(req, res, runId, rest, live);
+      return;
+    }
     if (run.state !== 'running' || !run.hostPort || !live) throw new AppError('instance_not_running', `the run is ${run.state}`);
     const remaining = live.msUntilDeadline() ?? 0;
     if (remaining <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
@@ -293,6 +301,34 @@ export class InstanceProxy {
     };
     if (req.headers['transfer-encoding'] !== undefined) this.forwardBuffered(call);
     else this.dispatch(call, declared > 0 ? req : null);
+  }
+
+  /**
+   * A call to a run still `queued` (its container being created and started) waits for it, as a
+   * cold start does on the hosted platform and in SAM local, instead of making the caller poll
+   * through `docker start`: then it goes on as any call (502 `instance_unreachable` until the
+   * service listens, 409 `instance_not_running` if the run ended without starting). The wait is
+   * bounded by the run's timeout, and ends if the caller goes away.
+   */
+  private holdUntilStarted(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string, live: LiveRun): void {
+    let gone = false;
+    const onClose = () => (gone = true);
+    res.once('close', onClose);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), live.record.run.runTimeoutSeconds * 1000);
+      timer.unref();
+    });
+    void Promise.race([live.started.then(() => false), timedOut]).then((expired) => {
+      clearTimeout(timer);
+      res.off('close', onClose);
+      if (gone) return;
+      if (expired) {
+        sendError(res, 'instance_timeout', 'the run did not start within its timeout');
+        return;
+      }
+      this.route(req, res, runId, rest, false);
+    });
   }
 
   /**

@@ -43,6 +43,9 @@ export class LiveRun {
   private detachedFromEngine = false;
   private resolveDone!: () => void;
   readonly done: Promise<void>;
+  private resolveStarted!: () => void;
+  /** resolves once the run has left `queued`: its container is running, or the run has ended */
+  readonly started: Promise<void>;
 
   constructor(
     readonly record: RunRecord,
@@ -50,6 +53,8 @@ export class LiveRun {
     private readonly onSettled: (live: LiveRun, detached: boolean) => void,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.started = new Promise((resolve) => (this.resolveStarted = resolve));
+    if (record.run.state !== 'queued') this.resolveStarted();
   }
 
   get uuid(): string {
@@ -70,6 +75,7 @@ export class LiveRun {
   private setPhase(phase: RunPhase, state?: RunState): void {
     this.record.run.phase = phase;
     if (state) this.record.run.state = state;
+    if (this.record.run.state !== 'queued') this.resolveStarted();
     this.record.run.updated = unixSeconds(this.deps.clock.now());
     void this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
   }
@@ -233,6 +239,7 @@ export class LiveRun {
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
     this.capture?.stop();
     run.state = state;
+    this.resolveStarted();
     run.exitCode = exitCode;
     run.errorSummary = errorSummary;
     run.finishedAt = unixSeconds(now);
