@@ -11,13 +11,10 @@ export function withoutCookie(cookieHeader: string | undefined, name: string): s
 }
 
 /**
- * Visits the end-to-end headers of a raw header list ([name, value, name, value, …] as Node gives
- * it), skipping the hop-by-hop ones (RFC 9110 §7.6.1): Connection, every header Connection names,
- * Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding and Upgrade. One pass (two when the list has
- * a Connection header), names in their original case and order, duplicates kept; `visit` gets the
- * lower-cased name too.
+ * The header names (lower-cased) that the Connection headers of a raw header list
+ * ([name, value, name, value, …] as Node gives it) declare hop-by-hop, or null when it has none.
  */
-export function forEachEndToEnd(raw: readonly string[], visit: (name: string, lower: string, value: string) => void): void {
+export function namedByConnection(raw: readonly string[]): Set<string> | null {
   let named: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
@@ -26,16 +23,31 @@ export function forEachEndToEnd(raw: readonly string[], visit: (name: string, lo
       for (const n of raw[i + 1]!.split(',')) if (n.trim()) named.add(n.trim().toLowerCase());
     }
   }
-  for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named?.has(lower) || lower.startsWith('proxy-')) continue;
-    visit(raw[i]!, lower, raw[i + 1]!);
-  }
+  return named;
 }
 
-/** The end-to-end headers of a raw header list, as a new flat list (see forEachEndToEnd). */
-export function rawWithoutHopByHop(raw: readonly string[]): string[] {
+/**
+ * A hop-by-hop header (RFC 9110 §7.6.1): Connection, every header Connection names (`named`, from
+ * namedByConnection), Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding and Upgrade.
+ */
+export function isHopByHop(lower: string, named: Set<string> | null): boolean {
+  return HOP_BY_HOP.has(lower) || lower.startsWith('proxy-') || (named !== null && named.has(lower));
+}
+
+/**
+ * The end-to-end headers of a raw header list, as a new flat list of strings (Buffers, as undici
+ * gives them, read as latin1): names in their original case and order, duplicates kept.
+ */
+export function rawWithoutHopByHop(raw: ReadonlyArray<string | Buffer>): string[] {
+  const strings: string[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const h = raw[i]!;
+    strings[i] = typeof h === 'string' ? h : h.toString('latin1');
+  }
+  const named = namedByConnection(strings);
   const out: string[] = [];
-  forEachEndToEnd(raw, (name, _lower, value) => out.push(name, value));
+  for (let i = 0; i < strings.length; i += 2) {
+    if (!isHopByHop(strings[i]!.toLowerCase(), named)) out.push(strings[i]!, strings[i + 1]!);
+  }
   return out;
 }

@@ -5,7 +5,7 @@ import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
 import { isWellFormedSecret } from '../keys/index.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
-import { forEachEndToEnd, rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
+import { isHopByHop, namedByConnection, rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
@@ -21,11 +21,13 @@ const PATTERN = /^\/instances\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
 export function matchInstancePath(url: string): { runId: string; rest: string } | null {
   const m = PATTERN.exec(url);
   if (!m) return null;
-  let runId: string;
-  try {
-    runId = decodeURIComponent(m[1]!);
-  } catch {
-    return null;
+  let runId = m[1]!;
+  if (runId.includes('%')) {
+    try {
+      runId = decodeURIComponent(runId);
+    } catch {
+      return null;
+    }
   }
   let rest = m[2]!;
   if (rest === '' || rest.startsWith('?')) rest = `/${rest}`;
@@ -70,8 +72,13 @@ export function isBrowserNavigation(req: http.IncomingMessage): boolean {
 export const SANDBOX_POLICY = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox';
 
 
-/** Request headers the proxy sets itself: any the caller sent are replaced. */
-const OWN_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix']);
+/**
+ * Request headers never forwarded as sent: the ones the proxy sets itself (any the caller sent are
+ * replaced), the caller's API key, and `Expect` (Node has already answered `100 Continue`).
+ */
+const DROPPED_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'x-api-key', 'expect']);
+
+const BEARER = /^bearer\s+/i;
 
 /**
  * The headers sent to the container, from the caller's raw list (original case, order and
@@ -80,18 +87,23 @@ const OWN_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-hos
  * already answered `100 Continue`), and X-Forwarded-* set. Host is the upstream's own.
  */
 export function upstreamRequestHeaders(req: http.IncomingMessage, prefix: string, sessionCookie: string, contentLength?: number): string[] {
+  const raw = req.rawHeaders;
+  const named = req.headers.connection === undefined ? null : namedByConnection(raw);
   const out: string[] = [];
-  forEachEndToEnd(req.rawHeaders, (name, lower, value) => {
-    if (OWN_REQUEST_HEADERS.has(lower) || lower === 'x-api-key' || lower === 'expect') return;
-    if (lower === 'content-length' && contentLength !== undefined) return;
-    if (lower === 'authorization' && /^bearer\s+/i.test(value) && isWellFormedSecret(value.replace(/^bearer\s+/i, '').trim())) return;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (DROPPED_REQUEST_HEADERS.has(lower) || isHopByHop(lower, named)) continue;
+    if (lower === 'content-length' && contentLength !== undefined) continue;
+    if (lower === 'authorization' && BEARER.test(value) && isWellFormedSecret(value.replace(BEARER, '').trim())) continue;
     if (lower === 'cookie') {
       const kept = withoutCookie(value, sessionCookie);
       if (kept !== undefined) out.push(name, kept);
-      return;
+      continue;
     }
     out.push(name, value);
-  });
+  }
   if (contentLength !== undefined) out.push('content-length', String(contentLength));
   const clientIp = req.socket.remoteAddress ?? '';
   const priorFor = req.headers['x-forwarded-for'];
@@ -162,6 +174,11 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     });
   }
 
+  private settle(): void {
+    this.ended = true;
+    this.open.delete(this);
+  }
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.stopReason) controller.abort(this.stopReason);
@@ -172,10 +189,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return;
     const { res, req } = this;
     if (res.headersSent || res.destroyed) return;
-    const upstreamRaw = (controller.rawHeaders ?? []) as Array<Buffer | string>;
-    const raw: string[] = [];
-    for (const h of upstreamRaw) raw.push(typeof h === 'string' ? h : h.toString('latin1'));
-    const headers = rawWithoutHopByHop(raw);
+    const headers = rawWithoutHopByHop((controller.rawHeaders ?? []) as Array<Buffer | string>);
     if (isBrowserNavigation(req)) headers.push('Content-Security-Policy', SANDBOX_POLICY);
     // our own hop to the client: keep-alive unless the client asked to close
     headers.push('connection', this.clientAskedToClose || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
@@ -196,14 +210,12 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.ended = true;
-    this.open.delete(this);
+    this.settle();
     this.res.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
-    this.ended = true;
-    this.open.delete(this);
+    this.settle();
     if (this.stopReason) return;
     const { res } = this;
     if (res.headersSent) {
@@ -297,7 +309,7 @@ export class InstanceProxy {
       runId,
       prefix: `/instances/${runId}/api`,
       remaining,
-      clientAskedToClose: /\bclose\b/i.test(String(req.headers.connection ?? '')),
+      clientAskedToClose: req.headers.connection !== undefined && /\bclose\b/i.test(req.headers.connection),
     };
     if (req.headers['transfer-encoding'] !== undefined) this.forwardBuffered(call);
     else this.dispatch(call, declared > 0 ? req : null);
