@@ -316,9 +316,9 @@ export class InstanceProxy {
   }
 
   /**
-   * A call to a run still `queued` (its container being created and started) waits for it, as a
-   * cold start does on the hosted platform and in SAM local, instead of making the caller poll
-   * through `docker start`: then it goes on as any call (502 `instance_unreachable` until the
+   * A call to a run still `queued` (its container being created and started) waits for it, as an
+   * invocation waits through a cold start in SAM local, instead of making the caller poll through
+   * `docker start` (the seed's 409 is for runs that have terminated): then it goes on as any call (502 `instance_unreachable` until the
    * service listens, 409 `instance_not_running` if the run ended without starting). The wait is
    * bounded by the run's timeout, and ends if the caller goes away.
    */
