@@ -124,7 +124,11 @@ export class LiveRun {
         const status = await engine.inspectContainer(this.record.containerId);
         run.hostPort = status?.hostPort ?? null;
       }
-      this.setPhase('running', 'running');
+      // a stop that came while the container was being attached or started found nothing running
+      // to kill (the engine refuses to kill a created container): kill it now, and let the watch
+      // below record the run as stopped
+      if (this.record.stopRequested) await engine.killContainer(this.record.containerId).catch(() => undefined);
+      else this.setPhase('running', 'running');
     } catch (err) {
       return await this.finish({ kind: 'error', message: errorMessage(err) });
     }
