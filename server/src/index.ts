@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -14,7 +13,9 @@ import { Store } from './adapters/store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
+import { dataPlaneState, FrontDoor } from './front-door/front-door.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
+import { clientAddress } from './http/peer.js';
 import { authorizePublicCaller } from './http/public-auth.js';
 import { HostPolicy, hostRefusalMessage, originGuard, writeGuardError } from './http/request-guards.js';
 import { BuildsService } from './modules/builds/index.js';
@@ -88,6 +89,21 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   }
   for (const w of store.warnings) log(`warning: ${w}`);
   const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    const refused = hostPolicy.check(req);
+    if (refused) return writeGuardError(res, refused, hostRefusalMessage(refused));
+    if (!proxy.handle(req, res)) app(req, res);
+  });
+  const frontDoor = new FrontDoor(server, {
+    dataDir: config.dataDir,
+    host: config.host,
+    port: config.port,
+    consoleToken,
+    sessionCookie: SESSION_COOKIE,
+    maxBodyBytes: config.proxyMaxBodyBytes,
+    onKeyUsed: (id) => keys.recordUse(id),
+    log,
+  });
   const consoleAuth = new ConsoleAuth(consoleToken);
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
 
@@ -102,6 +118,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const proxy = new InstanceProxy({
     runs,
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
+    clientAddress,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
@@ -135,11 +152,9 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
-  const server = http.createServer((req, res) => {
-    const refused = hostPolicy.check(req);
-    if (refused) return writeGuardError(res, refused, hostRefusalMessage(refused));
-    if (!proxy.handle(req, res)) app(req, res);
-  });
+  const publishDataPlane = () => frontDoor.publish(dataPlaneState(runs, store.data.keys, clock.now()));
+  store.onCommit(publishDataPlane);
+  publishDataPlane();
   server.on('upgrade', (req, socket) => {
     socket.on('error', () => undefined);
     const refused = hostPolicy.check(req);
@@ -173,18 +188,13 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     warnings: store.warnings,
     services: { keys, projects, builds, runs, store },
     async listen() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
+      const address = await frontDoor.listen();
       hostPolicy.listeningOn(address.port);
+      frontDoor.serve();
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();
+      publishDataPlane();
       return baseUrl;
     },
     url: () => baseUrl,
@@ -195,10 +205,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         await Promise.all(runs.liveRuns().map((l) => l.stop().catch(() => undefined)));
       }
       await runs.detachAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await frontDoor.close();
       proxy.close();
       await logs.closeAll();
       await store.flush();

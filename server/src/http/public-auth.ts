@@ -1,15 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { KeyRecord } from '../domain/records.js';
 import type { ConsoleAuth } from '../modules/console/index.js';
-import type { KeysService } from '../modules/keys/index.js';
+import type { KeyAuthority, MatchableKey } from '../modules/keys/key-matcher.js';
 
-export type PublicCaller = { readonly kind: 'console' } | { readonly kind: 'key'; readonly key: KeyRecord };
+export type PublicCaller<K extends MatchableKey = KeyRecord> = { readonly kind: 'console' } | { readonly kind: 'key'; readonly key: K };
 
 /**
  * Who is calling a public route: an API key (`X-API-Key`, or `Authorization: Bearer`), or the
  * console itself (its token or session), which acts as the owner. Throws the seed's 401s.
  */
-export function identifyPublicCaller(req: IncomingMessage, keys: KeysService, consoleAuth: ConsoleAuth): PublicCaller {
+export function identifyPublicCaller<K extends MatchableKey>(req: IncomingMessage, keys: KeyAuthority<K>, consoleAuth: ConsoleAuth): PublicCaller<K> {
   const headerKey = req.headers['x-api-key'];
   const apiKey = Array.isArray(headerKey) ? headerKey[0] : headerKey;
   const bearer = consoleAuth.bearerOf(req);
@@ -19,7 +19,7 @@ export function identifyPublicCaller(req: IncomingMessage, keys: KeysService, co
 }
 
 /** 401 or 403 unless the caller may act on `projectId`. */
-export function authorizePublicCaller(req: IncomingMessage, projectId: string, keys: KeysService, consoleAuth: ConsoleAuth): PublicCaller {
+export function authorizePublicCaller<K extends MatchableKey>(req: IncomingMessage, projectId: string, keys: KeyAuthority<K>, consoleAuth: ConsoleAuth): PublicCaller<K> {
   const caller = identifyPublicCaller(req, keys, consoleAuth);
   if (caller.kind === 'key') keys.authorizeProject(caller.key, projectId);
   return caller;

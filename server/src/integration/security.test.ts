@@ -12,7 +12,8 @@ async function readTree(dir: string): Promise<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out += await readTree(path);
-    else out += await readFile(path, 'latin1');
+    // regular files only: the main thread's socket (main.sock) lives here too
+    else if (entry.isFile()) out += await readFile(path, 'latin1');
   }
   return out;
 }

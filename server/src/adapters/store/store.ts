@@ -60,6 +60,7 @@ export class Store {
   readonly warnings: string[];
   private inFlight: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
+  private readonly commitListeners: Array<() => void> = [];
 
   private constructor(private readonly low: Low<DbData>, warnings: string[]) {
     this.warnings = warnings;
@@ -102,8 +103,14 @@ export class Store {
     return new Store(low, warnings);
   }
 
+  /** Calls `listener` synchronously on every commit, before the write: the data has just changed. */
+  onCommit(listener: () => void): void {
+    this.commitListeners.push(listener);
+  }
+
   /** Persists the current in-memory data; resolves once a write that includes it is on disk. */
   commit(): Promise<void> {
+    for (const listener of this.commitListeners) listener();
     if (!this.queued) {
       const previous = this.inFlight ?? Promise.resolve();
       this.queued = previous

@@ -1,16 +1,20 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
-import { isWellFormedSecret } from '../keys/index.js';
+import { PEER_HEADER } from '../../http/peer.js';
+import { isWellFormedSecret } from '../../domain/key-format.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
-import { isHopByHop, namedByConnection, rawWithoutHopByHop, withoutCookie } from './hop-by-hop.js';
+import { isHopByHop, namedByConnection, withoutCookie } from './hop-by-hop.js';
+import { OpenCalls, RelayExchange, sendError, type RelayOptions } from './relay.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
   /** authorizes the caller for the run's project (throws 401/403 AppErrors) */
   readonly authorize: (req: http.IncomingMessage, projectId: string) => void;
+  /** the caller's address (the front door passes it along) */
+  readonly clientAddress: (req: http.IncomingMessage) => string;
   /** the console's session cookie name, never forwarded to user code */
   readonly sessionCookie: string;
   readonly maxBodyBytes: number;
@@ -34,28 +38,6 @@ export function matchInstancePath(url: string): { runId: string; rest: string } 
   return { runId, rest };
 }
 
-function sendError(res: http.ServerResponse, reason: ErrorReason, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ error: true, reason, message: redactSecrets(message, '') });
-  res.writeHead(errorStatus[reason], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-interface UpstreamCall {
-  readonly req: http.IncomingMessage;
-  readonly res: http.ServerResponse;
-  /** the path and query after the instance prefix, exactly as received */
-  readonly rest: string;
-  readonly origin: string;
-  readonly runId: string;
-  readonly prefix: string;
-  readonly remaining: number;
-  readonly clientAskedToClose: boolean;
-}
-
 const NAVIGATION_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
 
 /**
@@ -71,12 +53,11 @@ export function isBrowserNavigation(req: http.IncomingMessage): boolean {
 
 export const SANDBOX_POLICY = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox';
 
-
 /**
  * Request headers never forwarded as sent: the ones the proxy sets itself (any the caller sent are
  * replaced), the caller's API key, and `Expect` (Node has already answered `100 Continue`).
  */
-const DROPPED_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'x-api-key', 'expect']);
+const DROPPED_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'x-api-key', 'expect', PEER_HEADER]);
 
 const BEARER = /^bearer\s+/i;
 
@@ -84,9 +65,10 @@ const BEARER = /^bearer\s+/i;
  * The headers sent to the container, from the caller's raw list (original case, order and
  * duplicates): hop-by-hop headers removed, the caller's API key (X-API-Key, or a Bearer token that
  * is one of our secrets) and the console's session cookie dropped, `Expect` dropped (Node has
- * already answered `100 Continue`), and X-Forwarded-* set. Host is the upstream's own.
+ * already answered `100 Continue`), and X-Forwarded-* set (`clientIp` is the caller's address). Host
+ * is the upstream's own.
  */
-export function upstreamRequestHeaders(req: http.IncomingMessage, prefix: string, sessionCookie: string, contentLength?: number): string[] {
+export function upstreamRequestHeaders(req: http.IncomingMessage, clientIp: string, prefix: string, sessionCookie: string, contentLength?: number): string[] {
   const raw = req.rawHeaders;
   const named = req.headers.connection === undefined ? null : namedByConnection(raw);
   const out: string[] = [];
@@ -105,7 +87,6 @@ export function upstreamRequestHeaders(req: http.IncomingMessage, prefix: string
     out.push(name, value);
   }
   if (contentLength !== undefined) out.push('content-length', String(contentLength));
-  const clientIp = req.socket.remoteAddress ?? '';
   const priorFor = req.headers['x-forwarded-for'];
   out.push(
     'x-forwarded-for', priorFor ? `${priorFor}, ${clientIp}` : clientIp,
@@ -116,132 +97,104 @@ export function upstreamRequestHeaders(req: http.IncomingMessage, prefix: string
   return out;
 }
 
-/** undici's errors that mean the request itself could not be sent as it is */
-const REFUSED_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
+/** Where a proxied call goes: a running service's published port, until the run's deadline. */
+export interface InstanceTarget {
+  readonly runId: string;
+  readonly hostPort: number;
+  /** the path and query after the instance prefix, exactly as received */
+  readonly rest: string;
+  readonly remainingMs: number;
+  /** the caller's address, for X-Forwarded-For */
+  readonly clientIp: string;
+}
+
+const UNREACHABLE = (code: string) => ['instance_unreachable', `nothing is accepting connections on the run's port (${code})`] as const;
+const SANDBOX_HEADERS = ['Content-Security-Policy', SANDBOX_POLICY] as const;
 
 /**
- * The calls open on each run, with one timer per run (not per call): the run's deadline is fixed
- * when it starts, and when it passes every call still open gets `instance_timeout`. An entry lives
- * until that deadline.
+ * Sends calls to run containers: the body limit, the header rules both ways, the run's deadline.
+ *
+ * The client is undici (Node's own HTTP/1.1 client, the one behind `fetch`), driven through its
+ * dispatch interface with a keep-alive pool per run port. Measured on the proxy benchmark (issue 6,
+ * figure 3) it costs about half the CPU per call of `http.request` with `pipe`, and a third of
+ * http-proxy-3's.
  */
-class OpenCalls {
-  private readonly byRun = new Map<string, { readonly timer: NodeJS.Timeout; readonly calls: Set<ProxyExchange> }>();
+export class InstanceUpstream {
+  private readonly agent = new Agent({
+    connections: 256,
+    pipelining: 1,
+    // the run's deadline bounds each call (RelayExchange): no idle timeouts of undici's own
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  private readonly open = new OpenCalls();
+  private readonly relayOptions: RelayOptions = {
+    extraHeaders: (req) => (isBrowserNavigation(req) ? SANDBOX_HEADERS : []),
+    unreachable: UNREACHABLE,
+  };
 
-  /** the set of `runId`'s open calls, its deadline armed `remainingMs` from now on first use */
-  of(runId: string, remainingMs: number): Set<ProxyExchange> {
-    let entry = this.byRun.get(runId);
-    if (!entry) {
-      const calls = new Set<ProxyExchange>();
-      const timer = setTimeout(() => {
-        this.byRun.delete(runId);
-        for (const call of calls) call.onDeadline();
-      }, remainingMs);
-      timer.unref();
-      entry = { timer, calls };
-      this.byRun.set(runId, entry);
+  constructor(
+    /** the console's session cookie name, never forwarded to user code */
+    private readonly sessionCookie: string,
+    private readonly maxBodyBytes: number,
+  ) {}
+
+  /** Forwards the call; throws `payload_too_large` for a declared length over the limit. */
+  send(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget): void {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
+      throw new AppError('payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`);
     }
-    return entry.calls;
+    // the upstream's headers as they are: no Date of our own
+    res.sendDate = false;
+    if (req.headers['transfer-encoding'] !== undefined) this.sendBuffered(req, res, target);
+    else this.dispatch(req, res, target, declared > 0 ? req : null);
+  }
+
+  /**
+   * A chunked body has no declared length: it is read up to the limit first, so that an oversized
+   * one gets 413 before the container sees a byte, then forwarded with its length.
+   */
+  private sendBuffered(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > this.maxBodyBytes) {
+        refused = true;
+        chunks.length = 0;
+        res.setHeader('connection', 'close');
+        sendError(res, 'payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!refused) this.dispatch(req, res, target, Buffer.concat(chunks));
+    });
+    req.on('error', () => res.destroy());
+  }
+
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, body: Buffer | http.IncomingMessage | null): void {
+    const prefix = `/instances/${target.runId}/api`;
+    const headers = upstreamRequestHeaders(req, target.clientIp, prefix, this.sessionCookie, Buffer.isBuffer(body) ? body.length : undefined);
+    const exchange = new RelayExchange(req, res, this.relayOptions, this.open.of(target.runId, target.remainingMs));
+    this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method ?? 'GET', path: target.rest, headers, body }, exchange);
   }
 
   close(): void {
-    for (const { timer } of this.byRun.values()) clearTimeout(timer);
-    this.byRun.clear();
+    this.open.close();
+    void this.agent.destroy().catch(() => undefined);
   }
 }
 
-/**
- * One proxied call: undici's dispatch handler. Writes the upstream's answer as it came (status,
- * status text, headers in their original case, order and multiplicity, less the hop-by-hop ones)
- * in one writeHead, then streams the body with backpressure. Answers `instance_timeout` at the
- * run's deadline and stops the upstream request when the client goes away.
- */
-class ProxyExchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | null = null;
-  /** why the upstream request must stop, once it must */
-  private stopReason: Error | null = null;
-  private ended = false;
-
-  constructor(
-    private readonly req: http.IncomingMessage,
-    private readonly res: http.ServerResponse,
-    private readonly clientAskedToClose: boolean,
-    private readonly open: Set<ProxyExchange>,
-  ) {
-    open.add(this);
-    res.once('close', () => {
-      open.delete(this);
-      if (!this.ended) this.stop(new Error('the client went away'));
-    });
-  }
-
-  private settle(): void {
-    this.ended = true;
-    this.open.delete(this);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.stopReason) controller.abort(this.stopReason);
-  }
-
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
-    // 1xx informational answers are the proxy's business with the upstream, not the caller's
-    if (statusCode < 200) return;
-    const { res, req } = this;
-    if (res.headersSent || res.destroyed) return;
-    const headers = rawWithoutHopByHop((controller.rawHeaders ?? []) as Array<Buffer | string>);
-    if (isBrowserNavigation(req)) headers.push('Content-Security-Policy', SANDBOX_POLICY);
-    // our own hop to the client: keep-alive unless the client asked to close
-    headers.push('connection', this.clientAskedToClose || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
-    try {
-      res.writeHead(statusCode, statusMessage, headers);
-    } catch {
-      this.stop(new Error('invalid response header'));
-      sendError(res, 'instance_unreachable', 'the service answered with a header that is not valid HTTP');
-    }
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.res.destroyed) return;
-    if (!this.res.write(chunk)) {
-      controller.pause();
-      this.res.once('drain', () => controller.resume());
-    }
-  }
-
-  onResponseEnd(): void {
-    this.settle();
-    this.res.end();
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
-    this.settle();
-    if (this.stopReason) return;
-    const { res } = this;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (err.code && REFUSED_REQUEST_CODES.has(err.code)) {
-      sendError(res, 'bad_request', `the request cannot be forwarded: ${err.message}`);
-      return;
-    }
-    const code = err.code ?? err.message;
-    sendError(res, 'instance_unreachable', `nothing is accepting connections on the run's port (${code})`);
-  }
-
-  onDeadline(): void {
-    if (this.ended) return;
-    this.stop(new Error('the run reached its deadline'));
-    if (!this.res.headersSent) sendError(this.res, 'instance_timeout', 'the upstream call passed the run\'s remaining timeout');
-    else this.res.destroy();
-  }
-
-  private stop(reason: Error): void {
-    if (this.stopReason) return;
-    this.stopReason = reason;
-    this.controller?.abort(reason);
-  }
+/** A handled proxy error as the seed's body; anything else as `internal_error`. */
+export function sendProxyError(res: http.ServerResponse, err: unknown): void {
+  if (err instanceof AppError) sendError(res, err.reason, err.message);
+  else sendError(res, 'internal_error', 'the proxy failed');
 }
 
 /**
@@ -250,21 +203,16 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
  * API key and the console cookie never forwarded, X-Forwarded-* set, and the upstream's answer
  * returned as it is. Each call may last until the run's deadline.
  *
- * The upstream client is undici (Node's own HTTP/1.1 client, the one behind `fetch`), driven
- * through its dispatch interface with a keep-alive pool per run port. Measured on the proxy benchmark (issue 6, figure 3) it costs about half the CPU per
- * call of `http.request` with `pipe`, and a third of http-proxy-3's.
+ * This is the whole rule set, on the main thread. Calls to a running service with a caller that
+ * is let in also have a fast path in the front door's worker (src/front-door), which answers them
+ * the same way from a copy of the routes and keys; every other call comes here.
  */
 export class InstanceProxy {
-  private readonly upstream = new Agent({
-    connections: 256,
-    pipelining: 1,
-    // the run's deadline bounds each call (ProxyExchange): no idle timeouts of undici's own
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
-  private readonly open = new OpenCalls();
+  private readonly upstream: InstanceUpstream;
 
-  constructor(private readonly deps: InstanceProxyDeps) {}
+  constructor(private readonly deps: InstanceProxyDeps) {
+    this.upstream = new InstanceUpstream(deps.sessionCookie, deps.maxBodyBytes);
+  }
 
   /** Handles the request when its URL is an instance URL; false otherwise. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
@@ -278,8 +226,7 @@ export class InstanceProxy {
     try {
       this.forward(req, res, runId, rest, mayWait);
     } catch (err) {
-      if (err instanceof AppError) sendError(res, err.reason, err.message);
-      else sendError(res, 'internal_error', 'the proxy failed');
+      sendProxyError(res, err);
     }
   }
 
@@ -295,24 +242,9 @@ export class InstanceProxy {
       return;
     }
     if (run.state !== 'running' || !run.hostPort || !live) throw new AppError('instance_not_running', `the run is ${run.state}`);
-    const remaining = live.msUntilDeadline() ?? 0;
-    if (remaining <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (Number.isFinite(declared) && declared > this.deps.maxBodyBytes) {
-      throw new AppError('payload_too_large', `request bodies are limited to ${this.deps.maxBodyBytes} bytes`);
-    }
-    // the upstream's headers as they are: no Date of our own
-    res.sendDate = false;
-    const call: UpstreamCall = {
-      req, res, rest,
-      origin: `http://127.0.0.1:${run.hostPort}`,
-      runId,
-      prefix: `/instances/${runId}/api`,
-      remaining,
-      clientAskedToClose: req.headers.connection !== undefined && /\bclose\b/i.test(req.headers.connection),
-    };
-    if (req.headers['transfer-encoding'] !== undefined) this.forwardBuffered(call);
-    else this.dispatch(call, declared > 0 ? req : null);
+    const remainingMs = live.msUntilDeadline() ?? 0;
+    if (remainingMs <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
+    this.upstream.send(req, res, { runId, hostPort: run.hostPort, rest, remainingMs, clientIp: this.deps.clientAddress(req) });
   }
 
   /**
@@ -343,41 +275,6 @@ export class InstanceProxy {
     });
   }
 
-  /**
-   * A chunked body has no declared length: it is read up to the limit first, so that an oversized
-   * one gets 413 before the container sees a byte, then forwarded with its length.
-   */
-  private forwardBuffered(call: UpstreamCall): void {
-    const { req, res } = call;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = false;
-    req.on('data', (chunk: Buffer) => {
-      if (refused) return;
-      size += chunk.length;
-      if (size > this.deps.maxBodyBytes) {
-        refused = true;
-        chunks.length = 0;
-        res.setHeader('connection', 'close');
-        sendError(res, 'payload_too_large', `request bodies are limited to ${this.deps.maxBodyBytes} bytes`);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!refused) this.dispatch(call, Buffer.concat(chunks));
-    });
-    req.on('error', () => res.destroy());
-  }
-
-  private dispatch(call: UpstreamCall, body: Buffer | http.IncomingMessage | null): void {
-    const { req, res } = call;
-    const headers = upstreamRequestHeaders(req, call.prefix, this.deps.sessionCookie, Buffer.isBuffer(body) ? body.length : undefined);
-    const exchange = new ProxyExchange(req, res, call.clientAskedToClose, this.open.of(call.runId, call.remaining));
-    this.upstream.dispatch({ origin: call.origin, method: req.method ?? 'GET', path: call.rest, headers, body }, exchange);
-  }
-
   /** WebSocket and other upgrades bypass Express: the proxy cannot forward them. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex): boolean {
     const match = matchInstancePath(req.url ?? '');
@@ -394,7 +291,6 @@ export class InstanceProxy {
   }
 
   close(): void {
-    this.open.close();
-    void this.upstream.destroy().catch(() => undefined);
+    this.upstream.close();
   }
 }

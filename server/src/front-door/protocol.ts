@@ -1,0 +1,45 @@
+// What the main thread and the front door's worker say to each other (see front-door.ts).
+import type { MatchableKey } from '../modules/keys/key-matcher.js';
+
+/** A running service the front door may call directly. */
+export interface Route {
+  readonly runId: string;
+  readonly project: string;
+  readonly publicAccess: boolean;
+  readonly hostPort: number;
+  /** the run's deadline, in ms on the main thread's clock */
+  readonly deadlineAt: number;
+}
+
+/** What the front door needs to answer calls to running services on its own. */
+export interface DataPlaneState {
+  readonly routes: readonly Route[];
+  readonly keys: readonly MatchableKey[];
+  /** the main thread's clock minus the system clock, in whole seconds' worth of ms (0 but in tests) */
+  readonly clockOffsetMs: number;
+}
+
+export interface FrontDoorWorkerData {
+  readonly host: string;
+  readonly port: number;
+  /** the main thread's private socket, where every call the front door does not answer goes */
+  readonly socketPath: string;
+  readonly consoleToken: string;
+  readonly sessionCookie: string;
+  readonly maxBodyBytes: number;
+  /** one Int32: the sequence number of the last state the main thread has sent */
+  readonly sent: SharedArrayBuffer;
+}
+
+export type ToWorker =
+  | { readonly type: 'listen'; readonly port: number }
+  | { readonly type: 'serve' }
+  /** `routes` and `keys` are JSON, present when they changed */
+  | { readonly type: 'state'; readonly seq: number; readonly routes?: string; readonly keys?: string; readonly clockOffsetMs: number }
+  | { readonly type: 'close' };
+
+export type FromWorker =
+  | { readonly type: 'listening'; readonly address: string; readonly family: string; readonly port: number }
+  | { readonly type: 'listen-failed'; readonly code: string | undefined; readonly message: string }
+  | { readonly type: 'key-used'; readonly id: string }
+  | { readonly type: 'closed' };
