@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool } from '../adapters/http/undici-dispatchers.js';
 import { PEER_HEADER } from '../http/peer.js';
 import { isHopByHop, namedByConnection } from '../modules/proxy/hop-by-hop.js';
 import { RelayExchange, type RelayOptions } from '../modules/proxy/relay.js';

@@ -19,9 +19,9 @@ export interface DataPlaneState {
   readonly clockOffsetMs: number;
 }
 
-export interface FrontDoorWorkerData {
+/** Sent with the first `listen`: the worker starts before the server knows any of this. */
+export interface FrontDoorConfig {
   readonly host: string;
-  readonly port: number;
   /** the main thread's private socket, where every call the front door does not answer goes */
   readonly socketPath: string;
   readonly consoleToken: string;
@@ -32,7 +32,7 @@ export interface FrontDoorWorkerData {
 }
 
 export type ToWorker =
-  | { readonly type: 'listen'; readonly port: number }
+  | { readonly type: 'listen'; readonly port: number; readonly config: FrontDoorConfig }
   | { readonly type: 'serve' }
   /** `routes` and `keys` are JSON, present when they changed */
   | { readonly type: 'state'; readonly seq: number; readonly routes?: string; readonly keys?: string; readonly clockOffsetMs: number }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Agent } from 'undici';
+import { Agent } from '../../adapters/http/undici-dispatchers.js';
 import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
 import { PEER_HEADER } from '../../http/peer.js';
