@@ -23,6 +23,7 @@ export class MainHop {
     // log streams and held proxy calls last as long as they need to: no timeouts of undici's own
     this.pool = new Pool('http://swiftlambda.main', { socketPath, pipelining: 1, headersTimeout: 0, bodyTimeout: 0 });
     this.options = {
+      extraHeaders: null,
       mirrorClose: true,
       beforeHead,
       unreachable: (code) => ['internal_error', `the server's main thread did not answer (${code})`],

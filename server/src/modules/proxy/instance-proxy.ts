@@ -130,6 +130,8 @@ export class InstanceUpstream {
   private readonly open = new OpenCalls();
   private readonly relayOptions: RelayOptions = {
     extraHeaders: (req) => (isBrowserNavigation(req) ? SANDBOX_HEADERS : []),
+    mirrorClose: false,
+    beforeHead: null,
     unreachable: UNREACHABLE,
   };
 

@@ -18,13 +18,14 @@ export function sendError(res: http.ServerResponse, reason: ErrorReason, message
 /** undici's errors that mean the request itself could not be sent as it is */
 const REFUSED_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
 
+/** Every field is given, in this order, so that V8 sees one object shape on the hot path. */
 export interface RelayOptions {
   /** response headers added after the upstream's own (the proxy's sandbox for pages) */
-  readonly extraHeaders?: (req: http.IncomingMessage) => readonly string[];
+  readonly extraHeaders: ((req: http.IncomingMessage) => readonly string[]) | null;
   /** the client's connection is closed after the answer when the upstream closed its own */
-  readonly mirrorClose?: boolean;
+  readonly mirrorClose: boolean;
   /** when it returns a promise, the answer is held until it settles (a state barrier) */
-  readonly beforeHead?: () => Promise<void> | null;
+  readonly beforeHead: (() => Promise<void> | null) | null;
   /** the reason and message when the upstream cannot be reached */
   readonly unreachable: (code: string) => readonly [ErrorReason, string];
 }
@@ -131,7 +132,7 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
     if (extra) headers.push(...extra);
     // our own hop to the client: keep-alive unless the client (or, when mirrored, the upstream) closes
     const close = req.headers.connection !== undefined && /\bclose\b/i.test(req.headers.connection);
-    const upstreamCloses = this.options.mirrorClose === true && saysClose(raw.map((h) => (typeof h === 'string' ? h : h.toString('latin1'))));
+    const upstreamCloses = this.options.mirrorClose && saysClose(raw.map((h) => (typeof h === 'string' ? h : h.toString('latin1'))));
     headers.push('connection', close || upstreamCloses || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
     try {
       res.writeHead(statusCode, statusMessage, headers);
