@@ -98,6 +98,7 @@ export class FrontDoor {
   private sentOffset = 0;
   private boundPort: number | null = null;
   private closing = false;
+  private lastRestart = 0;
   private readonly waiting = new Map<FromWorker['type'], (message: FromWorker) => void>();
 
   constructor(
@@ -120,6 +121,13 @@ export class FrontDoor {
     worker.on('error', (err) => this.options.log(`front door: ${err.stack ?? err.message}`));
     worker.on('exit', (code) => {
       if (this.closing || worker !== this.worker) return;
+      // a bind in progress fails rather than waiting for a thread that is gone
+      this.waiting.get('listen-failed')?.({ type: 'listen-failed', code: 'EFRONTDOOR', message: `the front door stopped (exit code ${code})` });
+      if (Date.now() - this.lastRestart < 5000) {
+        this.options.log(`front door stopped again (exit code ${code}) within 5 s of its last start; not starting it again`);
+        return;
+      }
+      this.lastRestart = Date.now();
       this.options.log(`front door stopped (exit code ${code}); starting it again`);
       void this.restart();
     });
