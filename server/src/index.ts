@@ -89,21 +89,6 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   }
   for (const w of store.warnings) log(`warning: ${w}`);
   const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    const refused = hostPolicy.check(req);
-    if (refused) return writeGuardError(res, refused, hostRefusalMessage(refused));
-    if (!proxy.handle(req, res)) app(req, res);
-  });
-  const frontDoor = new FrontDoor(server, {
-    dataDir: config.dataDir,
-    host: config.host,
-    port: config.port,
-    consoleToken,
-    sessionCookie: SESSION_COOKIE,
-    maxBodyBytes: config.proxyMaxBodyBytes,
-    onKeyUsed: (id) => keys.recordUse(id),
-    log,
-  });
   const consoleAuth = new ConsoleAuth(consoleToken);
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
 
@@ -152,6 +137,23 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
+  // The main thread's server: reached only through the front door (a worker thread that owns the
+  // public port and answers calls to running services itself; see front-door/front-door.ts).
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    const refused = hostPolicy.check(req);
+    if (refused) return writeGuardError(res, refused, hostRefusalMessage(refused));
+    if (!proxy.handle(req, res)) app(req, res);
+  });
+  const frontDoor = new FrontDoor(server, {
+    dataDir: config.dataDir,
+    host: config.host,
+    port: config.port,
+    consoleToken,
+    sessionCookie: SESSION_COOKIE,
+    maxBodyBytes: config.proxyMaxBodyBytes,
+    onKeyUsed: (id) => keys.recordUse(id),
+    log,
+  });
   const publishDataPlane = () => frontDoor.publish(dataPlaneState(runs, store.data.keys, clock.now()));
   store.onCommit(publishDataPlane);
   publishDataPlane();
