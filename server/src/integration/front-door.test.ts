@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
-import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
+import { startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
 import { rawRequest } from '../testing/raw-http.js';
 
 describe('front door', () => {
@@ -30,12 +30,7 @@ describe('front door', () => {
     (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === name).id;
 
   before(async () => {
-    t = await startTestServer();
-    port = Number(new URL(t.url).port);
-    echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 300 });
-    const c = await t.api.build(echo.id);
-    assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
-    key = await t.api.createKey({ name: 'front-door' });
+    ({ t, echo, key, port } = await startEchoServer('front-door'));
     runId = await startService();
   });
   after(async () => {

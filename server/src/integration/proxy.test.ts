@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
-import { PACKAGES, startTestServer, type TestServer } from '../testing/harness.js';
+import { PACKAGES, startEchoServer, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
 
 describe('service proxy', () => {
@@ -30,12 +30,7 @@ describe('service proxy', () => {
   };
 
   before(async () => {
-    t = await startTestServer();
-    port = Number(new URL(t.url).port);
-    echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 300 });
-    const c = await t.api.build(echo.id);
-    assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
-    key = await t.api.createKey({ name: 'proxy' });
+    ({ t, echo, key, port } = await startEchoServer('proxy'));
     const run = await startService(echo);
     runId = run.uuid;
     assert.equal(run.state, 'running');

@@ -154,6 +154,16 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
   };
 }
 
+/** A test server with the Swift echo service built and an API key: where the proxy tests start. */
+export async function startEchoServer(keyName: string): Promise<{ t: TestServer; echo: Project; key: string; port: number }> {
+  const t = await startTestServer();
+  const echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 300 });
+  const c = await t.api.build(echo.id);
+  assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
+  const key = await t.api.createKey({ name: keyName });
+  return { t, echo, key, port: Number(new URL(t.url).port) };
+}
+
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 export const SERVER_PROCESS_TOKEN = 'process-test-token-0123456789';
 
