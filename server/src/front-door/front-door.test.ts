@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -141,6 +141,24 @@ describe('front door', () => {
     await assert.rejects(other.listen(), (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE');
     await other.close();
     await rm(otherDir, { recursive: true, force: true });
+  });
+
+  test('a data dir whose path is too long for a Unix socket still works (the socket goes to a private temp dir)', async () => {
+    const deep = join(dir, 'd'.repeat(60), 'e'.repeat(60));
+    await mkdir(deep, { recursive: true });
+    const longMain = http.createServer((_req, res) => res.end('long main'));
+    const other = new FrontDoor(longMain, {
+      dataDir: deep, host: '127.0.0.1', port: 0, consoleToken: 't'.repeat(32), sessionCookie: 's',
+      maxBodyBytes: 1, onKeyUsed: () => undefined, log: () => undefined,
+    });
+    try {
+      const { port } = await other.listen();
+      other.serve();
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), 'long main');
+      assert.ok(!(longMain.address() as string).startsWith(deep));
+    } finally {
+      await other.close();
+    }
   });
 
   test('a front door thread that dies is started again on the same port, with the state', async () => {
