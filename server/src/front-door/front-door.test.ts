@@ -161,6 +161,24 @@ describe('front door', () => {
     }
   });
 
+  test('a data dir that cannot hold the socket: the main thread listens in a private temp dir', async () => {
+    const odd = await mkdtemp(join(tmpdir(), 'front-door-odd-'));
+    await mkdir(join(odd, 'main.sock'));
+    const oddMain = http.createServer((_req, res) => res.end('odd main'));
+    const other = new FrontDoor(oddMain, {
+      dataDir: odd, host: '127.0.0.1', port: 0, consoleToken: 't'.repeat(32), sessionCookie: 's',
+      maxBodyBytes: 1, onKeyUsed: () => undefined, log: () => undefined,
+    });
+    try {
+      const { port } = await other.listen();
+      other.serve();
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), 'odd main');
+    } finally {
+      await other.close();
+      await rm(odd, { recursive: true, force: true });
+    }
+  });
+
   test('a front door thread that dies is started again on the same port, with the state', async () => {
     routes = [{ runId: 'pub', project: 'p1', publicAccess: true, hostPort: servicePort, deadlineAt: Date.now() + 60_000 }];
     publish();

@@ -34,19 +34,39 @@ interface PrivateSocket {
 }
 
 /**
- * Where the main thread listens: `main.sock` in the data directory (mode 0700, locked to one
- * server, so a socket left by a killed server is removed first); in a fresh private temporary
- * directory when that path is too long for a Unix socket; a named pipe on Windows.
+ * Where the main thread may listen, best first: `main.sock` in the data directory (mode 0700, locked
+ * to one server, so a socket left by a killed server is removed first), unless that path is too
+ * long for a Unix socket; then a fresh private temporary directory (also the fallback when the
+ * data directory's file system cannot hold a socket). A named pipe on Windows.
  */
-function privateSocket(dataDir: string): PrivateSocket {
-  if (process.platform === 'win32') return { path: `\\\\?\\pipe\\swiftlambda-${randomBytes(8).toString('hex')}`, remove: () => undefined };
-  const inDataDir = join(dataDir, 'main.sock');
-  if (Buffer.byteLength(inDataDir) < 100) {
-    rmSync(inDataDir, { force: true });
-    return { path: inDataDir, remove: () => rmSync(inDataDir, { force: true }) };
+function* privateSockets(dataDir: string): Generator<PrivateSocket> {
+  if (process.platform === 'win32') {
+    yield { path: `\\\\?\\pipe\\swiftlambda-${randomBytes(8).toString('hex')}`, remove: () => undefined };
+    return;
   }
+  const inDataDir = join(dataDir, 'main.sock');
+  if (Buffer.byteLength(inDataDir) < 100 && removed(inDataDir)) yield { path: inDataDir, remove: () => removed(inDataDir) };
   const dir = mkdtempSync(join(tmpdir(), 'swiftlambda-'));
-  return { path: join(dir, 'main.sock'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  yield { path: join(dir, 'main.sock'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function removed(path: string): boolean {
+  try {
+    rmSync(path, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listenOn(server: http.Server, path: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 /** A packaged app keeps the worker's files outside the asar archive (see electron-builder.yml). */
@@ -158,7 +178,19 @@ export class FrontDoor {
 
   /** Listens on the private socket, then has the worker listen on the public port. */
   async listen(): Promise<Listening> {
-    const socket = (this.socket = privateSocket(this.options.dataDir));
+    let lastError: unknown = null;
+    for (const candidate of privateSockets(this.options.dataDir)) {
+      try {
+        await listenOn(this.internal, candidate.path);
+        this.socket = candidate;
+        break;
+      } catch (err) {
+        lastError = err;
+        this.options.log(`the main thread cannot listen on ${candidate.path} (${(err as Error).message})`);
+      }
+    }
+    if (!this.socket) throw lastError;
+    const socket = this.socket;
     this.config = {
       host: this.options.host,
       socketPath: socket.path,
@@ -167,13 +199,6 @@ export class FrontDoor {
       maxBodyBytes: this.options.maxBodyBytes,
       sent: this.sent.buffer as SharedArrayBuffer,
     };
-    await new Promise<void>((resolve, reject) => {
-      this.internal.once('error', reject);
-      this.internal.listen(socket.path, () => {
-        this.internal.off('error', reject);
-        resolve();
-      });
-    });
     return this.bind(this.options.port);
   }
 
