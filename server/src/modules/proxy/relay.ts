@@ -80,6 +80,8 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
   private ended = false;
   /** events that came while the answer was held by `beforeHead` */
   private held: Array<() => void> | null = null;
+  /** the client is not taking the answer as fast as it comes: the upstream is paused until drain */
+  private draining = false;
 
   constructor(
     private readonly req: http.IncomingMessage,
@@ -116,7 +118,7 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
         const held = this.held ?? [];
         this.held = null;
         for (const replay of held) replay();
-        controller.resume();
+        if (!this.draining) controller.resume();
       });
       return;
     }
@@ -148,9 +150,13 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
       return;
     }
     if (this.res.destroyed) return;
-    if (!this.res.write(chunk)) {
+    if (!this.res.write(chunk) && !this.draining) {
+      this.draining = true;
       controller.pause();
-      this.res.once('drain', () => controller.resume());
+      this.res.once('drain', () => {
+        this.draining = false;
+        controller.resume();
+      });
     }
   }
 
