@@ -196,6 +196,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();
+      // runs re-attached by the reconcile are tracked without a commit of their own
       publishDataPlane();
       return baseUrl;
     },

@@ -132,12 +132,29 @@ describe('front door', () => {
     }
   });
 
-  test('a port already taken is an error with its code', async () => {
-    const otherDir = await mkdtemp(join(tmpdir(), 'front-door-taken-'));
-    const other = new FrontDoor(http.createServer(), {
-      dataDir: otherDir, host: '127.0.0.1', port: Number(new URL(base).port), consoleToken: 't'.repeat(32), sessionCookie: 's',
+  /** A second front door with its own main thread, for the start-up cases below. */
+  const otherDoor = (otherMain: http.Server, dataDir: string, port = 0) =>
+    new FrontDoor(otherMain, {
+      dataDir, host: '127.0.0.1', port, consoleToken: 't'.repeat(32), sessionCookie: 's',
       maxBodyBytes: 1, onKeyUsed: () => undefined, log: () => undefined,
     });
+  /** Starts a front door on `dataDir`; resolves with where its main thread listened. */
+  const answersThrough = async (dataDir: string): Promise<string> => {
+    const otherMain = http.createServer((_req, res) => res.end('other main'));
+    const other = otherDoor(otherMain, dataDir);
+    try {
+      const { port } = await other.listen();
+      other.serve();
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), 'other main');
+      return otherMain.address() as string;
+    } finally {
+      await other.close();
+    }
+  };
+
+  test('a port already taken is an error with its code', async () => {
+    const otherDir = await mkdtemp(join(tmpdir(), 'front-door-taken-'));
+    const other = otherDoor(http.createServer(), otherDir, Number(new URL(base).port));
     await assert.rejects(other.listen(), (err: NodeJS.ErrnoException) => err.code === 'EADDRINUSE');
     await other.close();
     await rm(otherDir, { recursive: true, force: true });
@@ -146,35 +163,15 @@ describe('front door', () => {
   test('a data dir whose path is too long for a Unix socket still works (the socket goes to a private temp dir)', async () => {
     const deep = join(dir, 'd'.repeat(60), 'e'.repeat(60));
     await mkdir(deep, { recursive: true });
-    const longMain = http.createServer((_req, res) => res.end('long main'));
-    const other = new FrontDoor(longMain, {
-      dataDir: deep, host: '127.0.0.1', port: 0, consoleToken: 't'.repeat(32), sessionCookie: 's',
-      maxBodyBytes: 1, onKeyUsed: () => undefined, log: () => undefined,
-    });
-    try {
-      const { port } = await other.listen();
-      other.serve();
-      assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), 'long main');
-      assert.ok(!(longMain.address() as string).startsWith(deep));
-    } finally {
-      await other.close();
-    }
+    assert.ok(!(await answersThrough(deep)).startsWith(deep));
   });
 
   test('a data dir that cannot hold the socket: the main thread listens in a private temp dir', async () => {
     const odd = await mkdtemp(join(tmpdir(), 'front-door-odd-'));
     await mkdir(join(odd, 'main.sock'));
-    const oddMain = http.createServer((_req, res) => res.end('odd main'));
-    const other = new FrontDoor(oddMain, {
-      dataDir: odd, host: '127.0.0.1', port: 0, consoleToken: 't'.repeat(32), sessionCookie: 's',
-      maxBodyBytes: 1, onKeyUsed: () => undefined, log: () => undefined,
-    });
     try {
-      const { port } = await other.listen();
-      other.serve();
-      assert.equal(await (await fetch(`http://127.0.0.1:${port}/x`)).text(), 'odd main');
+      await answersThrough(odd);
     } finally {
-      await other.close();
       await rm(odd, { recursive: true, force: true });
     }
   });

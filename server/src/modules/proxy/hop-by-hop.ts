@@ -34,20 +34,25 @@ export function isHopByHop(lower: string, named: Set<string> | null): boolean {
   return HOP_BY_HOP.has(lower) || lower.startsWith('proxy-') || (named !== null && named.has(lower));
 }
 
-/**
- * The end-to-end headers of a raw header list, as a new flat list of strings (Buffers, as undici
- * gives them, read as latin1): names in their original case and order, duplicates kept.
- */
-export function rawWithoutHopByHop(raw: ReadonlyArray<string | Buffer>): string[] {
+/** A raw header list as undici gives it (Buffers, read as latin1) as strings. */
+export function latin1Headers(raw: ReadonlyArray<string | Buffer>): string[] {
   const strings: string[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const h = raw[i]!;
     strings[i] = typeof h === 'string' ? h : h.toString('latin1');
   }
-  const named = namedByConnection(strings);
+  return strings;
+}
+
+/**
+ * The end-to-end headers of a raw header list, as a new flat list: names in their original case
+ * and order, duplicates kept.
+ */
+export function rawWithoutHopByHop(raw: readonly string[]): string[] {
+  const named = namedByConnection(raw);
   const out: string[] = [];
-  for (let i = 0; i < strings.length; i += 2) {
-    if (!isHopByHop(strings[i]!.toLowerCase(), named)) out.push(strings[i]!, strings[i + 1]!);
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!isHopByHop(raw[i]!.toLowerCase(), named)) out.push(raw[i]!, raw[i + 1]!);
   }
   return out;
 }

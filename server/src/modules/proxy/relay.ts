@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Dispatcher } from 'undici';
 import { errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
-import { rawWithoutHopByHop } from './hop-by-hop.js';
+import { latin1Headers, rawWithoutHopByHop } from './hop-by-hop.js';
 
 /** Writes the seed's error body, or cuts the connection when an answer has already begun. */
 export function sendError(res: http.ServerResponse, reason: ErrorReason, message: string): void {
@@ -128,13 +128,13 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
   private writeHead(controller: Dispatcher.DispatchController, statusCode: number, statusMessage: string | undefined): void {
     const { res, req } = this;
     if (res.headersSent || res.destroyed) return;
-    const raw = (controller.rawHeaders ?? []) as Array<Buffer | string>;
+    const raw = latin1Headers((controller.rawHeaders ?? []) as Array<Buffer | string>);
     const headers = rawWithoutHopByHop(raw);
     const extra = this.options.extraHeaders?.(req);
     if (extra) headers.push(...extra);
     // our own hop to the client: keep-alive unless the client (or, when mirrored, the upstream) closes
     const close = req.headers.connection !== undefined && /\bclose\b/i.test(req.headers.connection);
-    const upstreamCloses = this.options.mirrorClose && saysClose(raw.map((h) => (typeof h === 'string' ? h : h.toString('latin1'))));
+    const upstreamCloses = this.options.mirrorClose && saysClose(raw);
     headers.push('connection', close || upstreamCloses || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
     try {
       res.writeHead(statusCode, statusMessage, headers);
