@@ -14,6 +14,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
 import { dataPlaneState, FrontDoor } from './front-door/front-door.js';
+import type { FrontDoorStats } from './front-door/protocol.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { clientAddress } from './http/peer.js';
 import { authorizePublicCaller } from './http/public-auth.js';
@@ -48,6 +49,8 @@ export interface SwiftLambdaServer {
   /** starts listening; resolves with the base URL */
   listen(): Promise<string>;
   url(): string;
+  /** what the front door's fast lane has done (tests, benchmarks); null when it is not in use */
+  frontDoorStats(): Promise<FrontDoorStats | null>;
   close(options?: { stopRuns?: boolean }): Promise<void>;
 }
 
@@ -201,6 +204,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       return baseUrl;
     },
     url: () => baseUrl,
+    frontDoorStats: () => frontDoor.stats(),
     async close(options) {
       watcher.stop();
       const stopRuns = options?.stopRuns ?? false;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { KeyRecord } from '../domain/records.js';
 import type { RunsService } from '../modules/runs/index.js';
-import type { DataPlaneState, FromWorker, FrontDoorConfig, Route, ToWorker } from './protocol.js';
+import type { DataPlaneState, FromWorker, FrontDoorConfig, FrontDoorStats, Route, ToWorker } from './protocol.js';
 
 export interface FrontDoorOptions {
   /** the data directory (private to the user): the main thread's socket is made there */
@@ -216,6 +216,13 @@ export class FrontDoor {
   /** Lets the worker answer requests (the main thread is ready for those it passes on). */
   serve(): void {
     this.post({ type: 'serve' });
+  }
+
+  /** What the fast lane has done so far (null when it is not in use). */
+  async stats(): Promise<FrontDoorStats | null> {
+    const answer = this.next('stats');
+    this.post({ type: 'stats' });
+    return (await answer).lane;
   }
 
   /** Sends what changed since the last call (cheap when nothing did: two string compares). */

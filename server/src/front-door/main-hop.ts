@@ -4,7 +4,9 @@ import type { Duplex } from 'node:stream';
 import { Pool } from '../adapters/http/undici-dispatchers.js';
 import { PEER_HEADER } from '../http/peer.js';
 import { isHopByHop, namedByConnection } from '../modules/proxy/hop-by-hop.js';
-import { RelayExchange, type RelayOptions } from '../modules/proxy/relay.js';
+import type { ForwardedRequest, ReadRequest } from '../modules/proxy/instance-proxy.js';
+import { RelayExchange, ResponseSink, type RelayOptions } from '../modules/proxy/relay.js';
+import { WireSink, type WireConnection } from '../modules/proxy/wire-sink.js';
 
 /**
  * The front door's way to the main thread, for every call it does not answer itself: the request
@@ -36,8 +38,16 @@ export class MainHop {
     // the main thread's answer carries its own Date
     res.sendDate = false;
     this.pool.dispatch(
-      { path: req.url ?? '/', method: req.method ?? 'GET', headers: headersToMain(req), body: hasBody ? req : null },
-      new RelayExchange(req, res, this.options, null),
+      { path: req.url ?? '/', method: req.method ?? 'GET', headers: headersToMain(req, req.socket.remoteAddress ?? ''), body: hasBody ? req : null },
+      new RelayExchange(req, new ResponseSink(res), this.options, null),
+    );
+  }
+
+  /** A request the fast lane read itself (its body in hand), its answer written onto the lane's connection. */
+  relayRead(req: ReadRequest & { readonly url: string }, body: Buffer | null, connection: WireConnection): void {
+    this.pool.dispatch(
+      { path: req.url, method: req.method, headers: headersToMain(req, connection.socket.remoteAddress ?? ''), body },
+      new RelayExchange(req, new WireSink(connection, req.method, req.close), this.options, null),
     );
   }
 
@@ -71,7 +81,7 @@ export class MainHop {
 }
 
 /** The caller's headers as they came (case, order, duplicates), for the main thread. */
-function headersToMain(req: http.IncomingMessage): string[] {
+function headersToMain(req: ForwardedRequest, clientIp: string): string[] {
   const raw = req.rawHeaders;
   const named = req.headers.connection === undefined ? null : namedByConnection(raw);
   const out: string[] = [];
@@ -80,6 +90,6 @@ function headersToMain(req: http.IncomingMessage): string[] {
     if (isHopByHop(lower, named) || lower === 'expect' || lower === PEER_HEADER) continue;
     out.push(raw[i]!, raw[i + 1]!);
   }
-  out.push(PEER_HEADER, req.socket.remoteAddress ?? '');
+  out.push(PEER_HEADER, clientIp);
   return out;
 }

@@ -36,10 +36,22 @@ export type ToWorker =
   | { readonly type: 'serve' }
   /** `routes` and `keys` are JSON, present when they changed */
   | { readonly type: 'state'; readonly seq: number; readonly routes?: string; readonly keys?: string; readonly clockOffsetMs: number }
+  | { readonly type: 'stats' }
   | { readonly type: 'close' };
 
 export type FromWorker =
   | { readonly type: 'listening'; readonly address: string; readonly family: string; readonly port: number }
   | { readonly type: 'listen-failed'; readonly code: string | undefined; readonly message: string }
   | { readonly type: 'key-used'; readonly id: string }
+  /** what the fast lane has done (null when Node's server serves every connection) */
+  | { readonly type: 'stats'; readonly lane: FrontDoorStats | null }
   | { readonly type: 'closed' };
+
+export interface FrontDoorStats {
+  /** calls the fast lane sent to containers */
+  readonly proxied: number;
+  /** requests it sent to the main thread */
+  readonly relayed: number;
+  /** connections it gave to Node's HTTP server */
+  readonly handedOver: number;
+}

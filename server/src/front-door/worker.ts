@@ -1,12 +1,13 @@
 // The front door's worker: owns the public port. Calls to a running service whose caller is let
 // in are answered here; every other request goes on to the main thread (see front-door.ts).
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import { parentPort } from 'node:worker_threads';
 import { HostPolicy, hostRefusalMessage, writeGuardError } from '../http/request-guards.js';
 import { authorizePublicCaller } from '../http/public-auth.js';
 import { ConsoleAuth } from '../modules/console/console-auth.js';
 import { authorizeKeyForProject, KeyMatcher, LAST_USED_WRITE_INTERVAL_S, type KeyAuthority, type MatchableKey } from '../modules/keys/key-matcher.js';
-import { InstanceUpstream, matchInstancePath, sendProxyError } from '../modules/proxy/instance-proxy.js';
+import { InstanceUpstream, matchInstancePath, sendProxyError, type InstanceTarget } from '../modules/proxy/instance-proxy.js';
+import { FastLane, interceptConnections } from './fast-lane.js';
 import { MainHop } from './main-hop.js';
 import type { FromWorker, FrontDoorConfig, Route, ToWorker } from './protocol.js';
 
@@ -70,13 +71,25 @@ const keyAuthority: KeyAuthority<MatchableKey> = {
 
 // ---- the server -----------------------------------------------------------------------------
 
-/** What serves the port, made on the first `listen` (the thread starts before the server knows it). */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Node's own defaults for its server (`headersTimeout`, `requestTimeout`), kept by the fast lane */
+const HEADERS_TIMEOUT_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 300_000;
+
+/**
+ * What serves the port, made on the first `listen` (the thread starts before the server knows it).
+ * Connections start in the fast lane (fast-lane.ts), which reads plain requests itself; a
+ * connection that sends anything else goes to Node's HTTP server here. Either way, calls to
+ * running services whose caller is let in go to the container from this thread, and the rest to
+ * the main thread.
+ */
 class Door {
   private readonly consoleAuth: ConsoleAuth;
   private readonly upstream: InstanceUpstream;
   private readonly mainHop: MainHop;
   readonly hostPolicy: HostPolicy;
   readonly server: http.Server;
+  readonly lane: FastLane | null;
   private serving = false;
   private early: Array<() => void> = [];
 
@@ -86,11 +99,26 @@ class Door {
     this.mainHop = new MainHop(config.socketPath, caughtUp);
     this.hostPolicy = new HostPolicy(config.host);
     this.server = http.createServer((req, res) => this.handle(req, res));
-    this.server.keepAliveTimeout = 65_000;
+    this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     this.server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => {
       socket.on('error', () => undefined);
       this.mainHop.tunnel(req, socket, head);
     });
+    const lane = new FastLane({
+      // a foreign Host is refused by Node's side of the door, as before
+      route: (head, clientIp) => (this.hostPolicy.check(head) === null ? (this.admit(head.url, head, clientIp) ?? 'main') : null),
+      upstream: this.upstream,
+      mainHop: this.mainHop,
+      handOver: (socket) => toNode?.(socket),
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      maxBodyBytes: config.maxBodyBytes,
+    });
+    // before the main thread is ready, requests wait in Node's server (see handle)
+    const toNode = interceptConnections(this.server, (socket) => (this.serving ? lane.accept(socket) : toNode!(socket)));
+    this.lane = toNode ? lane : null;
+    if (!toNode) lane.close();
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -105,26 +133,36 @@ class Door {
 
   /** A call to a running service whose caller is let in: sent to its container from here. */
   private answerDirectly(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const match = matchInstancePath(req.url ?? '');
-    if (!match) return false;
-    const route = routes.get(match.runId);
-    if (!route) return false;
-    const remainingMs = route.deadlineAt - now();
-    if (remainingMs <= 0) return false;
-    if (!route.publicAccess) {
-      try {
-        authorizePublicCaller(req, route.project, keyAuthority, this.consoleAuth);
-      } catch {
-        // refusals (and their exact reasons) are the main thread's business
-        return false;
-      }
-    }
+    const target = this.admit(req.url ?? '', req, req.socket.remoteAddress ?? '');
+    if (!target) return false;
     try {
-      this.upstream.send(req, res, { runId: match.runId, hostPort: route.hostPort, rest: match.rest, remainingMs, clientIp: req.socket.remoteAddress ?? '' });
+      this.upstream.send(req, res, target);
     } catch (err) {
       sendProxyError(res, err);
     }
     return true;
+  }
+
+  /**
+   * Where a call goes when the front door may send it to the container itself: a running service,
+   * before its deadline, and a caller who is let in. Null for anything else: refusals (and their
+   * exact reasons) are the main thread's business.
+   */
+  private admit(url: string, req: { readonly headers: IncomingHttpHeaders }, clientIp: string): InstanceTarget | null {
+    const match = matchInstancePath(url);
+    if (!match) return null;
+    const route = routes.get(match.runId);
+    if (!route) return null;
+    const remainingMs = route.deadlineAt - now();
+    if (remainingMs <= 0) return null;
+    if (!route.publicAccess) {
+      try {
+        authorizePublicCaller(req, route.project, keyAuthority, this.consoleAuth);
+      } catch {
+        return null;
+      }
+    }
+    return { runId: match.runId, hostPort: route.hostPort, rest: match.rest, remainingMs, clientIp };
   }
 
   /** Requests that came before the main thread was ready are answered now. */
@@ -137,6 +175,7 @@ class Door {
 
   close(): void {
     this.server.close();
+    this.lane?.close();
     this.server.closeAllConnections();
     this.upstream.close();
     this.mainHop.close();
@@ -163,6 +202,9 @@ main.on('message', (message: ToWorker) => {
     }
     case 'serve':
       door?.serve();
+      break;
+    case 'stats':
+      post({ type: 'stats', lane: door?.lane ? { ...door.lane.counts } : null });
       break;
     case 'close':
       door?.close();

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { AppError, errorStatus, type ErrorReason } from '../errors.js';
 
@@ -25,7 +25,7 @@ export class HostPolicy {
   }
 
   /** null when the request may proceed, else the reason to refuse it. */
-  check(req: IncomingMessage): ErrorReason | null {
+  check(req: { readonly headers: IncomingHttpHeaders }): ErrorReason | null {
     const host = req.headers.host;
     if (!host) return 'missing_host';
     if (this.anyHost) return null;

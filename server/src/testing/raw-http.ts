@@ -72,3 +72,94 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
     socket.write(request);
   });
 }
+
+/**
+ * The length in bytes of the whole answer at the start of `data` (head and body), or null while it
+ * is not all there. `bodyless` for the answer to a HEAD request; `ended` when no more will come.
+ */
+function answerLength(data: Buffer, bodyless: boolean, ended: boolean): number | null {
+  const headEnd = data.indexOf('\r\n\r\n');
+  if (headEnd < 0) return null;
+  const head = data.subarray(0, headEnd).toString('latin1');
+  const start = headEnd + 4;
+  if (bodyless || /^HTTP\/1\.1 (1\d\d|204|304)/.test(head)) return start;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (length) return data.length >= start + Number(length[1]) ? start + Number(length[1]) : null;
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+    for (let pos = start; ;) {
+      const lineEnd = data.indexOf('\r\n', pos);
+      if (lineEnd < 0) return null;
+      const size = parseInt(data.subarray(pos, lineEnd).toString('latin1'), 16);
+      if (size === 0) {
+        const trailerEnd = data.indexOf('\r\n\r\n', lineEnd);
+        return trailerEnd < 0 ? null : trailerEnd + 4;
+      }
+      pos = lineEnd + 2 + size + 2;
+      if (pos > data.length) return null;
+    }
+  }
+  return ended ? data.length : null;
+}
+
+/**
+ * On one connection: sends `primer` (when given) and reads its answer, then sends `request` and
+ * returns the raw bytes of the next `methods.length` answers (one per pipelined request, whose
+ * methods tell which answers have no body), and whether the server closed the connection after.
+ */
+export function rawAnswers(port: number, request: string | Buffer, methods: readonly string[], primer?: string | Buffer, timeoutMs = 10_000): Promise<{ answers: Buffer; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = Buffer.alloc(0);
+    let primed = primer === undefined;
+    let wanted = [...methods];
+    let answers = Buffer.alloc(0);
+    let ended = false;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within ${timeoutMs} ms: ${data.toString('latin1')}`));
+    }, timeoutMs);
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ answers, closed });
+    };
+    const take = () => {
+      for (;;) {
+        const length = answerLength(data, primed && wanted[0] === 'HEAD', ended);
+        if (length === null) break;
+        const answer = data.subarray(0, length);
+        data = data.subarray(length);
+        if (!primed) {
+          primed = true;
+          socket.write(request);
+          continue;
+        }
+        answers = Buffer.concat([answers, answer]);
+        wanted = wanted.slice(1);
+        if (wanted.length === 0) {
+          // a close that follows at once belongs to this answer
+          setTimeout(() => finish(socket.readableEnded || ended), 50);
+          return;
+        }
+        if (length === 0) break;
+      }
+      if (ended && wanted.length) {
+        clearTimeout(timer);
+        reject(new Error(`the connection closed with ${wanted.length} answers missing: ${answers.toString('latin1')}`));
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      data = Buffer.concat([data, chunk]);
+      take();
+    });
+    socket.on('end', () => {
+      ended = true;
+      take();
+    });
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.write(primer ?? request);
+  });
+}

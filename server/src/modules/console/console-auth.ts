@@ -1,6 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** What reading credentials needs of a request: its headers (a Node request, or the front door's head). */
+type WithHeaders = { readonly headers: IncomingHttpHeaders };
 import { join } from 'node:path';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
 
@@ -53,18 +56,18 @@ export class ConsoleAuth {
     return typeof candidate === 'string' && safeEqual(candidate, this.token);
   }
 
-  bearerOf(req: IncomingMessage): string | undefined {
+  bearerOf(req: WithHeaders): string | undefined {
     const header = req.headers.authorization;
     if (!header || !/^bearer\s+/i.test(header)) return undefined;
     return header.replace(/^bearer\s+/i, '').trim();
   }
 
-  hasSessionCookie(req: IncomingMessage): boolean {
+  hasSessionCookie(req: WithHeaders): boolean {
     const value = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     return value !== undefined && safeEqual(value, this.session);
   }
 
-  isConsoleRequest(req: IncomingMessage): boolean {
+  isConsoleRequest(req: WithHeaders): boolean {
     const bearer = this.bearerOf(req);
     if (bearer !== undefined) return this.isValidToken(bearer);
     return this.hasSessionCookie(req);

@@ -1,3 +1,6 @@
+/** A Connection header value that asks to close the connection after the answer. */
+export const CLOSE_TOKEN = /\bclose\b/i;
+
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /** Drops one cookie by name from a Cookie header value; undefined when nothing is left. */

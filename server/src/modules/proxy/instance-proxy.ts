@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Agent } from '../../adapters/http/undici-dispatchers.js';
 import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
@@ -7,7 +7,8 @@ import { PEER_HEADER } from '../../http/peer.js';
 import { isWellFormedSecret } from '../../domain/key-format.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
 import { isHopByHop, namedByConnection, withoutCookie } from './hop-by-hop.js';
-import { OpenCalls, RelayExchange, sendError, type RelayOptions } from './relay.js';
+import { OpenCalls, RelayExchange, ResponseSink, sendError, type RelayOptions } from './relay.js';
+import { WireSink, type WireConnection } from './wire-sink.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
@@ -45,7 +46,7 @@ const NAVIGATION_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'objec
  * console and user services share one origin, which the hosted platform does not; such pages get
  * a CSP sandbox so they run in an opaque origin and cannot use the console's session.
  */
-export function isBrowserNavigation(req: http.IncomingMessage): boolean {
+export function isBrowserNavigation(req: { readonly headers: IncomingHttpHeaders }): boolean {
   const dest = req.headers['sec-fetch-dest'];
   if (typeof dest === 'string') return NAVIGATION_DESTS.has(dest);
   return req.headers['sec-fetch-mode'] === 'navigate' || (req.headers['upgrade-insecure-requests'] === '1' && /text\/html/.test(String(req.headers.accept ?? '')));
@@ -61,6 +62,21 @@ const DROPPED_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded
 
 const BEARER = /^bearer\s+/i;
 
+/** What the header rules read of a request: Node's `IncomingMessage`, or the fast lane's head. */
+export interface ForwardedRequest {
+  /** [name, value, name, value, …] as the client sent them */
+  readonly rawHeaders: readonly string[];
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** A call the front door's fast lane read itself (front-door/request-head.ts). */
+export interface ReadRequest extends ForwardedRequest {
+  readonly method: string;
+  readonly httpVersion: string;
+  /** the client asked to close the connection after the answer */
+  readonly close: boolean;
+}
+
 /**
  * The headers sent to the container, from the caller's raw list (original case, order and
  * duplicates): hop-by-hop headers removed, the caller's API key (X-API-Key, or a Bearer token that
@@ -68,7 +84,7 @@ const BEARER = /^bearer\s+/i;
  * already answered `100 Continue`), and X-Forwarded-* set (`clientIp` is the caller's address). Host
  * is the upstream's own.
  */
-export function upstreamRequestHeaders(req: http.IncomingMessage, clientIp: string, prefix: string, sessionCookie: string, contentLength?: number): string[] {
+export function upstreamRequestHeaders(req: ForwardedRequest, clientIp: string, prefix: string, sessionCookie: string, contentLength?: number): string[] {
   const raw = req.rawHeaders;
   const named = req.headers.connection === undefined ? null : namedByConnection(raw);
   const out: string[] = [];
@@ -181,16 +197,29 @@ export class InstanceUpstream {
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, body: Buffer | http.IncomingMessage | null): void {
-    const prefix = `/instances/${target.runId}/api`;
-    const headers = upstreamRequestHeaders(req, target.clientIp, prefix, this.sessionCookie, Buffer.isBuffer(body) ? body.length : undefined);
-    const exchange = new RelayExchange(req, res, this.relayOptions, this.open.of(target.runId, target.remainingMs));
+    const headers = upstreamRequestHeaders(req, target.clientIp, instancePrefix(target.runId), this.sessionCookie, Buffer.isBuffer(body) ? body.length : undefined);
+    const exchange = new RelayExchange(req, new ResponseSink(res), this.relayOptions, this.open.of(target.runId, target.remainingMs));
     this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method ?? 'GET', path: target.rest, headers, body }, exchange);
+  }
+
+  /**
+   * A call the front door's fast lane read itself, with its whole body (within the limit) in hand;
+   * the answer is written onto the lane's connection, under the same rules.
+   */
+  sendRead(req: ReadRequest, body: Buffer | null, target: InstanceTarget, connection: WireConnection): void {
+    const headers = upstreamRequestHeaders(req, target.clientIp, instancePrefix(target.runId), this.sessionCookie);
+    const exchange = new RelayExchange(req, new WireSink(connection, req.method, req.close), this.relayOptions, this.open.of(target.runId, target.remainingMs));
+    this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method, path: target.rest, headers, body }, exchange);
   }
 
   close(): void {
     this.open.close();
     void this.agent.destroy().catch(() => undefined);
   }
+}
+
+function instancePrefix(runId: string): string {
+  return `/instances/${runId}/api`;
 }
 
 /** A handled proxy error as the seed's body; anything else as `internal_error`. */

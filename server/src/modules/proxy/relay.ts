@@ -1,8 +1,14 @@
 import type http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { errorStatus, type ErrorReason } from '../../errors.js';
 import { redactSecrets } from '../../http/error-middleware.js';
-import { latin1Headers, rawWithoutHopByHop } from './hop-by-hop.js';
+import { CLOSE_TOKEN, latin1Headers, rawWithoutHopByHop } from './hop-by-hop.js';
+
+/** The seed's error body (secrets never appear in it). */
+export function errorBody(reason: ErrorReason, message: string): string {
+  return JSON.stringify({ error: true, reason, message: redactSecrets(message, '') });
+}
 
 /** Writes the seed's error body, or cuts the connection when an answer has already begun. */
 export function sendError(res: http.ServerResponse, reason: ErrorReason, message: string): void {
@@ -10,7 +16,7 @@ export function sendError(res: http.ServerResponse, reason: ErrorReason, message
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: true, reason, message: redactSecrets(message, '') });
+  const body = errorBody(reason, message);
   res.writeHead(errorStatus[reason], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
@@ -18,10 +24,16 @@ export function sendError(res: http.ServerResponse, reason: ErrorReason, message
 /** undici's errors that mean the request itself could not be sent as it is */
 const REFUSED_REQUEST_CODES = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_NOT_SUPPORTED']);
 
+/** What a relay reads of the caller's request. */
+export interface RelayRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly httpVersion: string;
+}
+
 /** Every field is given, in this order, so that V8 sees one object shape on the hot path. */
 export interface RelayOptions {
   /** response headers added after the upstream's own (the proxy's sandbox for pages) */
-  readonly extraHeaders: ((req: http.IncomingMessage) => readonly string[]) | null;
+  readonly extraHeaders: ((req: RelayRequest) => readonly string[]) | null;
   /** the client's connection is closed after the answer when the upstream closed its own */
   readonly mirrorClose: boolean;
   /** when it returns a promise, the answer is held until it settles (a state barrier) */
@@ -31,18 +43,90 @@ export interface RelayOptions {
 }
 
 /**
+ * Where a relayed answer is written: Node's `ServerResponse` (ResponseSink), or the raw socket of a
+ * connection that the front door's fast lane reads itself (WireSink, wire-sink.ts). Both write the
+ * same bytes.
+ */
+export interface AnswerSink {
+  /** a head has been written (or composed): an error now can only cut the connection */
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  /** `fn` runs once if the client goes away before the answer is complete */
+  onClientGone(fn: () => void): void;
+  /**
+   * The head: status, reason, end-to-end headers as a flat list; `close` when the connection
+   * closes after this answer. False when a header is not valid HTTP (nothing is written then).
+   */
+  writeHead(statusCode: number, statusMessage: string | undefined, headers: string[], close: boolean): boolean;
+  /** false when the client is not keeping up: wait for `onceDrain` */
+  write(chunk: Buffer): boolean;
+  onceDrain(fn: () => void): void;
+  end(): void;
+  /** the seed's error answer, or a cut connection once a head has been written */
+  fail(reason: ErrorReason, message: string): void;
+}
+
+/** The other path's sink: Node's own `ServerResponse`. */
+export class ResponseSink implements AnswerSink {
+  constructor(private readonly res: http.ServerResponse) {}
+
+  get headersSent(): boolean {
+    return this.res.headersSent;
+  }
+
+  get destroyed(): boolean {
+    return this.res.destroyed;
+  }
+
+  onClientGone(fn: () => void): void {
+    this.res.once('close', fn);
+  }
+
+  writeHead(statusCode: number, statusMessage: string | undefined, headers: string[], close: boolean): boolean {
+    headers.push('connection', close ? 'close' : 'keep-alive');
+    try {
+      this.res.writeHead(statusCode, statusMessage, headers);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  write(chunk: Buffer): boolean {
+    return this.res.write(chunk);
+  }
+
+  onceDrain(fn: () => void): void {
+    this.res.once('drain', fn);
+  }
+
+  end(): void {
+    this.res.end();
+  }
+
+  fail(reason: ErrorReason, message: string): void {
+    sendError(this.res, reason, message);
+  }
+}
+
+/** A call that must end when its run's deadline passes. */
+export interface DeadlineBound {
+  onDeadline(): void;
+}
+
+/**
  * The calls open on each key (a run), with one timer per key (not per call): a run's deadline is
  * fixed when it starts, and when it passes every call still open is ended by `onDeadline`. An entry
  * lives until that deadline.
  */
 export class OpenCalls {
-  private readonly byKey = new Map<string, { readonly timer: NodeJS.Timeout; readonly calls: Set<RelayExchange> }>();
+  private readonly byKey = new Map<string, { readonly timer: NodeJS.Timeout; readonly calls: Set<DeadlineBound> }>();
 
   /** the set of `key`'s open calls, its deadline armed `remainingMs` from now on first use */
-  of(key: string, remainingMs: number): Set<RelayExchange> {
+  of(key: string, remainingMs: number): Set<DeadlineBound> {
     let entry = this.byKey.get(key);
     if (!entry) {
-      const calls = new Set<RelayExchange>();
+      const calls = new Set<DeadlineBound>();
       const timer = setTimeout(() => {
         this.byKey.delete(key);
         for (const call of calls) call.onDeadline();
@@ -62,7 +146,7 @@ export class OpenCalls {
 
 function saysClose(raw: readonly string[]): boolean {
   for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection' && /\bclose\b/i.test(raw[i + 1]!)) return true;
+    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection' && CLOSE_TOKEN.test(raw[i + 1]!)) return true;
   }
   return false;
 }
@@ -70,10 +154,10 @@ function saysClose(raw: readonly string[]): boolean {
 /**
  * One relayed call, as undici's dispatch handler: writes the upstream's answer as it came (status,
  * status text, headers in their original case, order and multiplicity, less the hop-by-hop ones)
- * in one writeHead, then streams the body with backpressure. Stops the upstream request when the
+ * in one head, then streams the body with backpressure. Stops the upstream request when the
  * client goes away, and at the deadline of `open` (when given) answers `instance_timeout`.
  */
-export class RelayExchange implements Dispatcher.DispatchHandler {
+export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound {
   private controller: Dispatcher.DispatchController | null = null;
   /** why the upstream request must stop, once it must */
   private stopReason: Error | null = null;
@@ -84,13 +168,13 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
   private draining = false;
 
   constructor(
-    private readonly req: http.IncomingMessage,
-    private readonly res: http.ServerResponse,
+    private readonly req: RelayRequest,
+    private readonly sink: AnswerSink,
     private readonly options: RelayOptions,
-    private readonly open: Set<RelayExchange> | null,
+    private readonly open: Set<DeadlineBound> | null,
   ) {
     open?.add(this);
-    res.once('close', () => {
+    sink.onClientGone(() => {
       open?.delete(this);
       if (!this.ended) this.stop(new Error('the client went away'));
     });
@@ -126,21 +210,20 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
   }
 
   private writeHead(controller: Dispatcher.DispatchController, statusCode: number, statusMessage: string | undefined): void {
-    const { res, req } = this;
-    if (res.headersSent || res.destroyed) return;
+    const { sink, req } = this;
+    if (sink.headersSent || sink.destroyed) return;
     const raw = latin1Headers((controller.rawHeaders ?? []) as Array<Buffer | string>);
     const headers = rawWithoutHopByHop(raw);
     const extra = this.options.extraHeaders?.(req);
     if (extra) headers.push(...extra);
     // our own hop to the client: keep-alive unless the client (or, when mirrored, the upstream) closes
-    const close = req.headers.connection !== undefined && /\bclose\b/i.test(req.headers.connection);
-    const upstreamCloses = this.options.mirrorClose && saysClose(raw);
-    headers.push('connection', close || upstreamCloses || req.httpVersion === '1.0' ? 'close' : 'keep-alive');
-    try {
-      res.writeHead(statusCode, statusMessage, headers);
-    } catch {
+    const close =
+      (req.headers.connection !== undefined && CLOSE_TOKEN.test(req.headers.connection)) ||
+      (this.options.mirrorClose && saysClose(raw)) ||
+      req.httpVersion === '1.0';
+    if (!sink.writeHead(statusCode, statusMessage, headers, close)) {
       this.stop(new Error('invalid response header'));
-      sendError(res, 'instance_unreachable', 'the service answered with a header that is not valid HTTP');
+      sink.fail('instance_unreachable', 'the service answered with a header that is not valid HTTP');
     }
   }
 
@@ -149,11 +232,11 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
       this.held.push(() => this.onResponseData(controller, chunk));
       return;
     }
-    if (this.res.destroyed) return;
-    if (!this.res.write(chunk) && !this.draining) {
+    if (this.sink.destroyed || this.stopReason) return;
+    if (!this.sink.write(chunk) && !this.draining) {
       this.draining = true;
       controller.pause();
-      this.res.once('drain', () => {
+      this.sink.onceDrain(() => {
         this.draining = false;
         controller.resume();
       });
@@ -166,7 +249,7 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.settle();
-    this.res.end();
+    if (!this.stopReason) this.sink.end();
   }
 
   onResponseError(controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
@@ -176,24 +259,18 @@ export class RelayExchange implements Dispatcher.DispatchHandler {
     }
     this.settle();
     if (this.stopReason) return;
-    const { res } = this;
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
     if (err.code && REFUSED_REQUEST_CODES.has(err.code)) {
-      sendError(res, 'bad_request', `the request cannot be forwarded: ${err.message}`);
+      this.sink.fail('bad_request', `the request cannot be forwarded: ${err.message}`);
       return;
     }
     const [reason, message] = this.options.unreachable(err.code ?? err.message);
-    sendError(res, reason, message);
+    this.sink.fail(reason, message);
   }
 
   onDeadline(): void {
     if (this.ended) return;
     this.stop(new Error('the run reached its deadline'));
-    if (!this.res.headersSent) sendError(this.res, 'instance_timeout', 'the upstream call passed the run\'s remaining timeout');
-    else this.res.destroy();
+    this.sink.fail('instance_timeout', 'the upstream call passed the run\'s remaining timeout');
   }
 
   private stop(reason: Error): void {
