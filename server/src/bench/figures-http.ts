@@ -21,6 +21,8 @@ interface LoadResult {
   readonly reqPerSec: number;
   readonly p99: number;
   readonly errors: number;
+  /** requests sent, the unmeasured warm-up's included */
+  readonly sent: number;
 }
 
 /**
@@ -29,8 +31,9 @@ interface LoadResult {
  * Node server or proxy is warm before it is measured, as in any steady-state benchmark.
  */
 async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
-  await autocannon(['-c', '50', '-d', '2'], url, headers);
-  return autocannon(['-c', '50', '-d', String(seconds)], url, headers);
+  const warmUp = await autocannon(['-c', '50', '-d', '2'], url, headers);
+  const measured = await autocannon(['-c', '50', '-d', String(seconds)], url, headers);
+  return { ...measured, sent: warmUp.sent + measured.sent };
 }
 
 /**
@@ -44,11 +47,11 @@ export async function latencyFromOtherProcess(url: string, headers: Record<strin
 
 async function autocannon(options: string[], url: string, headers: Record<string, string>): Promise<LoadResult> {
   const r = await autocannonRaw(options, url, headers);
-  return { reqPerSec: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
+  return { reqPerSec: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, sent: r.requests.sent };
 }
 
 interface AutocannonJson {
-  requests: { average: number };
+  requests: { average: number; sent: number };
   latency: { p50: number; p99: number; max: number };
   errors: number;
   non2xx: number;
@@ -94,6 +97,8 @@ interface UpstreamLoad {
   direct: LoadResult;
   proxied: LoadResult;
   viaNginx: LoadResult | null;
+  /** the share of the proxied load's calls that the front door's fast lane sent on itself */
+  laneShare: number;
 }
 
 /** One service run as the upstream: direct, through the emulator's proxy, through nginx. */
@@ -102,12 +107,15 @@ async function loadUpstream(env: BenchEnv, project: Project, args: string[], sec
   await env.waitServing(run.uuid);
   const hostPort = (await env.api.public('GET', `/lambdas/${project.id}/runs/${run.uuid}`, env.key)).body.run.hostPort as number;
   const direct = await load(`http://127.0.0.1:${hostPort}/hello`, {}, seconds);
+  const before = await env.t.server.frontDoorStats();
   const proxied = await load(`${env.t.url}/instances/${run.uuid}/api/hello`, { 'x-api-key': env.key }, seconds);
+  const after = await env.t.server.frontDoorStats();
+  const laneShare = before && after ? (after.proxied - before.proxied) / proxied.sent : 0;
   const nginx = await startNginx(hostPort);
   const viaNginx = nginx ? await load(`http://127.0.0.1:${nginx.port}/hello`, {}, seconds) : null;
   await nginx?.stop();
   await env.api.public('POST', `/lambdas/${project.id}/runs/${run.uuid}/stop`, env.key, {});
-  return { direct, proxied, viaNginx };
+  return { direct, proxied, viaNginx, laneShare };
 }
 
 /**
@@ -141,6 +149,7 @@ export async function figureProxyLoad(env: BenchEnv, seconds: number): Promise<F
   const measured = (prefix: string, u: UpstreamLoad) => ({
     [`${prefix}direct_req_per_s`]: Math.round(u.direct.reqPerSec), [`${prefix}direct_p99_ms`]: u.direct.p99,
     [`${prefix}proxied_req_per_s`]: Math.round(u.proxied.reqPerSec), [`${prefix}proxied_p99_ms`]: u.proxied.p99, [`${prefix}proxied_errors`]: u.proxied.errors,
+    [`${prefix}fast_lane_share`]: Math.round(u.laneShare * 100) / 100,
     ...(u.viaNginx ? { [`${prefix}nginx_req_per_s`]: Math.round(u.viaNginx.reqPerSec), [`${prefix}nginx_p99_ms`]: u.viaNginx.p99 } : {}),
   });
   return {
