@@ -5,11 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { InstanceUpstream } from '../modules/proxy/instance-proxy.js';
 import { rawRequest } from '../testing/raw-http.js';
+import { FastLane, interceptConnections } from './fast-lane.js';
 import { MainHop } from './main-hop.js';
 
-describe('the front door\'s hop to the main thread', () => {
+// Once as Node's side of the front door relays, once through the fast lane (which passes every
+// plain request to the main thread itself, and gives the others to Node's side).
+for (const withLane of [false, true]) describe(`the front door's hop to the main thread${withLane ? ', through the fast lane' : ''}`, () => {
   let dir: string;
+  let lane: FastLane | null = null;
+  let upstream: InstanceUpstream | null = null;
   let main: http.Server;
   let front: http.Server;
   let port: number;
@@ -38,10 +44,21 @@ describe('the front door\'s hop to the main thread', () => {
     hop = new MainHop(socketPath, () => hold);
     front = http.createServer((req, res) => hop.relay(req, res));
     front.on('upgrade', (req, socket, head: Buffer) => hop.tunnel(req, socket, head));
+    if (withLane) {
+      upstream = new InstanceUpstream('swiftlambda_console', 1024);
+      const l = new FastLane({
+        route: () => 'main', upstream, mainHop: hop, handOver: (socket) => toNode!(socket),
+        keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000, requestTimeoutMs: 5000, maxBodyBytes: 1024,
+      });
+      const toNode = interceptConnections(front, (socket) => l.accept(socket));
+      lane = l;
+    }
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     port = (front.address() as AddressInfo).port;
   });
   after(async () => {
+    lane?.close();
+    upstream?.close();
     hop.close();
     front.closeAllConnections();
     main.closeAllConnections();
@@ -69,11 +86,20 @@ describe('the front door\'s hop to the main thread', () => {
     ]);
     assert.equal(body, 'hello world');
     assert.deepEqual(res.headers.filter(([n]) => /^(set-cookie|x-main)$/i.test(n)), [['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['X-Main', 'yes']]);
+    // the same with a plain body, which the fast lane reads itself
+    const plain = await rawRequest(port, `PUT /plain HTTP/1.1\r\nHost: localhost:${port}\r\nX-Swiftlambda-Peer: 203.0.113.9\r\nContent-Length: 5\r\n\r\nhello`);
+    const [line, rest] = plain.body.toString().split('\n');
+    const plainRaw = (JSON.parse(line!) as { rawHeaders: string[] }).rawHeaders;
+    const plainPairs = [];
+    for (let i = 0; i < plainRaw.length; i += 2) plainPairs.push(`${plainRaw[i]}: ${plainRaw[i + 1]}`);
+    assert.deepEqual(plainPairs.filter((p) => !/^(content-length|connection)/i.test(p)), [`host: localhost:${port}`, 'x-swiftlambda-peer: 127.0.0.1']);
+    assert.equal(rest, 'hello');
   });
 
   test('an answer is held until the barrier opens', async () => {
     let open!: () => void;
     hold = new Promise((resolve) => (open = resolve));
+    const relayed = lane?.counts.relayed ?? 0;
     let answered = false;
     const pending = fetch(`http://127.0.0.1:${port}/x`).then(async (r) => {
       answered = true;
@@ -84,6 +110,7 @@ describe('the front door\'s hop to the main thread', () => {
     hold = null;
     open();
     assert.match(await pending, /"url":"\/x"/);
+    if (lane) assert.equal(lane.counts.relayed, relayed + 1, 'the lane relayed the held answer itself');
   });
 
   test('when the main thread closes its connection, the caller\'s is closed too', async () => {
