@@ -186,14 +186,26 @@ describe('fast lane', () => {
     assert.deepEqual(bodies(await converse(port, [`POST /instances/ok/api/big HTTP/1.1\r\n${H}Content-Length: 1001\r\nConnection: close\r\n\r\n${big}`])), ['node /instances/ok/api/big']);
   });
 
-  test('a head and a body that arrive in pieces are waited for', async () => {
+  test('a head and a body that arrive in a few pieces are waited for', async () => {
     const request = `POST /instances/ok/api/slow HTTP/1.1\r\n${H}Content-Length: 5\r\nConnection: close\r\n\r\nhello`;
     let text = '';
     const counts = await counted(async () => {
-      text = await converse(port, [...request].map((c) => Buffer.from(c, 'latin1')), { gapMs: 2 });
+      const size = Math.ceil(request.length / 8);
+      text = await converse(port, Array.from({ length: 8 }, (_, i) => request.slice(i * size, (i + 1) * size)), { gapMs: 5 });
     });
     assert.deepEqual(bodies(text), ['service POST /slow hello']);
     assert.deepEqual(counts, { proxied: 1, relayed: 0, handedOver: 0 });
+  });
+
+  test('a request dripped in many small pieces goes to Node\'s server, which reads it incrementally', async () => {
+    const body = 'x'.repeat(200);
+    const request = `POST /instances/ok/api/drip HTTP/1.1\r\n${H}Content-Length: 200\r\nConnection: close\r\n\r\n`;
+    let text = '';
+    const counts = await counted(async () => {
+      text = await converse(port, [request, ...body.match(/.{1,4}/g)!], { gapMs: 1 });
+    });
+    assert.deepEqual(bodies(text), ['node /instances/ok/api/drip']);
+    assert.deepEqual(counts, { proxied: 0, relayed: 0, handedOver: 1 });
   });
 
   test('a request that does not arrive in time gets Node\'s 408; an idle connection closes after the keep-alive timeout', async () => {

@@ -28,6 +28,12 @@ export interface FastLaneOptions {
 
 /** the most a request (head and body) or pipelined bytes may take in memory before Node reads it */
 export const MAX_HELD_BYTES = 1024 * 1024;
+/**
+ * the most reads a request may come in: each read is joined to what is held, so a request dripped
+ * in tiny pieces would cost copies that grow with the square of its size; Node's parser, which
+ * reads incrementally, takes such a connection instead
+ */
+export const MAX_PIECES = 32;
 /** what Node's server writes when a request does not arrive in time */
 const REQUEST_TIMEOUT_ANSWER = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
 
@@ -81,6 +87,8 @@ export class FastLane {
 
 class LaneConnection implements WireConnection {
   private buffer: Buffer | null = null;
+  /** how many reads the held bytes came in */
+  private pieces = 0;
   /** an answer is being written */
   private busy = false;
   private clientGone: (() => void) | null = null;
@@ -109,10 +117,12 @@ class LaneConnection implements WireConnection {
 
   private received(chunk: Buffer): void {
     this.buffer = this.buffer === null ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.pieces++;
     if (this.busy) {
-      if (this.buffer.length > MAX_HELD_BYTES) this.socket.pause();
+      if (this.buffer.length > MAX_HELD_BYTES || this.pieces > MAX_PIECES) this.socket.pause();
       return;
     }
+    if (this.pieces > MAX_PIECES) return this.handOver();
     this.next();
   }
 
@@ -134,6 +144,7 @@ class LaneConnection implements WireConnection {
     if (route === null || (route !== 'main' && head.contentLength > this.lane.options.maxBodyBytes)) return this.handOver();
     const body = head.contentLength > 0 ? buffer.subarray(head.headLength, end) : null;
     this.buffer = end === buffer.length ? null : buffer.subarray(end);
+    this.pieces = this.buffer === null ? 0 : 1;
     this.waitingSince = null;
     this.busy = true;
     if (route === 'main') {
