@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { InstanceTarget, InstanceUpstream } from '../modules/proxy/instance-proxy.js';
 import type { WireConnection } from '../modules/proxy/wire-sink.js';
 import type { MainHop } from './main-hop.js';
+import type { FrontDoorStats } from './protocol.js';
 import { readRequestHead, type RequestHead } from './request-head.js';
 
 export interface FastLaneOptions {
@@ -49,14 +50,14 @@ const REQUEST_TIMEOUT_ANSWER = 'HTTP/1.1 408 Request Timeout\r\nConnection: clos
  * stays there: so whatever is not plain keeps Node's own parsing and answers.
  *
  * Why: through Node's HTTP server each call costs an `IncomingMessage`, a `ServerResponse` and
- * their stream machinery; here it costs a head parse and one socket write each way (about half
- * the front door's CPU a proxied call: docs/benchmarks.md, figure 3).
+ * their stream machinery; here it costs a head parse and one socket write each way (a quarter to a
+ * third less of the front door's CPU a proxied call: docs/benchmarks.md, figure 3).
  */
 export class FastLane {
   private readonly connections = new Set<LaneConnection>();
   private readonly sweep: NodeJS.Timeout;
   /** calls the lane sent to containers, requests it sent to the main thread, connections given to Node */
-  readonly counts = { proxied: 0, relayed: 0, handedOver: 0 };
+  readonly counts: { -readonly [K in keyof FrontDoorStats]: number } = { proxied: 0, relayed: 0, handedOver: 0 };
 
   constructor(readonly options: FastLaneOptions) {
     const every = Math.min(5000, options.keepAliveTimeoutMs, options.headersTimeoutMs) / 2;
@@ -92,11 +93,13 @@ class LaneConnection implements WireConnection {
   /** an answer is being written */
   private busy = false;
   private clientGone: (() => void) | null = null;
-  /** since when the connection has had nothing to do (null while it has) */
-  private idleSince: number | null = Date.now();
-  /** since when part of a request has been waiting for the rest, and which part */
-  private waitingSince: number | null = null;
-  private waitingFor: 'head' | 'body' = 'head';
+  /**
+   * When the connection last had nothing to do (no bytes held), or when the request now arriving
+   * began (bytes held): what the keep-alive, headers and request timeouts count from, as in Node.
+   */
+  private since = Date.now();
+  /** the held request's head is all here (its body is not yet) */
+  private headArrived = false;
   readonly keepAliveSeconds: number;
   private readonly onData = (chunk: Buffer) => this.received(chunk);
   private readonly onEnd = () => this.clientEnded();
@@ -116,6 +119,7 @@ class LaneConnection implements WireConnection {
   }
 
   private received(chunk: Buffer): void {
+    if (this.buffer === null && !this.busy) this.since = Date.now();
     this.buffer = this.buffer === null ? chunk : Buffer.concat([this.buffer, chunk]);
     this.pieces++;
     if (this.busy) {
@@ -129,23 +133,20 @@ class LaneConnection implements WireConnection {
   /** Reads the next request, if all of it is here, and sends it on; or hands the connection over. */
   private next(): void {
     const buffer = this.buffer;
-    if (buffer === null) {
-      this.idleSince = Date.now();
-      return;
-    }
-    this.idleSince = null;
+    this.headArrived = false;
+    if (buffer === null) return;
     const head = readRequestHead(buffer);
     if (head === 'declined') return this.handOver();
-    if (head === 'incomplete') return this.wait('head');
+    if (head === 'incomplete') return;
     const end = head.headLength + head.contentLength;
     if (end > MAX_HELD_BYTES) return this.handOver();
-    if (end > buffer.length) return this.wait('body');
+    this.headArrived = true;
+    if (end > buffer.length) return;
     const route = this.lane.options.route(head, this.socket.remoteAddress ?? '');
     if (route === null || (route !== 'main' && head.contentLength > this.lane.options.maxBodyBytes)) return this.handOver();
     const body = head.contentLength > 0 ? buffer.subarray(head.headLength, end) : null;
     this.buffer = end === buffer.length ? null : buffer.subarray(end);
     this.pieces = this.buffer === null ? 0 : 1;
-    this.waitingSince = null;
     this.busy = true;
     if (route === 'main') {
       this.lane.counts.relayed++;
@@ -156,21 +157,14 @@ class LaneConnection implements WireConnection {
     }
   }
 
-  private wait(part: 'head' | 'body'): void {
-    if (this.waitingSince === null || this.waitingFor !== part) {
-      this.waitingSince = Date.now();
-      this.waitingFor = part;
-    }
-  }
-
   closeIfStale(now: number): void {
-    if (this.idleSince !== null && this.waitingSince === null && now - this.idleSince > this.lane.options.keepAliveTimeoutMs) {
-      this.detach();
-      this.socket.destroy();
-    } else if (this.waitingSince !== null && !this.busy && now - this.waitingSince > (this.waitingFor === 'head' ? this.lane.options.headersTimeoutMs : this.lane.options.requestTimeoutMs)) {
-      this.detach();
-      this.socket.end(REQUEST_TIMEOUT_ANSWER, 'latin1');
-    }
+    if (this.busy) return;
+    const { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs } = this.lane.options;
+    const limit = this.buffer === null ? keepAliveTimeoutMs : this.headArrived ? requestTimeoutMs : headersTimeoutMs;
+    if (now - this.since <= limit) return;
+    this.detach();
+    if (this.buffer === null) this.socket.destroy();
+    else this.socket.end(REQUEST_TIMEOUT_ANSWER, 'latin1');
   }
 
   onClientGone(fn: () => void): void {
@@ -180,6 +174,7 @@ class LaneConnection implements WireConnection {
   answered(close: boolean): void {
     this.busy = false;
     this.clientGone = null;
+    this.since = Date.now();
     if (close) {
       this.detach();
       this.socket.end();

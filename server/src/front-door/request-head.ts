@@ -13,7 +13,7 @@ export const MAX_HEAD_BYTES = 16 * 1024;
  * a fragment, HTTP/1.1. Anything else goes to Node, and on from there as before.
  */
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
-const REQUEST_LINE = /^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) (\/[\x21-\x22\x24-\x7e]*) HTTP\/1\.1$/;
+const REQUEST_LINE = new RegExp(`^(${METHODS.join('|')}) (\\/[\\x21-\\x22\\x24-\\x7e]*) HTTP\\/1\\.1$`);
 /** a header line: a token, a colon, the value with optional whitespace around it (RFC 9112 §5) */
 const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
 /** anything but printable ASCII, space, tab, CR and LF anywhere in the head: declined */

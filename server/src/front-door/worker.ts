@@ -104,21 +104,19 @@ class Door {
       socket.on('error', () => undefined);
       this.mainHop.tunnel(req, socket, head);
     });
-    const lane = new FastLane({
+    // before the main thread is ready, requests wait in Node's server (see handle)
+    const toNode = interceptConnections(this.server, (socket) => (this.serving && this.lane ? this.lane.accept(socket) : toNode!(socket)));
+    this.lane = !toNode ? null : new FastLane({
       // a foreign Host is refused by Node's side of the door, as before
       route: (head, clientIp) => (this.hostPolicy.check(head) === null ? (this.admit(head.url, head, clientIp) ?? 'main') : null),
       upstream: this.upstream,
       mainHop: this.mainHop,
-      handOver: (socket) => toNode?.(socket),
+      handOver: toNode,
       keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
       headersTimeoutMs: HEADERS_TIMEOUT_MS,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       maxBodyBytes: config.maxBodyBytes,
     });
-    // before the main thread is ready, requests wait in Node's server (see handle)
-    const toNode = interceptConnections(this.server, (socket) => (this.serving ? lane.accept(socket) : toNode!(socket)));
-    this.lane = toNode ? lane : null;
-    if (!toNode) lane.close();
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -23,37 +23,21 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
       reject(new Error('raw request timed out'));
     }, timeoutMs);
     const tryParse = (final: boolean) => {
+      const length = answerLength(data, false, final);
+      if (length === null) {
+        if (final) reject(new Error(`incomplete response: ${data.toString()}`));
+        return;
+      }
       const headEnd = data.indexOf('\r\n\r\n');
-      if (headEnd < 0) return final ? reject(new Error(`incomplete response: ${data.toString()}`)) : undefined;
       const lines = data.subarray(0, headEnd).toString('latin1').split('\r\n');
       const statusLine = lines.shift()!;
       const headers = lines.map((l) => {
         const i = l.indexOf(':');
         return [l.slice(0, i), l.slice(i + 1).trim()] as [string, string];
       });
-      const rest = data.subarray(headEnd + 4);
-      const res = (body: Buffer): RawResponse => ({ statusLine, status: Number(statusLine.split(' ')[1]), headers, body, raw: data });
-      const cl = headers.find(([k]) => k.toLowerCase() === 'content-length');
+      const rest = data.subarray(headEnd + 4, length);
       const chunked = headers.some(([k, v]) => k.toLowerCase() === 'transfer-encoding' && /chunked/i.test(v));
-      if (cl) {
-        const n = Number(cl[1]);
-        if (rest.length >= n) return done(res(rest.subarray(0, n)));
-      } else if (chunked) {
-        const parts: Buffer[] = [];
-        let pos = 0;
-        for (;;) {
-          const lineEnd = rest.indexOf('\r\n', pos);
-          if (lineEnd < 0) break;
-          const size = parseInt(rest.subarray(pos, lineEnd).toString(), 16);
-          if (rest.length < lineEnd + 2 + size + 2) break;
-          if (size === 0) return done(res(Buffer.concat(parts)));
-          parts.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
-          pos = lineEnd + 2 + size + 2;
-        }
-      } else if (final || /^HTTP\/1\.1 (204|304)/.test(statusLine)) {
-        return done(res(rest));
-      }
-      if (final) reject(new Error(`incomplete body: ${data.toString()}`));
+      done({ statusLine, status: Number(statusLine.split(' ')[1]), headers, body: chunked ? unchunked(rest) : rest, raw: data });
     };
     const done = (r: RawResponse) => {
       clearTimeout(timer);
@@ -71,6 +55,18 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
     });
     socket.write(request);
   });
+}
+
+/** The body of a chunked answer, its framing (and any trailers) removed. */
+function unchunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let pos = 0; ;) {
+    const lineEnd = body.indexOf('\r\n', pos);
+    const size = parseInt(body.subarray(pos, lineEnd).toString('latin1'), 16);
+    if (!(size > 0)) return Buffer.concat(parts);
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    pos = lineEnd + 2 + size + 2;
+  }
 }
 
 /**
@@ -141,7 +137,6 @@ export function rawAnswers(port: number, request: string | Buffer, methods: read
           setTimeout(() => finish(socket.readableEnded || ended), 50);
           return;
         }
-        if (length === 0) break;
       }
       if (ended && wanted.length) {
         clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorStatus, type ErrorReason } from '../../errors.js';
 import { errorBody, type AnswerSink } from './relay.js';
@@ -14,9 +14,19 @@ export interface WireConnection {
   onClientGone(fn: () => void): void;
 }
 
-/** what Node's `writeHead` refuses in a header name and in a value (its own checks) */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+/** Node's own checks of what `writeHead` writes: a reason phrase and headers it would refuse. */
+function validHead(reason: string, headers: readonly string[]): boolean {
+  try {
+    validateHeaderValue('statusMessage', reason);
+    for (let i = 0; i < headers.length; i += 2) {
+      validateHeaderName(headers[i]!);
+      validateHeaderValue(headers[i]!, headers[i + 1]!);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * An answer written straight onto a lane connection's socket, byte for byte as Node's
@@ -59,13 +69,12 @@ export class WireSink implements AnswerSink {
 
   writeHead(statusCode: number, statusMessage: string | undefined, headers: string[], close: boolean): boolean {
     const reason = typeof statusMessage === 'string' ? statusMessage : (STATUS_CODES[statusCode] ?? 'unknown');
-    if (INVALID_VALUE.test(reason)) return false;
+    if (!validHead(reason, headers)) return false;
     let head = `HTTP/1.1 ${statusCode} ${reason}\r\n`;
     let hasLength = false;
     for (let i = 0; i < headers.length; i += 2) {
       const name = headers[i]!;
       const value = headers[i + 1]!;
-      if (!TOKEN.test(name) || INVALID_VALUE.test(value)) return false;
       if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
       head += `${name}: ${value}\r\n`;
     }
