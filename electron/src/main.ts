@@ -1,7 +1,5 @@
 // The desktop app only boots: single-instance lock, the server in-process on 127.0.0.1, and a
 // locked-down window showing the same console the browser gets. Every feature lives in server/.
-// First, for its side effect: the server's front door thread loads while the rest does.
-import 'swiftlambda-local/server/start-early';
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, shell, Tray, nativeImage } from 'electron';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';

@@ -30,6 +30,8 @@ export const errorStatus = {
   binary_not_elf: 400,
   unsupported_protocol: 400,
   missing_host: 400,
+  duplicate_host: 400,
+  invalid_request_target: 400,
   // 401 / 403
   missing_api_key: 401,
   invalid_api_key: 401,
@@ -46,6 +48,8 @@ export const errorStatus = {
   key_not_found: 404,
   compilation_not_found: 404,
   instance_not_found: 404,
+  // 405
+  method_not_allowed: 405,
   // 409
   no_succeeded_compilation: 409,
   not_stoppable: 409,

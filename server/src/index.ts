@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -13,14 +14,11 @@ import { Store } from './adapters/store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
-import { dataPlaneState, FrontDoor } from './front-door/front-door.js';
-import type { FrontDoorStats } from './front-door/protocol.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
-import { clientAddress } from './http/peer.js';
-import { authorizePublicCaller } from './http/public-auth.js';
-import { HostPolicy, hostRefusalMessage, originGuard, writeGuardError } from './http/request-guards.js';
+import { sendError } from './http/error-response.js';
+import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
 import { BuildsService } from './modules/builds/index.js';
-import { ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
+import { authorizePublicCaller, ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
 import { KeysService } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
@@ -49,8 +47,6 @@ export interface SwiftLambdaServer {
   /** starts listening; resolves with the base URL */
   listen(): Promise<string>;
   url(): string;
-  /** what the front door's fast lane has done (tests, benchmarks); null when it is not in use */
-  frontDoorStats(): Promise<FrontDoorStats | null>;
   close(options?: { stopRuns?: boolean }): Promise<void>;
 }
 
@@ -92,7 +88,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   }
   for (const w of store.warnings) log(`warning: ${w}`);
   const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
-  const consoleAuth = new ConsoleAuth(consoleToken);
+  const hostPolicy = new HostPolicy(config.host);
+  const consoleAuth = new ConsoleAuth(consoleToken, (origin) => hostPolicy.isOwnOrigin(origin));
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
@@ -106,14 +103,13 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const proxy = new InstanceProxy({
     runs,
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
-    clientAddress,
+    consoleToken,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
 
   const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
   let baseUrl = '';
-  const hostPolicy = new HostPolicy(config.host);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -140,36 +136,12 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
-  // The main thread's server: reached only through the front door (a worker thread that owns the
-  // public port and answers calls to running services itself; see front-door/front-door.ts).
+  // The one HTTP stack: Node's server parses and writes every request. No 'upgrade' listener, so
+  // an Upgrade request reaches the handler as a plain request (the proxy refuses it with its reason).
   const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    const refused = hostPolicy.check(req);
-    if (refused) return writeGuardError(res, refused, hostRefusalMessage(refused));
+    const refused = refuseBeforeRouting(req, hostPolicy);
+    if (refused) return sendError(res, refused[0], refused[1], { close: true });
     if (!proxy.handle(req, res)) app(req, res);
-  });
-  const frontDoor = new FrontDoor(server, {
-    dataDir: config.dataDir,
-    host: config.host,
-    port: config.port,
-    consoleToken,
-    sessionCookie: SESSION_COOKIE,
-    maxBodyBytes: config.proxyMaxBodyBytes,
-    onKeyUsed: (id) => keys.recordUse(id),
-    log,
-  });
-  const publishDataPlane = () => frontDoor.publish(dataPlaneState(runs, store.data.keys, clock.now()));
-  store.onCommit(publishDataPlane);
-  publishDataPlane();
-  server.on('upgrade', (req, socket) => {
-    socket.on('error', () => undefined);
-    const refused = hostPolicy.check(req);
-    if (refused) {
-      socket.end(`HTTP/1.1 ${refused === 'missing_host' ? '400 Bad Request' : '403 Forbidden'}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":true,"reason":"${refused}"}`);
-      return;
-    }
-    if (!proxy.handleUpgrade(req, socket)) {
-      socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":true,"reason":"unsupported_protocol"}');
-    }
   });
   server.keepAliveTimeout = 65_000;
 
@@ -193,18 +165,21 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     warnings: store.warnings,
     services: { keys, projects, builds, runs, store },
     async listen() {
-      const address = await frontDoor.listen();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
       hostPolicy.listeningOn(address.port);
-      frontDoor.serve();
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();
-      // runs re-attached by the reconcile are tracked without a commit of their own
-      publishDataPlane();
       return baseUrl;
     },
     url: () => baseUrl,
-    frontDoorStats: () => frontDoor.stats(),
     async close(options) {
       watcher.stop();
       const stopRuns = options?.stopRuns ?? false;
@@ -212,7 +187,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         await Promise.all(runs.liveRuns().map((l) => l.stop().catch(() => undefined)));
       }
       await runs.detachAll();
-      await frontDoor.close();
+      // open streams (log follows, held calls) end with the server
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
       proxy.close();
       await logs.closeAll();
       await store.flush();

@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // Headless entry: parse flags, build the server, listen, print the two URLs, write server.json.
-// First, for its side effect: the front door's thread loads while the rest of the server does.
-import './front-door/start-early.js';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileDurably } from './adapters/store/durable-json-file.js';

@@ -97,8 +97,6 @@ interface UpstreamLoad {
   direct: LoadResult;
   proxied: LoadResult;
   viaNginx: LoadResult | null;
-  /** the share of the proxied load's calls that the front door's fast lane sent on itself */
-  laneShare: number;
 }
 
 /** One service run as the upstream: direct, through the emulator's proxy, through nginx. */
@@ -107,15 +105,12 @@ async function loadUpstream(env: BenchEnv, project: Project, args: string[], sec
   await env.waitServing(run.uuid);
   const hostPort = (await env.api.public('GET', `/lambdas/${project.id}/runs/${run.uuid}`, env.key)).body.run.hostPort as number;
   const direct = await load(`http://127.0.0.1:${hostPort}/hello`, {}, seconds);
-  const before = await env.t.server.frontDoorStats();
   const proxied = await load(`${env.t.url}/instances/${run.uuid}/api/hello`, { 'x-api-key': env.key }, seconds);
-  const after = await env.t.server.frontDoorStats();
-  const laneShare = before && after ? (after.proxied - before.proxied) / proxied.sent : 0;
   const nginx = await startNginx(hostPort);
   const viaNginx = nginx ? await load(`http://127.0.0.1:${nginx.port}/hello`, {}, seconds) : null;
   await nginx?.stop();
   await env.api.public('POST', `/lambdas/${project.id}/runs/${run.uuid}/stop`, env.key, {});
-  return { direct, proxied, viaNginx, laneShare };
+  return { direct, proxied, viaNginx };
 }
 
 /**
@@ -149,7 +144,6 @@ export async function figureProxyLoad(env: BenchEnv, seconds: number): Promise<F
   const measured = (prefix: string, u: UpstreamLoad) => ({
     [`${prefix}direct_req_per_s`]: Math.round(u.direct.reqPerSec), [`${prefix}direct_p99_ms`]: u.direct.p99,
     [`${prefix}proxied_req_per_s`]: Math.round(u.proxied.reqPerSec), [`${prefix}proxied_p99_ms`]: u.proxied.p99, [`${prefix}proxied_errors`]: u.proxied.errors,
-    [`${prefix}fast_lane_share`]: Math.round(u.laneShare * 100) / 100,
     ...(u.viaNginx ? { [`${prefix}nginx_req_per_s`]: Math.round(u.viaNginx.reqPerSec), [`${prefix}nginx_p99_ms`]: u.viaNginx.p99 } : {}),
   });
   return {

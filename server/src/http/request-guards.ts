@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
-import { AppError, errorStatus, type ErrorReason } from '../errors.js';
+import { AppError, type ErrorReason } from '../errors.js';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
@@ -45,14 +45,23 @@ export class HostPolicy {
   }
 }
 
-export function writeGuardError(res: ServerResponse, reason: ErrorReason, message: string): void {
-  const body = JSON.stringify({ error: true, reason, message });
-  res.writeHead(errorStatus[reason], { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
-  res.end(body);
-}
+/** Why a request is refused before any route sees it: the reason and the message for the caller. */
+export type GuardRefusal = readonly [ErrorReason, string];
 
-export function hostRefusalMessage(reason: ErrorReason): string {
-  return reason === 'missing_host' ? 'the request has no Host header' : 'this server answers only to 127.0.0.1, localhost and [::1] at its port';
+/**
+ * What every request must be before it is routed: an origin-form target (`/path`, never
+ * `http://host/path` or `*`), exactly one Host, and a Host this server answers to. Node's parser
+ * keeps every Host line in `rawHeaders` but only the first in `headers`, so both are read.
+ */
+export function refuseBeforeRouting(req: IncomingMessage, policy: HostPolicy): GuardRefusal | null {
+  if (!req.url?.startsWith('/')) return ['invalid_request_target', 'the request target must be a path (origin-form)'];
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.length === 4 && req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return ['duplicate_host', 'the request has more than one Host header'];
+  const refused = policy.check(req);
+  if (refused === 'missing_host') return [refused, 'the request has no Host header'];
+  if (refused) return [refused, 'this server answers only to 127.0.0.1, localhost and [::1] at its port'];
+  return null;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -3,11 +3,11 @@ import { copyFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { DbData, RunRecord } from '../../domain/records.js';
+import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { CorruptFileError, DurableJsonFile } from './durable-json-file.js';
 
 export const DB_FILE = 'db.json';
 
-const TERMINAL = new Set(['succeeded', 'failed', 'stopped', 'timedOut']);
 const finishedRunJson = new WeakMap<RunRecord, { fingerprint: string; json: string }>();
 
 /**
@@ -22,7 +22,7 @@ export function serializeDb(data: DbData): string {
   for (let i = 0; i < runs.length; i++) {
     const record = runs[i]!;
     const { run } = record;
-    if (!TERMINAL.has(run.state)) {
+    if (!TERMINAL_STATES.has(run.state)) {
       parts[i] = JSON.stringify(record);
       continue;
     }

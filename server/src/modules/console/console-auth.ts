@@ -1,11 +1,13 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
-
-/** What reading credentials needs of a request: its headers (a Node request, or the front door's head). */
-type WithHeaders = { readonly headers: IncomingHttpHeaders };
 import { join } from 'node:path';
+import { parse as parseCookie } from 'cookie';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
+import { AppError } from '../../errors.js';
+
+/** What reading credentials needs of a request: its headers. */
+type WithHeaders = { readonly headers: IncomingHttpHeaders };
 
 export const SESSION_COOKIE = 'swiftlambda_console';
 const TOKEN_FILE = 'console-token';
@@ -31,14 +33,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  return out;
-}
+const BEARER = /^\s*bearer\s+/i;
 
 /**
  * Who may use the console routes: `Authorization: Bearer <console token>` (scripts, the CLI) or
@@ -48,7 +43,11 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 export class ConsoleAuth {
   private readonly session: string;
 
-  constructor(readonly token: string) {
+  constructor(
+    readonly token: string,
+    /** an Origin header naming the console's own origin */
+    private readonly isOwnOrigin: (origin: string) => boolean,
+  ) {
     this.session = createHmac('sha256', token).update('swiftlambda-console-session').digest('base64url');
   }
 
@@ -58,19 +57,30 @@ export class ConsoleAuth {
 
   bearerOf(req: WithHeaders): string | undefined {
     const header = req.headers.authorization;
-    if (!header || !/^bearer\s+/i.test(header)) return undefined;
-    return header.replace(/^bearer\s+/i, '').trim();
+    if (!header || !BEARER.test(header)) return undefined;
+    return header.replace(BEARER, '').trim();
   }
 
+  /** The session cookie, read as browsers and the `cookie` library read it (names trimmed). */
   hasSessionCookie(req: WithHeaders): boolean {
-    const value = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+    const header = req.headers.cookie;
+    if (!header) return false;
+    const value = parseCookie(header)[SESSION_COOKIE];
     return value !== undefined && safeEqual(value, this.session);
   }
 
+  /**
+   * The console is the caller: its token as a Bearer, or its session cookie. The cookie rides along
+   * with any request the browser sends, so with another origin's `Origin` (a page served through
+   * the proxy sends `null`) it is refused with `forbidden_origin` rather than used.
+   */
   isConsoleRequest(req: WithHeaders): boolean {
     const bearer = this.bearerOf(req);
     if (bearer !== undefined) return this.isValidToken(bearer);
-    return this.hasSessionCookie(req);
+    if (!this.hasSessionCookie(req)) return false;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.isOwnOrigin(origin)) throw new AppError('forbidden_origin', 'the console session cannot be used from another origin');
+    return true;
   }
 
   sessionCookieHeader(): string {

@@ -1,2 +1,3 @@
 export { ConsoleAuth, loadOrCreateConsoleToken, SESSION_COOKIE } from './console-auth.js';
 export { createConsoleRouter } from './console-router.js';
+export { authorizePublicCaller, identifyPublicCaller, type PublicCaller } from './public-caller.js';

@@ -3,16 +3,6 @@ export const CLOSE_TOKEN = /\bclose\b/i;
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
-/** Drops one cookie by name from a Cookie header value; undefined when nothing is left. */
-export function withoutCookie(cookieHeader: string | undefined, name: string): string | undefined {
-  if (!cookieHeader) return cookieHeader;
-  const kept = cookieHeader
-    .split(';')
-    .map((c) => c.trim())
-    .filter((c) => c && !c.startsWith(`${name}=`));
-  return kept.length ? kept.join('; ') : undefined;
-}
-
 /**
  * The header names (lower-cased) that the Connection headers of a raw header list
  * ([name, value, name, value, …] as Node gives it) declare hop-by-hop, or null when it has none.

@@ -1,2 +1,1 @@
-export { InstanceProxy, matchInstancePath } from './instance-proxy.js';
-export { isBrowserNavigation, SANDBOX_POLICY } from './instance-proxy.js';
+export { InstanceProxy, matchInstancePath, isBrowserNavigation, SANDBOX_POLICY, PROXY_METHODS } from './instance-proxy.js';

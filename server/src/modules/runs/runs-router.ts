@@ -1,46 +1,50 @@
 import express, { Router, type Request, type RequestHandler } from 'express';
-import type { RunMode, RunState } from '../../contract/types.js';
+import { z } from 'zod';
+import type { RunState } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
-import { authorizePublicCaller, type PublicCaller } from '../../http/public-auth.js';
 import { streamLogAsSse } from '../../http/sse.js';
-import { intQuery } from '../../http/validate.js';
-import type { ConsoleAuth } from '../console/index.js';
+import { parseBody } from '../../http/validate.js';
+import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../console/index.js';
 import type { KeysService } from '../keys/index.js';
-import { RUN_STATES, type RunsService, type StartRunInput } from './runs-service.js';
+import { RUN_STATES } from '../../domain/run-states.js';
+import type { RunsService, StartRunInput } from './runs-service.js';
 
 const MAX_ARGUMENTS = 256;
 const MAX_ARGUMENT_BYTES = 4096;
+const MODE_MESSAGE = 'mode must be "oneShot" or "service"';
 
-/** The seed's run body: `mode` must be oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
+const argument = z
+  .string({ error: 'each argument must be a string' })
+  .refine((a) => Buffer.byteLength(a) < MAX_ARGUMENT_BYTES, 'an argument is 4 KiB or longer')
+  .refine((a) => !a.includes('\u0000'), 'an argument contains a NUL character');
+
+/** The seed's run body: `mode` oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
+const startRunBody = z.object({
+  mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }),
+  arguments: z.array(argument, { error: 'arguments must be an array of strings' }).max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`).nullish(),
+});
+const stopAllBody = z.object({ mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }).optional() });
+const RUN_BODY_REASONS = { mode: 'invalid_mode', arguments: 'invalid_arguments' } as const;
+
 export function parseStartRunBody(body: unknown): StartRunInput {
-  const value = (body ?? {}) as Record<string, unknown>;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new AppError('invalid_mode', 'the body must be a JSON object with a mode');
-  const mode = value.mode;
-  if (mode !== 'oneShot' && mode !== 'service') throw new AppError('invalid_mode', 'mode must be "oneShot" or "service"');
-  const args = value.arguments;
-  if (args === undefined || args === null) return { mode, arguments: [] };
-  if (!Array.isArray(args)) throw new AppError('invalid_arguments', 'arguments must be an array of strings');
-  if (args.length > MAX_ARGUMENTS) throw new AppError('invalid_arguments', `at most ${MAX_ARGUMENTS} arguments`);
-  for (const [i, a] of args.entries()) {
-    if (typeof a !== 'string') throw new AppError('invalid_arguments', `arguments[${i}] is not a string`);
-    if (Buffer.byteLength(a) >= MAX_ARGUMENT_BYTES) throw new AppError('invalid_arguments', `arguments[${i}] is 4 KiB or longer`);
-    if (a.includes('\u0000')) throw new AppError('invalid_arguments', `arguments[${i}] contains a NUL character`);
-  }
-  return { mode, arguments: args as string[] };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid_mode', 'the body must be a JSON object with a mode');
+  const parsed = parseBody(startRunBody, body, RUN_BODY_REASONS, 'invalid_arguments');
+  return { mode: parsed.mode, arguments: parsed.arguments ?? [] };
 }
 
-function parseState(value: unknown): RunState | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !(RUN_STATES as readonly string[]).includes(value)) {
-    throw new AppError('invalid_state', `state must be one of ${RUN_STATES.join(', ')}`);
-  }
-  return value as RunState;
-}
+const integerParam = (name: string, min: number) =>
+  z.string().regex(/^-?\d{1,15}$/, `${name} must be an integer`).transform(Number).refine((n) => n >= min, `${name} must be ${min} or more`);
+
+const listQuery = z.object({
+  limit: integerParam('limit', 1).optional(),
+  state: z.enum(RUN_STATES, { error: `state must be one of ${RUN_STATES.join(', ')}` }).optional(),
+});
+
+const logsQuery = z.object({ afterSequence: integerParam('afterSequence', -1).optional(), limit: integerParam('limit', 1).optional() });
 
 export function parseListQuery(query: Request['query']): { limit: number; state: RunState | undefined } {
-  const limit = intQuery(query.limit, 20, 'invalid_query', 'limit');
-  if (limit < 1) throw new AppError('invalid_query', 'limit must be at least 1');
-  return { limit: Math.min(limit, 50), state: parseState(query.state) };
+  const parsed = parseBody(listQuery, query, { state: 'invalid_state' }, 'invalid_query');
+  return { limit: Math.min(parsed.limit ?? 20, 50), state: parsed.state };
 }
 
 export interface PublicRouterDeps {
@@ -56,8 +60,13 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   const { runs, keys, consoleAuth } = deps;
   const router = Router();
   router.use('/lambdas', deps.originGuard);
-  router.use('/lambdas', express.json({ type: () => true, limit: '1mb' }));
   const authorize = (req: Request<{ lambdaId: string }>): PublicCaller => authorizePublicCaller(req, req.params.lambdaId, keys, consoleAuth);
+  // the caller is checked before a body is read: nothing unauthenticated is buffered
+  router.use('/lambdas/:lambdaId', (req, _res, next) => {
+    authorize(req);
+    next();
+  });
+  router.use('/lambdas', express.json({ type: () => true, limit: '1mb' }));
 
   router.post('/lambdas/:lambdaId/runs', async (req, res) => {
     authorize(req);
@@ -74,9 +83,8 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   // Emulator extension (after swamp's cancel endpoint): stop every live run of a project.
   router.post('/lambdas/:lambdaId/runs/stop', async (req, res) => {
     authorize(req);
-    const mode = (req.body as { mode?: unknown } | undefined)?.mode;
-    if (mode !== undefined && mode !== 'oneShot' && mode !== 'service') throw new AppError('invalid_mode', 'mode must be "oneShot" or "service"');
-    res.json(await runs.stopAll(req.params.lambdaId, mode as RunMode | undefined));
+    const { mode } = parseBody(stopAllBody, req.body ?? {}, RUN_BODY_REASONS, 'invalid_mode');
+    res.json(await runs.stopAll(req.params.lambdaId, mode));
   });
 
   router.get('/lambdas/:lambdaId/runs/:runId', (req, res) => {
@@ -92,10 +100,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   router.get('/lambdas/:lambdaId/runs/:runId/logs', async (req, res) => {
     const caller = authorize(req);
     const { lambdaId, runId } = req.params;
-    const afterSequence = intQuery(req.query.afterSequence, -1, 'invalid_query', 'afterSequence');
-    if (afterSequence < -1) throw new AppError('invalid_query', 'afterSequence must be -1 or more');
-    const limit = intQuery(req.query.limit, 200, 'invalid_query', 'limit');
-    if (limit < 1) throw new AppError('invalid_query', 'limit must be at least 1');
+    const { afterSequence = -1, limit = 200 } = parseBody(logsQuery, req.query, {}, 'invalid_query');
     const record = runs.get(lambdaId, runId);
     if (req.query.follow === 'true' || req.query.follow === '1') {
       const end = await streamLogAsSse(req, res, afterSequence, {

@@ -1,0 +1,30 @@
+import type { ServerResponse } from 'node:http';
+import { redactSecrets } from '../domain/redact.js';
+import { errorStatus, type ErrorReason } from '../errors.js';
+
+export interface ErrorAnswerOptions {
+  /** close the connection after the answer (a request whose framing or host cannot be trusted) */
+  readonly close?: boolean;
+  /** the console token, redacted from the message with every API key */
+  readonly consoleToken?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one writer of the seed's `{ "error": true, "reason", "message" }` answer, for Express routes,
+ * the proxy and the guards alike. Once an answer has begun, the connection is cut instead.
+ */
+export function sendError(res: ServerResponse, reason: ErrorReason, message: string = reason, options: ErrorAnswerOptions = {}): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: true, reason, message: redactSecrets(message, options.consoleToken ?? '') });
+  res.writeHead(errorStatus[reason], {
+    ...options.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    ...(options.close ? { connection: 'close' } : {}),
+  });
+  res.end(body);
+}
