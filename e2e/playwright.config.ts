@@ -14,7 +14,9 @@ export const E2E_TOKEN = 'e2e-console-token-0123456789';
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  // per test (a Swift build on 2 busy cores takes minutes), and for the whole run, so it cannot hang
   timeout: 240_000,
+  globalTimeout: 30 * 60_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,
   workers: 1,
