@@ -7,7 +7,7 @@ import type { Project } from '../contract/types.js';
 import { PACKAGES, startEchoServer, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
 
-describe('service proxy', () => {
+describe('service proxy', { timeout: 600_000 }, () => {
   let t: TestServer;
   let echo: Project;
   let key: string;
@@ -253,5 +253,31 @@ describe('service proxy', () => {
     }
     assert.equal(openUpstream, '0', 'every upstream call ended with its client');
     await t.api.public('POST', `/lambdas/${node.id}/runs/${run.uuid}/stop`, key, {});
+  });
+  test('a key revoked by a call is refused on the very next proxied call; a stopped run is 409 at once', async () => {
+    const keyId = async (name: string): Promise<string> =>
+      (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === name).id;
+    for (let i = 0; i < 5; i++) {
+      const name = `doomed-${i}`;
+      const doomed = await t.api.createKey({ name });
+      const path = `/instances/${runId}/api/hello`;
+      assert.equal((await t.api.request('GET', path, { headers: { 'x-api-key': doomed } })).status, 200);
+      await t.api.console('POST', `/keys/${await keyId(name)}/revoke`);
+      const res = await t.api.request('GET', path, { headers: { 'x-api-key': doomed } });
+      assert.deepEqual([res.status, res.body.reason], [401, 'revoked_api_key']);
+    }
+    const other = await startService(echo);
+    await ready(other.uuid);
+    assert.equal((await t.api.public('POST', `/lambdas/${echo.id}/runs/${other.uuid}/stop`, key, {})).body.run.state, 'stopped');
+    const res = await t.api.request('GET', `/instances/${other.uuid}/api/hello`, { headers: { 'x-api-key': key } });
+    assert.deepEqual([res.status, res.body.reason], [409, 'instance_not_running']);
+  });
+
+  test('a key used only on the proxy gets its lastUsedAt', async () => {
+    const fresh = await t.api.createKey({ name: 'proxy-only' });
+    const lastUsed = async () => (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === 'proxy-only').lastUsedAt as number | null;
+    assert.equal(await lastUsed(), null);
+    assert.equal((await t.api.request('GET', `/instances/${runId}/api/hello`, { headers: { 'x-api-key': fresh } })).status, 200);
+    assert.ok((await lastUsed()) !== null);
   });
 });

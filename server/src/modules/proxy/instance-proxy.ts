@@ -205,7 +205,12 @@ export class InstanceProxy {
       this.forward(req, res, runId, rest, mayWait);
     } catch (err) {
       if (err instanceof AppError) {
-        sendError(res, err.reason, err.message, { consoleToken: this.deps.consoleToken, headers: err.reason === 'method_not_allowed' ? { allow: ALLOW } : undefined });
+        sendError(res, err.reason, err.message, {
+          consoleToken: this.deps.consoleToken,
+          headers: err.reason === 'method_not_allowed' ? { allow: ALLOW } : undefined,
+          // a client that asked to switch protocols is not left guessing what the connection speaks
+          close: err.reason === 'unsupported_protocol',
+        });
       } else {
         sendError(res, 'internal_error', 'the proxy failed');
       }
