@@ -1,6 +1,7 @@
 // Lint, including the layering rules (STYLE.md §2): server/ never imports electron or the
 // renderer; domain modules never import dockerode or lowdb (adapters do); modules reach each
-// other only through their index.ts.
+// other only through their index.ts; layers import only downward:
+// contract, domain → http, adapters → modules → index.ts.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -38,9 +39,36 @@ export default tseslint.config(
           { name: 'lowdb/node', message: 'domain code speaks Store (adapters/store)' },
         ],
         patterns: [
-          { group: ['../*/*', '!../*/index.js', '!../../**'], message: 'import another module through its index.ts' },
+          { regex: '^\\.\\./(?!\\.\\./)[^/]+/(?!index\\.js$)', message: 'import another module through its index.ts' },
+          { regex: '^\\.\\./\\.\\./(modules|cli|bench|testing|integration|faults)/|^\\.\\./\\.\\./(index|main)\\.js$', message: 'modules import base layers (domain, contract, http, adapters), other modules only through ../<module>/index.js, and never the composition root' },
           { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
         ],
+      }],
+    },
+  },
+  {
+    // http/ holds transport helpers (error answers, guards, SSE, validation): below the modules
+    files: ['server/src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(modules|adapters|cli|bench|testing)/|^\\.\\./(index|main)\\.js$', message: 'http/ is below the modules: it imports only domain, contract and errors' }],
+      }],
+    },
+  },
+  {
+    files: ['server/src/domain/**/*.ts', 'server/src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./(modules|adapters|http|cli|bench|testing)/|^\\.\\./(index|main)\\.js$', message: 'domain and contract are the base layer: they import nothing of the server above them' }],
+      }],
+    },
+  },
+  {
+    files: ['server/src/adapters/**/*.ts'],
+    ignores: ['server/src/adapters/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.\\./\\.\\./(modules|http|cli|bench|testing)/|^\\.\\./\\.\\./(index|main)\\.js$', message: 'adapters speak their own types; they never import modules or the HTTP layer' }],
       }],
     },
   },
