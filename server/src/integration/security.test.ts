@@ -12,13 +12,12 @@ async function readTree(dir: string): Promise<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out += await readTree(path);
-    // regular files only: the main thread's socket (main.sock) lives here too
     else if (entry.isFile()) out += await readFile(path, 'latin1');
   }
   return out;
 }
 
-describe('security', () => {
+describe('security', { timeout: 600_000 }, () => {
   let t: TestServer;
   let port: number;
   let key: string;
