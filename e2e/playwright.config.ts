@@ -41,7 +41,7 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     env: {
-      SWIFTLAMBDA_DEFAULT_IMAGE: process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie',
+      SWIFTLAMBDA_DEFAULT_IMAGE: process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie-git',
       SWIFTLAMBDA_CONSOLE_TOKEN: E2E_TOKEN,
     },
   },

@@ -11,7 +11,7 @@ import { resolveConfig, type ServerConfig } from '../config.js';
 import type { Compilation, Project } from '../contract/types.js';
 import { createServer, type SwiftLambdaServer } from '../index.js';
 
-export const TEST_IMAGE = process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie';
+export const TEST_IMAGE = process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie-git';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const PACKAGES = {
   hostile: join(repoRoot, 'resources/test-packages/hostile'),
