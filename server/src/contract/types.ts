@@ -87,9 +87,16 @@ export interface Project {
   memoryLimitMb: number;
   /** Process limit of each run's container (emulator setting). */
   pidsLimit: number;
+  /** Rebuild on every save of the package or its local path dependencies (SPEC §8). */
+  watch: boolean;
+  /** `swift build -c <buildConfiguration>`: debug builds are faster to rebuild. */
+  buildConfiguration: BuildConfiguration;
+  /** Seconds between SIGTERM and the kill when a run is stopped (SPEC §7). */
+  stopGraceSeconds: number;
   created: number;
   updated: number;
 }
+export type BuildConfiguration = 'release' | 'debug';
 export interface CreateProjectRequest {
   name: string;
   sourcePath: string;
@@ -99,6 +106,9 @@ export interface CreateProjectRequest {
   publicInstances?: boolean;
   memoryLimitMb?: number;
   pidsLimit?: number;
+  watch?: boolean;
+  buildConfiguration?: BuildConfiguration;
+  stopGraceSeconds?: number;
 }
 
 export type CompilationState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -113,6 +123,19 @@ export interface Compilation {
   finishedAt: number | null;
   errorSummary: string | null;
   created: number;
+  /** the configuration the build used (`release` for imports) */
+  configuration: BuildConfiguration;
+  /** the compiler's errors, warnings and notes, with the user's own file paths */
+  diagnostics: Diagnostic[];
+}
+
+export interface Diagnostic {
+  /** absolute path of the file on the user's machine */
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning' | 'note';
+  message: string;
 }
 
 export interface StatusResponse {

@@ -5,11 +5,12 @@ import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, LogChunk } from '../../contract/types.js';
+import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
 import type { ProjectsService } from '../projects/index.js';
+import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
 import { checkElfExecutable } from './elf.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
 
@@ -26,15 +27,19 @@ export interface BuildsDeps {
 
 export function toPublicCompilation(record: CompilationRecord): Compilation {
   const { binaryFile: _binaryFile, ...publicFields } = record;
-  return publicFields;
+  // compilations stored before these fields existed
+  return { ...publicFields, configuration: record.configuration ?? 'release', diagnostics: record.diagnostics ?? [] };
 }
 
-// The build script takes the target and the owner for the copied binary as $1 and $2, so
-// nothing the user typed is ever parsed by the shell.
+/** Where the build container sees the package (mapped back to the user's path in diagnostics). */
+const PACKAGE_MOUNT = '/src';
+
+// The build script takes the target, the owner for the copied binary and the configuration as $1,
+// $2 and $3, so nothing the user typed is ever parsed by the shell.
 const BUILD_SCRIPT = [
   'set -e',
-  'swift build -c release --product "$1" --package-path /src --scratch-path /build',
-  'cp "/build/release/$1" "/out/$1"',
+  'swift build -c "$3" --product "$1" --package-path /src --scratch-path /build',
+  'cp "/build/$3/$1" "/out/$1"',
   'chown "$2" "/out/$1" 2>/dev/null || true',
 ].join('\n');
 
@@ -94,6 +99,8 @@ export class BuildsService {
       finishedAt: null,
       errorSummary: null,
       created: this.now(),
+      configuration: source === 'build' ? project.buildConfiguration : 'release',
+      diagnostics: [],
       binaryFile: null,
     };
     this.deps.store.data.compilations.push(record);
@@ -133,14 +140,14 @@ export class BuildsService {
       const outDir = this.binaryDir(record);
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-      writer.system(`$ swift build -c release --product ${record.targetName} (image ${project.dockerImage})`);
+      writer.system(`$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`);
       containerId = await engine.createContainer({
         image: project.dockerImage,
         entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
-        cmd: [record.targetName, owner],
+        cmd: [record.targetName, owner, record.configuration],
         env: { HOME: '/tmp' },
         labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id, 'swiftlambda.compilation': record.id },
-        binds: [`${project.sourcePath}:/src:ro`, `swiftlambda-build-${project.id}:/build`, `${outDir}:/out`],
+        binds: [`${project.sourcePath}:${PACKAGE_MOUNT}:ro`, `swiftlambda-build-${project.id}:/build`, `${outDir}:/out`],
         workingDir: '/src',
       });
       // attached before start, like `docker run`: every line of the build's output is captured
@@ -154,6 +161,7 @@ export class BuildsService {
       } finally {
         capture.stop();
       }
+      record.diagnostics = await this.collectDiagnostics(record.id, [[PACKAGE_MOUNT, project.sourcePath]]);
       if (exitCode === 0) {
         const binaryFile = join(outDir, record.targetName);
         await checkElfExecutable(binaryFile);
@@ -162,7 +170,8 @@ export class BuildsService {
         writer.system(`build succeeded: ${record.targetName}`);
       } else {
         record.state = 'failed';
-        record.errorSummary = await this.summarizeFailure(record.id, exitCode);
+        const firstError = record.diagnostics.find((d) => d.severity === 'error');
+        record.errorSummary = firstError ? formatDiagnostic(firstError).slice(0, 500) : await this.summarizeFailure(record.id, exitCode);
         writer.system(`build failed: ${record.errorSummary}`);
       }
     } catch (err) {
@@ -174,6 +183,18 @@ export class BuildsService {
       if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
       await this.deps.logs.closeWriter('builds', record.id);
       await this.deps.store.commit();
+    }
+  }
+
+  /** The compiler's diagnostics in the build's output. */
+  private async collectDiagnostics(id: string, mounts: ReadonlyArray<readonly [string, string]>): Promise<Diagnostic[]> {
+    const collector = new DiagnosticsCollector(mounts);
+    let after = -1;
+    for (;;) {
+      const page = await this.deps.logs.read('builds', id, after, 500);
+      for (const c of page) if (c.stream !== 'system') collector.add(c.data);
+      if (page.length < 500) return collector.diagnostics;
+      after = page[page.length - 1]!.sequence;
     }
   }
 

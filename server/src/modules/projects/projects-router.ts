@@ -12,6 +12,9 @@ const settings = {
   publicInstances: z.boolean(),
   memoryLimitMb: z.number().int().min(16).max(65_536),
   pidsLimit: z.number().int().min(8).max(65_536),
+  watch: z.boolean(),
+  buildConfiguration: z.enum(['release', 'debug']),
+  stopGraceSeconds: z.number().int().min(0).max(300),
 };
 
 /** PATCH: any setting; POST: the same, with name, targetName and sourcePath required. */
@@ -29,6 +32,9 @@ const reasons: Record<string, ErrorReason> = {
   publicInstances: 'invalid_public_instances',
   memoryLimitMb: 'invalid_memory_limit',
   pidsLimit: 'invalid_pids_limit',
+  watch: 'invalid_watch',
+  buildConfiguration: 'invalid_build_configuration',
+  stopGraceSeconds: 'invalid_stop_grace',
 };
 
 /** Console routes for projects. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Project } from '../../contract/types.js';
+import type { BuildConfiguration, Project } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { checkPackage } from './package-manifest.js';
 
@@ -14,6 +14,8 @@ export interface ProjectDefaults {
 }
 
 export const DEFAULT_PROJECT_SETTINGS = { runTimeoutSeconds: 60, memoryLimitMb: 1024, pidsLimit: 512 } as const;
+/** Settings added after the first release: projects stored before them get these. */
+const LATER_SETTINGS = { watch: false, buildConfiguration: 'release', stopGraceSeconds: 10 } as const;
 
 export interface CreateProjectInput {
   readonly name: string;
@@ -24,6 +26,9 @@ export interface CreateProjectInput {
   readonly publicInstances?: boolean | undefined;
   readonly memoryLimitMb?: number | undefined;
   readonly pidsLimit?: number | undefined;
+  readonly watch?: boolean | undefined;
+  readonly buildConfiguration?: BuildConfiguration | undefined;
+  readonly stopGraceSeconds?: number | undefined;
 }
 
 export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
@@ -33,7 +38,13 @@ export class ProjectsService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly defaults: ProjectDefaults,
-  ) {}
+  ) {
+    for (const project of store.data.projects) {
+      for (const [field, value] of Object.entries(LATER_SETTINGS)) {
+        if ((project as unknown as Record<string, unknown>)[field] === undefined) (project as unknown as Record<string, unknown>)[field] = value;
+      }
+    }
+  }
 
   list(): Project[] {
     return [...this.store.data.projects].sort((a, b) => b.created - a.created);
@@ -62,6 +73,9 @@ export class ProjectsService {
       publicInstances: input.publicInstances ?? false,
       memoryLimitMb: input.memoryLimitMb ?? this.defaults.memoryLimitMb,
       pidsLimit: input.pidsLimit ?? this.defaults.pidsLimit,
+      watch: input.watch ?? LATER_SETTINGS.watch,
+      buildConfiguration: input.buildConfiguration ?? LATER_SETTINGS.buildConfiguration,
+      stopGraceSeconds: input.stopGraceSeconds ?? LATER_SETTINGS.stopGraceSeconds,
       created: now,
       updated: now,
     };
