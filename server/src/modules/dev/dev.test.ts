@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { isIgnoredPath, PackageWatcher } from './package-watcher.js';
+import { localDependencyFolders, pathDependenciesIn } from './path-dependencies.js';
+import { RebuildScheduler } from './rebuild-scheduler.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('path dependencies are read from the manifest, comments ignored', () => {
+  const manifest = `
+    dependencies: [
+      .package(path: "../Shared"),
+      // .package(path: "../Commented"),
+      .package(name: "Util", path: "/abs/Util"),
+      .package(url: "https://example.com/x.git", from: "1.0.0"),
+    ]`;
+  assert.deepEqual(pathDependenciesIn(manifest), ['../Shared', '/abs/Util']);
+});
+
+test('local dependency folders are found transitively, once each, missing ones skipped', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'deps-'));
+  try {
+    for (const [dir, deps] of [['App', ['../A', '../Missing']], ['A', ['../B', '../App']], ['B', ['../A']]] as const) {
+      await mkdir(join(root, dir));
+      await writeFile(join(root, dir, 'Package.swift'), deps.map((d) => `.package(path: "${d}")`).join(',\n'));
+    }
+    assert.deepEqual(await localDependencyFolders(join(root, 'App')), [join(root, 'A'), join(root, 'B')]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('ignored: build output, SwiftPM state, dot-folders and editor temp files', () => {
+  const roots = ['/p'];
+  for (const p of ['/p/.build/x.o', '/p/.swiftpm/a', '/p/.git/HEAD', '/p/Sources/.main.swift.swp', '/p/Sources/main.swift~', '/p/Sources/4913', '/p/Sources/#main.swift#']) {
+    assert.ok(isIgnoredPath(p, roots), p);
+  }
+  for (const p of ['/p/Sources/main.swift', '/p/Package.swift', '/p']) assert.ok(!isIgnoredPath(p, roots), p);
+});
+
+test('a burst of changes makes one build; changes during a build queue exactly one more', async () => {
+  let builds = 0;
+  let release: () => void = () => undefined;
+  const scheduler = new RebuildScheduler(async () => {
+    builds++;
+    await new Promise<void>((r) => (release = r));
+  }, 30);
+  for (let i = 0; i < 5; i++) {
+    scheduler.changed();
+    await sleep(5);
+  }
+  await sleep(60);
+  assert.equal(builds, 1, 'one build for the burst');
+  for (let i = 0; i < 4; i++) scheduler.changed();
+  release();
+  await sleep(80);
+  assert.equal(builds, 2, 'one more for the changes made during the build');
+  release();
+  await sleep(80);
+  assert.equal(builds, 2, 'and no more');
+  scheduler.stop();
+});
+
+test('the watcher reports a saved source file and not what it ignores', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'watch-'));
+  const seen: string[] = [];
+  const watcher = new PackageWatcher((p) => seen.push(p));
+  try {
+    await mkdir(join(root, 'Sources'));
+    await mkdir(join(root, '.build'));
+    await watcher.watch([root]);
+    await writeFile(join(root, '.build', 'x.o'), 'x');
+    await writeFile(join(root, 'Sources', 'main.swift'), 'print(1)');
+    for (let i = 0; i < 50 && !seen.length; i++) await sleep(20);
+    assert.deepEqual(seen, [join(root, 'Sources', 'main.swift')]);
+  } finally {
+    await watcher.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});

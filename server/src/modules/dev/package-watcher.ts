@@ -1,0 +1,46 @@
+import { sep } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+
+/** Build output, SwiftPM state, dot-folders (.git, .vscode…) and editors' temporary files. */
+export function isIgnoredPath(path: string, roots: readonly string[]): boolean {
+  const root = roots.find((r) => path === r || path.startsWith(r + sep));
+  const rel = root === undefined ? path : path.slice(root.length);
+  const parts = rel.split(sep).filter(Boolean);
+  if (parts.some((p) => p.startsWith('.'))) return true;
+  const name = parts[parts.length - 1] ?? '';
+  return /(~|\.swp|\.swx|\.tmp|\.kate-swp|___jb_(tmp|old)___)$/.test(name) || /^(#.*#|4913)$/.test(name);
+}
+
+/**
+ * Watches a package folder and its local path dependencies (chokidar: fs.watch underneath, no
+ * native module; docs/decisions/0002). `onChange` gets each changed file's path.
+ */
+export class PackageWatcher {
+  private watcher: FSWatcher | null = null;
+  private roots: string[] = [];
+
+  constructor(private readonly onChange: (path: string) => void) {}
+
+  /** Watches exactly `roots` (the package first); resolves once the initial scan is done. */
+  async watch(roots: readonly string[]): Promise<void> {
+    const next = [...new Set(roots)];
+    if (this.watcher && next.length === this.roots.length && next.every((r, i) => r === this.roots[i])) return;
+    await this.close();
+    this.roots = next;
+    const watcher = watch(next, {
+      ignoreInitial: true,
+      ignored: (path) => isIgnoredPath(path, this.roots),
+      awaitWriteFinish: false,
+    });
+    this.watcher = watcher;
+    watcher.on('all', (_event, path) => this.onChange(path));
+    watcher.on('error', () => undefined);
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  }
+
+  async close(): Promise<void> {
+    const w = this.watcher;
+    this.watcher = null;
+    await w?.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** `.package(path: "…")` entries of a manifest's text (comments stripped), as written. */
+export function pathDependenciesIn(manifest: string): string[] {
+  const text = manifest.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const out: string[] = [];
+  for (const m of text.matchAll(/\.package\s*\(\s*(?:name\s*:\s*"[^"]*"\s*,\s*)?path\s*:\s*"([^"]+)"/g)) out.push(m[1]!);
+  return out;
+}
+
+/**
+ * The folders of a package's local path dependencies, transitively, as absolute paths (the package
+ * itself not included). Read from the manifests' text, like the target list: a dependency that
+ * does not exist on disk is skipped (the build will say why).
+ */
+export async function localDependencyFolders(packageDir: string): Promise<string[]> {
+  const seen = new Set<string>([resolve(packageDir)]);
+  const queue = [resolve(packageDir)];
+  const found: string[] = [];
+  while (queue.length) {
+    const dir = queue.shift()!;
+    let manifest: string;
+    try {
+      manifest = await readFile(join(dir, 'Package.swift'), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const rel of pathDependenciesIn(manifest)) {
+      const abs = isAbsolute(rel) ? resolve(rel) : resolve(dir, rel);
+      if (seen.has(abs)) continue;
+      seen.add(abs);
+      if (!(await stat(abs).then((s) => s.isDirectory(), () => false))) continue;
+      found.push(abs);
+      queue.push(abs);
+    }
+  }
+  return found;
+}
