@@ -22,6 +22,7 @@ import { authorizePublicCaller, ConsoleAuth, createConsoleRouter, loadOrCreateCo
 import { KeysService } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
+import { DevLoop } from './modules/dev/index.js';
 import { InstanceProxy } from './modules/proxy/index.js';
 import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService } from './modules/runs/index.js';
 
@@ -100,13 +101,17 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
+  let dev: DevLoop | undefined;
   const proxy = new InstanceProxy({
     runs,
+    devRunOf: (projectId) => dev?.devRunOf(projectId),
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
     consoleToken,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
+  dev = new DevLoop({ projects, builds, runs, whenIdle: (runId) => proxy.whenIdle(runId), log });
+  const devLoop = dev;
 
   const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
   let baseUrl = '';
@@ -118,7 +123,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     '/console/api',
     originGuard(hostPolicy, 'all'),
     createConsoleRouter({
-      consoleAuth, keys, projects, builds, runs, logs, engine,
+      consoleAuth, keys, projects, builds, runs, logs, engine, dev: devLoop,
       status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
     }),
   );
@@ -157,6 +162,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);
     }
     await watcher.start();
+    await devLoop.syncWatchers().catch((err) => log(`could not watch projects: ${errorMessage(err)}`));
   }
 
   return {
@@ -182,6 +188,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     url: () => baseUrl,
     async close(options) {
       watcher.stop();
+      await devLoop.close();
       const stopRuns = options?.stopRuns ?? false;
       if (stopRuns) {
         await Promise.all(runs.liveRuns().map((l) => l.stop().catch(() => undefined)));

@@ -24,7 +24,13 @@ export interface RunRecord {
   stopRequested: boolean;
   /** when the container started, in unix milliseconds: the deadline's origin */
   startedAtMs: number | null;
+  /** an API key's caller, or the console (its UI, token or CLI); absent in runs stored before */
+  startedBy?: RunStarter;
+  /** the run this one replaced in a hot swap (SPEC §8) */
+  replacesRun?: string | null;
 }
+
+export type RunStarter = 'key' | 'console';
 
 export interface DbData {
   version: 1;

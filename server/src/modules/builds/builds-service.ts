@@ -50,6 +50,7 @@ const BUILD_SCRIPT = [
  */
 export class BuildsService {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly finishedListeners: Array<(compilation: Compilation) => void> = [];
 
   constructor(private readonly deps: BuildsDeps) {}
 
@@ -110,6 +111,32 @@ export class BuildsService {
 
   private binaryDir(record: CompilationRecord): string {
     return join(this.deps.dataDir, 'binaries', record.project, record.id);
+  }
+
+  /** Calls `listener` with every compilation that ends (built or imported, succeeded or failed). */
+  onFinished(listener: (compilation: Compilation) => void): void {
+    this.finishedListeners.push(listener);
+  }
+
+  private announce(record: CompilationRecord): void {
+    const compilation = toPublicCompilation(record);
+    for (const listener of this.finishedListeners) {
+      try {
+        listener(compilation);
+      } catch (err) {
+        this.deps.log(`a compilation listener failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+
+  /** The compilation under way or queued for a project, if any. */
+  isBuilding(projectId: string): boolean {
+    return this.chains.has(projectId);
+  }
+
+  /** Resolves when every build queued for the project so far has ended. */
+  async settled(projectId: string): Promise<void> {
+    await this.chains.get(projectId);
   }
 
   /** Queues a build; it runs after any build of the same project that is under way. */
@@ -183,6 +210,7 @@ export class BuildsService {
       if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
       await this.deps.logs.closeWriter('builds', record.id);
       await this.deps.store.commit();
+      this.announce(record);
     }
   }
 
@@ -234,6 +262,7 @@ export class BuildsService {
     record.finishedAt = this.now();
     await this.deps.logs.closeWriter('builds', record.id);
     await this.deps.store.commit();
+    this.announce(record);
     return toPublicCompilation(record);
   }
 

@@ -4,6 +4,8 @@ import type { Diagnostic } from '../../contract/types.js';
 /** `file:line:column: severity: message`, as swiftc and clang print them. */
 const LINE = /^(\/[^:\n]+):(\d+):(\d+): (error|warning|note): (.*)$/;
 const MAX_DIAGNOSTICS = 500;
+// eslint-disable-next-line no-control-regex -- the ANSI colour codes swiftc adds on a terminal
+const ANSI = /\x1b\[[0-9;]*m/g;
 
 /**
  * The compiler's diagnostics in build output, once each (swiftc may print one for every file it
@@ -18,7 +20,7 @@ export class DiagnosticsCollector {
 
   /** Reads one line of build output. */
   add(line: string): void {
-    const m = LINE.exec(line.replace(/\x1b\[[0-9;]*m/g, '').trimEnd());
+    const m = LINE.exec(line.replace(ANSI, '').trimEnd());
     if (!m || this.diagnostics.length >= MAX_DIAGNOSTICS) return;
     const diagnostic: Diagnostic = {
       file: this.hostPath(posix.normalize(m[1]!)),

@@ -3,6 +3,7 @@ import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { ExamplePackage, StatusResponse } from '../../contract/types.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { createBuildsRouter, type BuildsService } from '../builds/index.js';
+import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
 import { createProjectsRouter, type ProjectsService } from '../projects/index.js';
@@ -18,6 +19,7 @@ export interface ConsoleRouterDeps {
   readonly runs: RunsService;
   readonly logs: LogStore;
   readonly engine: DockerEngine;
+  readonly dev: DevLoop;
   readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[]; examples: ExamplePackage[] };
 }
 
@@ -45,11 +47,18 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     res.json(body);
   });
 
+  // The project's development loop: watching, building, the run its dev URL serves, swaps.
+  router.get('/projects/:projectId/dev', (req, res) => {
+    res.json({ dev: deps.dev.status(req.params.projectId) });
+  });
+
   // All runs across projects, for the console's runs page.
   router.get('/runs', (req, res) => {
     const { limit, state } = parseListQuery({ ...req.query, limit: req.query.limit ?? '50' });
     const project = typeof req.query.project === 'string' && req.query.project ? req.query.project : undefined;
-    res.json({ runs: deps.runs.list({ projectId: project, state, limit }) });
+    // console fields beside the seed's: the run a hot swap replaced
+    const runs = deps.runs.list({ projectId: project, state, limit }).map((r) => ({ ...r, replacesRun: deps.runs.find(r.uuid)?.replacesRun ?? null }));
+    res.json({ runs });
   });
 
   router.use(createKeysRouter(deps.keys));

@@ -34,6 +34,8 @@ export interface CreateProjectInput {
 export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
 
 export class ProjectsService {
+  private readonly changeListeners: Array<(projectId: string) => void> = [];
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -44,6 +46,15 @@ export class ProjectsService {
         if ((project as unknown as Record<string, unknown>)[field] === undefined) (project as unknown as Record<string, unknown>)[field] = value;
       }
     }
+  }
+
+  /** Calls `listener` after a project is created or its settings change. */
+  onChanged(listener: (projectId: string) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  private announce(projectId: string): void {
+    for (const listener of this.changeListeners) listener(projectId);
   }
 
   list(): Project[] {
@@ -81,6 +92,7 @@ export class ProjectsService {
     };
     this.store.data.projects.push(project);
     await this.store.commit();
+    this.announce(project.id);
     return project;
   }
 
@@ -96,6 +108,7 @@ export class ProjectsService {
     next.updated = unixSeconds(this.clock.now());
     Object.assign(project, next);
     await this.store.commit();
+    this.announce(project.id);
     return project;
   }
 }

@@ -1,1 +1,1 @@
-export { InstanceProxy, matchInstancePath, isBrowserNavigation, SANDBOX_POLICY, PROXY_METHODS } from './instance-proxy.js';
+export { InstanceProxy, matchInstancePath, matchDevPath, isBrowserNavigation, SANDBOX_POLICY, PROXY_METHODS, type ProxyVia } from './instance-proxy.js';

@@ -16,6 +16,8 @@ export interface InstanceProxyDeps {
   readonly consoleToken: string;
   readonly sessionCookie: string;
   readonly maxBodyBytes: number;
+  /** the run a project's dev URL serves now (null: none), or undefined for an unknown project */
+  readonly devRunOf: (projectId: string) => string | null | undefined;
 }
 
 /** The methods the seed's proxy accepts. */
@@ -24,20 +26,36 @@ const ALLOW = [...PROXY_METHODS].join(', ');
 
 const PATTERN = /^\/instances\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
 
-export function matchInstancePath(url: string): { runId: string; rest: string } | null {
-  const m = PATTERN.exec(url);
+const DEV_PATTERN = /^\/dev\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
+
+/** Which of the two proxied URL shapes a call came through. */
+export type ProxyVia = 'instance' | 'dev';
+
+/** `{ id, rest }` of `/instances/{RUN_ID}/api/**` or `/dev/{LAMBDA_ID}/api/**`, else null. */
+function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
+  const m = pattern.exec(url);
   if (!m) return null;
-  let runId = m[1]!;
-  if (runId.includes('%')) {
+  let id = m[1]!;
+  if (id.includes('%')) {
     try {
-      runId = decodeURIComponent(runId);
+      id = decodeURIComponent(id);
     } catch {
       return null;
     }
   }
   let rest = m[2]!;
   if (rest === '' || rest.startsWith('?')) rest = `/${rest}`;
-  return { runId, rest };
+  return { id, rest };
+}
+
+export function matchInstancePath(url: string): { runId: string; rest: string } | null {
+  const m = matchProxyPath(PATTERN, url);
+  return m && { runId: m.id, rest: m.rest };
+}
+
+export function matchDevPath(url: string): { projectId: string; rest: string } | null {
+  const m = matchProxyPath(DEV_PATTERN, url);
+  return m && { projectId: m.id, rest: m.rest };
 }
 
 const NAVIGATION_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'object']);
@@ -103,9 +121,19 @@ export interface InstanceTarget {
   /** the path and query after the instance prefix, exactly as received */
   readonly rest: string;
   readonly remainingMs: number;
+  /** the URL prefix the caller used, for X-Forwarded-Prefix */
+  readonly prefix: string;
 }
 
 const SANDBOX_HEADERS = ['Content-Security-Policy', SANDBOX_POLICY] as const;
+
+/** One proxied call's route: the run, the path after the prefix, and the URL shape it came by. */
+interface ProxyCall {
+  readonly runId: string;
+  readonly rest: string;
+  readonly prefix: string;
+  readonly via: ProxyVia;
+}
 
 /**
  * Sends calls to run containers: the body limit, the header rules both ways, the run's deadline.
@@ -167,10 +195,14 @@ export class InstanceUpstream {
   }
 
   private dispatch(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, body: Buffer | http.IncomingMessage | null): void {
-    const prefix = `/instances/${target.runId}/api`;
-    const headers = upstreamRequestHeaders(req, this.credentials, prefix, Buffer.isBuffer(body) ? body.length : undefined);
+    const headers = upstreamRequestHeaders(req, this.credentials, target.prefix, Buffer.isBuffer(body) ? body.length : undefined);
     const exchange = new RelayExchange(req, res, this.relayOptions, this.open.of(target.runId, target.remainingMs));
     this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method ?? 'GET', path: target.rest, headers, body }, exchange);
+  }
+
+  /** Resolves once no call to `runId` is open. */
+  whenIdle(runId: string): Promise<void> {
+    return this.open.whenIdle(runId);
   }
 
   close(): void {
@@ -192,17 +224,54 @@ export class InstanceProxy {
     this.upstream = new InstanceUpstream(new CallerCredentials(deps.consoleToken, deps.sessionCookie), deps.maxBodyBytes);
   }
 
-  /** Handles the request when its URL is an instance URL; false otherwise. */
+  /** Handles the request when its URL is an instance or a dev URL; false otherwise. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
-    const match = matchInstancePath(req.url ?? '');
-    if (!match) return false;
-    this.route(req, res, match.runId, match.rest, true);
-    return true;
+    const url = req.url ?? '';
+    const instance = url.startsWith('/instances/') ? matchInstancePath(url) : null;
+    if (instance) {
+      this.route(req, res, { runId: instance.runId, rest: instance.rest, prefix: `/instances/${instance.runId}/api`, via: 'instance' }, true);
+      return true;
+    }
+    const dev = url.startsWith('/dev/') ? matchDevPath(url) : null;
+    if (dev) {
+      this.routeDev(req, res, dev.projectId, dev.rest);
+      return true;
+    }
+    return false;
   }
 
-  private route(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string, mayWait: boolean): void {
+  /** Resolves once no proxied call to `runId` is open. */
+  whenIdle(runId: string): Promise<void> {
+    return this.upstream.whenIdle(runId);
+  }
+
+  /**
+   * `/dev/{LAMBDA_ID}/api/**`: the same rules as the run's own URL, sent to the run the project's
+   * dev URL serves now (the newest service run, or the one a hot swap moved it to).
+   */
+  private routeDev(req: http.IncomingMessage, res: http.ServerResponse, projectId: string, rest: string): void {
+    const prefix = `/dev/${projectId}/api`;
+    const runId = this.deps.devRunOf(projectId);
+    if (runId === undefined || runId === null) {
+      this.fail(res, () => {
+        if (!PROXY_METHODS.has(req.method ?? '')) throw new AppError('method_not_allowed', `the proxy takes ${ALLOW}`);
+        if (runId === undefined) throw new AppError('project_not_found', `no project with id ${projectId}`);
+        this.deps.authorize(req, projectId);
+        throw new AppError('instance_not_running', 'the project has no service run to serve its dev URL; start one');
+      });
+      return;
+    }
+    this.route(req, res, { runId, rest, prefix, via: 'dev' }, true);
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse, call: ProxyCall, mayWait: boolean): void {
+    this.fail(res, () => this.forward(req, res, call, mayWait));
+  }
+
+  /** Runs `fn`, answering what it throws with the seed's error body. */
+  private fail(res: http.ServerResponse, fn: () => void): void {
     try {
-      this.forward(req, res, runId, rest, mayWait);
+      fn();
     } catch (err) {
       if (err instanceof AppError) {
         sendError(res, err.reason, err.message, {
@@ -217,7 +286,8 @@ export class InstanceProxy {
     }
   }
 
-  private forward(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string, mayWait: boolean): void {
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, call: ProxyCall, mayWait: boolean): void {
+    const { runId, rest, prefix } = call;
     if (!PROXY_METHODS.has(req.method ?? '')) throw new AppError('method_not_allowed', `the proxy takes ${ALLOW}`);
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
@@ -228,13 +298,13 @@ export class InstanceProxy {
     if (run.mode !== 'service') throw new AppError('instance_not_servable', 'the run was started in oneShot mode and has no HTTP server');
     const live = this.deps.runs.liveRun(runId);
     if (run.state === 'queued' && live && mayWait) {
-      this.holdUntilStarted(req, res, runId, rest, live);
+      this.holdUntilStarted(req, res, call, live);
       return;
     }
     if (run.state !== 'running' || !run.hostPort || !live) throw new AppError('instance_not_running', `the run is ${run.state}`);
     const remainingMs = live.msUntilDeadline() ?? 0;
     if (remainingMs <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
-    this.upstream.send(req, res, { runId, hostPort: run.hostPort, rest, remainingMs });
+    this.upstream.send(req, res, { runId, hostPort: run.hostPort, rest, remainingMs, prefix });
   }
 
   /**
@@ -243,7 +313,7 @@ export class InstanceProxy {
    * `docker start`; then it goes on as any call. The wait is bounded by the run's timeout, and ends
    * if the caller goes away.
    */
-  private holdUntilStarted(req: http.IncomingMessage, res: http.ServerResponse, runId: string, rest: string, live: LiveRun): void {
+  private holdUntilStarted(req: http.IncomingMessage, res: http.ServerResponse, call: ProxyCall, live: LiveRun): void {
     let gone = false;
     const onClose = () => (gone = true);
     res.once('close', onClose);
@@ -260,7 +330,7 @@ export class InstanceProxy {
         sendError(res, 'instance_timeout', 'the run did not start within its timeout');
         return;
       }
-      this.route(req, res, runId, rest, false);
+      this.route(req, res, call, false);
     });
   }
 

@@ -50,6 +50,21 @@ export class OpenCalls {
     return entry.calls;
   }
 
+  /** Resolves once `key` has no call open (at once when it has none). */
+  whenIdle(key: string): Promise<void> {
+    const calls = this.byKey.get(key)?.calls;
+    if (!calls || calls.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = setInterval(() => {
+        if (calls.size === 0 || !this.byKey.has(key)) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 20);
+      check.unref();
+    });
+  }
+
   close(): void {
     for (const { timer } of this.byKey.values()) clearTimeout(timer);
     this.byKey.clear();

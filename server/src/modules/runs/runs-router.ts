@@ -69,9 +69,9 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   router.use('/lambdas', express.json({ type: () => true, limit: '1mb' }));
 
   router.post('/lambdas/:lambdaId/runs', async (req, res) => {
-    authorize(req);
+    const caller = authorize(req);
     const input = parseStartRunBody(req.body);
-    res.status(201).json(await runs.start(req.params.lambdaId, input));
+    res.status(201).json(await runs.start(req.params.lambdaId, input, { startedBy: caller.kind }));
   });
 
   router.get('/lambdas/:lambdaId/runs', (req, res) => {

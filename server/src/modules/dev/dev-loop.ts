@@ -1,0 +1,222 @@
+import type { Compilation, Run } from '../../contract/types.js';
+import { isTerminal } from '../../domain/run-states.js';
+import { errorMessage } from '../../errors.js';
+import type { BuildsService } from '../builds/index.js';
+import type { ProjectsService } from '../projects/index.js';
+import type { RunsService } from '../runs/index.js';
+import { PackageWatcher } from './package-watcher.js';
+import { localDependencyFolders } from './path-dependencies.js';
+import { acceptsConnections } from './readiness.js';
+import { RebuildScheduler } from './rebuild-scheduler.js';
+
+export interface DevLoopDeps {
+  readonly projects: ProjectsService;
+  readonly builds: BuildsService;
+  readonly runs: RunsService;
+  /** resolves once no proxied call to the run is open */
+  readonly whenIdle: (runId: string) => Promise<void>;
+  readonly log: (line: string) => void;
+}
+
+/** What the console shows of a project's loop. */
+export interface DevStatus {
+  readonly watching: boolean;
+  readonly building: boolean;
+  /** the run the dev URL serves, if any */
+  readonly servingRun: string | null;
+  /** a swap under way: the new run that will serve once it listens */
+  readonly swappingTo: string | null;
+  /** why the last build or swap did not replace the serving run */
+  readonly problem: string | null;
+  readonly swaps: ReadonlyArray<{ readonly from: string; readonly to: string; readonly at: number }>;
+}
+
+interface ProjectLoop {
+  watcher: PackageWatcher | null;
+  scheduler: RebuildScheduler | null;
+  /** the run the dev URL serves, once a swap has moved it (else the newest service run) */
+  pinned: string | null;
+  swappingTo: string | null;
+  problem: string | null;
+  swaps: Array<{ from: string; to: string; at: number }>;
+}
+
+const MAX_SWAPS_KEPT = 20;
+
+/**
+ * The development loop of SPEC §8: watch a project's package, rebuild on save, and after each
+ * successful build move the dev URL to a new service run of the new binary once it listens
+ * (the old one finishes its calls and is stopped gracefully), or run a oneShot again.
+ */
+export class DevLoop {
+  private readonly loops = new Map<string, ProjectLoop>();
+  private readonly statusListeners: Array<(projectId: string) => void> = [];
+
+  constructor(private readonly deps: DevLoopDeps) {
+    deps.builds.onFinished((c) => void this.afterBuild(c).catch((err) => deps.log(`dev loop: ${errorMessage(err)}`)));
+    deps.projects.onChanged((id) => void this.syncProject(id).catch((err) => deps.log(`dev loop: cannot watch project ${id}: ${errorMessage(err)}`)));
+  }
+
+  private loop(projectId: string): ProjectLoop {
+    let loop = this.loops.get(projectId);
+    if (!loop) {
+      loop = { watcher: null, scheduler: null, pinned: null, swappingTo: null, problem: null, swaps: [] };
+      this.loops.set(projectId, loop);
+    }
+    return loop;
+  }
+
+  onStatus(listener: (projectId: string) => void): void {
+    this.statusListeners.push(listener);
+  }
+
+  private changed(projectId: string): void {
+    for (const l of this.statusListeners) l(projectId);
+  }
+
+  /** Starts or stops watching every project as its `watch` setting says. */
+  async syncWatchers(): Promise<void> {
+    for (const project of this.deps.projects.list()) await this.syncProject(project.id);
+    for (const id of this.loops.keys()) if (!this.deps.projects.exists(id)) await this.forget(id);
+  }
+
+  async syncProject(projectId: string): Promise<void> {
+    const project = this.deps.projects.get(projectId);
+    const loop = this.loop(projectId);
+    if (!project.watch) {
+      loop.scheduler?.stop();
+      loop.scheduler = null;
+      await loop.watcher?.close();
+      loop.watcher = null;
+      this.changed(projectId);
+      return;
+    }
+    if (!loop.scheduler) {
+      loop.scheduler = new RebuildScheduler(async () => {
+        await this.deps.builds.startBuild(projectId);
+        this.changed(projectId);
+        await this.deps.builds.settled(projectId);
+      });
+    }
+    loop.watcher ??= new PackageWatcher(() => {
+      loop.scheduler?.changed();
+      void this.refreshRoots(projectId);
+    });
+    await this.refreshRoots(projectId);
+    this.changed(projectId);
+  }
+
+  /** The package and its local path dependencies, read again when a manifest may have changed. */
+  private async refreshRoots(projectId: string): Promise<void> {
+    const loop = this.loops.get(projectId);
+    if (!loop?.watcher || !this.deps.projects.exists(projectId)) return;
+    const project = this.deps.projects.get(projectId);
+    await loop.watcher.watch([project.sourcePath, ...(await localDependencyFolders(project.sourcePath))]);
+  }
+
+  async forget(projectId: string): Promise<void> {
+    const loop = this.loops.get(projectId);
+    loop?.scheduler?.stop();
+    await loop?.watcher?.close();
+    this.loops.delete(projectId);
+  }
+
+  /** The run `/dev/{LAMBDA_ID}/api` serves: null when none, undefined for an unknown project. */
+  devRunOf(projectId: string): string | null | undefined {
+    if (!this.deps.projects.exists(projectId)) return undefined;
+    const pinned = this.loops.get(projectId)?.pinned;
+    if (pinned) {
+      const record = this.deps.runs.find(pinned);
+      if (record && !isTerminal(record.run.state)) return pinned;
+    }
+    const swappingTo = this.loops.get(projectId)?.swappingTo ?? null;
+    return this.newestLiveService(projectId, swappingTo)?.uuid ?? null;
+  }
+
+  private newestLiveService(projectId: string, except: string | null): Run | undefined {
+    return this.deps.runs.list({ projectId, limit: 50 }).find((r) => r.mode === 'service' && !isTerminal(r.state) && r.uuid !== except);
+  }
+
+  status(projectId: string): DevStatus {
+    const project = this.deps.projects.get(projectId);
+    const loop = this.loops.get(projectId);
+    return {
+      watching: project.watch && !!loop?.watcher,
+      building: this.deps.builds.isBuilding(projectId),
+      servingRun: this.devRunOf(projectId) ?? null,
+      swappingTo: loop?.swappingTo ?? null,
+      problem: loop?.problem ?? null,
+      swaps: [...(loop?.swaps ?? [])],
+    };
+  }
+
+  private async afterBuild(compilation: Compilation): Promise<void> {
+    const projectId = compilation.project;
+    if (!this.deps.projects.exists(projectId) || !this.deps.projects.get(projectId).watch) return;
+    const loop = this.loop(projectId);
+    if (compilation.state !== 'succeeded') {
+      loop.problem = `build failed, the previous version keeps serving: ${compilation.errorSummary ?? 'see the build log'}`;
+      this.changed(projectId);
+      return;
+    }
+    loop.problem = null;
+    const serving = this.devRunOf(projectId);
+    if (serving) {
+      await this.swap(projectId, serving);
+      return;
+    }
+    const newest = this.deps.runs.list({ projectId, limit: 1 })[0];
+    if (newest && newest.mode === 'oneShot' && this.deps.runs.find(newest.uuid)?.startedBy === 'console') {
+      await this.deps.runs.start(projectId, { mode: 'oneShot', arguments: newest.arguments }, { startedBy: 'console' });
+    }
+    this.changed(projectId);
+  }
+
+  /** A new run of the new build takes over the dev URL once it listens; the old one then stops. */
+  private async swap(projectId: string, oldRunId: string): Promise<void> {
+    const loop = this.loop(projectId);
+    const old = this.deps.runs.find(oldRunId);
+    if (!old) return;
+    const { run } = await this.deps.runs.start(projectId, { mode: 'service', arguments: old.run.arguments }, { startedBy: old.startedBy ?? 'console', replacesRun: oldRunId });
+    loop.swappingTo = run.uuid;
+    this.changed(projectId);
+    try {
+      const failure = await this.waitUntilListening(run.uuid);
+      if (failure) {
+        loop.problem = `the new build did not start serving, the previous version keeps serving: ${failure}`;
+        const record = this.deps.runs.find(run.uuid);
+        if (record && !isTerminal(record.run.state)) await this.deps.runs.stop(projectId, run.uuid).catch(() => undefined);
+        return;
+      }
+      loop.pinned = run.uuid;
+      loop.swaps.unshift({ from: oldRunId, to: run.uuid, at: Date.now() });
+      loop.swaps.length = Math.min(loop.swaps.length, MAX_SWAPS_KEPT);
+    } finally {
+      loop.swappingTo = null;
+      this.changed(projectId);
+    }
+    // calls already on their way to the old run finish first; new ones go to the new run
+    await this.deps.whenIdle(oldRunId);
+    const stillLive = this.deps.runs.find(oldRunId);
+    if (stillLive && !isTerminal(stillLive.run.state)) await this.deps.runs.stop(projectId, oldRunId).catch(() => undefined);
+    this.changed(projectId);
+  }
+
+  /** null once the run accepts connections on its port, else why it never will. */
+  private async waitUntilListening(runId: string): Promise<string | null> {
+    for (;;) {
+      const record = this.deps.runs.find(runId);
+      if (!record) return 'the run was removed';
+      const { run } = record;
+      if (isTerminal(run.state)) {
+        return run.exitCode !== null ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT` : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
+      }
+      if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.loops.keys()]) await this.forget(id);
+  }
+}
