@@ -29,13 +29,22 @@ export interface ContainerSpec {
   readonly init?: boolean;
 }
 
+/** Docker's lifecycle states; `created` is a container that has never been started. */
+export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
 export interface ContainerStatus {
   readonly id: string;
+  readonly state: ContainerState;
   readonly running: boolean;
+  /** null until the container has exited */
   readonly exitCode: number | null;
   readonly oomKilled: boolean;
   /** the 127.0.0.1 port that `publishTcpPort` was given, once started */
   readonly hostPort: number | null;
+  /** when the engine last started the container, unix ms; null if it never has */
+  readonly startedAtMs: number | null;
+  /** when the container last exited, unix ms; null if it has not */
+  readonly finishedAtMs: number | null;
   readonly labels: Readonly<Record<string, string>>;
 }
 

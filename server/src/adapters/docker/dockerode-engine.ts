@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js';
 import {
   ImageMissingError,
   type ContainerSpec,
+  type ContainerState,
   ContainerStatus,
   ContainerSummary,
   type DockerEngine,
@@ -81,6 +82,21 @@ function demuxedFollow(stream: IncomingMessage, onData: (stream: OutputStream, d
     stream.on('error', () => resolve());
   });
   return { done, stop: () => stream.destroy() };
+}
+
+const CONTAINER_STATES: ReadonlySet<string> = new Set<ContainerState>(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
+
+/** The inspect answer's state; engines older than API 1.21 have no `Status`, only the flags. */
+function containerState(state: Docker.ContainerInspectInfo['State']): ContainerState {
+  if (CONTAINER_STATES.has(state.Status)) return state.Status as ContainerState;
+  if (state.Running) return 'running';
+  return engineTime(state.StartedAt) === null ? 'created' : 'exited';
+}
+
+/** An inspect timestamp in unix ms; the engine writes year 1 for "never". */
+function engineTime(value: string | undefined): number | null {
+  const ms = value ? Date.parse(value) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
 }
 
 export class DockerodeEngine implements DockerEngine {
@@ -214,12 +230,16 @@ export class DockerodeEngine implements DockerEngine {
           break;
         }
       }
+      const state = containerState(info.State);
       return {
         id: info.Id,
+        state,
         running: info.State.Running || info.State.Restarting,
-        exitCode: info.State.Running ? null : info.State.ExitCode,
+        exitCode: state === 'exited' || state === 'dead' ? info.State.ExitCode : null,
         oomKilled: info.State.OOMKilled,
         hostPort,
+        startedAtMs: engineTime(info.State.StartedAt),
+        finishedAtMs: engineTime(info.State.FinishedAt),
         labels: info.Config.Labels ?? {},
       };
     } catch (err) {
