@@ -1,4 +1,4 @@
-import { ImageMissingError, type DockerEngine } from '../../adapters/docker/docker-engine.js';
+import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { RunPhase, RunState } from '../../contract/types.js';
@@ -19,8 +19,14 @@ export interface LiveRunDeps {
 }
 
 type Ending =
-  | { kind: 'exited'; exitCode: number; oomKilled: boolean }
+  | { kind: 'exited'; exitCode: number; oomKilled: boolean; finishedAtMs: number | null }
   | { kind: 'error'; message: string };
+
+const ENDED_BEFORE_START: Ending = { kind: 'exited', exitCode: -1, oomKilled: false, finishedAtMs: null };
+
+function isEngineLost(err: unknown): boolean {
+  return err instanceof AppError && err.reason === 'docker_unavailable';
+}
 
 /**
  * After the container exits, the engine still streams what the program wrote; the stream ends
@@ -31,8 +37,9 @@ const LOG_DRAIN_LIMIT_MS = 120_000;
 
 /**
  * One run between `queued` and its terminal state: pulls, creates and starts the container,
- * follows its output, enforces the deadline, and records how it ended. A run re-attached after a
- * restart enters at `attach()` with the bytes already stored skipped.
+ * follows its output, enforces the deadline, and records how it ended. A run whose container
+ * started before a restart enters at `attach()` with the bytes already stored skipped; one whose
+ * container was only created enters at `launch()`, which starts it.
  */
 export class LiveRun {
   private writer: LogWriter | null = null;
@@ -41,6 +48,8 @@ export class LiveRun {
   private timedOut = false;
   /** true when the engine went away under us: the run is left as is for the next reconcile */
   private detachedFromEngine = false;
+  /** the container had exited before this run was re-attached: its end comes from the engine */
+  private exitedUnseen = false;
   private resolveDone!: () => void;
   readonly done: Promise<void>;
   private resolveStarted!: () => void;
@@ -92,27 +101,32 @@ export class LiveRun {
     return this.writer;
   }
 
-  /** From `queued` to `running`, then follows the run to its end. */
+  /**
+   * From `queued` to `running`, then follows the run to its end. A container created before a
+   * restart and never started (`containerId` already set) is started rather than made again.
+   */
   async launch(): Promise<void> {
     const { engine } = this.deps;
     const { run } = this.record;
     try {
       const writer = await this.openWriter();
-      if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
-      this.setPhase('creating');
-      const spec = runContainerSpec(this.record, this.deps.labels);
-      try {
-        this.record.containerId = await engine.createContainer(spec);
-      } catch (err) {
-        // the image is looked for only when the engine says it is missing: no round trip otherwise
-        if (!(err instanceof ImageMissingError)) throw err;
-        this.setPhase('pulling');
-        await ensureImage(engine, run.dockerImage, (line) => writer.system(line));
-        if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
+      if (this.record.stopRequested) return await this.finish(ENDED_BEFORE_START);
+      if (!this.record.containerId) {
         this.setPhase('creating');
-        this.record.containerId = await engine.createContainer(spec);
+        const spec = runContainerSpec(this.record, this.deps.labels);
+        try {
+          this.record.containerId = await engine.createContainer(spec);
+        } catch (err) {
+          // the image is looked for only when the engine says it is missing: no round trip otherwise
+          if (!(err instanceof ImageMissingError)) throw err;
+          this.setPhase('pulling');
+          await ensureImage(engine, run.dockerImage, (line) => writer.system(line));
+          if (this.record.stopRequested) return await this.finish(ENDED_BEFORE_START);
+          this.setPhase('creating');
+          this.record.containerId = await engine.createContainer(spec);
+        }
       }
-      if (this.record.stopRequested) return await this.finish({ kind: 'exited', exitCode: -1, oomKilled: false });
+      if (this.record.stopRequested) return await this.finish(ENDED_BEFORE_START);
       this.setPhase('starting');
       // attached before start, like `docker run`: every byte comes straight from the pipes
       this.capture = await attachContainerOutput(engine, this.record.containerId, writer);
@@ -130,16 +144,37 @@ export class LiveRun {
       if (this.record.stopRequested) await engine.killContainer(this.record.containerId).catch(() => undefined);
       else this.setPhase('running', 'running');
     } catch (err) {
+      // whether the container was made or started is for the reconcile to find out from the engine
+      if (isEngineLost(err) && !this.record.stopRequested) return await this.leaveForReconcile();
       return await this.finish({ kind: 'error', message: errorMessage(err) });
     }
     await this.watch(async () => this.capture!);
   }
 
   /**
-   * Re-attaches to a container started before a restart. The engine's stored log replays output
-   * from the first byte, so what the log already holds is skipped.
+   * Re-attaches to a container that was started while nobody followed it (the emulator or the
+   * engine was down) and records what the engine says happened: when it started, whether it still
+   * runs, its port. The engine's stored log replays output from the first byte, so what the log
+   * already holds is skipped.
    */
-  async attach(): Promise<void> {
+  async attach(container: ContainerStatus): Promise<void> {
+    const { run } = this.record;
+    if (this.record.startedAtMs === null && container.startedAtMs !== null) {
+      this.record.startedAtMs = container.startedAtMs;
+      run.startedAt = unixSeconds(container.startedAtMs);
+    }
+    // a stopped container has no published ports left: keep what was recorded
+    if (run.mode === 'service' && container.hostPort !== null) run.hostPort = container.hostPort;
+    this.exitedUnseen = !(container.state === 'running' || container.state === 'paused' || container.state === 'restarting');
+    if (this.exitedUnseen) {
+      // killed by the launch script's backstop (or by us, just before a crash) at the deadline
+      const ranMs = container.finishedAtMs !== null && this.record.startedAtMs !== null ? container.finishedAtMs - this.record.startedAtMs : 0;
+      this.timedOut = container.exitCode !== 0 && !this.record.stopRequested && ranMs >= run.runTimeoutSeconds * 1000;
+    } else if (this.record.stopRequested) {
+      await this.deps.engine.killContainer(container.id).catch(() => undefined);
+    } else if (run.state === 'queued') {
+      this.setPhase('running', 'running');
+    }
     await this.watch(async () => {
       const writer = await this.openWriter();
       const skip = this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : writer.storedAtOpen;
@@ -154,29 +189,33 @@ export class LiveRun {
     let ending: Ending;
     try {
       this.capture = await capture();
-      this.armDeadline();
+      // an end that came while nobody watched is recorded as it was, not as a deadline kill now
+      if (!this.exitedUnseen) this.armDeadline();
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
       await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
       await this.capture.complete();
       const status = await engine.inspectContainer(containerId);
-      ending = { kind: 'exited', exitCode, oomKilled: status?.oomKilled ?? false };
+      ending = { kind: 'exited', exitCode, oomKilled: status?.oomKilled ?? false, finishedAtMs: status?.finishedAtMs ?? null };
     } catch (err) {
-      if (err instanceof AppError && err.reason === 'docker_unavailable') {
-        // The engine went away. Leave the run as it is; the reconnecting events watcher runs a
-        // full reconcile that re-attaches it or records its end.
-        this.detachedFromEngine = true;
-        this.clearDeadline();
-        this.capture?.stop();
-        this.deps.log(`run ${this.uuid}: lost the Docker engine; will reconcile when it is back`);
-        await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
-        this.onSettled(this, true);
-        this.resolveDone();
-        return;
-      }
+      if (isEngineLost(err)) return await this.leaveForReconcile();
       ending = { kind: 'error', message: errorMessage(err) };
     }
     await this.finish(ending);
+  }
+
+  /**
+   * The engine went away. The run is left as it is; once the engine is back, the events watcher's
+   * reconcile re-attaches it, starts it, or records its end, from what the engine then reports.
+   */
+  private async leaveForReconcile(): Promise<void> {
+    this.detachedFromEngine = true;
+    this.clearDeadline();
+    this.capture?.stop();
+    this.deps.log(`run ${this.uuid}: lost the Docker engine; will reconcile when it is back`);
+    await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
+    this.onSettled(this, true);
+    this.resolveDone();
   }
 
   private armDeadline(): void {
@@ -246,13 +285,16 @@ export class LiveRun {
     this.resolveStarted();
     run.exitCode = exitCode;
     run.errorSummary = errorSummary;
-    run.finishedAt = unixSeconds(now);
+    const engineEnd = ending.kind === 'exited' && this.exitedUnseen ? ending.finishedAtMs : null;
+    run.finishedAt = unixSeconds(engineEnd ?? now);
     run.phase = 'finished';
     run.updated = unixSeconds(this.deps.clock.now());
     // closing the log ends live followers, who read the outcome recorded just above
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
-    if (this.record.containerId) await this.deps.engine.removeContainer(this.record.containerId).catch(() => undefined);
+    // saved before the container goes: a crash in between leaves a stray container to remove,
+    // never a live run whose container (and outcome) is gone
     await this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
+    if (this.record.containerId) await this.deps.engine.removeContainer(this.record.containerId).catch(() => undefined);
     this.onSettled(this, false);
     this.resolveDone();
   }

@@ -41,6 +41,7 @@ export function toPublicRun(record: RunRecord): Run {
 export class RunsService {
   private readonly live = new Map<string, LiveRun>();
   private readonly byId = new Map<string, RunRecord>();
+  private readonly engineLostListeners: Array<() => void> = [];
 
   constructor(private readonly deps: RunsDeps) {
     for (const record of deps.store.data.runs) this.byId.set(record.run.uuid, record);
@@ -129,24 +130,39 @@ export class RunsService {
     };
     this.deps.store.data.runs.push(record);
     this.byId.set(record.run.uuid, record);
-    const response = { run: toPublicRun(record), jobId: record.jobId };
-    // open the log now, so a follower that connects while the run is queued stays connected
-    await this.deps.logs.openWriter('runs', record.run.uuid);
-    // The container is prepared while the new run is written to disk; the caller hears 201 only
-    // once it is durable. Should the emulator die in between, the caller got no 201 and the
-    // labelled container is removed by the next start's reconciliation.
-    const durable = this.deps.store.commit();
+    // tracked before the first await, so a reconcile running meanwhile leaves the new run alone
     const live = this.track(record);
+    const response = { run: toPublicRun(record), jobId: record.jobId };
+    try {
+      // open the log now, so a follower that connects while the run is queued stays connected
+      await this.deps.logs.openWriter('runs', record.run.uuid);
+    } catch (err) {
+      // nothing was promised yet: the run is forgotten
+      this.live.delete(record.run.uuid);
+      this.byId.delete(record.run.uuid);
+      this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r !== record);
+      throw err;
+    }
+    // The container is prepared while the new run is written to disk; the caller hears 201 only
+    // once it is durable. A restart's reconcile starts a stored run that has no container yet
+    // (whether or not its 201 was sent), as a durable queue would.
+    const durable = this.deps.store.commit();
     void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
     await durable;
     return response;
+  }
+
+  /** Calls `listener` when a live run is left for the reconcile because the engine went away. */
+  onEngineLost(listener: () => void): void {
+    this.engineLostListeners.push(listener);
   }
 
   /** Keeps a LiveRun in the live map until it settles. */
   track(record: RunRecord): LiveRun {
     const live = new LiveRun(record, this.liveDeps(), (settled, detached) => {
       if (this.live.get(settled.uuid) === settled) this.live.delete(settled.uuid);
-      if (!detached) void this.pruneOldRuns(record.run.project);
+      if (detached) for (const listener of this.engineLostListeners) listener();
+      else void this.pruneOldRuns(record.run.project);
     });
     this.live.set(record.run.uuid, live);
     return live;
