@@ -1,24 +1,18 @@
 // Issue 2: the `swiftlambda` CLI against a server started the way `npm start` starts it.
 import assert from 'node:assert/strict';
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
+import { execTracked, killChild, killTrackedChildren, trackChild, type ExecResult } from '../testing/children.js';
 import { makeDataDir, PACKAGES, startServerProcess } from '../testing/harness.js';
 
 const CLI = fileURLToPath(new URL('../cli/swiftlambda.js', import.meta.url));
-const exec = promisify(execFile);
 
-async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [CLI, '--data-dir', dataDir, ...args], { maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** One CLI command, killed if it has not ended in 10 min (a Swift build on 2 busy cores). */
+function cli(dataDir: string, ...args: string[]): Promise<ExecResult> {
+  return execTracked(process.execPath, [CLI, '--data-dir', dataDir, ...args], 10 * 60_000);
 }
 
 describe('swiftlambda CLI', () => {
@@ -27,10 +21,12 @@ describe('swiftlambda CLI', () => {
   before(async () => {
     dataDir = await makeDataDir();
     ({ child } = await startServerProcess(dataDir));
+    trackChild(child);
   });
   after(async () => {
-    child?.kill('SIGTERM');
-    if (child) await new Promise((r) => child!.once('exit', r));
+    // a clean stop first (the server stops its runs), then whatever is still running
+    if (child) await Promise.race([killChild(child, 'SIGTERM'), new Promise((r) => setTimeout(r, 30_000))]);
+    await killTrackedChildren();
     await rm(dataDir, { recursive: true, force: true });
   });
 

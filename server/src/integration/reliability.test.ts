@@ -2,9 +2,13 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { readdir, stat } from 'node:fs/promises';
+import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import v8 from 'node:v8';
 import type { Project } from '../contract/types.js';
+import { abortCallsFromOtherProcess } from '../testing/aborting-clients.js';
+import { killTrackedChildren } from '../testing/children.js';
 import { inspectRunContainerRaw } from '../testing/docker.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 import { pollRunFromOtherProcess } from '../testing/run-poller.js';
@@ -20,9 +24,18 @@ async function dirSize(dir: string): Promise<number> {
   return total;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/**
+ * What the serving process holds for HTTP: its open TCP handles, and its live request, response
+ * and socket objects (v8.queryObjects counts them after a full GC). The server runs in this
+ * process; the clients of the leak test run in another, so their objects are not counted here.
+ */
+function servingProcessHolds(): { tcpHandles: number; requests: number; responses: number; sockets: number } {
+  return {
+    tcpHandles: process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length,
+    requests: v8.queryObjects(http.IncomingMessage, { format: 'count' }),
+    responses: v8.queryObjects(http.ServerResponse, { format: 'count' }),
+    sockets: v8.queryObjects(net.Socket, { format: 'count' }),
+  };
 }
 
 describe('reliability', () => {
@@ -40,6 +53,7 @@ describe('reliability', () => {
     key = await t.api.createKey({ name: 'reliability' });
   });
   after(async () => {
+    await killTrackedChildren();
     await t?.dispose();
   });
 
@@ -78,21 +92,23 @@ describe('reliability', () => {
     assert.match(done.errorSummary, /128 MiB/);
   });
 
-  test('1 GB of output: logsTruncated, bounded disk use, and the API keeps answering fast', async () => {
+  // how fast the API answers during the flood is figure 10 of the benchmarks
+  test('1 GB of output: logsTruncated, bounded disk use, and the API answers every call during it', async () => {
     const run = (await start(hostile, { mode: 'oneShot', arguments: ['flood:1024'] })).body.run;
-    // the API as a user's client sees it: from a process of its own, polling every 20 ms (this
-    // process is the server's main thread: a client here would wait for it twice a call)
-    const { latencies, run: finished } = await pollRunFromOtherProcess(`${t.url}/lambdas/${hostile.id}/runs/${run.uuid}`, key);
+    // the API as a user's client sees it: from a process of its own, polling every 20 ms
+    const { answers, run: finished } = await pollRunFromOtherProcess(`${t.url}/lambdas/${hostile.id}/runs/${run.uuid}`, key);
+    assert.ok(finished, `the run did not end within the poller's deadline (${answers.length} answers)`);
     assert.deepEqual([finished.state, finished.logsTruncated], ['succeeded', true]);
-    const p99 = percentile(latencies, 99);
-    assert.ok(p99 < 50, `API p99 ${p99.toFixed(1)} ms over ${latencies.length} requests during the flood`);
+    assert.ok(answers.length >= 10, `${answers.length} calls during the flood`);
+    assert.deepEqual(answers.filter((a) => a.status !== 200), [], 'every call during the flood answered 200');
     const logBytes = await dirSize(join(t.dataDir, 'logs', 'runs'));
     assert.ok(logBytes < 80 * 1024 * 1024, `logs use ${logBytes} bytes`);
     const page = await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=-1&limit=5`, key);
     assert.equal(page.body.logsTruncated, true);
   });
 
-  test('revoking a key closes its open log streams within 5 s', async () => {
+  // how soon after the revoke the stream ends is figure 11 of the benchmarks
+  test('revoking a key closes its open log streams', async () => {
     const doomed = await t.api.createKey({ name: 'stream-holder' });
     const run = (await start(echo, { mode: 'service' })).body.run;
     const res = await fetch(`${t.url}/lambdas/${echo.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': doomed } });
@@ -100,13 +116,16 @@ describe('reliability', () => {
     const reader = res.body!.getReader();
     await reader.read();
     const id = (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === 'stream-holder').id;
-    const revokedAt = Date.now();
     await t.api.console('POST', `/keys/${id}/revoke`);
-    for (;;) {
-      const { done } = await Promise.race([reader.read(), new Promise<{ done: boolean }>((_, rej) => setTimeout(() => rej(new Error('stream still open after 5 s')), 5000))]);
-      if (done) break;
+    // the service runs for 300 s: a stream that ends before that was ended by the revoke
+    let timer: NodeJS.Timeout | undefined;
+    const stillOpen = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the stream is still open 60 s after the revoke')), 60_000)));
+    try {
+      while (!(await Promise.race([reader.read(), stillOpen])).done);
+    } finally {
+      clearTimeout(timer);
     }
-    assert.ok(Date.now() - revokedAt < 5000);
+    assert.equal((await t.api.public('GET', `/lambdas/${echo.id}/runs/${run.uuid}`, key)).body.run.state, 'running', 'the run goes on');
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });
 
@@ -163,28 +182,23 @@ describe('reliability', () => {
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });
 
-  test('1,000 clients aborting mid-response leave no sockets behind', async () => {
+  test('1,000 clients leaving mid-call leave no sockets and no request objects behind in the serving process', async () => {
     const run = (await start(echo, { mode: 'service' })).body.run;
     await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
     await waitFor(async () => ((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined), 10_000, 'service');
-    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     await new Promise((r) => setTimeout(r, 500));
-    const baseline = sockets();
-    const heapBefore = process.memoryUsage().heapUsed;
-    const port = Number(new URL(t.url).port);
-    for (let batch = 0; batch < 10; batch++) {
-      await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((resolve) => {
-        const req = http.request({ host: '127.0.0.1', port, path: `/instances/${run.uuid}/api/sleep/300`, headers: { 'x-api-key': key }, agent: false });
-        req.on('error', () => resolve());
-        req.on('close', () => resolve());
-        req.end();
-        setTimeout(() => req.destroy(), 30);
-      })));
+    const baseline = servingProcessHolds();
+    const left = await abortCallsFromOtherProcess(t.url, key, run.uuid, 1000);
+    assert.ok(left.beforeAnswer >= 300 && left.midAnswer >= 100, `clients left ${JSON.stringify(left)}`);
+    // what the calls held is let go once their sockets close: a few seconds at most here, 30 s allowed
+    const close = (now: ReturnType<typeof servingProcessHolds>) =>
+      now.tcpHandles <= baseline.tcpHandles + 5 && now.requests <= baseline.requests + 10 && now.responses <= baseline.responses + 10 && now.sockets <= baseline.sockets + 10;
+    let now = servingProcessHolds();
+    for (let i = 0; i < 60 && !close(now); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      now = servingProcessHolds();
     }
-    const settled = await waitFor(async () => (sockets() <= baseline + 2 ? sockets() : undefined), 10_000, `sockets back to baseline (${baseline}, now ${sockets()})`, 200);
-    assert.ok(settled <= baseline + 2);
-    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
-    assert.ok(heapGrowth < 64 * 1024 * 1024, `heap grew ${heapGrowth} bytes`);
+    assert.ok(close(now), `the serving process holds ${JSON.stringify(now)}, against ${JSON.stringify(baseline)} before the clients`);
     assert.equal((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status, 200, 'the proxy still works');
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { resolveConfig, type ServerConfig } from '../config.js';
 import type { Compilation, Project } from '../contract/types.js';
 import { createServer, type SwiftLambdaServer } from '../index.js';
+import { testEngine } from './docker.js';
 
 export const TEST_IMAGE = process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie-git';
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -149,9 +150,16 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
     stop,
     async dispose() {
       await stop();
+      await removeContainersOf(server);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Removes every container this server labelled (a build or a run that outlived a failed test). */
+async function removeContainersOf(server: SwiftLambdaServer): Promise<void> {
+  const left = await testEngine.listContainers({ 'swiftlambda.instance': server.services.store.data.instanceId }).catch(() => []);
+  await Promise.all(left.map((c) => testEngine.removeContainer(c.id).catch(() => undefined)));
 }
 
 /** A test server with the Swift echo service built and an API key: where the proxy tests start. */
