@@ -45,12 +45,16 @@ describe('Docker engine stopped and started during a run', { skip: allowed ? fal
     await t?.dispose();
   });
 
-  test('reads keep working, writes answer 503, and after the engine is back run states match Docker', async () => {
+  test('reads keep working, writes answer 503, and after the engine is back run states match Docker', { timeout: 10 * 60_000 }, async () => {
     const project = await t.api.createProject(PACKAGES.hello, 'hello', { runTimeoutSeconds: 120 });
+    const echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 120 });
     assert.equal((await t.api.build(project.id)).state, 'succeeded');
+    assert.equal((await t.api.build(echo.id)).state, 'succeeded');
     const key = await t.api.createKey();
     const run = (await t.api.public('POST', `/lambdas/${project.id}/runs`, key, { mode: 'oneShot', arguments: ['sleep:60'] })).body.run;
+    const service = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run;
     await t.api.waitForRun(project.id, run.uuid, key, (r) => r.state === 'running');
+    await t.api.waitForRun(echo.id, service.uuid, key, (r) => r.state === 'running');
 
     execSync('pkill -TERM -x dockerd');
     await waitFor(async () => ((await engineUp()) ? undefined : true), 30_000, 'dockerd to stop answering', 250);
@@ -63,12 +67,18 @@ describe('Docker engine stopped and started during a run', { skip: allowed ? fal
     assert.equal(status.body.docker.available, false);
 
     await startDockerd();
-    // the events stream reconnects with backoff and a full reconcile follows
-    const settled = await t.api.waitForRun(project.id, run.uuid, key, (r) => r.state !== 'running', 30_000);
-    const containers = await testEngine.listContainers({ 'swiftlambda.run': run.uuid });
-    assert.ok(containers.every((c) => !c.running), 'Docker has no running container for it');
-    assert.equal(settled.state, 'failed', 'the engine stop killed the container: the run failed');
-    assert.ok(settled.errorSummary);
+    const backAt = Math.ceil(Date.now() / 1000);
+    // the events stream reconnects with backoff and a full reconcile follows; the engine's stop
+    // killed both containers, so both runs failed with the exit code and end time Docker recorded
+    for (const [projectId, runId] of [[project.id, run.uuid], [echo.id, service.uuid]] as const) {
+      const settled = await t.api.waitForRun(projectId, runId, key, (r) => r.state !== 'running', 30_000);
+      const containers = await testEngine.listContainers({ 'swiftlambda.run': runId });
+      assert.ok(containers.every((c) => !c.running), 'Docker has no running container for it');
+      assert.equal(settled.state, 'failed', 'the engine stop killed the container: the run failed');
+      assert.ok(settled.errorSummary);
+      assert.notEqual(settled.exitCode, null, 'the exit code Docker recorded');
+      assert.ok(settled.startedAt !== null && settled.finishedAt <= backAt, `finishedAt ${settled.finishedAt} is when the container ended`);
+    }
 
     // a freshly started dockerd can refuse containers for a moment (its network store is not
     // ready yet); wait until it really runs one before judging new runs

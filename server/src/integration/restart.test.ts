@@ -1,30 +1,28 @@
 // Issue 3 §12: kill -9 the server with a live oneShot and a live service run, start it again.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { containersOfRun, testEngine } from '../testing/docker.js';
-import { makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
+import { killAllServerProcesses, makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const startChild = startServerProcess;
 
 describe('restart after kill -9', () => {
   let dataDir = '';
-  let current: ChildProcess | undefined;
   after(async () => {
-    current?.kill('SIGKILL');
+    await killAllServerProcesses();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  test('live runs are re-attached, finished ones recorded, nothing duplicated or orphaned', async () => {
+  test('live runs are re-attached, finished ones recorded, nothing duplicated or orphaned', { timeout: 10 * 60_000 }, async () => {
     dataDir = await makeDataDir();
     const first = await startChild(dataDir);
     const port = first.port;
     let { child, api } = first;
-    current = child;
     const hello = await api.createProject(PACKAGES.hello, 'hello');
     const echo = await api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 120 });
     assert.equal((await api.build(hello.id)).state, 'succeeded');
@@ -48,10 +46,10 @@ describe('restart after kill -9', () => {
 
     const restartedAt = Date.now();
     ({ child, api } = await startChild(dataDir, port));
-    current = child;
     // within 5 s every run's state matches what Docker has
     const quickDone = await api.waitForRun(hello.id, quick.uuid, key, (r) => r.state !== 'running', 5000);
     assert.deepEqual([quickDone.state, quickDone.exitCode], ['failed', 7], 'the exit code is not lost');
+    assert.ok(quickDone.finishedAt <= Math.floor(restartedAt / 1000), `finishedAt ${quickDone.finishedAt} is Docker's, before the restart`);
     assert.ok(Date.now() - restartedAt < 6000);
     const svc = (await api.public('GET', `/lambdas/${echo.id}/runs/${service.uuid}`, key)).body.run;
     assert.equal(svc.state, 'running');
@@ -81,25 +79,27 @@ describe('restart after kill -9', () => {
     await new Promise((r) => child.once('exit', r));
   });
 
-  test('a second server on the same data dir fails fast with a clear message', async () => {
+  test('a second server on the same data dir fails fast with a clear message', { timeout: 60_000 }, async () => {
     const dir = await makeDataDir();
     const first = await startChild(dir);
+    let second: ReturnType<typeof spawn> | undefined;
     try {
-      const second = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      second = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       second.stderr!.on('data', (d) => (err += d));
-      const code = await new Promise((r) => second.once('exit', r));
+      const code = await new Promise((r) => second!.once('exit', r));
       assert.equal(code, 1);
       assert.match(err, /another SwiftLambda Local server \(pid \d+\) is using the data dir/);
       assert.equal((await first.api.console('GET', '/status')).status, 200, 'the first keeps working');
     } finally {
+      second?.kill('SIGKILL');
       first.child.kill('SIGTERM');
       await new Promise((r) => first.child.once('exit', r));
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  test('with the emulator gone for good, a container still ends a few seconds after its deadline', async () => {
+  test('with the emulator gone for good, a container still ends a few seconds after its deadline', { timeout: 5 * 60_000 }, async () => {
     const dir = await makeDataDir();
     const { child, api } = await startChild(dir);
     try {

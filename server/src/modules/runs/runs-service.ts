@@ -4,16 +4,16 @@ import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
-import type { RunRecord } from '../../domain/records.js';
+import type { RunRecord, RunStarter } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
 import type { LogListener, LogStore } from '../logs/index.js';
 import type { ProjectsService } from '../projects/index.js';
+import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { LiveRun } from './live-run.js';
 import { SERVICE_PORT } from './run-container.js';
 
-export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'timedOut'];
-export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['succeeded', 'failed', 'stopped', 'timedOut']);
+export { RUN_STATES, TERMINAL_STATES } from '../../domain/run-states.js';
 
 export interface RunsDeps {
   readonly store: Store;
@@ -31,6 +31,12 @@ export interface RunsDeps {
 export interface StartRunInput {
   readonly mode: RunMode;
   readonly arguments: readonly string[];
+}
+
+/** Who started a run, and the run it replaces in a hot swap: console fields, not the seed's. */
+export interface StartRunOptions {
+  readonly startedBy?: RunStarter;
+  readonly replacesRun?: string | null;
 }
 
 export function toPublicRun(record: RunRecord): Run {
@@ -86,7 +92,7 @@ export class RunsService {
     return out;
   }
 
-  async start(projectId: string, input: StartRunInput): Promise<{ run: Run; jobId: string }> {
+  async start(projectId: string, input: StartRunInput, options: StartRunOptions = {}): Promise<{ run: Run; jobId: string }> {
     const project = this.deps.projects.get(projectId);
     const compilation = this.deps.builds.latestSucceeded(projectId);
     if (!compilation?.binaryFile) {
@@ -127,6 +133,8 @@ export class RunsService {
       binaryFile: compilation.binaryFile,
       stopRequested: false,
       startedAtMs: null,
+      startedBy: options.startedBy ?? 'key',
+      replacesRun: options.replacesRun ?? null,
     };
     this.deps.store.data.runs.push(record);
     this.byId.set(record.run.uuid, record);
