@@ -6,8 +6,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Run } from '../contract/types.js';
+import { killChild, killTrackedChildren } from '../testing/children.js';
 import { testEngine } from '../testing/docker.js';
-import { killAllServerProcesses, killServerProcess, makeDataDir, PACKAGES, startServerProcess } from '../testing/harness.js';
+import { makeDataDir, PACKAGES, startServerProcess } from '../testing/harness.js';
 
 const ROUNDS = 50;
 const TERMINAL = new Set(['succeeded', 'failed', 'stopped', 'timedOut']);
@@ -16,7 +17,7 @@ describe('kill -9 loop', () => {
   let dataDir = '';
   let instanceId = '';
   after(async () => {
-    await killAllServerProcesses();
+    await killTrackedChildren();
     if (instanceId) {
       for (const c of await testEngine.listContainers({ 'swiftlambda.instance': instanceId })) await testEngine.removeContainer(c.id);
     }
@@ -43,7 +44,7 @@ describe('kill -9 loop', () => {
       );
       await Promise.any(inflight);
       await new Promise((r) => setTimeout(r, (round % 5) * 20));
-      await killServerProcess(child);
+      await killChild(child);
       await Promise.allSettled(inflight);
       const text = await readFile(join(dataDir, 'db.json'), 'utf8');
       const db = JSON.parse(text) as { runs: Array<{ run: { uuid: string } }>; keys: unknown[]; projects: unknown[] };
@@ -60,6 +61,6 @@ describe('kill -9 loop', () => {
       if (run.state === 'failed') assert.ok(run.errorSummary, `run ${id} failed without a reason`);
       else assert.deepEqual([run.state, run.exitCode, run.startedAt !== null], ['succeeded', 0, true], `run ${id} did not run: ${JSON.stringify(run)}`);
     }
-    await killServerProcess(child, 'SIGTERM');
+    await killChild(child, 'SIGTERM');
   });
 });

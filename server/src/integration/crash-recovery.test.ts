@@ -7,8 +7,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Run, RunMode } from '../contract/types.js';
+import { killChild, killTrackedChildren } from '../testing/children.js';
 import { inspectRunContainerRaw, testEngine } from '../testing/docker.js';
-import { ApiClient, killAllServerProcesses, killServerProcess, makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
+import { ApiClient, makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
 
 const KILL_DELAYS_MS = [0, 10, 30, 60, 100, 150];
 const MATCH_WITHIN_MS = 5000;
@@ -94,7 +95,7 @@ describe('kill -9 right after a run is acknowledged', () => {
   let dataDir = '';
   let instanceId = '';
   after(async () => {
-    await killAllServerProcesses();
+    await killTrackedChildren();
     if (instanceId) {
       for (const c of await testEngine.listContainers({ 'swiftlambda.instance': instanceId })) await testEngine.removeContainer(c.id);
     }
@@ -124,7 +125,7 @@ describe('kill -9 right after a run is acknowledged', () => {
       const res = await api.public('POST', `/lambdas/${projectId}/runs`, key, { mode, arguments: args });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       if (delayMs) await sleep(delayMs);
-      await killServerProcess(child);
+      await killChild(child);
       if (downMs) await sleep(downMs);
       server = await startServerProcess(dataDir, port);
       ({ api, child } = server);
@@ -175,6 +176,6 @@ describe('kill -9 right after a run is acknowledged', () => {
       10_000,
       'every container of this emulator to be removed',
     );
-    await killServerProcess(child, 'SIGTERM');
+    await killChild(child, 'SIGTERM');
   });
 });

@@ -5,8 +5,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { killTrackedChildren, trackChild } from '../testing/children.js';
 import { containersOfRun, testEngine } from '../testing/docker.js';
-import { killAllServerProcesses, makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
+import { makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const startChild = startServerProcess;
@@ -14,7 +15,7 @@ const startChild = startServerProcess;
 describe('restart after kill -9', () => {
   let dataDir = '';
   after(async () => {
-    await killAllServerProcesses();
+    await killTrackedChildren();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -82,17 +83,15 @@ describe('restart after kill -9', () => {
   test('a second server on the same data dir fails fast with a clear message', { timeout: 60_000 }, async () => {
     const dir = await makeDataDir();
     const first = await startChild(dir);
-    let second: ReturnType<typeof spawn> | undefined;
     try {
-      second = spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const second = trackChild(spawn(process.execPath, [MAIN, '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] }));
       let err = '';
       second.stderr!.on('data', (d) => (err += d));
-      const code = await new Promise((r) => second!.once('exit', r));
+      const code = await new Promise((r) => second.once('exit', r));
       assert.equal(code, 1);
       assert.match(err, /another SwiftLambda Local server \(pid \d+\) is using the data dir/);
       assert.equal((await first.api.console('GET', '/status')).status, 200, 'the first keeps working');
     } finally {
-      second?.kill('SIGKILL');
       first.child.kill('SIGTERM');
       await new Promise((r) => first.child.once('exit', r));
       await rm(dir, { recursive: true, force: true });

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import { resolveConfig, type ServerConfig } from '../config.js';
 import type { Compilation, Project } from '../contract/types.js';
 import { createServer, type SwiftLambdaServer } from '../index.js';
+import { killChild, trackChild } from './children.js';
 import { testEngine } from './docker.js';
 
 export const TEST_IMAGE = process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie-git';
@@ -177,18 +178,25 @@ export const SERVER_PROCESS_TOKEN = 'process-test-token-0123456789';
 
 /** Starts `node dist/server/main.js` as a child process (what `npm start` runs), checking its output. */
 export async function startServerProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; api: ApiClient; port: number }> {
-  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir], {
-    env: { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE, SWIFTLAMBDA_CONSOLE_TOKEN: SERVER_PROCESS_TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = trackChild(
+    spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir], {
+      env: { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE, SWIFTLAMBDA_CONSOLE_TOKEN: SERVER_PROCESS_TOKEN },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', () => undefined);
-  const url = await waitFor(async () => /API: (\S+)/.exec(out)?.[1], 15_000, 'the server to print its URL', 20);
-  const serverJson = JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8'));
-  assert.equal(serverJson.url, url);
-  assert.equal(serverJson.consoleToken, SERVER_PROCESS_TOKEN);
-  assert.equal(serverJson.pid, child.pid);
-  assert.ok(out.includes(`Console: ${url}/?token=${SERVER_PROCESS_TOKEN}`));
-  return { child, api: new ApiClient(url, SERVER_PROCESS_TOKEN), port: Number(new URL(url).port) };
+  try {
+    const url = await waitFor(async () => /API: (\S+)/.exec(out)?.[1], 15_000, 'the server to print its URL', 20);
+    const serverJson = JSON.parse(await readFile(join(dataDir, 'server.json'), 'utf8'));
+    assert.equal(serverJson.url, url);
+    assert.equal(serverJson.consoleToken, SERVER_PROCESS_TOKEN);
+    assert.equal(serverJson.pid, child.pid);
+    assert.ok(out.includes(`Console: ${url}/?token=${SERVER_PROCESS_TOKEN}`));
+    return { child, api: new ApiClient(url, SERVER_PROCESS_TOKEN), port: Number(new URL(url).port) };
+  } catch (err) {
+    await killChild(child);
+    throw err;
+  }
 }
