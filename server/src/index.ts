@@ -191,7 +191,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       await devLoop.close();
       const stopRuns = options?.stopRuns ?? false;
       if (stopRuns) {
-        await Promise.all(runs.liveRuns().map((l) => l.stop().catch(() => undefined)));
+        await runs.stopEveryLiveRun();
       }
       await runs.detachAll();
       // open streams (log follows, held calls) end with the server

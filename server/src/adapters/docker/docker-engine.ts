@@ -97,6 +97,11 @@ export interface DockerEngine {
   readLogs(id: string, follow: boolean, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
+  /**
+   * `docker stop`: SIGTERM to the container's init (which passes it to the program), then SIGKILL
+   * after `graceSeconds`; resolves once it has exited. A container that is not running is not an error.
+   */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** force-removes; a container that does not exist is not an error */
   removeContainer(id: string): Promise<void>;
   listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;

@@ -293,6 +293,16 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: graceSeconds });
+    } catch (err) {
+      const status = statusCodeOf(err);
+      if (status === 404 || status === 409 || status === 304) return;
+      mapEngineError(err);
+    }
+  }
+
   async removeContainer(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });

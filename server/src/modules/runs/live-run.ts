@@ -46,6 +46,8 @@ export class LiveRun {
   private capture: OutputCapture | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private timedOut = false;
+  /** seconds between SIGTERM and the kill, once a stop was asked for */
+  private graceSeconds = 0;
   /** true when the engine went away under us: the run is left as is for the next reconcile */
   private detachedFromEngine = false;
   /** the container had exited before this run was re-attached: its end comes from the engine */
@@ -141,7 +143,7 @@ export class LiveRun {
       // a stop that came while the container was being attached or started found nothing running
       // to kill (the engine refuses to kill a created container): kill it now, and let the watch
       // below record the run as stopped
-      if (this.record.stopRequested) await engine.killContainer(this.record.containerId).catch(() => undefined);
+      if (this.record.stopRequested) await this.terminate();
       else this.setPhase('running', 'running');
     } catch (err) {
       // whether the container was made or started is for the reconcile to find out from the engine
@@ -171,7 +173,7 @@ export class LiveRun {
       const ranMs = container.finishedAtMs !== null && this.record.startedAtMs !== null ? container.finishedAtMs - this.record.startedAtMs : 0;
       this.timedOut = container.exitCode !== 0 && !this.record.stopRequested && ranMs >= run.runTimeoutSeconds * 1000;
     } else if (this.record.stopRequested) {
-      await this.deps.engine.killContainer(container.id).catch(() => undefined);
+      await this.terminate();
     } else if (run.state === 'queued') {
       this.setPhase('running', 'running');
     }
@@ -238,17 +240,24 @@ export class LiveRun {
   }
 
   /** Marks the run for stopping and kills its container; resolves when the run is terminal. */
-  async stop(): Promise<void> {
+  /**
+   * Marks the run for stopping and stops its container gracefully (SIGTERM, then the kill after
+   * `graceSeconds`); resolves when the run is terminal, with the program's own exit code.
+   */
+  async stop(graceSeconds: number): Promise<void> {
     if (!this.record.stopRequested) {
       this.record.stopRequested = true;
+      this.graceSeconds = graceSeconds;
       this.setPhase('stopping');
-      if (this.record.containerId) {
-        await this.deps.engine.killContainer(this.record.containerId).catch((err) => {
-          this.deps.log(`run ${this.uuid}: kill failed: ${errorMessage(err)}`);
-        });
-      }
+      if (this.record.containerId) await this.terminate();
     }
     await this.done;
+  }
+
+  private async terminate(): Promise<void> {
+    await this.deps.engine.stopContainer(this.record.containerId!, this.graceSeconds).catch((err) => {
+      this.deps.log(`run ${this.uuid}: stop failed: ${errorMessage(err)}`);
+    });
   }
 
   private async finish(ending: Ending): Promise<void> {

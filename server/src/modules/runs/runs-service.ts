@@ -183,7 +183,7 @@ export class RunsService {
     }
     const live = this.live.get(runId);
     if (live) {
-      await live.stop();
+      await live.stop(this.graceSecondsOf(record));
     } else {
       // non-terminal with nothing following it: the engine is away; record the stop now
       record.stopRequested = true;
@@ -195,6 +195,16 @@ export class RunsService {
       await this.deps.store.commit();
     }
     return toPublicRun(record);
+  }
+
+  /** The project's stopGraceSeconds (a run whose project is gone gets the default). */
+  private graceSecondsOf(record: RunRecord): number {
+    return this.deps.projects.exists(record.run.project) ? this.deps.projects.get(record.run.project).stopGraceSeconds : 10;
+  }
+
+  /** Stops every live run gracefully (shutdown with stopRuns). */
+  async stopEveryLiveRun(): Promise<void> {
+    await Promise.all([...this.live.values()].map((l) => l.stop(this.graceSecondsOf(l.record)).catch(() => undefined)));
   }
 
   async stopAll(projectId: string, mode?: RunMode): Promise<{ stopped: number; runs: Run[] }> {
