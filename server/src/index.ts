@@ -101,17 +101,16 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
-  let dev: DevLoop | undefined;
+  // the dev loop waits on the proxy's open calls; the proxy asks it where dev URLs go
+  const devLoop: DevLoop = new DevLoop({ projects, builds, runs, whenIdle: (runId) => proxy.whenIdle(runId), log });
   const proxy = new InstanceProxy({
     runs,
-    devRunOf: (projectId) => dev?.devRunOf(projectId),
+    devRunOf: (projectId) => devLoop.devRunOf(projectId),
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
     consoleToken,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
-  dev = new DevLoop({ projects, builds, runs, whenIdle: (runId) => proxy.whenIdle(runId), log });
-  const devLoop = dev;
 
   const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
   let baseUrl = '';
