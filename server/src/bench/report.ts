@@ -30,30 +30,75 @@ function measuredText(f: Figure): string {
     .join('; ');
 }
 
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+/** The rows, notes and measurement lines of the table already in the file, by figure id. */
+function previousTable(block: string): { rows: Map<number, string[]>; notes: Map<number, string[]>; measuredAt: Map<number, string> } {
+  const rows = new Map<number, string[]>();
+  const notes = new Map<number, string[]>();
+  const measuredAt = new Map<number, string>();
+  const push = (map: Map<number, string[]>, id: number, line: string) => map.set(id, [...(map.get(id) ?? []), line]);
+  const lines = block.split('\n');
+  for (const line of lines) {
+    const row = /^\| (\d+) \|/.exec(line);
+    if (row) push(rows, Number(row[1]), line);
+    const note = /^- Figure (\d+): /.exec(line);
+    if (note) push(notes, Number(note[1]), line);
+  }
+  for (const line of lines) {
+    // "Figures 3, 7: measured WHEN on MACHINE." or, from a full run, "Measured WHEN on MACHINE."
+    const m = /^(?:Figures? ([\d, ]+): m|M)easured (.+)\.$/.exec(line);
+    if (!m) continue;
+    const ids = m[1] ? m[1].split(',').map((x) => Number(x.trim())) : [...rows.keys()];
+    for (const id of ids) measuredAt.set(id, m[2]!);
+  }
+  return { rows, notes, measuredAt };
+}
+
+/**
+ * Writes the figures of this run into the file's table. A partial run (`--only`) replaces the
+ * rows of its figures and keeps the others, each group of rows saying when it was measured.
+ */
 export async function writeMarkdown(file: string, figures: readonly Figure[], machineLine: string, when: string): Promise<void> {
-  const lines = [
-    '<!-- bench:begin (written by npm run bench) -->',
-    `Measured ${when} on ${machineLine}.`,
-    '',
-    '| # | figure | ratio / value | target | met | measured |',
-    '|---|---|---|---|---|---|',
-    ...figures.flatMap((f) => f.ratios.map((r, i) => `| ${f.id} | ${r.name} | ${fmt(r.value)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${i === 0 ? measuredText(f) : '〃'} |`)),
-    '',
-    ...figures.flatMap((f) => (f.notes ?? []).map((n) => `- Figure ${f.id}: ${n}`)),
-    '',
-    '![Latency distributions](benchmarks.png)',
-    '<!-- bench:end -->',
-  ];
   let text = '';
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    text = '# Benchmarks\n\n<!-- bench:begin --><!-- bench:end -->\n';
+    text = `# Benchmarks\n\n${BEGIN}\n${END}\n`;
   }
   const begin = text.indexOf('<!-- bench:begin');
-  const end = text.indexOf('<!-- bench:end -->');
+  const end = text.indexOf(END);
+  const old = previousTable(begin >= 0 && end >= 0 ? text.slice(begin, end) : '');
+  const measuredNow = new Set(figures.map((f) => f.id));
+  const rows = new Map<number, string[]>(figures.map((f) => [f.id, f.ratios.map((r, i) => `| ${f.id} | ${r.name} | ${fmt(r.value)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${i === 0 ? measuredText(f) : '〃'} |`)]));
+  const notes = new Map<number, string[]>(figures.map((f) => [f.id, (f.notes ?? []).map((n) => `- Figure ${f.id}: ${n}`)]));
+  const measuredAt = new Map<number, string>(figures.map((f) => [f.id, `${when} on ${machineLine}`]));
+  for (const [id, lines] of old.rows) {
+    if (measuredNow.has(id)) continue;
+    rows.set(id, lines);
+    notes.set(id, old.notes.get(id) ?? []);
+    measuredAt.set(id, old.measuredAt.get(id) ?? 'at an earlier run');
+  }
+  const ids = [...rows.keys()].sort((a, b) => a - b);
+  const byTime = new Map<string, number[]>();
+  for (const id of ids) byTime.set(measuredAt.get(id)!, [...(byTime.get(measuredAt.get(id)!) ?? []), id]);
+  const measuredLines = [...byTime].map(([at, group]) => (byTime.size === 1 ? `Measured ${at}.` : `Figure${group.length > 1 ? 's' : ''} ${group.join(', ')}: measured ${at}.`));
+  const lines = [
+    BEGIN,
+    ...measuredLines,
+    '',
+    '| # | figure | ratio / value | target | met | measured |',
+    '|---|---|---|---|---|---|',
+    ...ids.flatMap((id) => rows.get(id)!),
+    '',
+    ...ids.flatMap((id) => notes.get(id) ?? []),
+    '',
+    `![Latency distributions of the last run (figure${figures.length > 1 ? 's' : ''} ${figures.map((f) => f.id).join(', ')})](benchmarks.png)`,
+    END,
+  ];
   const block = lines.join('\n');
-  text = begin >= 0 && end >= 0 ? text.slice(0, begin) + block + text.slice(end + '<!-- bench:end -->'.length) : `${text}\n${block}\n`;
+  text = begin >= 0 && end >= 0 ? text.slice(0, begin) + block + text.slice(end + END.length) : `${text}\n${block}\n`;
   await writeFile(file, text);
 }
 

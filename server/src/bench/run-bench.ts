@@ -1,9 +1,12 @@
 // `npm run bench`: every figure of docs/benchmarks.md against its baseline in the same run.
-// Options: --quick (fewer samples, a 100k-line log), --only 1,3,8
+// Options: --quick (fewer samples, a 100k-line log, a 256 MiB flood), --only 1,3,8 (a partial run
+// replaces those figures' rows in docs/benchmarks.md and keeps the others')
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { killTrackedChildren } from '../testing/children.js';
 import { createBenchEnv } from './bench-env.js';
 import { figureConsole } from './figure-console.js';
+import { figureApiDuringFlood, figureStopAndRevoke } from './figures-control.js';
 import { figureProxyLoad, figureStartup, figureStore } from './figures-http.js';
 import { figureLogs, figureOneShot, figureServiceStart, figureSseLatency, type Figure } from './figures-runs.js';
 import { machine, printTable, writeChart, writeJson, writeMarkdown } from './report.js';
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
     const put = (f: Figure | undefined) => f && add(f);
     if (want(1) || want(7)) put(await attempt(1, 'oneShot hello', () => figureOneShot(env, quick ? 5 : 15)));
     if (want(2)) put(await attempt(2, 'service start', () => figureServiceStart(env, quick ? 3 : 10)));
-    if (want(3)) put(await attempt(3, 'proxy load', () => figureProxyLoad(env, quick ? 3 : 10)));
+    if (want(3)) put(await attempt(3, 'proxy load', () => figureProxyLoad(env, quick ? 3 : 10, log)));
     let bigRun = '';
     let complete = false;
     if (want(4) || want(5) || want(9)) {
@@ -52,8 +55,11 @@ async function main(): Promise<void> {
     if (want(6)) put(await attempt(6, 'SSE latency', () => figureSseLatency(env, quick ? 100 : 300)));
     if (want(7)) put(await attempt(7, 'store', () => figureStore(env, 10_000)));
     if (want(8)) put(await attempt(8, 'start-up', () => figureStartup(quick ? 3 : 7)));
+    if (want(10)) put(await attempt(10, 'API during a log flood', () => figureApiDuringFlood(env, quick ? 256 : 1024)));
+    if (want(11)) put(await attempt(11, 'stop and revoke', () => figureStopAndRevoke(env, quick ? 3 : 10)));
     if (want(9) && bigRun && complete) put(await attempt(9, 'console', () => figureConsole(env, bigRun, lines)));
   } finally {
+    await killTrackedChildren();
     await env.close();
   }
   const shown = figures.filter((f) => want(f.id)).sort((a, b) => a.id - b.id);
