@@ -13,8 +13,9 @@ import { join, relative } from 'node:path';
 
 const MINUTE = 60_000;
 /**
- * Per test: a Swift build on 2 busy cores takes minutes. Node before 24 applies `--test-timeout`
- * to a whole file instead, so the value is also each file's budget unless FILE_BUDGET_MS says more.
+ * Per test: a Swift build on 2 busy cores takes minutes. Node 20 and 22 apply `--test-timeout` to
+ * a whole file instead (later Node, to each test), so the value is also each file's budget unless
+ * FILE_BUDGET_MS says more.
  */
 const TEST_TIMEOUT_MS = 10 * MINUTE;
 /** Files whose tests set longer timeouts of their own (`{ timeout }`): their budget. */
