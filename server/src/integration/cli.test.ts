@@ -5,7 +5,7 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { execTracked, killChild, killTrackedChildren, trackChild, type ExecResult } from '../testing/children.js';
+import { execTracked, killChild, killTrackedChildren, type ExecResult } from '../testing/children.js';
 import { makeDataDir, PACKAGES, startServerProcess } from '../testing/harness.js';
 
 const CLI = fileURLToPath(new URL('../cli/swiftlambda.js', import.meta.url));
@@ -21,7 +21,6 @@ describe('swiftlambda CLI', () => {
   before(async () => {
     dataDir = await makeDataDir();
     ({ child } = await startServerProcess(dataDir));
-    trackChild(child);
   });
   after(async () => {
     // a clean stop first (the server stops its runs), then whatever is still running
