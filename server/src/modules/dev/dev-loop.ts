@@ -2,10 +2,9 @@ import type { Compilation, Run } from '../../contract/types.js';
 import { isTerminal } from '../../domain/run-states.js';
 import { errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
-import type { ProjectsService } from '../projects/index.js';
+import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
 import type { RunsService } from '../runs/index.js';
 import { PackageWatcher } from './package-watcher.js';
-import { localDependencyFolders } from './path-dependencies.js';
 import { acceptsConnections } from './readiness.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
 

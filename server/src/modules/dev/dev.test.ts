@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { isIgnoredPath, PackageWatcher } from './package-watcher.js';
-import { localDependencyFolders, pathDependenciesIn } from './path-dependencies.js';
+import { localDependencyFolders, pathDependenciesIn } from '../projects/index.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
