@@ -127,6 +127,15 @@ export interface Compilation {
   configuration: BuildConfiguration;
   /** the compiler's errors, warnings and notes, with the user's own file paths */
   diagnostics: Diagnostic[];
+  /** the dependency versions SwiftPM resolved for this build (its Package.resolved) */
+  resolvedPackages: ResolvedPackage[];
+}
+
+export interface ResolvedPackage {
+  identity: string;
+  location: string;
+  version: string | null;
+  revision: string | null;
 }
 
 export interface Diagnostic {

@@ -1,17 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
+import type { Compilation, Diagnostic, LogChunk, ResolvedPackage } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
-import type { ProjectsService } from '../projects/index.js';
+import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
 import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
 import { checkElfExecutable } from './elf.js';
+import { syncMirror } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
 
 export interface BuildsDeps {
@@ -28,19 +29,21 @@ export interface BuildsDeps {
 export function toPublicCompilation(record: CompilationRecord): Compilation {
   const { binaryFile: _binaryFile, ...publicFields } = record;
   // compilations stored before these fields existed
-  return { ...publicFields, configuration: record.configuration ?? 'release', diagnostics: record.diagnostics ?? [] };
+  return { ...publicFields, configuration: record.configuration ?? 'release', diagnostics: record.diagnostics ?? [], resolvedPackages: record.resolvedPackages ?? [] };
 }
 
-/** Where the build container sees the package (mapped back to the user's path in diagnostics). */
-const PACKAGE_MOUNT = '/src';
+/** SwiftPM's shared caches (repositories, artifacts): one volume for every project. */
+export const SWIFTPM_CACHE_VOLUME = 'swiftlambda-swiftpm-cache';
 
-// The build script takes the target, the owner for the copied binary and the configuration as $1,
-// $2 and $3, so nothing the user typed is ever parsed by the shell.
+// The build script takes the target, the owner for the copied binary, the configuration and the
+// package's path as $1 to $4, so nothing the user typed is ever parsed by the shell. Resource
+// bundles go beside the binary, where Bundle.module looks at run time.
 const BUILD_SCRIPT = [
   'set -e',
-  'swift build -c "$3" --product "$1" --package-path /src --scratch-path /build',
+  'swift build -c "$3" --product "$1" --package-path "$4" --scratch-path /build --cache-path /swiftpm-cache',
   'cp "/build/$3/$1" "/out/$1"',
-  'chown "$2" "/out/$1" 2>/dev/null || true',
+  'for bundle in /build/"$3"/*.resources; do if [ -d "$bundle" ]; then cp -R "$bundle" /out/; fi; done',
+  'chown -R "$2" /out 2>/dev/null || true',
 ].join('\n');
 
 /**
@@ -102,6 +105,7 @@ export class BuildsService {
       created: this.now(),
       configuration: source === 'build' ? project.buildConfiguration : 'release',
       diagnostics: [],
+      resolvedPackages: [],
       binaryFile: null,
     };
     this.deps.store.data.compilations.push(record);
@@ -167,15 +171,16 @@ export class BuildsService {
       const outDir = this.binaryDir(record);
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+      const mounts = await this.mirrorSources(project.id, project.sourcePath, writer);
       writer.system(`$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`);
       containerId = await engine.createContainer({
         image: project.dockerImage,
         entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
-        cmd: [record.targetName, owner, record.configuration],
+        cmd: [record.targetName, owner, record.configuration, project.sourcePath],
         env: { HOME: '/tmp' },
         labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id, 'swiftlambda.compilation': record.id },
-        binds: [`${project.sourcePath}:${PACKAGE_MOUNT}:ro`, `swiftlambda-build-${project.id}:/build`, `${outDir}:/out`],
-        workingDir: '/src',
+        binds: [...mounts, `swiftlambda-build-${project.id}:/build`, `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`, `${outDir}:/out`],
+        workingDir: project.sourcePath,
       });
       // attached before start, like `docker run`: every line of the build's output is captured
       const capture = await attachContainerOutput(engine, containerId, writer);
@@ -188,7 +193,9 @@ export class BuildsService {
       } finally {
         capture.stop();
       }
-      record.diagnostics = await this.collectDiagnostics(record.id, [[PACKAGE_MOUNT, project.sourcePath]]);
+      record.diagnostics = await this.collectDiagnostics(record.id, []);
+      record.resolvedPackages = await readResolvedPackages(join(this.mirrorDir(project.id, project.sourcePath), 'Package.resolved'));
+      for (const p of record.resolvedPackages) writer.system(`resolved ${p.identity} ${p.version ?? p.revision ?? ''} (${p.location})`);
       if (exitCode === 0) {
         const binaryFile = join(outDir, record.targetName);
         await checkElfExecutable(binaryFile);
@@ -212,6 +219,27 @@ export class BuildsService {
       await this.deps.store.commit();
       this.announce(record);
     }
+  }
+
+  private mirrorDir(projectId: string, folder: string): string {
+    return join(this.deps.dataDir, 'mirrors', projectId, createHash('sha256').update(folder).digest('hex').slice(0, 16));
+  }
+
+  /**
+   * The package and its local path dependencies, each brought in step with its copy in the data
+   * dir and mounted at its own absolute path (the package writable, so SwiftPM can write
+   * Package.resolved there; dependencies read-only). Diagnostics then name the user's own files.
+   */
+  private async mirrorSources(projectId: string, sourcePath: string, writer: LogWriter): Promise<string[]> {
+    const dependencies = await localDependencyFolders(sourcePath);
+    const binds: string[] = [];
+    for (const [i, folder] of [sourcePath, ...dependencies].entries()) {
+      const mirror = this.mirrorDir(projectId, folder);
+      const { copied, removed } = await syncMirror(folder, mirror);
+      if (copied || removed) writer.system(`synced ${folder}: ${copied} file(s) copied, ${removed} removed`);
+      binds.push(i === 0 ? `${mirror}:${folder}` : `${mirror}:${folder}:ro`);
+    }
+    return binds;
   }
 
   /** The compiler's diagnostics in the build's output. */
@@ -289,4 +317,20 @@ export class BuildsService {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The pins of a Package.resolved (versions 1 to 3), or none when there is no readable file. */
+export async function readResolvedPackages(file: string): Promise<ResolvedPackage[]> {
+  let parsed: { pins?: unknown; object?: { pins?: unknown } };
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
+  } catch {
+    return [];
+  }
+  const pins = Array.isArray(parsed.pins) ? parsed.pins : Array.isArray(parsed.object?.pins) ? parsed.object.pins : [];
+  return pins.flatMap((pin: Record<string, any>) => {
+    const identity = String(pin.identity ?? pin.package ?? '').toLowerCase();
+    if (!identity) return [];
+    return [{ identity, location: String(pin.location ?? pin.repositoryURL ?? ''), version: pin.state?.version ?? null, revision: pin.state?.revision ?? null }];
+  });
 }

@@ -1,3 +1,4 @@
+import { dirname, posix } from 'node:path';
 import type { ContainerSpec } from '../../adapters/docker/docker-engine.js';
 import type { RunRecord } from '../../domain/records.js';
 
@@ -52,7 +53,8 @@ export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Rec
     cmd: run.arguments,
     env,
     labels: runLabels(instanceLabels, record),
-    binds: [`${record.binaryFile}:${run.binaryPath}:ro`],
+    // the binary's folder: the binary and the resource bundles beside it, where Bundle.module looks
+    binds: [`${dirname(record.binaryFile)}:${posix.dirname(run.binaryPath)}:ro`],
     publishTcpPort: run.mode === 'service' ? SERVICE_PORT : undefined,
     memoryBytes: record.memoryLimitMb * 1024 * 1024,
     pidsLimit: record.pidsLimit,
