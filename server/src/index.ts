@@ -17,7 +17,7 @@ import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
 import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
-import { BuildsService } from './modules/builds/index.js';
+import { BuildsService, ImageCatalog } from './modules/builds/index.js';
 import { authorizePublicCaller, ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
 import { KeysService } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
@@ -123,6 +123,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     originGuard(hostPolicy, 'all'),
     createConsoleRouter({
       consoleAuth, keys, projects, builds, runs, logs, engine, dev: devLoop,
+      images: new ImageCatalog(engine, config.dataDir, labels),
       status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
     }),
   );

@@ -165,3 +165,12 @@ export interface ExamplePackage {
   mode: RunMode;
   description: string;
 }
+
+/** A local Docker image, for the console's image picker (GET /console/api/images). */
+export interface LocalImage {
+  name: string;
+  id: string;
+  sizeBytes: number;
+  /** the Swift toolchain's version, or null for an image without one */
+  swiftVersion: string | null;
+}

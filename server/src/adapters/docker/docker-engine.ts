@@ -54,6 +54,17 @@ export interface ContainerSummary {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** A local image, as the console's picker lists it. */
+export interface ImageSummary {
+  readonly id: string;
+  /** repo:tag names (none for a dangling image) */
+  readonly names: readonly string[];
+  readonly sizeBytes: number;
+  /** environment variables baked into the image (official Swift images set SWIFT_VERSION) */
+  readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface LogFollow {
   /** resolves when the engine ends the stream (the container stopped) or stop() was called */
   readonly done: Promise<void>;
@@ -75,6 +86,8 @@ export interface DockerEngine {
    */
   ping(): Promise<void>;
   hasImage(ref: string): Promise<boolean>;
+  /** the images on this machine that have a name */
+  listImages(): Promise<ImageSummary[]>;
   /** pulls `ref`, reporting progress lines; rejects with the engine's message on failure */
   pullImage(ref: string, onProgress: (line: string) => void): Promise<void>;
   /** rejects with ImageMissingError when the image is not on this machine */

@@ -9,6 +9,7 @@ import {
   ContainerSummary,
   type DockerEngine,
   type EngineEvent,
+  type ImageSummary,
   type LogFollow,
   type OutputStream,
 } from './docker-engine.js';
@@ -140,6 +141,27 @@ export class DockerodeEngine implements DockerEngine {
       return true;
     } catch (err) {
       if (statusCodeOf(err) === 404) return false;
+      return mapEngineError(err);
+    }
+  }
+
+  async listImages(): Promise<ImageSummary[]> {
+    try {
+      const list = await this.docker.listImages();
+      const named = list.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'));
+      return await Promise.all(
+        named.map(async (i) => {
+          const info = await this.docker.getImage(i.Id).inspect().catch(() => null);
+          return {
+            id: i.Id,
+            names: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+            sizeBytes: i.Size,
+            env: info?.Config?.Env ?? [],
+            labels: { ...(info?.Config?.Labels ?? {}) },
+          };
+        }),
+      );
+    } catch (err) {
       return mapEngineError(err);
     }
   }

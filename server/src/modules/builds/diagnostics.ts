@@ -1,5 +1,7 @@
 import { posix } from 'node:path';
 import type { Diagnostic } from '../../contract/types.js';
+// in the domain layer, so the CLI prints diagnostics without loading the builds module
+export { formatDiagnostic } from '../../domain/diagnostic-format.js';
 
 /** `file:line:column: severity: message`, as swiftc and clang print them. */
 const LINE = /^(\/[^:\n]+):(\d+):(\d+): (error|warning|note): (.*)$/;
@@ -42,9 +44,4 @@ export class DiagnosticsCollector {
     }
     return file;
   }
-}
-
-/** `file:line:col: severity: message`, the form terminals and editors make clickable. */
-export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`;
 }

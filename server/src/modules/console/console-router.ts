@@ -2,7 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { ExamplePackage, StatusResponse } from '../../contract/types.js';
 import { AppError, errorMessage } from '../../errors.js';
-import { createBuildsRouter, type BuildsService } from '../builds/index.js';
+import { createBuildsRouter, type BuildsService, type ImageCatalog } from '../builds/index.js';
 import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
@@ -20,6 +20,7 @@ export interface ConsoleRouterDeps {
   readonly logs: LogStore;
   readonly engine: DockerEngine;
   readonly dev: DevLoop;
+  readonly images: ImageCatalog;
   readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[]; examples: ExamplePackage[] };
 }
 
@@ -45,6 +46,11 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     const s = deps.status();
     const body: StatusResponse = { docker, version: VERSION, dataDir: s.dataDir, apiUrl: s.apiUrl, defaultImage: s.defaultImage, warnings: [...s.warnings], examples: s.examples };
     res.json(body);
+  });
+
+  // The local images, with the Swift version of those that have a toolchain (the image picker).
+  router.get('/images', async (_req, res) => {
+    res.json({ images: await deps.images.list() });
   });
 
   // The project's development loop: watching, building, the run its dev URL serves, swaps.

@@ -1,0 +1,37 @@
+// Console response types of the development loop (SPEC §8), shared with the renderer and the CLI
+// through `import type`: nothing here may have a runtime value.
+import type { Run } from './types.js';
+
+/** `GET /console/api/projects/{LAMBDA_ID}/dev` = `{ dev: DevStatus }` */
+export interface DevStatus {
+  watching: boolean;
+  building: boolean;
+  /** the run the dev URL serves now, if any */
+  servingRun: string | null;
+  /** a swap under way: the new run that serves once it listens */
+  swappingTo: string | null;
+  /** why the last build or swap did not replace the serving run */
+  problem: string | null;
+  /** newest first */
+  swaps: DevSwap[];
+}
+
+export interface DevSwap {
+  from: string;
+  to: string;
+  /** unix milliseconds */
+  at: number;
+}
+
+export interface DevStatusResponse {
+  dev: DevStatus;
+}
+
+/** A run in `GET /console/api/runs`: the seed's fields and the run a hot swap replaced. */
+export interface ConsoleRun extends Run {
+  replacesRun: string | null;
+}
+
+export interface ConsoleRunsResponse {
+  runs: ConsoleRun[];
+}
