@@ -16,8 +16,9 @@ test('path dependencies are read from the manifest, comments ignored', () => {
       // .package(path: "../Commented"),
       .package(name: "Util", path: "/abs/Util"),
       .package(url: "https://example.com/x.git", from: "1.0.0"),
+      .package(url: "file:///home/me/git/Greeting/", from: "1.0.0"),
     ]`;
-  assert.deepEqual(pathDependenciesIn(manifest), ['../Shared', '/abs/Util']);
+  assert.deepEqual(pathDependenciesIn(manifest), ['../Shared', '/abs/Util', '/home/me/git/Greeting']);
 });
 
 test('local dependency folders are found transitively, once each, missing ones skipped', async () => {

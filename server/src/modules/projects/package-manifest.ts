@@ -2,6 +2,31 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { AppError } from '../../errors.js';
 
+/** Swift source with its comments removed; string literals (URLs with `//` in them) kept whole. */
+export function stripSwiftComments(source: string): string {
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i]!;
+    if (c === '"') {
+      const end = source.indexOf('"', i + 1);
+      const stop = end < 0 ? source.length : end + 1;
+      out += source.slice(i, stop);
+      i = stop;
+    } else if (source.startsWith('//', i)) {
+      const end = source.indexOf('\n', i);
+      i = end < 0 ? source.length : end;
+    } else if (source.startsWith('/*', i)) {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? source.length : end + 2;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 /**
  * The executable products a Package.swift declares: `.executable(name: "x", …)` products and,
  * because SwiftPM makes a product of every executable target of the root package, the
@@ -9,7 +34,7 @@ import { AppError } from '../../errors.js';
  * than by running `swift package dump-package`, which would need a container and seconds.
  */
 export function executableProductsIn(manifest: string): string[] {
-  const text = manifest.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+  const text = stripSwiftComments(manifest);
   const names = new Set<string>();
   const pattern = /\.(executable|executableTarget)\s*\(\s*name\s*:\s*"([^"]+)"/g;
   for (const match of text.matchAll(pattern)) names.add(match[2]!);

@@ -1,0 +1,3 @@
+public func sharedGreeting() -> String {
+    "hello from a path dependency"
+}
