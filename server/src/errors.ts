@@ -64,6 +64,7 @@ export const errorStatus = {
   // 5xx
   internal_error: 500,
   instance_unreachable: 502,
+  image_unavailable: 502,
   docker_unavailable: 503,
   instance_timeout: 504,
 } as const;

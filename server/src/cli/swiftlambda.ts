@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `swiftlambda`: a thin CLI over the console API. It finds the running server through
 // <data dir>/server.json (its URL and console token).
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
-import type { Compilation, Key, LogChunk, Project, Run } from '../contract/types.js';
+import type { Compilation, Key, Project, Run } from '../contract/types.js';
+import { call, CliError, connect, followLog, type Connection } from './client.js';
+import { DevSession, printDiagnostics } from './dev-session.js';
 
 const HELP = `usage: swiftlambda [--data-dir DIR] <command>
 
@@ -16,71 +17,16 @@ const HELP = `usage: swiftlambda [--data-dir DIR] <command>
   projects list                                                      list projects
   build PROJECT_ID                                                   build and stream the output; exit 1 when it fails
   run PROJECT_ID [--service] [-- ARGS...]                            start a run and follow its logs (oneShot by default)
+  dev PROJECT_ID [--service] [-- ARGS...]                            the development loop: watch the package, build on
+                                                                     every save, run the new build (a service behind its
+                                                                     dev URL, swapped without a failed call); Ctrl-C stops
+                                                                     its runs and turns watch off (unless it was on)
+
+Compiler errors and warnings print as file:line:col: severity: message, which terminals open.
 
 The server must be running (npm start); the CLI reads <data dir>/server.json.
 Data dir: --data-dir, else SWIFTLAMBDA_DATA_DIR, else ~/.swiftlambda-local.
 `;
-
-class CliError extends Error {}
-
-interface Connection {
-  readonly url: string;
-  readonly token: string;
-}
-
-async function connect(dataDir: string): Promise<Connection> {
-  let text: string;
-  try {
-    text = await readFile(join(dataDir, 'server.json'), 'utf8');
-  } catch {
-    throw new CliError(`no server.json in ${dataDir}: start the server first (npm start) or pass --data-dir`);
-  }
-  const info = JSON.parse(text) as { url: string; consoleToken: string };
-  return { url: info.url, token: info.consoleToken };
-}
-
-async function call<T>(conn: Connection, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(conn.url + path, {
-      method,
-      headers: { authorization: `Bearer ${conn.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new CliError(`cannot reach the server at ${conn.url}: is it running?`);
-  }
-  const parsed = (await res.json().catch(() => ({}))) as T & { error?: boolean; reason?: string; message?: string };
-  if (!res.ok) throw new CliError(`${res.status} ${parsed.reason ?? ''}${parsed.message ? `: ${parsed.message}` : ''}`);
-  return parsed;
-}
-
-/** Follows an SSE log stream, writing chunks to stdout/stderr; resolves with the end event's data. */
-async function followLog(conn: Connection, path: string): Promise<Record<string, unknown>> {
-  const res = await fetch(conn.url + path, { headers: { authorization: `Bearer ${conn.token}` } });
-  if (!res.ok || !res.body) throw new CliError(`cannot follow the log: ${res.status}`);
-  const decoder = new TextDecoder();
-  let buffered = '';
-  let end: Record<string, unknown> = {};
-  for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffered += decoder.decode(piece, { stream: true });
-    let sep: number;
-    while ((sep = buffered.indexOf('\n\n')) >= 0) {
-      const event = buffered.slice(0, sep);
-      buffered = buffered.slice(sep + 2);
-      const type = /^event: (.*)$/m.exec(event)?.[1];
-      const data = /^data: (.*)$/m.exec(event)?.[1];
-      if (!data) continue;
-      if (type === 'log') {
-        const chunk = JSON.parse(data) as LogChunk;
-        (chunk.stream === 'stderr' ? process.stderr : process.stdout).write(chunk.stream === 'system' ? `» ${chunk.data}` : chunk.data);
-      } else if (type === 'end') {
-        end = JSON.parse(data) as Record<string, unknown>;
-      }
-    }
-  }
-  return end;
-}
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -155,10 +101,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'build') {
     if (!sub) throw new CliError('build needs a PROJECT_ID');
     const { compilation } = await call<{ compilation: Compilation }>(conn, 'POST', `/console/api/projects/${encodeURIComponent(sub)}/compilations`, {});
-    const end = await followLog(conn, `/console/api/projects/${encodeURIComponent(sub)}/compilations/${compilation.id}/logs?follow=true`);
+    await followLog(conn, `/console/api/projects/${encodeURIComponent(sub)}/compilations/${compilation.id}/logs?follow=true`);
     const final = (await call<{ compilation: Compilation }>(conn, 'GET', `/console/api/projects/${encodeURIComponent(sub)}/compilations/${compilation.id}`)).compilation;
     process.stdout.write(`compilation ${final.id}: ${final.state}${final.errorSummary ? ` — ${final.errorSummary}` : ''}\n`);
-    void end;
+    printDiagnostics(final.diagnostics);
     return final.state === 'succeeded' ? 0 : 1;
   }
   if (command === 'run') {
@@ -167,10 +113,38 @@ async function main(argv: string[]): Promise<number> {
     const { run } = await call<{ run: Run }>(conn, 'POST', `/lambdas/${encodeURIComponent(sub)}/runs`, { mode: values.service ? 'service' : 'oneShot', arguments: args });
     process.stderr.write(`run ${run.uuid} (${run.mode})${run.mode === 'service' ? `: ${conn.url}/instances/${run.uuid}/api/` : ''}\n`);
     const end = await followLog(conn, `/lambdas/${encodeURIComponent(sub)}/runs/${run.uuid}/logs?follow=true`);
-    process.stderr.write(`run ${run.uuid}: ${String(end.state)}${end.exitCode !== null && end.exitCode !== undefined ? ` (exit ${String(end.exitCode)})` : ''}\n`);
-    return end.state === 'succeeded' ? 0 : 1;
+    process.stderr.write(`run ${run.uuid}: ${String(end?.state)}${end?.exitCode !== null && end?.exitCode !== undefined ? ` (exit ${String(end.exitCode)})` : ''}\n`);
+    return end?.state === 'succeeded' ? 0 : 1;
+  }
+  if (command === 'dev') {
+    if (!sub) throw new CliError('dev needs a PROJECT_ID');
+    return dev(conn, sub, values.service ? 'service' : 'oneShot', positionals.slice(2));
   }
   throw new CliError(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
+}
+
+/** Runs a dev session until Ctrl-C (or SIGTERM): then stops what it started and exits 0. */
+async function dev(conn: Connection, projectId: string, mode: 'service' | 'oneShot', args: string[]): Promise<number> {
+  const session = new DevSession(conn, { projectId, mode, args });
+  let stopped: Promise<void> | undefined;
+  const onSignal = () => {
+    // a second Ctrl-C does not wait for the runs to stop
+    if (stopped) process.exit(130);
+    stopped = session.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await session.run();
+  } catch (err) {
+    // the server went away or refused: undo what can be undone, then report
+    if (!stopped) {
+      await session.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+  await stopped;
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

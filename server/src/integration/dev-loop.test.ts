@@ -107,110 +107,176 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
   describe('watch and hot swap of the echo service', () => {
     let echo: Project;
     let main: string;
+    let original: string;
     let serving: string;
-    let devUrl: string;
 
     const getDev = () => t.api.request('GET', `/dev/${echo.id}/api/hello`, { headers: { 'x-api-key': key } });
+    const helloOf = async () => {
+      const res = await getDev();
+      return res.status === 200 ? String(res.body) : `${res.status} ${JSON.stringify(res.body)}`;
+    };
+    /** the echo service answering `Hello <version> from run …`, maybe slow to listen, broken or dying at start */
+    const sourceOf = (version: string, options: { startupDelayMs?: number; broken?: boolean; exitAtStart?: boolean } = {}) => {
+      const lines = original.replace(OLD_HELLO, helloSource(`Hello ${version}`)).split('\n');
+      const afterRunId = lines.findIndex((l) => l.startsWith('let runID')) + 1;
+      if (options.broken) lines.splice(afterRunId, 0, 'let brokenOnPurpose: Int = "not a number"');
+      if (options.exitAtStart) lines.splice(afterRunId, 0, 'exit(3)');
+      if (options.startupDelayMs) lines.splice(lines.findIndex((l) => l.startsWith('let listener')), 0, `usleep(${options.startupDelayMs * 1000})`);
+      return lines.join('\n');
+    };
+    /** the newest running service run, once it is the only live service run and the dev URL's */
+    const settledOnOneRun = () =>
+      waitFor(async () => {
+        const runs = (await t.api.public('GET', `/lambdas/${echo.id}/runs?limit=50`, key)).body.runs as Array<{ uuid: string; mode: string; state: string }>;
+        const live = runs.filter((r) => r.mode === 'service' && !['succeeded', 'failed', 'stopped', 'timedOut'].includes(r.state));
+        const dev = await devStatus(echo.id);
+        return live.length === 1 && live[0]!.state === 'running' && dev.servingRun === live[0]!.uuid && dev.swappingTo === null ? live[0]!.uuid : undefined;
+      }, 60_000, 'one live service run serving the dev URL', 100);
+
+    /**
+     * Runs `during` while two clients in other processes call the dev URL: GET /hello every 20 ms,
+     * and GET /sleep/1000 every 100 ms (about ten calls always in flight, so a swap has calls open
+     * on the old run). Every call must answer 200.
+     */
+    const underLoad = async <T>(during: (hello: ReturnType<typeof startUrlClient>) => Promise<T>): Promise<{ value: T; hello: readonly ClientAnswer[] }> => {
+      const base = `${t.url}/dev/${echo.id}/api`;
+      const hello = startUrlClient(`${base}/hello`, { 'x-api-key': key }, 20);
+      const slow = startUrlClient(`${base}/sleep/1000`, { 'x-api-key': key }, 100);
+      let value: T;
+      try {
+        await hello.firstAnswer((a) => a.status === 200, 10_000);
+        await slow.firstAnswer((a) => a.status === 200, 10_000);
+        value = await during(hello);
+        await sleep(1500);
+      } finally {
+        await Promise.all([hello.stop(), slow.stop()]);
+      }
+      for (const [name, answers] of [['GET /hello', hello.answers], ['GET /sleep/1000', slow.answers]] as const) {
+        const failed = answers.filter((a) => a.status !== 200);
+        assert.equal(failed.length, 0, `${name}: ${failed.length} of ${answers.length} calls failed: ${JSON.stringify(failed.slice(0, 5))}`);
+        assert.ok(answers.length > 20, `${name}: only ${answers.length} calls`);
+      }
+      return { value, hello: hello.answers };
+    };
 
     before(async () => {
       const dir = join(work, 'echo-service');
       await cp(PACKAGES.echo, dir, { recursive: true, filter: (src) => !src.includes('/.build') });
       main = join(dir, 'Sources', 'echo-service', 'main.swift');
+      original = await readFile(main, 'utf8');
+      assert.ok(original.includes(OLD_HELLO));
       echo = await t.api.createProject(dir, 'echo-service', { name: 'echo-dev', watch: true, buildConfiguration: 'debug', runTimeoutSeconds: 1200 });
       const c = await t.api.build(echo.id);
       assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
       serving = await startRun(echo.id, 'service');
-      devUrl = `${t.url}/dev/${echo.id}/api/hello`;
       await waitFor(async () => ((await getDev()).status === 200 ? true : undefined), 60_000, 'the dev URL to answer');
       assert.equal((await devStatus(echo.id)).watching, true);
     });
 
-    test('an edit answers on the dev URL, with no failed call from a client calling every 20 ms', async () => {
-      assert.equal((await getDev()).body, `Hello from run ${serving}\n`);
+    test('an edit answers on the dev URL once the new run listens, with no failed call across the swap', async () => {
+      assert.equal(await helloOf(), `Hello from run ${serving}\n`);
       const known = (await compilations(echo.id)).length;
-      const client = startUrlClient(devUrl, { 'x-api-key': key }, 20);
-      let answers: readonly ClientAnswer[] = [];
-      try {
-        await client.firstAnswer((a) => a.status === 200, 10_000);
+      // the new version takes 1.5 s to listen: the old one must serve until then
+      const { value: firstNew, hello } = await underLoad(async (client) => {
         await sleep(300);
-        const source = await readFile(main, 'utf8');
-        assert.ok(source.includes(OLD_HELLO));
         const savedAt = Date.now();
-        await writeFile(main, source.replace(OLD_HELLO, helloSource('Hello again (v2)')));
-        const firstNew = await client.firstAnswer((a) => a.body.startsWith('Hello again (v2)'), 240_000);
-        const build = await nextFinishedBuild(echo.id, known);
-        assert.equal(build.state, 'succeeded', build.errorSummary ?? '');
-        figures.saveToNewAnswerMs = firstNew.at - savedAt;
-        figures.incrementalDebugBuildMs = await buildMs(echo.id, build.id);
-        // the old run is stopped once its calls are done; the client keeps calling through it all
+        await writeFile(main, sourceOf('again (v2)', { startupDelayMs: 1500 }));
+        const first = await client.firstAnswer((a) => a.body.startsWith('Hello again (v2)'), 240_000);
+        figures.firstSwapWithSlowStartMs = first.at - savedAt;
         await waitFor(async () => ((await runOf(echo.id, serving)).state === 'stopped' ? true : undefined), 60_000, 'the old run to stop', 50);
-        await sleep(500);
-        answers = await client.stop();
-        const failed = answers.filter((a) => a.status !== 200);
-        assert.equal(failed.length, 0, `${failed.length} of ${answers.length} calls failed: ${JSON.stringify(failed.slice(0, 5))}`);
-        assert.ok(answers.length > 50, `only ${answers.length} calls`);
-        // once the new version has answered, no later call reaches the old one
-        const stale = answers.filter((a) => a.sentAt > firstNew.at && !a.body.startsWith('Hello again (v2)'));
-        assert.equal(stale.length, 0, JSON.stringify(stale.slice(0, 3)));
-      } finally {
-        if (!answers.length) await client.stop();
-      }
+        return first;
+      });
+      const build = await nextFinishedBuild(echo.id, known);
+      assert.equal(build.state, 'succeeded', build.errorSummary ?? '');
+      // once the new version has answered, no later call reaches the old one
+      const stale = hello.filter((a) => a.sentAt > firstNew.at && !a.body.startsWith('Hello again (v2)'));
+      assert.equal(stale.length, 0, JSON.stringify(stale.slice(0, 3)));
       const runs = (await t.api.console('GET', `/runs?project=${echo.id}`)).body.runs as Array<{ uuid: string; replacesRun: string | null; state: string }>;
       const replacement = runs.find((r) => r.replacesRun === serving);
       assert.ok(replacement, JSON.stringify(runs));
       assert.equal(replacement.state, 'running');
-      assert.equal((await getDev()).body, `Hello again (v2) from run ${replacement.uuid}\n`);
+      assert.equal(await helloOf(), `Hello again (v2) from run ${replacement.uuid}\n`);
       const own = await t.api.request('GET', `/instances/${serving}/api/hello`, { headers: { 'x-api-key': key } });
       assert.deepEqual([own.status, own.body.reason], [409, 'instance_not_running']);
       const dev = await devStatus(echo.id);
       assert.equal(dev.servingRun, replacement.uuid);
       assert.deepEqual([dev.swaps[0]?.from, dev.swaps[0]?.to], [serving, replacement.uuid]);
       assert.equal(dev.problem, null);
+      assert.equal(await settledOnOneRun(), replacement.uuid);
       serving = replacement.uuid;
     });
 
     test('a compile error leaves the old version serving and is a diagnostic at the user\'s file and line', async () => {
       const known = (await compilations(echo.id)).length;
-      const source = await readFile(main, 'utf8');
-      const lines = source.split('\n');
-      const at = lines.findIndex((l) => l.startsWith('let runID')) + 1;
-      lines.splice(at, 0, 'let brokenOnPurpose: Int = "not a number"');
-      await writeFile(main, lines.join('\n'));
+      const source = sourceOf('again (v2)', { broken: true });
+      const line = source.split('\n').findIndex((l) => l.includes('brokenOnPurpose')) + 1;
+      await writeFile(main, source);
       const build = await nextFinishedBuild(echo.id, known);
       assert.equal(build.state, 'failed');
       const error = build.diagnostics.find((d) => d.severity === 'error');
       assert.ok(error, JSON.stringify(build.diagnostics));
-      assert.deepEqual([error.file, error.line], [main, at + 1]);
-      assert.match(build.errorSummary ?? '', new RegExp(`main\\.swift:${at + 1}:\\d+: error:`));
+      assert.deepEqual([error.file, error.line], [main, line]);
+      assert.match(build.errorSummary ?? '', new RegExp(`main\\.swift:${line}:\\d+: error:`));
       const dev = await waitFor(async () => {
         const d = await devStatus(echo.id);
         return d.problem ? d : undefined;
       }, 5000, 'the problem to show');
       assert.match(dev.problem, /build failed/);
       assert.equal(dev.servingRun, serving);
-      const res = await getDev();
-      assert.deepEqual([res.status, res.body], [200, `Hello again (v2) from run ${serving}\n`]);
+      assert.equal(await helloOf(), `Hello again (v2) from run ${serving}\n`);
     });
 
     test('five saves in 100 ms make one build; the last one answers', async () => {
       const known = (await compilations(echo.id)).length;
-      const fixed = (await readFile(main, 'utf8')).split('\n').filter((l) => !l.includes('brokenOnPurpose')).join('\n');
+      let savedAt = 0;
       for (let v = 3; v <= 7; v++) {
-        await writeFile(main, fixed.replace(helloSource('Hello again (v2)'), helloSource(`Hello again (v${v})`)));
+        savedAt = Date.now();
+        await writeFile(main, sourceOf(`again (v${v})`));
         if (v < 7) await sleep(20);
       }
       const build = await nextFinishedBuild(echo.id, known);
       assert.equal(build.state, 'succeeded', build.errorSummary ?? '');
+      await waitFor(async () => ((await helloOf()).startsWith('Hello again (v7)') ? true : undefined), 60_000, 'the v7 answer', 20);
+      figures.saveToNewAnswerMs = Date.now() - savedAt;
+      figures.incrementalDebugBuildMs = await buildMs(echo.id, build.id);
       await sleep(1500);
       assert.equal((await compilations(echo.id)).length, known + 1, 'one build for the burst');
-      await waitFor(async () => ((await getDev()).body.startsWith?.('Hello again (v7)') ? true : undefined), 60_000, 'the v7 answer', 50);
-      const dev = await waitFor(async () => {
-        const d = await devStatus(echo.id);
-        return d.swappingTo === null && d.servingRun !== serving ? d : undefined;
-      }, 30_000, 'the swap to finish');
-      assert.equal(dev.problem, null);
-      await waitFor(async () => ((await runOf(echo.id, serving)).state === 'stopped' ? true : undefined), 60_000, 'the previous run to stop');
-      serving = dev.servingRun;
+      serving = await settledOnOneRun();
+      assert.equal((await devStatus(echo.id)).problem, null);
+    });
+
+    test('a build that ends while the previous swap waits for its slow run: the newest version serves, alone', async () => {
+      const known = (await compilations(echo.id)).length;
+      await underLoad(async (client) => {
+        // v8 takes 6 s to listen; v9, saved once v8's build is done, is built within that time
+        await writeFile(main, sourceOf('again (v8)', { startupDelayMs: 6000 }));
+        const v8 = await nextFinishedBuild(echo.id, known);
+        assert.equal(v8.state, 'succeeded', v8.errorSummary ?? '');
+        await writeFile(main, sourceOf('again (v9)'));
+        await client.firstAnswer((a) => a.body.startsWith('Hello again (v9)'), 240_000);
+      });
+      const newest = await settledOnOneRun();
+      assert.match(await helloOf(), new RegExp(`^Hello again \\(v9\\) from run ${newest}`));
+      await sleep(7000);
+      assert.equal(await settledOnOneRun(), newest, 'the slow v8 run did not take the dev URL back');
+      assert.match(await helloOf(), /^Hello again \(v9\)/);
+      serving = newest;
+    });
+
+    test('a new version that exits before it listens leaves the old one serving, and says why', async () => {
+      const known = (await compilations(echo.id)).length;
+      await underLoad(async () => {
+        await writeFile(main, sourceOf('again (v10)', { exitAtStart: true }));
+        const build = await nextFinishedBuild(echo.id, known);
+        assert.equal(build.state, 'succeeded', build.errorSummary ?? '');
+        const dev = await waitFor(async () => {
+          const d = await devStatus(echo.id);
+          return d.problem ? d : undefined;
+        }, 60_000, 'the problem to show');
+        assert.match(dev.problem, /did not start serving.*exit code 3/);
+      });
+      assert.equal(await settledOnOneRun(), serving);
+      assert.match(await helloOf(), /^Hello again \(v9\)/);
     });
   });
 

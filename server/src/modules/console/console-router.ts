@@ -1,8 +1,10 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { ExamplePackage, StatusResponse } from '../../contract/types.js';
+import { z } from 'zod';
 import { AppError, errorMessage } from '../../errors.js';
-import { createBuildsRouter, type BuildsService, type ImageCatalog } from '../builds/index.js';
+import { parseBody } from '../../http/validate.js';
+import { createBuildsRouter, ensureImage, ImageUnavailableError, type BuildsService, type ImageCatalog } from '../builds/index.js';
 import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
@@ -51,6 +53,19 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   // The local images, with the Swift version of those that have a toolchain (the image picker).
   router.get('/images', async (_req, res) => {
     res.json({ images: await deps.images.list() });
+  });
+
+  // Pulls an image where a registry is reachable (the fix offered for a project's missing image).
+  router.post('/images/pull', async (req, res) => {
+    const { name } = parseBody(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i) }).strict(), req.body, { name: 'invalid_docker_image' });
+    const progress: string[] = [];
+    try {
+      await ensureImage(deps.engine, name, (line) => progress.push(line));
+    } catch (err) {
+      if (err instanceof ImageUnavailableError) throw new AppError('image_unavailable', err.message);
+      throw err;
+    }
+    res.json({ pulled: name, progress: progress.slice(-20) });
   });
 
   // The project's development loop: watching, building, the run its dev URL serves, swaps.

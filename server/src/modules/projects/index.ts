@@ -1,4 +1,4 @@
 export { ProjectsService, DEFAULT_PROJECT_SETTINGS, type ProjectDefaults } from './projects-service.js';
-export { executableProductsIn, checkPackage } from './package-manifest.js';
+export { executableProductsIn, checkPackage, packageExecutables } from './package-manifest.js';
 export { createProjectsRouter } from './projects-router.js';
 export { localDependencyFolders, pathDependenciesIn } from './path-dependencies.js';

@@ -41,8 +41,13 @@ export function executableProductsIn(manifest: string): string[] {
   return [...names];
 }
 
-/** Checks that `sourcePath` is a Swift package whose manifest declares `targetName` executable. */
-export async function checkPackage(sourcePath: string, targetName: string): Promise<void> {
+/** The executable products of the package at `sourcePath` (the console's target list). */
+export async function packageExecutables(sourcePath: string): Promise<string[]> {
+  await checkFolder(sourcePath);
+  return executableProductsIn(await readManifest(sourcePath));
+}
+
+async function checkFolder(sourcePath: string): Promise<void> {
   if (!isAbsolute(sourcePath)) throw new AppError('invalid_source_path', 'sourcePath must be an absolute path');
   try {
     const info = await stat(sourcePath);
@@ -51,13 +56,19 @@ export async function checkPackage(sourcePath: string, targetName: string): Prom
     if (err instanceof AppError) throw err;
     throw new AppError('source_path_not_found', `${sourcePath} does not exist`);
   }
-  let manifest: string;
+}
+
+async function readManifest(sourcePath: string): Promise<string> {
   try {
-    manifest = await readFile(join(sourcePath, 'Package.swift'), 'utf8');
+    return await readFile(join(sourcePath, 'Package.swift'), 'utf8');
   } catch {
     throw new AppError('package_manifest_missing', `${sourcePath} has no Package.swift`);
   }
-  const products = executableProductsIn(manifest);
+}
+
+/** Checks that `sourcePath` is a Swift package whose manifest declares `targetName` executable. */
+export async function checkPackage(sourcePath: string, targetName: string): Promise<void> {
+  const products = await packageExecutables(sourcePath);
   if (!products.includes(targetName)) {
     throw new AppError(
       'unknown_target',

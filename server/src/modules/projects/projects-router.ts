@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ErrorReason } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
+import { packageExecutables } from './package-manifest.js';
 import type { ProjectsService } from './projects-service.js';
 
 const settings = {
@@ -43,6 +44,11 @@ export function createProjectsRouter(projects: ProjectsService): Router {
   router.post('/projects', async (req, res) => {
     const body = parseBody(createSchema, req.body, reasons);
     res.status(201).json({ project: await projects.create(body) });
+  });
+  // The executables a package folder declares, for the console's target picker.
+  router.get('/packages/executables', async (req, res) => {
+    const { path } = parseBody(z.object({ path: z.string().min(1).max(4096) }), req.query, { path: 'invalid_source_path' });
+    res.json({ path, executables: await packageExecutables(path) });
   });
   router.get('/projects', (_req, res) => {
     res.json({ projects: projects.list() });

@@ -1,0 +1,263 @@
+// `swiftlambda dev`: the development loop from a terminal (SPEC §8). The server does the work
+// (watch, rebuild, hot swap); this follows it: build output, diagnostics, run output, swaps.
+import type { ConsoleRun, ConsoleRunsResponse, DevStatus, DevStatusResponse } from '../contract/dev.js';
+import type { Compilation, Diagnostic, LogChunk, Project, Run, RunMode } from '../contract/types.js';
+import { formatDiagnostic } from '../domain/diagnostic-format.js';
+import { ApiCallError, call, followLog, writeChunk, type Connection } from './client.js';
+
+const POLL_MS = 500;
+/** once a build is over, how long the server's loop gets to start a run of its own */
+const LOOP_REACTION_MS = 1000;
+
+export interface DevOptions {
+  readonly projectId: string;
+  readonly mode: RunMode;
+  readonly args: readonly string[];
+}
+
+interface FollowedRun {
+  readonly run: Run;
+  ended: boolean;
+}
+
+const short = (id: string) => id.slice(0, 8);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** `── text ──` on stderr, dimmed on a terminal, between the build's and the runs' own output. */
+export function marker(text: string): void {
+  const line = `── ${text} ──`;
+  process.stderr.write(process.stderr.isTTY && !process.env.NO_COLOR ? `\x1b[2m${line}\x1b[0m\n` : `${line}\n`);
+}
+
+/** The diagnostics of a build, one `file:line:col: severity: message` line each. */
+export function printDiagnostics(diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+}
+
+export function diagnosticCounts(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  return [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ');
+}
+
+/**
+ * One `dev` session: turns watch on, builds, starts the run, then follows every build and the
+ * runs that replace its run, until `stop()` stops those runs and sets watch back.
+ */
+export class DevSession {
+  private readonly aborted = new AbortController();
+  private readonly path: string;
+  private readonly devUrl: string;
+  private project: Project | undefined;
+  private watchBefore = false;
+  private readonly seenBuilds = new Set<string>();
+  private readonly seenRuns = new Set<string>();
+  private readonly followed = new Map<string, FollowedRun>();
+  /** runs whose replacements this session follows: its own, and the one serving when it began */
+  private readonly lineage = new Set<string>();
+  private readonly seenSwaps = new Set<string>();
+  private builds: Promise<void> = Promise.resolve();
+  private buildNumber = 0;
+  private hasOneShot = false;
+  private problem: string | null = null;
+  private stopping = false;
+  private printedDevUrl = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly options: DevOptions,
+  ) {
+    this.path = encodeURIComponent(options.projectId);
+    this.devUrl = `${conn.url}/dev/${this.path}/api/`;
+  }
+
+  /** Runs until stop() is called or the server goes away (then throws). */
+  async run(): Promise<void> {
+    const { project } = await call<{ project: Project }>(this.conn, 'GET', `/console/api/projects/${this.path}`);
+    this.project = project;
+    this.watchBefore = project.watch;
+    // what exists already is not this session's: only what appears from now on is followed
+    const [compilations, runs, dev] = await Promise.all([this.compilations(), this.runs(), this.devStatus()]);
+    compilations.forEach((c) => this.seenBuilds.add(c.id));
+    this.buildNumber = compilations.length;
+    runs.forEach((r) => this.seenRuns.add(r.uuid));
+    dev.swaps.forEach((s) => this.seenSwaps.add(`${s.from}>${s.to}`));
+    if (dev.servingRun) this.lineage.add(dev.servingRun);
+    this.problem = dev.problem;
+
+    await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, { watch: true });
+    marker(`watching ${project.sourcePath} (${project.buildConfiguration} builds; Ctrl-C stops)`);
+    await call(this.conn, 'POST', `/console/api/projects/${this.path}/compilations`, {});
+
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        await this.poll();
+        failures = 0;
+      } catch (err) {
+        if (this.stopping) break;
+        if (++failures >= 6) throw err;
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** Stops the runs this session followed that are still live and sets watch back; idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.aborted.abort();
+    const live = [...this.followed.values()].filter((f) => !f.ended).map((f) => f.run.uuid);
+    if (live.length) marker(`stopping ${live.map(short).join(', ')}`);
+    const results = await Promise.all(
+      live.map((id) =>
+        call<{ run: Run }>(this.conn, 'POST', `/lambdas/${this.path}/runs/${encodeURIComponent(id)}/stop`, {}).then(
+          ({ run }) => `run ${short(id)} ${run.state}${run.exitCode !== null ? ` (exit ${run.exitCode})` : ''}`,
+          // already over: nothing to stop
+          (err: unknown) => (err instanceof ApiCallError && err.reason === 'not_stoppable' ? null : `run ${short(id)}: ${(err as Error).message}`),
+        ),
+      ),
+    );
+    for (const r of results) if (r) marker(r);
+    if (this.project) {
+      await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, { watch: this.watchBefore });
+      marker(this.watchBefore ? 'watch left on, as it was' : 'watch off');
+    }
+  }
+
+  private compilations(): Promise<Compilation[]> {
+    return call<{ compilations: Compilation[] }>(this.conn, 'GET', `/console/api/projects/${this.path}/compilations`).then((r) => r.compilations);
+  }
+
+  private runs(): Promise<ConsoleRun[]> {
+    return call<ConsoleRunsResponse>(this.conn, 'GET', `/console/api/runs?project=${this.path}&limit=50`).then((r) => r.runs);
+  }
+
+  private devStatus() {
+    return call<DevStatusResponse>(this.conn, 'GET', `/console/api/projects/${this.path}/dev`).then((r) => r.dev);
+  }
+
+  private async poll(): Promise<void> {
+    const [compilations, runs, dev] = await Promise.all([this.compilations(), this.runs(), this.devStatus()]);
+    // oldest first, so builds are numbered and runs followed in the order they came
+    for (const c of [...compilations].reverse()) {
+      if (this.seenBuilds.has(c.id)) continue;
+      this.seenBuilds.add(c.id);
+      const number = ++this.buildNumber;
+      this.builds = this.builds.then(() => this.followBuild(c, number)).catch((err: unknown) => {
+        if (!this.stopping) marker(`build ${number}: ${(err as Error).message}`);
+      });
+    }
+    this.noticeRuns(runs);
+    this.noticeDev(dev);
+  }
+
+  private noticeDev(dev: DevStatus): void {
+    for (const swap of [...dev.swaps].reverse()) {
+      const key = `${swap.from}>${swap.to}`;
+      if (this.seenSwaps.has(key)) continue;
+      this.seenSwaps.add(key);
+      if (this.followed.has(swap.to)) marker(`dev URL now serves ${short(swap.to)}; ${short(swap.from)} finishes its calls and stops`);
+    }
+    if (dev.problem !== this.problem) {
+      this.problem = dev.problem;
+      if (dev.problem) marker(`problem: ${dev.problem}`);
+    }
+  }
+
+  /** Follows new runs that replace one of this session's, and a oneShot the loop runs again. */
+  private noticeRuns(runs: readonly ConsoleRun[]): void {
+    for (const run of [...runs].reverse()) {
+      if (this.seenRuns.has(run.uuid)) continue;
+      this.seenRuns.add(run.uuid);
+      const replacesOurs = run.mode === 'service' && run.replacesRun !== null && this.lineage.has(run.replacesRun);
+      const oneShotAgain = this.options.mode === 'oneShot' && run.mode === 'oneShot';
+      if (replacesOurs || oneShotAgain) this.follow(run);
+    }
+  }
+
+  private async followBuild(compilation: Compilation, number: number): Promise<void> {
+    marker(`build ${number} (${compilation.configuration})`);
+    let firstAt = 0;
+    let lastAt = 0;
+    const onChunk = (chunk: LogChunk) => {
+      // the time a build waited in the queue is not its own
+      if (!firstAt && !chunk.data.startsWith('build queued')) firstAt = chunk.timestamp;
+      lastAt = chunk.timestamp;
+      writeChunk(chunk);
+    };
+    await followLog(this.conn, `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}/logs?follow=true`, {
+      signal: this.aborted.signal,
+      onChunk,
+    });
+    if (this.stopping) return;
+    const { compilation: done } = await call<{ compilation: Compilation }>(
+      this.conn, 'GET', `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}`);
+    const took = firstAt && lastAt ? ` in ${((lastAt - firstAt) / 1000).toFixed(1)} s` : '';
+    const counts = diagnosticCounts(done.diagnostics);
+    marker(`build ${number} ${done.state}${took}${counts ? `: ${counts}` : ''}`);
+    printDiagnostics(done.diagnostics);
+    if (done.state === 'succeeded') await this.afterSuccessfulBuild();
+    else marker('waiting for changes');
+  }
+
+  /**
+   * The server's loop swaps the run this session serves, and runs a oneShot again, by itself; this
+   * starts the run only when the loop has nothing of this session's to replace.
+   */
+  private async afterSuccessfulBuild(): Promise<void> {
+    if (this.options.mode === 'service') {
+      const dev = await this.devStatus();
+      const serving = dev.servingRun !== null && this.lineage.has(dev.servingRun);
+      const live = [...this.followed.values()].some((f) => f.run.mode === 'service' && !f.ended);
+      if (!serving && !live) await this.startRun();
+      return;
+    }
+    if (this.hasOneShot) return;
+    // the first time, the loop may run the project's last console oneShot again: that one is followed
+    this.hasOneShot = true;
+    const before = this.followed.size;
+    await this.loopSettled();
+    this.noticeRuns(await this.runs());
+    if (this.followed.size === before && !this.stopping) await this.startRun();
+  }
+
+  /** Resolves once the server's loop has reacted to the build that just ended. */
+  private async loopSettled(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !this.stopping && (await this.devStatus()).building) await sleep(200);
+    await sleep(LOOP_REACTION_MS);
+  }
+
+  private async startRun(): Promise<void> {
+    const { run } = await call<{ run: Run }>(this.conn, 'POST', `/lambdas/${this.path}/runs`, { mode: this.options.mode, arguments: this.options.args });
+    this.seenRuns.add(run.uuid);
+    this.follow({ ...run, replacesRun: null });
+  }
+
+  private follow(run: ConsoleRun): void {
+    if (this.followed.has(run.uuid)) return;
+    const entry: FollowedRun = { run, ended: false };
+    this.followed.set(run.uuid, entry);
+    if (run.mode === 'service') this.lineage.add(run.uuid);
+    marker(`run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (replaces ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`);
+    if (run.mode === 'service') {
+      if (!this.printedDevUrl) process.stderr.write(`dev URL: ${this.devUrl}\n`);
+      this.printedDevUrl = true;
+      process.stderr.write(`run URL: ${this.conn.url}/instances/${run.uuid}/api/\n`);
+    }
+    void followLog(this.conn, `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}/logs?follow=true`, { signal: this.aborted.signal })
+      .then(async (end) => {
+        if (!end) return;
+        entry.ended = true;
+        // a swap that stopped this run is told first
+        if (run.mode === 'service') await this.devStatus().then((dev) => this.noticeDev(dev), () => undefined);
+        const exit = end.exitCode !== null && end.exitCode !== undefined ? ` (exit ${String(end.exitCode)})` : '';
+        if (!this.stopping) marker(`run ${short(run.uuid)} ${String(end.state)}${exit}`);
+      })
+      .catch((err: unknown) => {
+        if (!this.stopping) marker(`run ${short(run.uuid)}: ${(err as Error).message}`);
+      });
+  }
+}
