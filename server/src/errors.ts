@@ -55,6 +55,7 @@ export const errorStatus = {
   method_not_allowed: 405,
   // 409
   no_succeeded_compilation: 409,
+  name_taken: 409,
   not_stoppable: 409,
   key_already_revoked: 409,
   instance_not_servable: 409,

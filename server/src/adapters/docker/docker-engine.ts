@@ -117,6 +117,8 @@ export interface DockerEngine {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** force-removes; a container that does not exist is not an error */
   removeContainer(id: string): Promise<void>;
+  /** removes a named volume; one that does not exist is not an error */
+  removeVolume(name: string): Promise<void>;
   listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;
   /** follows container events for containers carrying all `labels`; returns a stop function */
   watchEvents(

@@ -325,6 +325,15 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return;
+      mapEngineError(err);
+    }
+  }
+
   async removeContainer(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
@@ -179,7 +179,7 @@ export class BuildsService {
         cmd: [record.targetName, owner, record.configuration, project.sourcePath],
         env: { HOME: '/tmp' },
         labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id, 'swiftlambda.compilation': record.id },
-        binds: [...mounts, `swiftlambda-build-${project.id}:/build`, `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`, `${outDir}:/out`],
+        binds: [...mounts, `${this.buildVolume(project.id)}:/build`, `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`, `${outDir}:/out`],
         workingDir: project.sourcePath,
       });
       // attached before start, like `docker run`: every line of the build's output is captured
@@ -219,6 +219,11 @@ export class BuildsService {
       await this.deps.store.commit();
       this.announce(record);
     }
+  }
+
+  /** The project's scratch volume: its incremental build state. */
+  private buildVolume(projectId: string): string {
+    return `swiftlambda-build-${projectId}`;
   }
 
   private mirrorDir(projectId: string, folder: string): string {
@@ -292,6 +297,21 @@ export class BuildsService {
     await this.deps.store.commit();
     this.announce(record);
     return toPublicCompilation(record);
+  }
+
+  /**
+   * Deletes a project's compilations, their logs and binaries, its source copies and its build
+   * volume (project delete), once any build under way has ended.
+   */
+  async removeProject(projectId: string): Promise<void> {
+    await this.settled(projectId);
+    const doomed = this.deps.store.data.compilations.filter((c) => c.project === projectId);
+    this.deps.store.data.compilations = this.deps.store.data.compilations.filter((c) => c.project !== projectId);
+    await this.deps.store.commit();
+    await Promise.all(doomed.map((c) => this.deps.logs.remove('builds', c.id).catch(() => undefined)));
+    await rm(join(this.deps.dataDir, 'binaries', projectId), { recursive: true, force: true });
+    await rm(join(this.deps.dataDir, 'mirrors', projectId), { recursive: true, force: true });
+    await this.deps.engine.removeVolume(this.buildVolume(projectId)).catch((err) => this.deps.log(`could not remove the build volume of ${projectId}: ${errorMessage(err)}`));
   }
 
   /** After a restart: builds that were under way cannot be resumed; their containers go. */

@@ -68,6 +68,18 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     res.json({ pulled: name, progress: progress.slice(-20) });
   });
 
+  // Deletes a project: its live runs are stopped first, then its runs, logs, builds, binaries,
+  // source copies and build volume go.
+  router.delete('/projects/:projectId', async (req, res) => {
+    const { projectId } = req.params;
+    deps.projects.get(projectId);
+    await deps.dev.forget(projectId);
+    await deps.runs.removeProject(projectId);
+    await deps.builds.removeProject(projectId);
+    await deps.projects.remove(projectId);
+    res.status(204).end();
+  });
+
   // The project's development loop: watching, building, the run its dev URL serves, swaps.
   router.get('/projects/:projectId/dev', (req, res) => {
     res.json({ dev: deps.dev.status(req.params.projectId) });

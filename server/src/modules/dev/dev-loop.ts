@@ -80,6 +80,7 @@ export class DevLoop {
   }
 
   async syncProject(projectId: string): Promise<void> {
+    if (!this.deps.projects.exists(projectId)) return this.forget(projectId);
     const project = this.deps.projects.get(projectId);
     const loop = this.loop(projectId);
     if (!project.watch) {

@@ -71,7 +71,13 @@ export class ProjectsService {
     return project;
   }
 
+  private checkNameFree(name: string, except?: string): void {
+    const taken = this.store.data.projects.some((p) => p.id !== except && p.name.toLowerCase() === name.toLowerCase());
+    if (taken) throw new AppError('name_taken', `a project named "${name}" exists already`);
+  }
+
   async create(input: CreateProjectInput): Promise<Project> {
+    this.checkNameFree(input.name);
     await checkPackage(input.sourcePath, input.targetName);
     const now = unixSeconds(this.clock.now());
     const project: Project = {
@@ -96,8 +102,17 @@ export class ProjectsService {
     return project;
   }
 
+  /** Forgets the project itself; its runs and builds are removed first by their services. */
+  async remove(id: string): Promise<void> {
+    this.get(id);
+    this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id);
+    await this.store.commit();
+    this.announce(id);
+  }
+
   async update(id: string, patch: UpdateProjectInput): Promise<Project> {
     const project = this.get(id);
+    if (patch.name !== undefined) this.checkNameFree(patch.name, id);
     if (patch.targetName !== undefined && patch.targetName !== project.targetName) {
       await checkPackage(project.sourcePath, patch.targetName);
     }

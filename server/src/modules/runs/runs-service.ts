@@ -240,6 +240,18 @@ export class RunsService {
     await Promise.all([...doomed].map((id) => this.deps.logs.remove('runs', id).catch(() => undefined)));
   }
 
+  /** Stops a project's live runs gracefully, then deletes all its runs and their logs (project delete). */
+  async removeProject(projectId: string): Promise<void> {
+    const live = [...this.live.values()].filter((l) => l.record.run.project === projectId);
+    await Promise.all(live.map((l) => l.stop(this.graceSecondsOf(l.record)).catch(() => undefined)));
+    const doomed = this.deps.store.data.runs.filter((r) => r.run.project === projectId);
+    for (const r of doomed) if (r.containerId) await this.deps.engine.removeContainer(r.containerId).catch(() => undefined);
+    this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r.run.project !== projectId);
+    for (const r of doomed) this.byId.delete(r.run.uuid);
+    await this.deps.store.commit();
+    await Promise.all(doomed.map((r) => this.deps.logs.remove('runs', r.run.uuid).catch(() => undefined)));
+  }
+
   /** Stops following every live run without touching its container (server shutdown). */
   async detachAll(): Promise<void> {
     const all = [...this.live.values()];
