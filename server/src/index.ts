@@ -17,14 +17,14 @@ import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
 import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
-import { BuildsService, ImageCatalog } from './modules/builds/index.js';
-import { authorizePublicCaller, ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
-import { KeysService } from './modules/keys/index.js';
+import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
+import { authorizePublicCaller, ChangeFeed, ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
+import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
 import { InstanceProxy } from './modules/proxy/index.js';
-import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService } from './modules/runs/index.js';
+import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService, toConsoleRun } from './modules/runs/index.js';
 
 export type { ServerConfig } from './config.js';
 export { resolveConfig, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
@@ -97,7 +97,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   await logs.init();
   const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
-  const builds = new BuildsService({ store, engine, logs, projects, clock, dataDir: config.dataDir, labels, log });
+  const builds = new BuildsService({ store, engine, logs, projects, clock, dataDir: config.dataDir, labels, log, buildVolumeKey: config.buildVolumeKey });
   const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
@@ -112,6 +112,23 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
 
+  const feed = new ChangeFeed(store, { run: toConsoleRun, compilation: toPublicCompilation, project: (p) => p, key: toPublicKey });
+  devLoop.onStatus((projectId) => {
+    if (projects.exists(projectId)) feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
+  });
+
+  // the engine's availability, as a `status` event when it changes (checked only while the console listens)
+  let dockerAvailable: boolean | null = null;
+  const statusTimer = setInterval(() => {
+    if (!feed.active) return;
+    void engine.ping().then(() => true, () => false).then((available) => {
+      if (available === dockerAvailable) return;
+      dockerAvailable = available;
+      feed.publish({ type: 'status', data: { docker: { available } } });
+    });
+  }, 3000);
+  statusTimer.unref();
+
   const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
   let baseUrl = '';
   const app = express();
@@ -124,6 +141,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     createConsoleRouter({
       consoleAuth, keys, projects, builds, runs, logs, engine, dev: devLoop,
       images: new ImageCatalog(engine, config.dataDir, labels),
+      feed,
       status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
     }),
   );
@@ -188,6 +206,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     url: () => baseUrl,
     async close(options) {
       watcher.stop();
+      clearInterval(statusTimer);
       await devLoop.close();
       const stopRuns = options?.stopRuns ?? false;
       if (stopRuns) {

@@ -174,3 +174,11 @@ export interface LocalImage {
   /** the Swift toolchain's version, or null for an image without one */
   swiftVersion: string | null;
 }
+
+/** A run as the console sees it: the seed's fields plus the emulator's own. */
+export interface ConsoleRun extends Run {
+  /** `key` when an API key started it, `console` for the console, its token or the CLI */
+  startedBy: 'key' | 'console';
+  /** the run this one replaced in a hot swap */
+  replacesRun: string | null;
+}

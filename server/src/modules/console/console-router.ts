@@ -9,7 +9,8 @@ import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
 import { createProjectsRouter, type ProjectsService } from '../projects/index.js';
-import { parseListQuery, type RunsService } from '../runs/index.js';
+import { parseListQuery, toConsoleRun, type RunsService } from '../runs/index.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { ConsoleAuth } from './console-auth.js';
 import { VERSION } from '../../version.js';
 
@@ -23,6 +24,7 @@ export interface ConsoleRouterDeps {
   readonly engine: DockerEngine;
   readonly dev: DevLoop;
   readonly images: ImageCatalog;
+  readonly feed: ChangeFeed;
   readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[]; examples: ExamplePackage[] };
 }
 
@@ -48,6 +50,20 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     const s = deps.status();
     const body: StatusResponse = { docker, version: VERSION, dataDir: s.dataDir, apiUrl: s.apiUrl, defaultImage: s.defaultImage, warnings: [...s.warnings], examples: s.examples };
     res.json(body);
+  });
+
+  // Every change as Server-Sent Events: the console renders from this instead of polling.
+  router.get('/events', (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n\n');
+    const send = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    const unsubscribe = deps.feed.subscribe((e) => send(e.type, e.data));
+    send('ready', { at: Date.now() });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
   });
 
   // The local images, with the Swift version of those that have a toolchain (the image picker).
@@ -90,7 +106,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     const { limit, state } = parseListQuery({ ...req.query, limit: req.query.limit ?? '50' });
     const project = typeof req.query.project === 'string' && req.query.project ? req.query.project : undefined;
     // console fields beside the seed's: the run a hot swap replaced
-    const runs = deps.runs.list({ projectId: project, state, limit }).map((r) => ({ ...r, replacesRun: deps.runs.find(r.uuid)?.replacesRun ?? null }));
+    const runs = deps.runs.list({ projectId: project, state, limit }).map((r) => toConsoleRun(deps.runs.find(r.uuid)!));
     res.json({ runs });
   });
 

@@ -3,7 +3,7 @@ import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
+import type { ConsoleRun, LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
 import type { RunRecord, RunStarter } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
@@ -41,6 +41,11 @@ export interface StartRunOptions {
 
 export function toPublicRun(record: RunRecord): Run {
   return { ...record.run, arguments: [...record.run.arguments] };
+}
+
+/** The console's view of a run: the seed's fields and the emulator's own (never on public routes). */
+export function toConsoleRun(record: RunRecord): ConsoleRun {
+  return { ...toPublicRun(record), startedBy: record.startedBy ?? 'key', replacesRun: record.replacesRun ?? null };
 }
 
 /** The public runs API: start, list, get, stop, logs. Lifecycles live in LiveRun. */
