@@ -194,7 +194,8 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       const runs = (await t.api.console('GET', `/runs?project=${echo.id}`)).body.runs as Array<{ uuid: string; replacesRun: string | null; state: string }>;
       const replacement = runs.find((r) => r.replacesRun === serving);
       assert.ok(replacement, JSON.stringify(runs));
-      assert.equal(replacement.state, 'running');
+      const builds = (await compilations(echo.id)).map((c) => [c.state, c.startedAt, c.finishedAt]);
+      assert.equal(replacement.state, 'running', JSON.stringify({ runs, builds, dev: await devStatus(echo.id) }));
       assert.equal(await helloOf(), `Hello again (v2) from run ${replacement.uuid}\n`);
       const own = await t.api.request('GET', `/instances/${serving}/api/hello`, { headers: { 'x-api-key': key } });
       assert.deepEqual([own.status, own.body.reason], [409, 'instance_not_running']);
