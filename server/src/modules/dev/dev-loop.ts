@@ -38,7 +38,14 @@ interface ProjectLoop {
   swappingTo: string | null;
   problem: string | null;
   swaps: Array<{ from: string; to: string; at: number }>;
+  /** successful builds seen: a swap whose new run is still starting gives way to a newer build */
+  generation: number;
+  /** deploys of successful builds, one after another: each swap starts from the run the last one pinned */
+  deploying: Promise<void>;
 }
+
+/** why a swap gave up its new run: a newer build deploys instead */
+const SUPERSEDED = 'superseded by a newer build';
 
 const MAX_SWAPS_KEPT = 20;
 
@@ -59,7 +66,7 @@ export class DevLoop {
   private loop(projectId: string): ProjectLoop {
     let loop = this.loops.get(projectId);
     if (!loop) {
-      loop = { watcher: null, scheduler: null, pinned: null, swappingTo: null, problem: null, swaps: [] };
+      loop = { watcher: null, scheduler: null, pinned: null, swappingTo: null, problem: null, swaps: [], generation: 0, deploying: Promise.resolve() };
       this.loops.set(projectId, loop);
     }
     return loop;
@@ -159,51 +166,84 @@ export class DevLoop {
       this.changed(projectId);
       return;
     }
+    const generation = ++loop.generation;
+    const deploy = loop.deploying.then(() => this.deploy(projectId, compilation.id, generation));
+    loop.deploying = deploy.catch(() => undefined);
+    await deploy;
+  }
+
+  /** Puts a successful build to work: a swap of the dev URL's run, or the console's oneShot again. */
+  private async deploy(projectId: string, compilationId: string, generation: number): Promise<void> {
+    const loop = this.loops.get(projectId);
+    // a newer build came while this one waited its turn: that one deploys
+    if (!loop || loop.generation !== generation || !this.deps.projects.exists(projectId)) return;
     loop.problem = null;
     const serving = this.devRunOf(projectId);
     if (serving) {
-      await this.swap(projectId, serving);
+      // a run started once the build had succeeded (the build's end is announced a little later,
+      // as `swiftlambda dev` builds, then starts) already runs it
+      if (this.deps.runs.find(serving)?.run.compilation !== compilationId) await this.swap(projectId, serving, generation);
+      this.changed(projectId);
       return;
     }
     const newest = this.deps.runs.list({ projectId, limit: 1 })[0];
-    if (newest && newest.mode === 'oneShot' && this.deps.runs.find(newest.uuid)?.startedBy === 'console') {
+    if (newest && newest.mode === 'oneShot' && newest.compilation !== compilationId && this.deps.runs.find(newest.uuid)?.startedBy === 'console') {
       await this.deps.runs.start(projectId, { mode: 'oneShot', arguments: newest.arguments }, { startedBy: 'console' });
     }
     this.changed(projectId);
   }
 
   /** A new run of the new build takes over the dev URL once it listens; the old one then stops. */
-  private async swap(projectId: string, oldRunId: string): Promise<void> {
+  private async swap(projectId: string, oldRunId: string, generation: number): Promise<void> {
     const loop = this.loop(projectId);
     const old = this.deps.runs.find(oldRunId);
     if (!old) return;
-    const { run } = await this.deps.runs.start(projectId, { mode: 'service', arguments: old.run.arguments }, { startedBy: old.startedBy ?? 'console', replacesRun: oldRunId });
-    loop.swappingTo = run.uuid;
+    // the dev URL stays on the old run until the new one listens (the new one is the project's
+    // newest service run as soon as it exists, before it can answer)
+    loop.pinned = oldRunId;
+    let runId: string;
+    try {
+      const { run } = await this.deps.runs.start(projectId, { mode: 'service', arguments: old.run.arguments }, { startedBy: old.startedBy ?? 'console', replacesRun: oldRunId });
+      runId = run.uuid;
+    } catch (err) {
+      loop.problem = `the new build could not be started, the previous version keeps serving: ${errorMessage(err)}`;
+      return;
+    }
+    loop.swappingTo = runId;
     this.changed(projectId);
     try {
-      const failure = await this.waitUntilListening(run.uuid);
+      const failure = await this.waitUntilListening(runId, () => loop.generation !== generation);
       if (failure) {
-        loop.problem = `the new build did not start serving, the previous version keeps serving: ${failure}`;
-        const record = this.deps.runs.find(run.uuid);
-        if (record && !isTerminal(record.run.state)) await this.deps.runs.stop(projectId, run.uuid).catch(() => undefined);
+        if (failure !== SUPERSEDED) loop.problem = `the new build did not start serving, the previous version keeps serving: ${failure}`;
+        this.stopInBackground(projectId, runId);
         return;
       }
-      loop.pinned = run.uuid;
-      loop.swaps.unshift({ from: oldRunId, to: run.uuid, at: Date.now() });
+      loop.pinned = runId;
+      loop.swaps.unshift({ from: oldRunId, to: runId, at: Date.now() });
       loop.swaps.length = Math.min(loop.swaps.length, MAX_SWAPS_KEPT);
     } finally {
       loop.swappingTo = null;
       this.changed(projectId);
     }
-    // calls already on their way to the old run finish first; new ones go to the new run
-    await this.deps.whenIdle(oldRunId);
-    const stillLive = this.deps.runs.find(oldRunId);
-    if (stillLive && !isTerminal(stillLive.run.state)) await this.deps.runs.stop(projectId, oldRunId).catch(() => undefined);
-    this.changed(projectId);
+    // calls already on their way to the old run finish first; new ones go to the new run. The
+    // next swap need not wait for this one's grace period.
+    void this.deps
+      .whenIdle(oldRunId)
+      .then(() => this.stopInBackground(projectId, oldRunId));
   }
 
-  /** null once the run accepts connections on its port, else why it never will. */
-  private async waitUntilListening(runId: string): Promise<string | null> {
+  /** Stops a run gracefully if it is still live, without holding up the caller. */
+  private stopInBackground(projectId: string, runId: string): void {
+    const record = this.deps.runs.find(runId);
+    if (!record || isTerminal(record.run.state)) return;
+    void this.deps.runs
+      .stop(projectId, runId)
+      .catch(() => undefined)
+      .then(() => this.changed(projectId));
+  }
+
+  /** null once the run accepts connections on its port, else why it never will or no longer need. */
+  private async waitUntilListening(runId: string, superseded: () => boolean): Promise<string | null> {
     for (;;) {
       const record = this.deps.runs.find(runId);
       if (!record) return 'the run was removed';
@@ -212,6 +252,7 @@ export class DevLoop {
         return run.exitCode !== null ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT` : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
       }
       if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
+      if (superseded()) return SUPERSEDED;
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -16,7 +16,8 @@ export function acceptsConnections(port: number, holdMs = 150): Promise<boolean>
       socket.destroy();
       resolve(ok);
     };
-    const timer = setTimeout(() => done(true), holdMs + 1000);
+    // no connection within a second is no listener (a dropped SYN, an overloaded engine)
+    const timer = setTimeout(() => done(false), 1000);
     socket.once('connect', () => {
       clearTimeout(timer);
       setTimeout(() => done(true), holdMs);
