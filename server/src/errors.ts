@@ -51,6 +51,7 @@ export const errorStatus = {
   key_not_found: 404,
   compilation_not_found: 404,
   instance_not_found: 404,
+  request_not_found: 404,
   // 405
   method_not_allowed: 405,
   // 409
@@ -60,6 +61,7 @@ export const errorStatus = {
   key_already_revoked: 409,
   instance_not_servable: 409,
   instance_not_running: 409,
+  request_not_replayable: 409,
   // 413
   payload_too_large: 413,
   // 5xx

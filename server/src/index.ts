@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { DockerEngine } from './adapters/docker/docker-engine.js';
-import type { ExamplePackage } from './contract/types.js';
+import type { ExamplePackage, LoggedRequest } from './contract/types.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
@@ -117,6 +117,23 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     if (projects.exists(projectId)) feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
   });
 
+  // new request-log records, as one `requests` event per run every 100 ms at most (no bodies)
+  const pendingRequests = new Map<string, LoggedRequest[]>();
+  proxy.requests.onRecord((runId, record) => {
+    if (!feed.active) return;
+    if (pendingRequests.size === 0) {
+      setTimeout(() => {
+        for (const [run, records] of pendingRequests) {
+          feed.publish({ type: 'requests', data: { run, requests: records.map(({ requestBody: _q, responseBody: _r, requestHeaders: _h, responseHeaders: _s, ...summary }) => summary) } });
+        }
+        pendingRequests.clear();
+      }, 100).unref();
+    }
+    const list = pendingRequests.get(runId) ?? [];
+    list.push(record);
+    pendingRequests.set(runId, list);
+  });
+
   // the engine's availability, as a `status` event when it changes (checked only while the console listens)
   let dockerAvailable: boolean | null = null;
   const statusTimer = setInterval(() => {
@@ -142,6 +159,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       consoleAuth, keys, projects, builds, runs, logs, engine, dev: devLoop,
       images: new ImageCatalog(engine, config.dataDir, labels),
       feed,
+      requests: { list: (runId, limit) => proxy.requests.list(runId, limit), replay: (runId, id) => proxy.replay(runId, id) },
       status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
     }),
   );

@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
-import type { ExamplePackage, StatusResponse } from '../../contract/types.js';
+import type { ExamplePackage, LoggedRequest, StatusResponse } from '../../contract/types.js';
 import { z } from 'zod';
 import { AppError, errorMessage } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
@@ -25,6 +25,11 @@ export interface ConsoleRouterDeps {
   readonly dev: DevLoop;
   readonly images: ImageCatalog;
   readonly feed: ChangeFeed;
+  /** the proxy's request log and its replay */
+  readonly requests: {
+    list(runId: string, limit: number): LoggedRequest[];
+    replay(runId: string, id: string): Promise<LoggedRequest>;
+  };
   readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[]; examples: ExamplePackage[] };
 }
 
@@ -99,6 +104,18 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   // The project's development loop: watching, building, the run its dev URL serves, swaps.
   router.get('/projects/:projectId/dev', (req, res) => {
     res.json({ dev: deps.dev.status(req.params.projectId) });
+  });
+
+  // The calls that reached a run through the proxy, newest first, and replaying one.
+  router.get('/runs/:runId/requests', (req, res) => {
+    const runId = req.params.runId;
+    if (!deps.runs.find(runId)) throw new AppError('run_not_found', `no run with id ${runId}`);
+    const { limit } = parseBody(z.object({ limit: z.string().regex(/^\d{1,4}$/).transform(Number).optional() }), req.query, {}, 'invalid_query');
+    res.json({ requests: deps.requests.list(runId, Math.min(Math.max(limit ?? 100, 1), 500)) });
+  });
+  router.post('/runs/:runId/requests/:requestId/replay', async (req, res) => {
+    if (!deps.runs.find(req.params.runId)) throw new AppError('run_not_found', `no run with id ${req.params.runId}`);
+    res.json({ request: await deps.requests.replay(req.params.runId, req.params.requestId) });
   });
 
   // All runs across projects, for the console's runs page.

@@ -1,12 +1,15 @@
 import type http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import type { LoggedRequest } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { sendError } from '../../http/error-response.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
+import { CallRecorder } from './call-recorder.js';
 import { CallerCredentials } from './credentials.js';
-import { isHopByHop, namedByConnection } from './hop-by-hop.js';
+import { isHopByHop, latin1Headers, namedByConnection, rawWithoutHopByHop } from './hop-by-hop.js';
 import { OpenCalls, RelayExchange, type RelayOptions } from './relay.js';
+import { BodyCapture, RequestLog } from './request-log.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
@@ -133,6 +136,8 @@ interface ProxyCall {
   readonly rest: string;
   readonly prefix: string;
   readonly via: ProxyVia;
+  /** made once the run is known, so the request log sees the call whatever its answer */
+  recorder?: CallRecorder;
 }
 
 /**
@@ -160,20 +165,20 @@ export class InstanceUpstream {
   ) {}
 
   /** Forwards the call; throws `payload_too_large` for a declared length over the limit. */
-  send(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget): void {
+  send(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, recorder: CallRecorder | null): void {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
       throw new AppError('payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`);
     }
-    if (req.headers['transfer-encoding'] !== undefined) this.sendBuffered(req, res, target);
-    else this.dispatch(req, res, target, declared > 0 ? req : null);
+    if (req.headers['transfer-encoding'] !== undefined) this.sendBuffered(req, res, target, recorder);
+    else this.dispatch(req, res, target, declared > 0 ? (recorder ? captured(req, recorder) : req) : null, recorder);
   }
 
   /**
    * A chunked body has no declared length: it is read up to the limit first, so that an oversized
    * one gets 413 before the container sees a byte, then forwarded with its length.
    */
-  private sendBuffered(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget): void {
+  private sendBuffered(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, recorder: CallRecorder | null): void {
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -183,26 +188,42 @@ export class InstanceUpstream {
       if (size > this.maxBodyBytes) {
         refused = true;
         chunks.length = 0;
+        if (recorder) recorder.reason = 'payload_too_large';
         sendError(res, 'payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`, { close: true });
         return;
       }
       chunks.push(chunk);
+      recorder?.request.add(chunk);
     });
     req.on('end', () => {
-      if (!refused) this.dispatch(req, res, target, Buffer.concat(chunks));
+      if (!refused) this.dispatch(req, res, target, Buffer.concat(chunks), recorder);
     });
     req.on('error', () => res.destroy());
   }
 
-  private dispatch(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, body: Buffer | http.IncomingMessage | null): void {
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, body: Buffer | AsyncIterable<Buffer> | null, recorder: CallRecorder | null): void {
     const headers = upstreamRequestHeaders(req, this.credentials, target.prefix, Buffer.isBuffer(body) ? body.length : undefined);
-    const exchange = new RelayExchange(req, res, this.relayOptions, this.open.of(target.runId, target.remainingMs));
-    this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method ?? 'GET', path: target.rest, headers, body }, exchange);
+    const exchange = new RelayExchange(req, res, this.relayOptions, this.open.of(target.runId, target.remainingMs), recorder);
+    // undici sends async iterables as streamed bodies (its types list only Readable)
+    const upstreamBody = body as Dispatcher.DispatchOptions['body'];
+    this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method ?? 'GET', path: target.rest, headers, body: upstreamBody }, exchange);
   }
 
   /** Resolves once no call to `runId` is open. */
   whenIdle(runId: string): Promise<void> {
     return this.open.whenIdle(runId);
+  }
+
+  /** Sends a logged call again (its body whole) and reads the answer, keeping up to the log's cap. */
+  async resend(hostPort: number, method: string, path: string, headers: Array<[string, string]>, body: Buffer | null): Promise<{ status: number; headers: Array<[string, string]>; body: BodyCapture; durationMs: number }> {
+    const started = Date.now();
+    const res = await this.agent.request({ origin: `http://127.0.0.1:${hostPort}`, method: method as Dispatcher.HttpMethod, path, headers: headers.flat(), body });
+    const capture = new BodyCapture();
+    for await (const chunk of res.body) capture.add(chunk as Buffer);
+    const raw = rawWithoutHopByHop(latin1Headers((res as unknown as { rawHeaders?: Buffer[] }).rawHeaders ?? Object.entries(res.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.flatMap((x) => [k, x]) : [k, String(v)]))));
+    const pairs: Array<[string, string]> = [];
+    for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+    return { status: res.statusCode, headers: pairs, body: capture, durationMs: Date.now() - started };
   }
 
   close(): void {
@@ -219,9 +240,13 @@ export class InstanceUpstream {
  */
 export class InstanceProxy {
   private readonly upstream: InstanceUpstream;
+  private readonly credentials: CallerCredentials;
+  /** every call that reached a run, for the console (SPEC §10) */
+  readonly requests = new RequestLog();
 
   constructor(private readonly deps: InstanceProxyDeps) {
-    this.upstream = new InstanceUpstream(new CallerCredentials(deps.consoleToken, deps.sessionCookie), deps.maxBodyBytes);
+    this.credentials = new CallerCredentials(deps.consoleToken, deps.sessionCookie);
+    this.upstream = new InstanceUpstream(this.credentials, deps.maxBodyBytes);
   }
 
   /** Handles the request when its URL is an instance or a dev URL; false otherwise. */
@@ -265,14 +290,15 @@ export class InstanceProxy {
   }
 
   private route(req: http.IncomingMessage, res: http.ServerResponse, call: ProxyCall, mayWait: boolean): void {
-    this.fail(res, () => this.forward(req, res, call, mayWait));
+    this.fail(res, () => this.forward(req, res, call, mayWait), call);
   }
 
   /** Runs `fn`, answering what it throws with the seed's error body. */
-  private fail(res: http.ServerResponse, fn: () => void): void {
+  private fail(res: http.ServerResponse, fn: () => void, call?: ProxyCall): void {
     try {
       fn();
     } catch (err) {
+      if (err instanceof AppError && call?.recorder) call.recorder.reason = err.reason;
       if (err instanceof AppError) {
         sendError(res, err.reason, err.message, {
           consoleToken: this.deps.consoleToken,
@@ -291,6 +317,7 @@ export class InstanceProxy {
     if (!PROXY_METHODS.has(req.method ?? '')) throw new AppError('method_not_allowed', `the proxy takes ${ALLOW}`);
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
+    call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.credentials);
     // Node hands an Upgrade request to the request handler when no 'upgrade' listener is set
     if (req.headers.upgrade !== undefined) throw new AppError('unsupported_protocol', 'the proxy does not forward WebSocket or other upgraded protocols');
     const { run } = record;
@@ -304,7 +331,7 @@ export class InstanceProxy {
     if (run.state !== 'running' || !run.hostPort || !live) throw new AppError('instance_not_running', `the run is ${run.state}`);
     const remainingMs = live.msUntilDeadline() ?? 0;
     if (remainingMs <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
-    this.upstream.send(req, res, { runId, hostPort: run.hostPort, rest, remainingMs, prefix });
+    this.upstream.send(req, res, { runId, hostPort: run.hostPort, rest, remainingMs, prefix }, call.recorder);
   }
 
   /**
@@ -334,7 +361,60 @@ export class InstanceProxy {
     });
   }
 
+  /**
+   * Sends a logged call to its run again, as it was sent but for the redacted credentials (the
+   * console is the caller), and returns the new record.
+   */
+  async replay(runId: string, id: string): Promise<LoggedRequest> {
+    const logged = this.requests.get(runId, id);
+    if (!logged) throw new AppError('request_not_found', `no logged call ${id} for run ${runId}`);
+    if (logged.requestBody === null && logged.requestBytes > 0) {
+      throw new AppError('request_not_replayable', 'the request body was larger than the log keeps (64 KiB)');
+    }
+    const record = this.deps.runs.find(runId);
+    if (!record || record.run.state !== 'running' || !record.run.hostPort) throw new AppError('instance_not_running', `the run is ${record?.run.state ?? 'gone'}`);
+    const headers = logged.requestHeaders.filter(([name, value]) => value !== '[redacted]' && !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null));
+    headers.push(['x-forwarded-for', '127.0.0.1'], ['x-forwarded-proto', 'http'], ['x-forwarded-prefix', logged.via === 'dev' ? `/dev/${record.run.project}/api` : `/instances/${runId}/api`]);
+    const body = logged.requestBody === null ? null : 'text' in logged.requestBody ? Buffer.from(logged.requestBody.text) : Buffer.from(logged.requestBody.base64, 'base64');
+    const path = logged.query ? `${logged.path}?${logged.query}` : logged.path;
+    const started = Date.now();
+    const sent = new BodyCapture();
+    if (body) sent.add(body);
+    let answer: Awaited<ReturnType<InstanceUpstream['resend']>> | null = null;
+    let reason: string | null = null;
+    try {
+      answer = await this.upstream.resend(record.run.hostPort, logged.method, path, headers, body && body.length ? body : null);
+    } catch {
+      reason = 'instance_unreachable';
+    }
+    const replayed: LoggedRequest = {
+      ...logged,
+      id: this.requests.newId(),
+      at: started,
+      status: answer?.status ?? 0,
+      durationMs: answer?.durationMs ?? Date.now() - started,
+      requestBytes: sent.bytes,
+      responseBytes: answer?.body.bytes ?? 0,
+      reason,
+      responseHeaders: answer?.headers ?? [],
+      responseBody: answer?.body.body() ?? null,
+    };
+    this.requests.add(runId, replayed);
+    return replayed;
+  }
+
   close(): void {
     this.upstream.close();
+  }
+}
+
+/** Headers a replay does not send as logged: the ones undici and the replay set themselves. */
+const REPLAY_DROPPED = new Set(['host', 'content-length', 'expect', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix']);
+
+/** The caller's body as it streams to the container, with the request log taking its copy. */
+async function* captured(req: http.IncomingMessage, recorder: CallRecorder): AsyncIterable<Buffer> {
+  for await (const chunk of req) {
+    recorder.request.add(chunk as Buffer);
+    yield chunk as Buffer;
   }
 }

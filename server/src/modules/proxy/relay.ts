@@ -21,6 +21,13 @@ export interface RelayOptions {
   readonly unreachable: (code: string) => readonly [ErrorReason, string];
 }
 
+/** What a relay tells the request log: the answer's head and body, and the emulator's reason when it answers itself. */
+export interface RelayObserver {
+  head(headers: readonly string[]): void;
+  data(chunk: Buffer): void;
+  reason: string | null;
+}
+
 /** A call that must end when its run's deadline passes. */
 export interface DeadlineBound {
   onDeadline(): void;
@@ -90,6 +97,7 @@ export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound 
     private readonly res: http.ServerResponse,
     private readonly options: RelayOptions,
     private readonly open: Set<DeadlineBound>,
+    private readonly observer: RelayObserver | null = null,
   ) {
     open.add(this);
     res.once('close', () => {
@@ -122,14 +130,16 @@ export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound 
     res.sendDate = false;
     try {
       res.writeHead(statusCode, statusMessage, headers);
+      this.observer?.head(headers);
     } catch {
       this.stop(new Error('invalid response header'));
-      sendError(res, 'instance_unreachable', 'the service answered with a header that is not valid HTTP');
+      this.fail('instance_unreachable', 'the service answered with a header that is not valid HTTP');
     }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.res.destroyed || this.stopReason) return;
+    this.observer?.data(chunk);
     if (!this.res.write(chunk) && !this.draining) {
       this.draining = true;
       controller.pause();
@@ -149,17 +159,22 @@ export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound 
     this.settle();
     if (this.stopReason) return;
     if (err.code && REFUSED_REQUEST_CODES.has(err.code)) {
-      sendError(this.res, 'bad_request', `the request cannot be forwarded: ${err.message}`);
+      this.fail('bad_request', `the request cannot be forwarded: ${err.message}`);
       return;
     }
     const [reason, message] = this.options.unreachable(err.code ?? err.message);
+    this.fail(reason, message);
+  }
+
+  private fail(reason: ErrorReason, message: string): void {
+    if (this.observer) this.observer.reason = reason;
     sendError(this.res, reason, message);
   }
 
   onDeadline(): void {
     if (this.ended) return;
     this.stop(new Error('the run reached its deadline'));
-    sendError(this.res, 'instance_timeout', 'the upstream call passed the run\'s remaining timeout');
+    this.fail('instance_timeout', 'the upstream call passed the run\'s remaining timeout');
   }
 
   private stop(reason: Error): void {
