@@ -182,3 +182,32 @@ export interface ConsoleRun extends Run {
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
 }
+
+/** A body in the request log: text when it is UTF-8, else base64. */
+export type LoggedBody = { text: string } | { base64: string };
+
+/** One call that reached a run through the proxy (GET /console/api/runs/{RUN_ID}/requests). */
+export interface LoggedRequest {
+  id: string;
+  /** unix ms */
+  at: number;
+  method: string;
+  /** the path the service saw, without the query */
+  path: string;
+  /** the query string without `?`, or '' */
+  query: string;
+  /** the status the caller got; 0 when the connection was cut before an answer */
+  status: number;
+  durationMs: number;
+  requestBytes: number;
+  responseBytes: number;
+  /** the emulator's reason when it answered itself (instance_unreachable, …), else null */
+  reason: string | null;
+  via: 'instance' | 'dev';
+  /** [name, value] as sent, credentials replaced by "[redacted]" */
+  requestHeaders: Array<[string, string]>;
+  responseHeaders: Array<[string, string]>;
+  /** up to 64 KiB; null when the body was longer */
+  requestBody: LoggedBody | null;
+  responseBody: LoggedBody | null;
+}
