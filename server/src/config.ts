@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly proxyMaxBodyBytes: number;
   /** stop live runs on a graceful shutdown (they are re-attached on the next start otherwise) */
   readonly stopRunsOnExit: boolean;
+  /** `packagePath`: build volumes named by the package's path, outliving the data dir (exec); default `project` */
+  readonly buildVolumeKey?: 'project' | 'packagePath';
 }
 
 export class ConfigError extends Error {}

@@ -24,6 +24,20 @@ export interface BuildsDeps {
   readonly dataDir: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
+  /** what names a project's build volume (default `project`); see buildVolumeName */
+  readonly buildVolumeKey?: BuildVolumeKey;
+}
+
+export type BuildVolumeKey = 'project' | 'packagePath';
+
+/**
+ * The Docker volume a project builds in (SwiftPM's scratch path): one per project, or one per
+ * package folder, which outlives the data dir, so a later emulator on the same package builds
+ * incrementally (`swiftlambda exec`, `startEmulator`).
+ */
+export function buildVolumeName(key: BuildVolumeKey, projectId: string, sourcePath: string): string {
+  if (key === 'project') return `swiftlambda-build-${projectId}`;
+  return `swiftlambda-build-path-${createHash('sha256').update(sourcePath).digest('hex').slice(0, 16)}`;
 }
 
 export function toPublicCompilation(record: CompilationRecord): Compilation {
@@ -223,7 +237,8 @@ export class BuildsService {
 
   /** The project's scratch volume: its incremental build state. */
   private buildVolume(projectId: string): string {
-    return `swiftlambda-build-${projectId}`;
+    const key = this.deps.buildVolumeKey ?? 'project';
+    return buildVolumeName(key, projectId, key === 'packagePath' ? this.deps.projects.get(projectId).sourcePath : '');
   }
 
   private mirrorDir(projectId: string, folder: string): string {
@@ -311,6 +326,8 @@ export class BuildsService {
     await Promise.all(doomed.map((c) => this.deps.logs.remove('builds', c.id).catch(() => undefined)));
     await rm(join(this.deps.dataDir, 'binaries', projectId), { recursive: true, force: true });
     await rm(join(this.deps.dataDir, 'mirrors', projectId), { recursive: true, force: true });
+    // a volume keyed by the package's path is a cache other emulators share: it stays
+    if (this.deps.buildVolumeKey === 'packagePath') return;
     await this.deps.engine.removeVolume(this.buildVolume(projectId)).catch((err) => this.deps.log(`could not remove the build volume of ${projectId}: ${errorMessage(err)}`));
   }
 

@@ -1,4 +1,4 @@
-export { BuildsService, toPublicCompilation } from './builds-service.js';
+export { BuildsService, buildVolumeName, toPublicCompilation, type BuildVolumeKey } from './builds-service.js';
 export { ensureImage, imageHelp, ImageUnavailableError } from './ensure-image.js';
 export { checkElfExecutable } from './elf.js';
 export { createBuildsRouter } from './builds-router.js';
