@@ -25,6 +25,8 @@ export const errorStatus = {
   invalid_watch: 400,
   invalid_build_configuration: 400,
   invalid_stop_grace: 400,
+  invalid_runtime: 400,
+  invalid_reserved_concurrency: 400,
   invalid_expires_in_days: 400,
   invalid_projects: 400,
   unknown_project: 400,

@@ -93,10 +93,15 @@ export interface Project {
   buildConfiguration: BuildConfiguration;
   /** Seconds between SIGTERM and the kill when a run is stopped (SPEC §7). */
   stopGraceSeconds: number;
+  /** `process`: the seed's runs; `awsLambda`: invoked through AWS's Invoke API (SPEC §12). */
+  runtime: FunctionRuntime;
+  /** AWS Lambda mode: the most containers the function runs at once. */
+  reservedConcurrency: number;
   created: number;
   updated: number;
 }
 export type BuildConfiguration = 'release' | 'debug';
+export type FunctionRuntime = 'process' | 'awsLambda';
 export interface CreateProjectRequest {
   name: string;
   sourcePath: string;
@@ -109,6 +114,8 @@ export interface CreateProjectRequest {
   watch?: boolean;
   buildConfiguration?: BuildConfiguration;
   stopGraceSeconds?: number;
+  runtime?: FunctionRuntime;
+  reservedConcurrency?: number;
 }
 
 export type CompilationState = 'queued' | 'running' | 'succeeded' | 'failed';

@@ -16,6 +16,8 @@ const settings = {
   watch: z.boolean(),
   buildConfiguration: z.enum(['release', 'debug']),
   stopGraceSeconds: z.number().int().min(0).max(300),
+  runtime: z.enum(['process', 'awsLambda']),
+  reservedConcurrency: z.number().int().min(0).max(1000),
 };
 
 /** PATCH: any setting; POST: the same, with name, targetName and sourcePath required. */
@@ -36,6 +38,8 @@ const reasons: Record<string, ErrorReason> = {
   watch: 'invalid_watch',
   buildConfiguration: 'invalid_build_configuration',
   stopGraceSeconds: 'invalid_stop_grace',
+  runtime: 'invalid_runtime',
+  reservedConcurrency: 'invalid_reserved_concurrency',
 };
 
 /** Console routes for projects. */

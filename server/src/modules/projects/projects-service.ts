@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { BuildConfiguration, Project } from '../../contract/types.js';
+import type { BuildConfiguration, FunctionRuntime, Project } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { checkPackage } from './package-manifest.js';
 
@@ -15,7 +15,7 @@ export interface ProjectDefaults {
 
 export const DEFAULT_PROJECT_SETTINGS = { runTimeoutSeconds: 60, memoryLimitMb: 1024, pidsLimit: 512 } as const;
 /** Settings added after the first release: projects stored before them get these. */
-const LATER_SETTINGS = { watch: false, buildConfiguration: 'release', stopGraceSeconds: 10 } as const;
+const LATER_SETTINGS = { watch: false, buildConfiguration: 'release', stopGraceSeconds: 10, runtime: 'process', reservedConcurrency: 10 } as const;
 
 export interface CreateProjectInput {
   readonly name: string;
@@ -29,6 +29,8 @@ export interface CreateProjectInput {
   readonly watch?: boolean | undefined;
   readonly buildConfiguration?: BuildConfiguration | undefined;
   readonly stopGraceSeconds?: number | undefined;
+  readonly runtime?: FunctionRuntime | undefined;
+  readonly reservedConcurrency?: number | undefined;
 }
 
 export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
@@ -93,6 +95,8 @@ export class ProjectsService {
       watch: input.watch ?? LATER_SETTINGS.watch,
       buildConfiguration: input.buildConfiguration ?? LATER_SETTINGS.buildConfiguration,
       stopGraceSeconds: input.stopGraceSeconds ?? LATER_SETTINGS.stopGraceSeconds,
+      runtime: input.runtime ?? LATER_SETTINGS.runtime,
+      reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
       created: now,
       updated: now,
     };
