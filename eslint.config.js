@@ -40,7 +40,20 @@ export default tseslint.config(
         ],
         patterns: [
           { regex: '^\\.\\./(?!\\.\\./)[^/]+/(?!index\\.js$)', message: 'import another module through its index.ts' },
-          { regex: '^\\.\\./\\.\\./(modules|cli|bench|testing|integration|faults)/|^\\.\\./\\.\\./(index|main)\\.js$', message: 'modules import base layers (domain, contract, http, adapters), other modules only through ../<module>/index.js, and never the composition root' },
+          { regex: '^\\.\\./\\.\\./(modules|cli|bench|testing|integration|faults|emulator)/|^\\.\\./\\.\\./(index|main)\\.js$', message: 'modules import base layers (domain, contract, http, adapters), other modules only through ../<module>/index.js, and never the composition root' },
+          { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
+        ],
+      }],
+    },
+  },
+  {
+    // the library users import (startEmulator, the Playwright fixture) ships: never the project's own test code
+    files: ['server/src/emulator/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'server/ is a plain Node library' }],
+        patterns: [
+          { regex: '^\\.\\./(cli|bench|testing|integration|faults)/', message: 'the emulator library ships in the package: it never imports the CLI or test code' },
           { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
         ],
       }],

@@ -21,10 +21,14 @@ const HELP = `usage: swiftlambda [--data-dir DIR] <command>
                                                                      every save, run the new build (a service behind its
                                                                      dev URL, swapped without a failed call); Ctrl-C stops
                                                                      its runs and turns watch off (unless it was on)
+  exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] -- COMMAND...
+                                                                     an emulator of its own around COMMAND (a test suite):
+                                                                     builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
+                                                                     code and leaves nothing behind (exec --help)
 
 Compiler errors and warnings print as file:line:col: severity: message, which terminals open.
 
-The server must be running (npm start); the CLI reads <data dir>/server.json.
+Except for exec, the server must be running (npm start); the CLI reads <data dir>/server.json.
 Data dir: --data-dir, else SWIFTLAMBDA_DATA_DIR, else ~/.swiftlambda-local.
 `;
 
@@ -36,6 +40,8 @@ function table(rows: string[][]): string {
 const date = (s: number | null) => (s ? new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 16) : '-');
 
 async function main(argv: string[]): Promise<number> {
+  // exec starts its own emulator (loaded only then) and passes what follows `--` to the command untouched
+  if (argv[0] === 'exec') return (await import('./exec.js')).exec(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

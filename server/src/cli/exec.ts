@@ -1,0 +1,155 @@
+// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (SPEC §11).
+// startEmulator() does the work; this parses the flags, runs the command with the emulator's
+// environment, forwards Ctrl-C/SIGTERM to it, cleans up and exits with the command's code.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { formatDiagnostic } from '../domain/diagnostic-format.js';
+import { BuildFailedError, startEmulator, type Emulator, type EmulatorProject } from '../emulator/index.js';
+import { CliError } from './client.js';
+
+export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
+
+Starts an emulator on a free port with a temporary data dir, builds each project, creates an API
+key and runs COMMAND with SWIFTLAMBDA_API_URL, SWIFTLAMBDA_API_KEY, SWIFTLAMBDA_CONSOLE_TOKEN,
+SWIFTLAMBDA_DATA_DIR and SWIFTLAMBDA_LAMBDA_ID_<NAME> (NAME upper-cased, other characters _).
+Then it stops every run, removes the emulator's containers and the temporary data dir, and exits
+with COMMAND's exit code (1 when a build fails, before COMMAND runs).
+
+  --project NAME=PATH:TARGET   a Swift package folder and the executable product to build (repeatable)
+  --data-dir DIR               use and keep this data dir instead of a temporary one
+  --image IMAGE                the image to build and run in (default SWIFTLAMBDA_DEFAULT_IMAGE, else swift:5.10-jammy)
+`;
+
+export interface ExecArgs {
+  readonly projects: Record<string, EmulatorProject>;
+  readonly dataDir: string | undefined;
+  readonly image: string | undefined;
+  readonly command: readonly string[];
+}
+
+/** Options up to `--` or the first word that is not one; the rest is the command, untouched. */
+export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
+  const projects: Record<string, EmulatorProject> = {};
+  let dataDir: string | undefined;
+  let image: string | undefined;
+  let i = 0;
+  const valueOf = (flag: string, inline: string | undefined): string => {
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new CliError(`${flag} needs a value\n\n${EXEC_HELP}`);
+    return value;
+  };
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      i++;
+      break;
+    }
+    if (!arg.startsWith('-')) break;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (flag === '--help' || flag === '-h') return 'help';
+    else if (flag === '--data-dir') dataDir = valueOf(flag, inline);
+    else if (flag === '--image') image = valueOf(flag, inline);
+    else if (flag === '--project') {
+      const [name, project] = parseProject(valueOf(flag, inline));
+      if (Object.keys(projects).some((n) => envName(n) === envName(name))) throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
+      projects[name] = project;
+    } else throw new CliError(`unknown option ${arg}\n\n${EXEC_HELP}`);
+  }
+  const command = argv.slice(i);
+  if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
+  return { projects, dataDir, image, command };
+}
+
+/** `NAME=PATH:TARGET`; the path may hold `=` or `:` itself (the first `=` and the last `:` split). */
+function parseProject(value: string): [string, EmulatorProject] {
+  const eq = value.indexOf('=');
+  const colon = value.lastIndexOf(':');
+  if (eq <= 0 || colon <= eq + 1 || colon === value.length - 1) throw new CliError(`--project takes NAME=PATH:TARGET (got "${value}")`);
+  return [value.slice(0, eq), { path: value.slice(eq + 1, colon), target: value.slice(colon + 1) }];
+}
+
+/** The project name as it appears in SWIFTLAMBDA_LAMBDA_ID_<NAME>. */
+export function envName(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+function commandEnv(emulator: Emulator): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SWIFTLAMBDA_API_URL: emulator.url,
+    SWIFTLAMBDA_API_KEY: emulator.apiKey,
+    SWIFTLAMBDA_CONSOLE_TOKEN: emulator.consoleToken,
+    SWIFTLAMBDA_DATA_DIR: emulator.dataDir,
+  };
+  for (const [name, id] of Object.entries(emulator.projects)) env[`SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`] = id;
+  return env;
+}
+
+const exitCodeOf = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 1);
+const say = (text: string) => process.stderr.write(`swiftlambda exec: ${text}\n`);
+
+/** Runs `swiftlambda exec`; resolves with the exit code. */
+export async function exec(argv: readonly string[]): Promise<number> {
+  const args = parseExecArgs(argv);
+  if (args === 'help') {
+    process.stdout.write(EXEC_HELP);
+    return 0;
+  }
+  const starting = new AbortController();
+  let child: ReturnType<typeof spawn> | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  let cleaningUp = false;
+  let signalsWhileCleaning = 0;
+  // the command gets the signal (and decides when to end); before it runs, the start is aborted;
+  // while cleaning up, a second signal leaves at once
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+    } else if (cleaningUp) {
+      if (++signalsWhileCleaning > 1) process.exit(exitCodeOf(signal));
+      say("removing the emulator's containers and data dir; interrupt again to leave them");
+    } else {
+      starting.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let emulator: Emulator | undefined;
+  try {
+    try {
+      emulator = await startEmulator({
+        projects: args.projects,
+        dataDir: args.dataDir,
+        image: args.image,
+        signal: starting.signal,
+        onOutput: (text) => process.stderr.write(text),
+      });
+    } catch (err) {
+      if (interrupted) return exitCodeOf(interrupted);
+      if (err instanceof BuildFailedError) {
+        for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+        if (!err.diagnostics.length) process.stderr.write(`${err.compilation.errorSummary ?? 'the build failed'}\n`);
+        say(`the build of ${err.project} failed; not running ${args.command.join(' ')}`);
+        return 1;
+      }
+      throw err;
+    }
+    if (interrupted) return exitCodeOf(interrupted);
+    say(`emulator at ${emulator.url}; running ${args.command.join(' ')}`);
+    const started = spawn(args.command[0]!, args.command.slice(1), { stdio: 'inherit', env: commandEnv(emulator) });
+    child = started;
+    return await new Promise<number>((resolve) => {
+      started.once('error', (err: NodeJS.ErrnoException) => {
+        say(err.code === 'ENOENT' ? `command not found: ${args.command[0]}` : `could not run ${args.command[0]}: ${err.message}`);
+        resolve(err.code === 'ENOENT' ? 127 : 126);
+      });
+      started.once('exit', (code, signal) => resolve(code ?? exitCodeOf(signal ?? 'SIGTERM')));
+    });
+  } finally {
+    cleaningUp = true;
+    await emulator?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
