@@ -1,4 +1,5 @@
-import type { Compilation, Run } from '../../contract/types.js';
+import type { Compilation } from '../../contract/types.js';
+import type { RunRecord } from '../../domain/records.js';
 import { isTerminal } from '../../domain/run-states.js';
 import { errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
@@ -128,20 +129,29 @@ export class DevLoop {
     this.loops.delete(projectId);
   }
 
-  /** The run `/dev/{LAMBDA_ID}/api` serves: null when none, undefined for an unknown project. */
+  /**
+   * The run `/dev/{LAMBDA_ID}/api` serves: null when none, undefined for an unknown project. The
+   * newest live service run, except that the loop's own new runs wait until their swap pins them.
+   */
   devRunOf(projectId: string): string | null | undefined {
     if (!this.deps.projects.exists(projectId)) return undefined;
-    const pinned = this.loops.get(projectId)?.pinned;
-    if (pinned) {
-      const record = this.deps.runs.find(pinned);
-      if (record && !isTerminal(record.run.state)) return pinned;
+    const loop = this.loops.get(projectId);
+    const live = this.liveServiceRuns(projectId);
+    if (loop?.pinned && live.some((r) => r.run.uuid === loop.pinned)) {
+      // newest first: the pinned run, unless someone started a service run of their own since
+      return live.find((r) => r.run.uuid === loop.pinned || !r.replacesRun)!.run.uuid;
     }
-    const swappingTo = this.loops.get(projectId)?.swappingTo ?? null;
-    return this.newestLiveService(projectId, swappingTo)?.uuid ?? null;
+    return live.find((r) => r.run.uuid !== loop?.swappingTo)?.run.uuid ?? null;
   }
 
-  private newestLiveService(projectId: string, except: string | null): Run | undefined {
-    return this.deps.runs.list({ projectId, limit: 50 }).find((r) => r.mode === 'service' && !isTerminal(r.state) && r.uuid !== except);
+  /** The project's service runs that have not ended, newest first. */
+  private liveServiceRuns(projectId: string): RunRecord[] {
+    const out: RunRecord[] = [];
+    for (const { record } of this.deps.runs.liveRuns()) {
+      if (record.run.project === projectId && record.run.mode === 'service' && !isTerminal(record.run.state)) out.push(record);
+    }
+    // the live map holds them in start order; a run re-attached later by a reconcile is older
+    return out.reverse().sort((a, b) => b.run.created - a.run.created);
   }
 
   status(projectId: string): DevStatus {
