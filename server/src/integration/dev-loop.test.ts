@@ -94,6 +94,36 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       assert.ok(tookMs >= 1900 && tookMs < 10_000, `the stop took ${tookMs} ms with a grace of 2 s`);
     });
 
+    test('stop-all stops gracefully too', async () => {
+      const runId = await startRun(graceful.id, 'oneShot', ['trap']);
+      await waitFor(async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined), 60_000, 'ready');
+      const res = await t.api.public('POST', `/lambdas/${graceful.id}/runs/stop`, key, {});
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual([res.body.stopped, res.body.runs[0].state, res.body.runs[0].exitCode], [1, 'stopped', 0]);
+      assert.match(await logText(graceful.id, runId), /drained/);
+    });
+
+    test('shutdown with stopRuns stops gracefully: the next start finds the drain line and exit code 0', async () => {
+      const own = await startTestServer();
+      let again: TestServer | undefined;
+      try {
+        const project = await own.api.createProject(GRACEFUL, 'graceful', { runTimeoutSeconds: 120 });
+        assert.equal((await own.api.build(project.id)).state, 'succeeded');
+        const ownKey = await own.api.createKey({ name: 'shutdown' });
+        const started = await own.api.public('POST', `/lambdas/${project.id}/runs`, ownKey, { mode: 'oneShot', arguments: ['trap'] });
+        const runId = started.body.run.uuid as string;
+        await waitFor(async () => ((await own.api.allLogs(project.id, runId, ownKey)).some((c: LogChunk) => c.data.includes('ready')) ? true : undefined), 60_000, 'ready');
+        await own.stop({ stopRuns: true });
+        again = await startTestServer({ dataDir: own.dataDir });
+        const run = (await again.api.public('GET', `/lambdas/${project.id}/runs/${runId}`, ownKey)).body.run;
+        assert.deepEqual([run.state, run.exitCode], ['stopped', 0]);
+        assert.match((await again.api.allLogs(project.id, runId, ownKey)).map((c: LogChunk) => c.data).join('\n'), /draining: finishing in-flight work/);
+      } finally {
+        await again?.stop();
+        await own.dispose();
+      }
+    });
+
     test('the dev URL: 409 instance_not_running without a service run, 404 for an unknown project', async () => {
       const none = await t.api.request('GET', `/dev/${graceful.id}/api/hello`, { headers: { 'x-api-key': key } });
       assert.deepEqual([none.status, none.body.reason], [409, 'instance_not_running']);
@@ -279,6 +309,35 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       assert.equal(await settledOnOneRun(), serving);
       assert.match(await helloOf(), /^Hello again \(v9\)/);
     });
+
+    test('a service run started by hand takes the dev URL; when it stops, the swapped-in run serves again', async () => {
+      await writeFile(main, sourceOf('again (v11)'));
+      await waitFor(async () => ((await helloOf()).startsWith('Hello again (v11)') ? true : undefined), 240_000, 'v11', 50);
+      serving = await settledOnOneRun();
+      const mine = await startRun(echo.id, 'service');
+      await waitFor(async () => ((await helloOf()).endsWith(`from run ${mine}\n`) ? true : undefined), 60_000, 'the new run to serve the dev URL', 50);
+      await stopRun(echo.id, mine);
+      assert.equal(await helloOf(), `Hello again (v11) from run ${serving}\n`);
+    });
+  });
+
+  test('a watched oneShot started from the console runs again, with its arguments, after each successful build', async () => {
+    const dir = join(work, 'hello');
+    await cp(PACKAGES.hello, dir, { recursive: true, filter: (src) => !src.includes('/.build') });
+    const main = join(dir, 'Sources', 'hello', 'main.swift');
+    const project = await t.api.createProject(dir, 'hello', { name: 'hello-dev', watch: true, buildConfiguration: 'debug' });
+    assert.equal((await t.api.build(project.id)).state, 'succeeded');
+    const asConsole = { authorization: `Bearer ${t.api.consoleToken}` };
+    const first = await t.api.request('POST', `/lambdas/${project.id}/runs`, { headers: asConsole, body: { mode: 'oneShot', arguments: ['lines:2'] } });
+    assert.equal(first.status, 201, JSON.stringify(first.body));
+    await t.api.waitForRun(project.id, first.body.run.uuid, key, (r) => r.state === 'succeeded');
+    await writeFile(main, (await readFile(main, 'utf8')).replace('Hello from SwiftLambda!', 'Hello again from SwiftLambda!'));
+    const rerun = await waitFor(async () => {
+      const runs = (await t.api.public('GET', `/lambdas/${project.id}/runs`, key)).body.runs;
+      return runs.length > 1 && runs[0].state === 'succeeded' ? runs[0] : undefined;
+    }, 240_000, 'the oneShot to run again', 100);
+    assert.deepEqual(rerun.arguments, ['lines:2']);
+    assert.match(await logText(project.id, rerun.uuid), /Hello again from SwiftLambda!/);
   });
 
   test('a change in a local path dependency starts a build', async () => {
