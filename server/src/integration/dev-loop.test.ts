@@ -363,8 +363,8 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     ].join('\n'));
     await writeFile(join(app, 'Sources', 'App', 'main.swift'), 'import Shared\nprint(greeting)\n');
     const project = await t.api.createProject(app, 'App', { name: 'app-with-shared', watch: true });
-    await waitFor(async () => ((await devStatus(project.id)).watching ? true : undefined), 10_000, 'watching');
-    await sleep(500);
+    // watching: the initial scan is done, so the very next change is seen
+    await waitFor(async () => ((await devStatus(project.id)).watching ? true : undefined), 10_000, 'watching', 20);
     assert.equal((await compilations(project.id)).length, 0);
     await writeFile(sharedSource, 'public let greeting = "hello again"\n');
     // whether it succeeds is issue 16 (only the package folder is mounted in the build container)

@@ -47,6 +47,8 @@ interface ProjectLoop {
 
 /** why a swap gave up its new run: a newer build deploys instead */
 const SUPERSEDED = 'superseded by a newer build';
+/** how long a new run may take to listen before the console is told the swap is waiting */
+const SLOW_LISTEN_MS = 30_000;
 
 const MAX_SWAPS_KEPT = 20;
 
@@ -158,7 +160,7 @@ export class DevLoop {
     const project = this.deps.projects.get(projectId);
     const loop = this.loops.get(projectId);
     return {
-      watching: project.watch && !!loop?.watcher,
+      watching: project.watch && !!loop?.watcher?.ready,
       building: this.deps.builds.isBuilding(projectId),
       servingRun: this.devRunOf(projectId) ?? null,
       swappingTo: loop?.swappingTo ?? null,
@@ -222,13 +224,17 @@ export class DevLoop {
     loop.swappingTo = runId;
     this.changed(projectId);
     try {
-      const failure = await this.waitUntilListening(runId, () => loop.generation !== generation);
+      const failure = await this.waitUntilListening(runId, () => loop.generation !== generation, () => {
+        loop.problem = `the new run has not accepted connections on its port for ${SLOW_LISTEN_MS / 1000} s (does it listen on 0.0.0.0:$PORT?); the previous version keeps serving`;
+        this.changed(projectId);
+      });
       if (failure) {
         if (failure !== SUPERSEDED) loop.problem = `the new build did not start serving, the previous version keeps serving: ${failure}`;
         this.stopInBackground(projectId, runId);
         return;
       }
       loop.pinned = runId;
+      loop.problem = null;
       loop.swaps.unshift({ from: oldRunId, to: runId, at: Date.now() });
       loop.swaps.length = Math.min(loop.swaps.length, MAX_SWAPS_KEPT);
     } finally {
@@ -253,7 +259,9 @@ export class DevLoop {
   }
 
   /** null once the run accepts connections on its port, else why it never will or no longer need. */
-  private async waitUntilListening(runId: string, superseded: () => boolean): Promise<string | null> {
+  private async waitUntilListening(runId: string, superseded: () => boolean, onSlow: () => void): Promise<string | null> {
+    const slowAt = Date.now() + SLOW_LISTEN_MS;
+    let slow = false;
     for (;;) {
       const record = this.deps.runs.find(runId);
       if (!record) return 'the run was removed';
@@ -263,6 +271,10 @@ export class DevLoop {
       }
       if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
       if (superseded()) return SUPERSEDED;
+      if (!slow && Date.now() > slowAt) {
+        slow = true;
+        onSlow();
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }

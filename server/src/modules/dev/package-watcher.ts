@@ -18,6 +18,7 @@ export function isIgnoredPath(path: string, roots: readonly string[]): boolean {
 export class PackageWatcher {
   private watcher: FSWatcher | null = null;
   private roots: string[] = [];
+  private scanned = false;
 
   constructor(private readonly onChange: (path: string) => void) {}
 
@@ -36,11 +37,18 @@ export class PackageWatcher {
     watcher.on('all', (_event, path) => this.onChange(path));
     watcher.on('error', () => undefined);
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    this.scanned = this.watcher === watcher;
+  }
+
+  /** true once the initial scan is done: a change from then on is reported */
+  get ready(): boolean {
+    return this.scanned;
   }
 
   async close(): Promise<void> {
     const w = this.watcher;
     this.watcher = null;
+    this.scanned = false;
     await w?.close();
   }
 }
