@@ -56,6 +56,7 @@ const MAX_SWAPS_KEPT = 20;
  * The development loop of SPEC §8: watch a project's package, rebuild on save, and after each
  * successful build move the dev URL to a new service run of the new binary once it listens
  * (the old one finishes its calls and is stopped gracefully), or run a oneShot again.
+ * Why swaps are pinned, serialized and superseded: docs/decisions/0040-hot-swap.md.
  */
 export class DevLoop {
   private readonly loops = new Map<string, ProjectLoop>();
