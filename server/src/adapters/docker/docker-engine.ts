@@ -71,6 +71,17 @@ export interface LogFollow {
   stop(): void;
 }
 
+/** One reading of a running container's resources. */
+export interface ContainerStatsSample {
+  /** when the engine read it, unix ms */
+  readonly at: number;
+  /** of one core (100 = one core busy), over the time since the engine's previous reading */
+  readonly cpuPercent: number;
+  /** in use, without page cache the kernel can drop (what `docker stats` shows) */
+  readonly memoryBytes: number;
+  readonly memoryLimitBytes: number;
+}
+
 export interface EngineEvent {
   readonly containerId: string;
   readonly action: string;
@@ -108,6 +119,11 @@ export interface DockerEngine {
    * `follow` it stays open for new output (used to re-attach to a container started earlier).
    */
   readLogs(id: string, follow: boolean, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow>;
+  /**
+   * Follows a running container's stats: the engine reads its cgroup about once a second while
+   * someone listens (no cost otherwise). `done` resolves when the container stops or stop() is called.
+   */
+  followStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
   /**

@@ -5,6 +5,7 @@ import {
   ImageMissingError,
   type ContainerSpec,
   type ContainerState,
+  type ContainerStatsSample,
   ContainerStatus,
   ContainerSummary,
   type DockerEngine,
@@ -13,6 +14,7 @@ import {
   type LogFollow,
   type OutputStream,
 } from './docker-engine.js';
+import { toStatsSample, type EngineStats } from './engine-stats.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
@@ -303,6 +305,39 @@ export class DockerodeEngine implements DockerEngine {
     } catch (err) {
       return mapEngineError(err);
     }
+  }
+
+  async followStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<LogFollow> {
+    let stream: IncomingMessage;
+    try {
+      stream = (await this.docker.getContainer(id).stats({ stream: true })) as unknown as IncomingMessage;
+    } catch (err) {
+      return mapEngineError(err);
+    }
+    // one JSON object per line, one line a second
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (!line.trim()) continue;
+        let sample: ContainerStatsSample | null = null;
+        try {
+          sample = toStatsSample(JSON.parse(line) as EngineStats);
+        } catch {
+          // a malformed line is skipped
+        }
+        if (sample) onSample(sample);
+      }
+    });
+    const done = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    return { done, stop: () => stream.destroy() };
   }
 
   async killContainer(id: string): Promise<void> {
