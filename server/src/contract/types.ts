@@ -1,5 +1,6 @@
 // Request and response types of the public and console APIs. The renderer imports these with
 // `import type`, so nothing here may have a runtime value.
+import type { CrashReport } from './run-diagnostics.js';
 
 export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'timedOut';
 export type RunMode = 'oneShot' | 'service';
@@ -188,6 +189,10 @@ export interface ConsoleRun extends Run {
   startedBy: 'key' | 'console';
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
+  /** why it died, when a signal killed it (SPEC §10) */
+  crash: CrashReport | null;
+  /** the most memory its container used, sampled once a second; null before the first sample */
+  peakMemoryBytes: number | null;
 }
 
 /** A body in the request log: text when it is UTF-8, else base64. */

@@ -1,5 +1,6 @@
 // What the store keeps. Public shapes (Run, Key, …) plus the emulator's private bookkeeping, kept
 // apart so that a public response can never leak a private field.
+import type { CrashReport } from '../contract/run-diagnostics.js';
 import type { Compilation, Key, Project, Run } from '../contract/types.js';
 
 export interface KeyRecord extends Key {
@@ -28,6 +29,10 @@ export interface RunRecord {
   startedBy?: RunStarter;
   /** the run this one replaced in a hot swap (SPEC §8) */
   replacesRun?: string | null;
+  /** why it died, when a signal killed it (absent in runs stored before) */
+  crash?: CrashReport | null;
+  /** the most memory its container used, from the engine's stats */
+  peakMemoryBytes?: number | null;
 }
 
 export type RunStarter = 'key' | 'console';

@@ -9,7 +9,7 @@ import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
 import { createProjectsRouter, type ProjectsService } from '../projects/index.js';
-import { parseListQuery, toConsoleRun, type RunsService } from '../runs/index.js';
+import { createRunConsoleRouter, parseListQuery, toConsoleRun, type RunsService } from '../runs/index.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { ConsoleAuth } from './console-auth.js';
 import { VERSION } from '../../version.js';
@@ -127,6 +127,8 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     res.json({ runs });
   });
 
+  // one run with its console fields (crash, peak memory) and its live CPU and memory
+  router.use(createRunConsoleRouter(deps.runs));
   router.use(createKeysRouter(deps.keys));
   router.use(createProjectsRouter(deps.projects));
   router.use(createBuildsRouter(deps.builds, deps.logs));

@@ -98,6 +98,31 @@ export class LogWriter {
     return this.file.read(afterSequence, limit);
   }
 
+  /**
+   * About the last `maxBytes` of one stream, read back from the end of the log (a crash report is
+   * parsed from stderr's). Stops after reading 16 × `maxBytes` of other output, so a flood on
+   * stdout costs a bounded read.
+   */
+  async tail(stream: 'stdout' | 'stderr', maxBytes: number): Promise<string> {
+    const parts: string[] = [];
+    let kept = 0;
+    let scanned = 0;
+    let end = this.file.count;
+    while (end > 0 && kept < maxBytes && scanned < maxBytes * 16) {
+      const start = Math.max(0, end - 256);
+      const page = await this.file.read(start - 1, end - start);
+      for (let i = page.length - 1; i >= 0 && kept < maxBytes; i--) {
+        const c = page[i]!;
+        scanned += c.data.length;
+        if (c.stream !== stream) continue;
+        parts.push(c.data);
+        kept += c.data.length;
+      }
+      end = start;
+    }
+    return parts.reverse().join('');
+  }
+
   /** Emits partial lines, flushes to disk, closes the file and ends every subscription. */
   async finish(): Promise<void> {
     if (this.finished) return;

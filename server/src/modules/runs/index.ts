@@ -3,3 +3,4 @@ export { LiveRun } from './live-run.js';
 export { reconcileRunsWithContainers, EngineWatcher } from './reconcile.js';
 export { SERVICE_PORT } from './run-container.js';
 export { createPublicRouter, parseStartRunBody, parseListQuery } from './runs-router.js';
+export { createRunConsoleRouter } from './run-console-router.js';

@@ -6,13 +6,16 @@ import type { RunRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
 import { attachContainerOutput, followContainerOutput, type LogStore, type LogWriter, type OutputCapture } from '../logs/index.js';
+import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
 import { describeExit, runContainerSpec } from './run-container.js';
+import type { RunStats } from './run-stats.js';
 
 export interface LiveRunDeps {
   readonly engine: DockerEngine;
   readonly logs: LogStore;
   readonly clock: Clock;
   readonly labels: Readonly<Record<string, string>>;
+  readonly stats: RunStats;
   /** persist the record (coalesced) */
   readonly save: () => Promise<void>;
   readonly log: (line: string) => void;
@@ -192,7 +195,10 @@ export class LiveRun {
     try {
       this.capture = await capture();
       // an end that came while nobody watched is recorded as it was, not as a deadline kill now
-      if (!this.exitedUnseen) this.armDeadline();
+      if (!this.exitedUnseen) {
+        this.armDeadline();
+        this.deps.stats.follow(this.record);
+      }
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
       await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
@@ -213,6 +219,7 @@ export class LiveRun {
   private async leaveForReconcile(): Promise<void> {
     this.detachedFromEngine = true;
     this.clearDeadline();
+    this.deps.stats.end(this.uuid);
     this.capture?.stop();
     this.deps.log(`run ${this.uuid}: lost the Docker engine; will reconcile when it is back`);
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
@@ -263,6 +270,7 @@ export class LiveRun {
   private async finish(ending: Ending): Promise<void> {
     const { run } = this.record;
     this.clearDeadline();
+    this.deps.stats.end(this.uuid);
     const now = this.deps.clock.now();
     this.setPhase('collecting');
     let state: RunState;
@@ -281,11 +289,17 @@ export class LiveRun {
       } else if (ending.oomKilled) {
         state = 'failed';
         errorSummary = `out of memory: the container passed its memory limit of ${this.record.memoryLimitMb} MiB and was killed`;
+        const limitBytes = this.record.memoryLimitMb * 1024 * 1024;
+        this.record.crash = { signal: 'SIGKILL', message: `out of memory (limit ${this.record.memoryLimitMb} MiB)`, frames: [] };
+        this.record.peakMemoryBytes = Math.max(this.record.peakMemoryBytes ?? 0, limitBytes);
       } else if (ending.exitCode === 0) {
         state = 'succeeded';
       } else {
         state = 'failed';
-        errorSummary = describeExit(ending.exitCode);
+        const crash = await this.diagnoseCrash(ending.exitCode);
+        this.record.crash = crash?.crash ?? null;
+        const detail = crash ? describeCrash(crash) : '';
+        errorSummary = detail ? `${describeExit(ending.exitCode)}: ${detail}` : describeExit(ending.exitCode);
       }
     }
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
@@ -308,6 +322,14 @@ export class LiveRun {
     this.resolveDone();
   }
 
+  /** A signal's death explained from the end of stderr: the runtime's fatal error and the backtrace. */
+  private async diagnoseCrash(exitCode: number): Promise<ParsedCrash | null> {
+    const signal = signalOfExitCode(exitCode);
+    if (!signal) return null;
+    const tail = this.writer ? await this.writer.tail('stderr', CRASH_TAIL_BYTES).catch(() => '') : '';
+    return parseCrash(tail, signal);
+  }
+
   /**
    * Stops following without touching the container or the record (server shutdown): the next
    * start re-attaches to the container.
@@ -315,6 +337,7 @@ export class LiveRun {
   async detach(): Promise<void> {
     this.detachedFromEngine = true;
     this.clearDeadline();
+    this.deps.stats.end(this.uuid);
     this.capture?.stop();
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
     this.resolveDone();

@@ -1,6 +1,7 @@
 import { dirname, posix } from 'node:path';
 import type { ContainerSpec } from '../../adapters/docker/docker-engine.js';
 import type { RunRecord } from '../../domain/records.js';
+import { SWIFT_BACKTRACE_SETTINGS, signalOfExitCode } from './crash-report.js';
 
 export const SERVICE_PORT = 8080;
 
@@ -45,6 +46,8 @@ export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Rec
   const env: Record<string, string> = {
     LAMBDA_RUN_UUID: run.uuid,
     LAMBDA_PROJECT_UUID: run.project,
+    // Swift's crash handler prints the crashed thread's backtrace to stderr (a crash report's source)
+    SWIFT_BACKTRACE: SWIFT_BACKTRACE_SETTINGS,
   };
   if (run.mode === 'service') env.PORT = String(SERVICE_PORT);
   return {
@@ -63,9 +66,8 @@ export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Rec
   };
 }
 
-const SIGNALS: Record<number, string> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM', 4: 'SIGILL', 5: 'SIGTRAP' };
-
+/** `exited with code 139 (killed by SIGSEGV)`: docker-init reports a signal's death as 128 + n. */
 export function describeExit(exitCode: number): string {
-  if (exitCode > 128 && SIGNALS[exitCode - 128]) return `exited with code ${exitCode} (killed by ${SIGNALS[exitCode - 128]})`;
-  return `exited with code ${exitCode}`;
+  const signal = signalOfExitCode(exitCode);
+  return signal ? `exited with code ${exitCode} (killed by ${signal})` : `exited with code ${exitCode}`;
 }

@@ -11,6 +11,7 @@ import type { LogListener, LogStore } from '../logs/index.js';
 import type { ProjectsService } from '../projects/index.js';
 import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { LiveRun } from './live-run.js';
+import { RunStats } from './run-stats.js';
 import { SERVICE_PORT } from './run-container.js';
 
 export { RUN_STATES, TERMINAL_STATES } from '../../domain/run-states.js';
@@ -45,7 +46,13 @@ export function toPublicRun(record: RunRecord): Run {
 
 /** The console's view of a run: the seed's fields and the emulator's own (never on public routes). */
 export function toConsoleRun(record: RunRecord): ConsoleRun {
-  return { ...toPublicRun(record), startedBy: record.startedBy ?? 'key', replacesRun: record.replacesRun ?? null };
+  return {
+    ...toPublicRun(record),
+    startedBy: record.startedBy ?? 'key',
+    replacesRun: record.replacesRun ?? null,
+    crash: record.crash ?? null,
+    peakMemoryBytes: record.peakMemoryBytes ?? null,
+  };
 }
 
 /** The public runs API: start, list, get, stop, logs. Lifecycles live in LiveRun. */
@@ -53,14 +60,17 @@ export class RunsService {
   private readonly live = new Map<string, LiveRun>();
   private readonly byId = new Map<string, RunRecord>();
   private readonly engineLostListeners: Array<() => void> = [];
+  /** live CPU and memory of the running containers */
+  readonly stats: RunStats;
 
   constructor(private readonly deps: RunsDeps) {
+    this.stats = new RunStats({ engine: deps.engine, log: deps.log });
     for (const record of deps.store.data.runs) this.byId.set(record.run.uuid, record);
   }
 
   private liveDeps() {
     const { engine, logs, clock, labels, log, store } = this.deps;
-    return { engine, logs, clock, labels, log, save: () => store.commit() };
+    return { engine, logs, clock, labels, log, stats: this.stats, save: () => store.commit() };
   }
 
   /** The run record, for the proxy and the console; undefined for an unknown id. */
