@@ -48,19 +48,20 @@ test('a burst of changes makes one build; changes during a build queue exactly o
   const scheduler = new RebuildScheduler(async () => {
     builds++;
     await new Promise<void>((r) => (release = r));
-  }, 30);
-  for (let i = 0; i < 5; i++) {
-    scheduler.changed();
-    await sleep(5);
-  }
-  await sleep(60);
+  }, 100);
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 500 && !done(); i++) await sleep(10);
+  };
+  for (let i = 0; i < 5; i++) scheduler.changed();
+  await until(() => builds === 1);
+  await sleep(300);
   assert.equal(builds, 1, 'one build for the burst');
   for (let i = 0; i < 4; i++) scheduler.changed();
   release();
-  await sleep(80);
+  await until(() => builds === 2);
   assert.equal(builds, 2, 'one more for the changes made during the build');
   release();
-  await sleep(80);
+  await sleep(300);
   assert.equal(builds, 2, 'and no more');
   scheduler.stop();
 });
@@ -75,7 +76,7 @@ test('the watcher reports a saved source file and not what it ignores', async ()
     await watcher.watch([root]);
     await writeFile(join(root, '.build', 'x.o'), 'x');
     await writeFile(join(root, 'Sources', 'main.swift'), 'print(1)');
-    for (let i = 0; i < 50 && !seen.length; i++) await sleep(20);
+    for (let i = 0; i < 500 && !seen.length; i++) await sleep(20);
     assert.deepEqual(seen, [join(root, 'Sources', 'main.swift')]);
   } finally {
     await watcher.close();
