@@ -1,6 +1,6 @@
 // A service run started through the public API, as a test would start it, and waited for until
 // its program accepts connections: then its proxy URL answers without a 502.
-import net from 'node:net';
+import { acceptsConnections } from '../modules/dev/index.js';
 import type { LogsResponse, Run, RunResponse, StartRunResponse } from '../contract/types.js';
 
 export interface ServiceRun {
@@ -62,29 +62,3 @@ async function lastLines(access: ApiAccess, run: Run): Promise<string> {
   return text || run.errorSummary || `exit code ${String(run.exitCode)}`;
 }
 
-/**
- * Whether a program accepts connections on a published port. Docker's port proxy accepts a
- * connection even when nothing listens in the container and then closes it at once, so a
- * connection counts only if it is still open `holdMs` later (as the dev loop checks it).
- */
-function acceptsConnections(port: number, holdMs = 150): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    let settled = false;
-    const done = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), 2000);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      setTimeout(() => done(true), holdMs);
-    });
-    socket.once('end', () => done(false));
-    socket.once('close', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
