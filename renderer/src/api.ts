@@ -1,10 +1,12 @@
 // The console talks to the same HTTP API as curl: console routes with its session cookie, and the
 // public run routes, which accept the console session as the owner.
+import type { ConsoleRunsResponse, DevStatusResponse } from '../../server/src/contract/dev.js';
 import type {
-  Compilation, CreateKeyResponse, Key, ListRunsResponse, Project, Run, RunMode, StartRunResponse, StatusResponse, StopAllResponse,
+  Compilation, CreateKeyResponse, Key, Project, Run, RunMode, StartRunResponse, StatusResponse, StopAllResponse,
 } from '../../server/src/contract/types.js';
 
-export type { Compilation, Key, LogChunk, Project, Run, RunMode, RunState, StatusResponse, ExamplePackage } from '../../server/src/contract/types.js';
+export type { BuildConfiguration, Compilation, Diagnostic, Key, LogChunk, Project, Run, RunMode, RunState, StatusResponse, ExamplePackage } from '../../server/src/contract/types.js';
+export type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly reason: string, message: string) {
@@ -45,7 +47,7 @@ export const api = {
     if (filter.project) q.set('project', filter.project);
     if (filter.state) q.set('state', filter.state);
     q.set('limit', String(filter.limit ?? 50));
-    return request<ListRunsResponse>('GET', `/console/api/runs?${q}`);
+    return request<ConsoleRunsResponse>('GET', `/console/api/runs?${q}`);
   },
   run: (projectId: string, runId: string) => request<{ run: Run }>('GET', `/lambdas/${enc(projectId)}/runs/${enc(runId)}`),
   startRun: (projectId: string, mode: RunMode, args: string[]) =>
@@ -58,12 +60,16 @@ export const api = {
   updateProject: (id: string, body: Record<string, unknown>) => request<{ project: Project }>('PATCH', `/console/api/projects/${enc(id)}`, body),
   compilations: (id: string) => request<{ compilations: Compilation[] }>('GET', `/console/api/projects/${enc(id)}/compilations`),
   build: (id: string) => request<{ compilation: Compilation }>('POST', `/console/api/projects/${enc(id)}/compilations`, {}),
+  devStatus: (id: string) => request<DevStatusResponse>('GET', `/console/api/projects/${enc(id)}/dev`),
   keys: () => request<{ keys: Key[] }>('GET', '/console/api/keys'),
   createKey: (body: { name: string; expiresInDays: number | null; projects?: string[] }) => request<CreateKeyResponse>('POST', '/console/api/keys', body),
   revokeKey: (id: string) => request<{ key: Key }>('POST', `/console/api/keys/${enc(id)}/revoke`),
 };
 
 export const runLogsUrl = (projectId: string, runId: string) => `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
+/** The project's dev URL: whichever service run the development loop serves (SPEC §8). */
+export const devUrl = (apiUrl: string, projectId: string) => `${apiUrl}/dev/${enc(projectId)}/api/`;
+export const instanceUrl = (apiUrl: string, runId: string) => `${apiUrl}/instances/${enc(runId)}/api/`;
 export const buildLogsUrl = (projectId: string, compilationId: string) =>
   `/console/api/projects/${enc(projectId)}/compilations/${enc(compilationId)}/logs?follow=true`;
 

@@ -35,3 +35,8 @@ export function formatClock(ms: number): string {
   const d = new Date(ms);
   return `${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
+
+/** The first 8 characters of a run or build id, as the console and CLI show them. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}

@@ -1,27 +1,35 @@
 import { useEffect, useState } from 'react';
-import { api, buildLogsUrl, type Compilation, type Project, type RunMode } from '../api.js';
+import { api, buildLogsUrl, type BuildConfiguration, type Compilation, type Project, type RunMode } from '../api.js';
 import { LogViewer } from '../components/log-viewer.js';
+import { ProblemsList } from '../components/problems-list.js';
 import { CopyButton, Dialog, ErrorNote, Field, StateBadge } from '../components/ui.js';
 import { formatDuration, formatRelative } from '../format.js';
 import { usePoll } from '../hooks.js';
 import { href, navigate } from '../router.js';
+import { DevLoopPanel } from './project-dev-loop.js';
+import { ProjectRuns } from './project-runs.js';
 
-export function ProjectDetail({ projectId, onChange }: { projectId: string; onChange: () => void }) {
+export function ProjectDetail({ projectId, apiUrl, onChange }: { projectId: string; apiUrl: string; onChange: () => void }) {
   const project = usePoll(() => api.project(projectId), 0, [projectId]);
   const compilations = usePoll(() => api.compilations(projectId), 1000, [projectId]);
-  const [selected, setSelected] = useState<string>();
+  const dev = usePoll(() => api.devStatus(projectId), 1000, [projectId]);
+  // a build picked in the table stays shown until a newer build starts (a save, with watch on)
+  const [selected, setSelected] = useState<{ id: string; newest: string | undefined }>();
   const [error, setError] = useState<Error>();
   const [starting, setStarting] = useState(false);
   const list = compilations.data?.compilations ?? [];
   const building = list.some((c) => c.state === 'queued' || c.state === 'running');
-  const current = list.find((c) => c.id === selected) ?? list[0];
+  const newest = list[0];
+  const current = (selected && selected.newest === newest?.id && list.find((c) => c.id === selected.id)) || newest;
   const latestSucceeded = list.find((c) => c.state === 'succeeded');
+  const latestFinished = list.find((c) => c.source === 'build' && (c.state === 'succeeded' || c.state === 'failed'));
+  const select = (id: string) => setSelected({ id, newest: newest?.id });
 
   const build = async () => {
     setError(undefined);
     try {
-      const { compilation } = await api.build(projectId);
-      setSelected(compilation.id);
+      await api.build(projectId);
+      setSelected(undefined);
       compilations.reload();
     } catch (err) {
       setError(err as Error);
@@ -45,17 +53,21 @@ export function ProjectDetail({ projectId, onChange }: { projectId: string; onCh
         </div>
       </header>
       <ErrorNote error={error} />
+      <DevLoopPanel project={p} apiUrl={apiUrl} dev={dev.data?.dev} building={building} canStart={!!latestSucceeded}
+        onChange={() => { project.reload(); dev.reload(); onChange(); }} />
+      {latestFinished && <ProblemsList compilation={latestFinished} sourcePath={p.sourcePath} />}
+      {current && <BuildLog key={current.id} projectId={p.id} compilation={current} onEnd={compilations.reload} />}
       <div className="split">
         <section className="panel">
           <h2>Builds</h2>
           {list.length === 0 ? (
-            <p className="muted">No builds yet. <strong>Build</strong> runs <code>swift build -c release --product {p.targetName}</code> in {p.dockerImage}.</p>
+            <p className="muted">No builds yet. <strong>Build</strong> runs <code>swift build -c {p.buildConfiguration} --product {p.targetName}</code> in {p.dockerImage}.</p>
           ) : (
             <table className="table table-compact" data-testid="compilations-table">
               <thead><tr><th>State</th><th>Started</th><th>Took</th><th>Summary</th></tr></thead>
               <tbody>
                 {list.map((c) => (
-                  <tr key={c.id} className={`clickable${c.id === current?.id ? ' selected' : ''}`} onClick={() => setSelected(c.id)} data-testid="compilation-row">
+                  <tr key={c.id} className={`clickable${c.id === current?.id ? ' selected' : ''}`} onClick={() => select(c.id)} data-testid="compilation-row">
                     <td><StateBadge state={c.state} testId="compilation-state" /></td>
                     <td>{formatRelative(c.startedAt ?? c.created)}</td>
                     <td className="mono">{formatDuration(c.startedAt, c.finishedAt)}</td>
@@ -68,7 +80,7 @@ export function ProjectDetail({ projectId, onChange }: { projectId: string; onCh
         </section>
         <ProjectSettings project={p} onSaved={() => { project.reload(); onChange(); }} />
       </div>
-      {current && <BuildLog key={current.id} projectId={p.id} compilation={current} onEnd={compilations.reload} />}
+      <ProjectRuns projectId={p.id} servingRun={dev.data?.dev.servingRun ?? null} />
       {starting && <StartRunDialog project={p} onClose={() => setStarting(false)} />}
     </div>
   );
@@ -76,8 +88,8 @@ export function ProjectDetail({ projectId, onChange }: { projectId: string; onCh
 
 function BuildLog({ projectId, compilation, onEnd }: { projectId: string; compilation: Compilation; onEnd: () => void }) {
   return (
-    <section className="build-log">
-      <h2>Build output <span className="muted mono small">{compilation.id.slice(0, 8)}</span></h2>
+    <section className="build-log" id="build-output">
+      <h2>Build output <span className="muted mono small">{compilation.id.slice(0, 8)}</span> <StateBadge state={compilation.state} testId="build-log-state" /></h2>
       <LogViewer url={buildLogsUrl(projectId, compilation.id)} downloadName={`build-${compilation.id}.log`} onEnd={onEnd} testId="build-log" />
     </section>
   );
@@ -90,6 +102,8 @@ function ProjectSettings({ project, onSaved }: { project: Project; onSaved: () =
     memoryLimitMb: String(project.memoryLimitMb),
     pidsLimit: String(project.pidsLimit),
     publicInstances: project.publicInstances,
+    buildConfiguration: project.buildConfiguration,
+    stopGraceSeconds: String(project.stopGraceSeconds),
   });
   const [error, setError] = useState<Error>();
   const [saved, setSaved] = useState(false);
@@ -104,6 +118,8 @@ function ProjectSettings({ project, onSaved }: { project: Project; onSaved: () =
         memoryLimitMb: Number(form.memoryLimitMb),
         pidsLimit: Number(form.pidsLimit),
         publicInstances: form.publicInstances,
+        buildConfiguration: form.buildConfiguration,
+        stopGraceSeconds: Number(form.stopGraceSeconds),
       });
       setSaved(true);
       onSaved();
@@ -120,6 +136,17 @@ function ProjectSettings({ project, onSaved }: { project: Project; onSaved: () =
         <Field label="runTimeoutSeconds"><input type="number" min={1} max={86400} value={form.runTimeoutSeconds} onChange={(e) => setForm({ ...form, runTimeoutSeconds: e.target.value })} data-testid="setting-timeout" /></Field>
         <Field label="Memory (MiB)"><input type="number" min={16} value={form.memoryLimitMb} onChange={(e) => setForm({ ...form, memoryLimitMb: e.target.value })} /></Field>
         <Field label="Processes"><input type="number" min={8} value={form.pidsLimit} onChange={(e) => setForm({ ...form, pidsLimit: e.target.value })} /></Field>
+        <Field label="Build configuration">
+          <select value={form.buildConfiguration} onChange={(e) => setForm({ ...form, buildConfiguration: e.target.value as BuildConfiguration })}
+            title="swift build -c debug rebuilds faster; release is what the platform runs" data-testid="setting-build-configuration">
+            <option value="release">release</option>
+            <option value="debug">debug</option>
+          </select>
+        </Field>
+        <Field label="Stop grace (s)">
+          <input type="number" min={0} max={300} value={form.stopGraceSeconds} onChange={(e) => setForm({ ...form, stopGraceSeconds: e.target.value })}
+            title="Seconds between SIGTERM and the kill when a run is stopped" data-testid="setting-stop-grace" />
+        </Field>
       </div>
       <label className="check">
         <input type="checkbox" checked={form.publicInstances} onChange={(e) => setForm({ ...form, publicInstances: e.target.checked })} data-testid="setting-public" />

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, type Project, type Run, type RunState } from '../api.js';
 import { EmptyState, ErrorNote, StateBadge } from '../components/ui.js';
-import { formatDuration, formatRelative } from '../format.js';
+import { formatDuration, formatRelative, shortId } from '../format.js';
 import { usePoll } from '../hooks.js';
 import { href, navigate } from '../router.js';
 
@@ -91,7 +91,10 @@ export function RunsPage({ projects, hasKeys }: { projects: Project[]; hasKeys: 
                 <td><StateBadge state={run.state} testId="run-state" /></td>
                 <td><span className={`mode mode-${run.mode}`}>{run.mode}</span></td>
                 <td>{names.get(run.project) ?? run.project.slice(0, 8)}</td>
-                <td className="mono muted">{run.uuid.slice(0, 8)}</td>
+                <td className="mono muted">
+                  {shortId(run.uuid)}
+                  {run.replacesRun && <span className="small" data-testid="run-replaces"> replaced {shortId(run.replacesRun)}</span>}
+                </td>
                 <td title={run.startedAt ? new Date(run.startedAt * 1000).toLocaleString() : ''}>{formatRelative(run.startedAt ?? run.created)}</td>
                 <td className="mono">{formatDuration(run.startedAt, run.finishedAt)}</td>
                 <td className="mono">{run.exitCode ?? '—'}</td>
