@@ -27,6 +27,8 @@ export interface ContainerSpec {
   readonly hardened?: boolean;
   /** run an init process as PID 1 so signals reach the program and zombies are reaped */
   readonly init?: boolean;
+  /** `name:address` lines for the container's /etc/hosts (`host-gateway` is the host) */
+  readonly extraHosts?: readonly string[];
 }
 
 /** Docker's lifecycle states; `created` is a container that has never been started. */
@@ -46,6 +48,16 @@ export interface ContainerStatus {
   /** when the container last exited, unix ms; null if it has not */
   readonly finishedAtMs: number | null;
   readonly labels: Readonly<Record<string, string>>;
+  /** its IPv4 address on its first network, once started (absent where the engine does not say) */
+  readonly ipAddress?: string | null;
+}
+
+/** A container network's IPv4 ranges, as `docker network inspect` tells them. */
+export interface NetworkInfo {
+  /** CIDR ranges, e.g. `172.17.0.0/16` */
+  readonly subnets: readonly string[];
+  /** the host's addresses on the network, where the engine names them */
+  readonly gateways: readonly string[];
 }
 
 export interface ContainerSummary {
@@ -136,6 +148,15 @@ export interface DockerEngine {
   /** removes a named volume; one that does not exist is not an error */
   removeVolume(name: string): Promise<void>;
   listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;
+  /** null when no such network exists */
+  inspectNetwork(name: string): Promise<NetworkInfo | null>;
+  /**
+   * The most memory a running container has used since it started, in bytes: the cgroup's peak,
+   * read from /sys/fs/cgroup where the engine runs on this machine (microseconds), else the
+   * engine's stats (its peak on cgroup v1, the current use on v2; about a second). Null when it
+   * is not running.
+   */
+  readMemoryPeak(id: string): Promise<number | null>;
   /** follows container events for containers carrying all `labels`; returns a stop function */
   watchEvents(
     labels: Readonly<Record<string, string>>,

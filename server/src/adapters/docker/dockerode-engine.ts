@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import { AppError } from '../../errors.js';
@@ -12,6 +13,7 @@ import {
   type EngineEvent,
   type ImageSummary,
   type LogFollow,
+  type NetworkInfo,
   type OutputStream,
 } from './docker-engine.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
@@ -222,6 +224,7 @@ export class DockerodeEngine implements DockerEngine {
           Init: spec.init ?? false,
           CapDrop: spec.hardened ? ['ALL'] : undefined,
           SecurityOpt: spec.hardened ? ['no-new-privileges'] : undefined,
+          ExtraHosts: spec.extraHosts ? [...spec.extraHosts] : undefined,
           AutoRemove: false,
           LogConfig: { Type: 'json-file', Config: { 'max-size': '100m', 'max-file': '3' } },
         },
@@ -265,6 +268,7 @@ export class DockerodeEngine implements DockerEngine {
         startedAtMs: engineTime(info.State.StartedAt),
         finishedAtMs: engineTime(info.State.FinishedAt),
         labels: info.Config.Labels ?? {},
+        ipAddress: Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || null,
       };
     } catch (err) {
       if (statusCodeOf(err) === 404) return null;
@@ -384,6 +388,50 @@ export class DockerodeEngine implements DockerEngine {
       const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
       return list.map((c) => ({ id: c.Id, running: c.State === 'running', labels: c.Labels ?? {} }));
     } catch (err) {
+      return mapEngineError(err);
+    }
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo | null> {
+    try {
+      const info = (await this.docker.getNetwork(name).inspect()) as { IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> } };
+      const config = (info.IPAM?.Config ?? []).filter((c) => c.Subnet && !c.Subnet.includes(':'));
+      return { subnets: config.map((c) => c.Subnet!), gateways: config.flatMap((c) => (c.Gateway ? [c.Gateway] : [])) };
+    } catch (err) {
+      if (statusCodeOf(err) === 404) return null;
+      return mapEngineError(err);
+    }
+  }
+
+  /** the cgroup file that held a container's peak last time (v1, v2 under systemd, v2 cgroupfs) */
+  private peakFileIndex = 0;
+
+  async readMemoryPeak(id: string): Promise<number | null> {
+    if (/^[0-9a-f]{64}$/.test(id)) {
+      const files = [
+        `/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`,
+        `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
+        `/sys/fs/cgroup/docker/${id}/memory.peak`,
+      ];
+      for (let i = 0; i < files.length; i++) {
+        const index = (this.peakFileIndex + i) % files.length;
+        const text = await readFile(files[index]!, 'utf8').catch(() => null);
+        if (text !== null && /^\d+\s*$/.test(text)) {
+          this.peakFileIndex = index;
+          return Number(text);
+        }
+      }
+    }
+    try {
+      const stats = (await this.docker.getContainer(id).stats({ stream: false })) as {
+        memory_stats?: { usage?: number; max_usage?: number; stats?: Record<string, number> };
+      };
+      const m = stats.memory_stats;
+      if (!m || typeof m.usage !== 'number') return null;
+      return m.max_usage ?? m.usage - (m.stats?.inactive_file ?? 0);
+    } catch (err) {
+      const status = statusCodeOf(err);
+      if (status === 404 || status === 409) return null;
       return mapEngineError(err);
     }
   }
