@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly proxyMaxBodyBytes: number;
   /** stop live runs on a graceful shutdown (they are re-attached on the next start otherwise) */
   readonly stopRunsOnExit: boolean;
+  /** AWS Lambda mode: seconds a warm container waits for an invocation before it is stopped */
+  readonly awsIdleSeconds: number;
   /** `packagePath`: build volumes named by the package's path, outliving the data dir (exec); default `project` */
   readonly buildVolumeKey?: 'project' | 'packagePath';
 }
@@ -62,6 +64,7 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     runRetentionPerProject: intFrom(env.SWIFTLAMBDA_RUN_RETENTION, 'SWIFTLAMBDA_RUN_RETENTION', 500, 1, 100_000),
     proxyMaxBodyBytes: intFrom(env.SWIFTLAMBDA_PROXY_MAX_BODY_BYTES, 'SWIFTLAMBDA_PROXY_MAX_BODY_BYTES', 50 * 1024 * 1024, 0, 2 ** 40),
     stopRunsOnExit: env.SWIFTLAMBDA_STOP_RUNS_ON_EXIT !== 'false',
+    awsIdleSeconds: intFrom(env.SWIFTLAMBDA_AWS_IDLE_SECONDS, 'SWIFTLAMBDA_AWS_IDLE_SECONDS', 300, 1, 86_400),
   };
 }
 

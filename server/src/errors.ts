@@ -64,8 +64,11 @@ export const errorStatus = {
   instance_not_servable: 409,
   instance_not_running: 409,
   request_not_replayable: 409,
+  not_aws_lambda: 409,
   // 413
   payload_too_large: 413,
+  // 429
+  too_many_requests: 429,
   // 5xx
   internal_error: 500,
   instance_unreachable: 502,

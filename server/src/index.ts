@@ -23,6 +23,7 @@ import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
+import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
 import { InstanceProxy } from './modules/proxy/index.js';
 import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService, toConsoleRun } from './modules/runs/index.js';
 
@@ -99,6 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
   const builds = new BuildsService({ store, engine, logs, projects, clock, dataDir: config.dataDir, labels, log, buildVolumeKey: config.buildVolumeKey });
   const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
+  const aws = new AwsService({ engine, logs, projects, builds, clock, labels, log, idleSeconds: config.awsIdleSeconds });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
   // the dev loop waits on the proxy's open calls; the proxy asks it where dev URLs go
@@ -115,6 +117,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const feed = new ChangeFeed(store, { run: toConsoleRun, compilation: toPublicCompilation, project: (p) => p, key: toPublicKey });
   devLoop.onStatus((projectId) => {
     if (projects.exists(projectId)) feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
+  });
+
+  // AWS Lambda mode: changed invocations, batched by the service (no bodies)
+  aws.onInvocations((batch) => {
+    if (feed.active) feed.publish({ type: 'invocations', data: { invocations: batch.map(({ payload: _p, response: _r, logTail: _t, ...summary }) => summary) } });
   });
 
   // new request-log records, as one `requests` event per run every 100 ms at most (no bodies)
@@ -152,6 +159,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
+  app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -191,6 +200,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       await engine.version();
       await builds.reconcileInterruptedBuilds();
       const result = await reconcileRunsWithContainers(reconcileDeps);
+      const strayFunctions = await aws.removeLeftoverContainers();
+      if (strayFunctions) log(`removed ${strayFunctions} function containers left by an earlier start`);
       if (result.reattached || result.lost || result.removed) {
         log(`reconciled runs: ${result.reattached} re-attached, ${result.lost} lost, ${result.removed} stray containers removed`);
       }
@@ -226,6 +237,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       watcher.stop();
       clearInterval(statusTimer);
       await devLoop.close();
+      await aws.close();
       const stopRuns = options?.stopRuns ?? false;
       if (stopRuns) {
         await runs.stopEveryLiveRun();

@@ -5,7 +5,8 @@ import type { LogChunk, LogStream } from '../../contract/types.js';
 import { LineSplitter } from './line-splitter.js';
 import { ClosedLogReader, LogFile } from './log-file.js';
 
-export type LogKind = 'runs' | 'builds';
+/** `functions`: one log per AWS Lambda mode function, every container's output and AWS's lines */
+export type LogKind = 'runs' | 'builds' | 'functions';
 
 export interface LogListener {
   onChunk(chunk: LogChunk): void;
@@ -154,6 +155,7 @@ export class LogStore {
   async init(): Promise<void> {
     await mkdir(join(this.options.dir, 'runs'), { recursive: true, mode: 0o700 });
     await mkdir(join(this.options.dir, 'builds'), { recursive: true, mode: 0o700 });
+    await mkdir(join(this.options.dir, 'functions'), { recursive: true, mode: 0o700 });
   }
 
   private base(kind: LogKind, id: string): string {
