@@ -28,6 +28,18 @@ export class ConsolePage {
     return (await this.page.getByTestId('project-detail').getAttribute('data-project-id'))!;
   }
 
+  /** Creates a project with the New project form; returns its LAMBDA_ID once its page is shown. */
+  async createProject(name: string, sourcePath: string, targetName: string): Promise<string> {
+    await this.open('projects');
+    await this.page.getByTestId('new-project').click();
+    await this.page.getByTestId('project-name').fill(name);
+    await this.page.getByTestId('project-path').fill(sourcePath);
+    await this.page.getByTestId('project-target').fill(targetName);
+    await this.page.getByTestId('create-project').click();
+    await expect(this.page.getByTestId('project-detail')).toBeVisible();
+    return (await this.page.getByTestId('project-detail').getAttribute('data-project-id'))!;
+  }
+
   async buildCurrentProject(): Promise<void> {
     await this.page.getByTestId('build-button').click();
     const state = this.page.getByTestId('compilation-state').first();
