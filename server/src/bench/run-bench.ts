@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { killTrackedChildren } from '../testing/children.js';
 import { createBenchEnv } from './bench-env.js';
+import { figureAwsWarmInvoke } from './figure-aws.js';
 import { figureConsole } from './figure-console.js';
 import { figureApiDuringFlood, figureStopAndRevoke } from './figures-control.js';
 import { figureProxyLoad, figureStartup, figureStore } from './figures-http.js';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     if (want(10)) put(await attempt(10, 'API during a log flood', () => figureApiDuringFlood(env, quick ? 256 : 1024)));
     if (want(11)) put(await attempt(11, 'stop and revoke', () => figureStopAndRevoke(env, quick ? 3 : 10)));
     if (want(9) && bigRun && complete) put(await attempt(9, 'console', () => figureConsole(env, bigRun, lines)));
+    if (want(12)) put(await attempt(12, 'AWS Lambda mode warm invoke', () => figureAwsWarmInvoke(env, quick ? 200 : 1000)));
   } finally {
     await killTrackedChildren();
     await env.close();
