@@ -15,7 +15,7 @@ import { makeDataDir, PACKAGES, SERVER_PROCESS_TOKEN, startServerProcess, waitFo
 const CLI = fileURLToPath(new URL('../cli/swiftlambda.js', import.meta.url));
 const MINUTE = 60_000;
 /** a Swift build on 2 busy cores */
-const BUILD_MS = 8 * MINUTE;
+const BUILD_MS = 4 * MINUTE;
 
 /** A CLI child whose output is kept as it arrives. */
 interface CliProcess {
@@ -54,7 +54,8 @@ async function devAnswer(url: string): Promise<string | undefined> {
   return res.status === 200 ? text : undefined;
 }
 
-describe('swiftlambda dev', { timeout: 25 * MINUTE }, () => {
+// within run-tests' 10 min budget per file
+describe('swiftlambda dev', { timeout: 10 * MINUTE }, () => {
   let dataDir = '';
   let workDir = '';
   let server: ChildProcess | undefined;
@@ -72,7 +73,7 @@ describe('swiftlambda dev', { timeout: 25 * MINUTE }, () => {
     await rm(workDir, { recursive: true, force: true });
   });
 
-  test('builds, serves the dev URL, swaps on save, prints compile errors, and Ctrl-C stops it all', { timeout: 20 * MINUTE }, async () => {
+  test('builds, serves the dev URL, swaps on save, prints compile errors, and Ctrl-C stops it all', { timeout: 9 * MINUTE }, async () => {
     const source = join(workDir, 'echo-service');
     await cp(PACKAGES.echo, source, { recursive: true });
     const main = join(source, 'Sources/echo-service/main.swift');
