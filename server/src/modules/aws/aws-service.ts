@@ -1,5 +1,5 @@
 // AWS Lambda mode (SPEC §12): the functions' pools, invocations and logs, for the Invoke API and
-// the console.
+// the console. Why it is built this way: docs/decisions/0070-aws-lambda-mode.md.
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import type { AwsContainer, AwsInvocation } from '../../contract/aws.js';
