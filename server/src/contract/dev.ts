@@ -1,6 +1,8 @@
 // Console response types of the development loop (SPEC §8), shared with the renderer and the CLI
 // through `import type`: nothing here may have a runtime value.
-import type { Run } from './types.js';
+import type { ConsoleRun } from './types.js';
+
+export type { ConsoleRun } from './types.js';
 
 /** `GET /console/api/projects/{LAMBDA_ID}/dev` = `{ dev: DevStatus }` */
 export interface DevStatus {
@@ -25,11 +27,6 @@ export interface DevSwap {
 
 export interface DevStatusResponse {
   dev: DevStatus;
-}
-
-/** A run in `GET /console/api/runs`: the seed's fields and the run a hot swap replaced. */
-export interface ConsoleRun extends Run {
-  replacesRun: string | null;
 }
 
 export interface ConsoleRunsResponse {

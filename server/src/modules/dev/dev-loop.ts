@@ -1,3 +1,4 @@
+import type { DevStatus } from '../../contract/dev.js';
 import type { Compilation } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
 import { isTerminal } from '../../domain/run-states.js';
@@ -16,19 +17,6 @@ export interface DevLoopDeps {
   /** resolves once no proxied call to the run is open */
   readonly whenIdle: (runId: string) => Promise<void>;
   readonly log: (line: string) => void;
-}
-
-/** What the console shows of a project's loop. */
-export interface DevStatus {
-  readonly watching: boolean;
-  readonly building: boolean;
-  /** the run the dev URL serves, if any */
-  readonly servingRun: string | null;
-  /** a swap under way: the new run that will serve once it listens */
-  readonly swappingTo: string | null;
-  /** why the last build or swap did not replace the serving run */
-  readonly problem: string | null;
-  readonly swaps: ReadonlyArray<{ readonly from: string; readonly to: string; readonly at: number }>;
 }
 
 interface ProjectLoop {
@@ -95,6 +83,8 @@ export class DevLoop {
     const project = this.deps.projects.get(projectId);
     const loop = this.loop(projectId);
     if (!project.watch) {
+      // a problem is the loop's; with the loop off, nothing is being kept serving
+      loop.problem = null;
       loop.scheduler?.stop();
       loop.scheduler = null;
       await loop.watcher?.close();

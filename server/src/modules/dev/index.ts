@@ -1,3 +1,4 @@
-export { DevLoop, type DevStatus } from './dev-loop.js';
+export { DevLoop } from './dev-loop.js';
+export type { DevStatus } from '../../contract/dev.js';
 export { PackageWatcher, isIgnoredPath } from './package-watcher.js';
 export { acceptsConnections } from './readiness.js';
