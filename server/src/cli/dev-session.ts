@@ -236,7 +236,7 @@ export class DevSession {
     this.follow({ ...run, replacesRun: null });
   }
 
-  private follow(run: ConsoleRun): void {
+  private follow(run: Run & Pick<ConsoleRun, 'replacesRun'>): void {
     if (this.followed.has(run.uuid)) return;
     const entry: FollowedRun = { run, ended: false };
     this.followed.set(run.uuid, entry);
