@@ -63,7 +63,8 @@ function fingerprintOf(project: Project, build: CompilationRecord): string {
 export class FunctionPool implements ContainerOwner {
   private readonly queue: Invocation[] = [];
   private readonly containers = new Set<FunctionContainer>();
-  private readonly kept: Invocation[] = [];
+  /** the console's records only: an ended invocation's payload and response are not kept beyond 64 KiB */
+  private readonly kept: AwsInvocation[] = [];
   private readonly live = new Map<string, Invocation>();
   /** which invocation a container's output belongs to, until its REPORT is written */
   private readonly attributed = new Map<FunctionContainer, Invocation>();
@@ -92,11 +93,11 @@ export class FunctionPool implements ContainerOwner {
   }
 
   invocations(limit: number): AwsInvocation[] {
-    return this.kept.slice(-limit).reverse().map((i) => i.record);
+    return this.kept.slice(-limit).reverse();
   }
 
   invocation(requestId: string): AwsInvocation | undefined {
-    return this.kept.find((i) => i.requestId === requestId)?.record;
+    return this.kept.find((r) => r.requestId === requestId);
   }
 
   /** Queues an invocation; `result` resolves when it ends (the caller of an Event does not wait). */
@@ -125,7 +126,7 @@ export class FunctionPool implements ContainerOwner {
       logTail: '',
     };
     const inv = new Invocation(record, input.payload, input.traceId ?? newTraceId(now), input.clientContext, input.cognitoIdentity);
-    this.kept.push(inv);
+    this.kept.push(record);
     if (this.kept.length > KEPT_INVOCATIONS) this.kept.splice(0, this.kept.length - KEPT_INVOCATIONS);
     this.live.set(inv.requestId, inv);
     this.queue.push(inv);
@@ -346,6 +347,7 @@ export class FunctionPool implements ContainerOwner {
     record.errorMessage = failure?.errorMessage ?? null;
     record.response = keptBody(body);
     this.live.delete(inv.requestId);
+    inv.payload = Buffer.alloc(0);
     inv.result.resolve({ requestId: inv.requestId, functionError: state !== 'succeeded', body });
     this.deps.changed(record);
   }
@@ -392,6 +394,7 @@ export class FunctionPool implements ContainerOwner {
       }),
       inv,
     );
+    inv.publishTail();
     inv.logged.resolve();
     this.deps.changed(record);
   }

@@ -60,7 +60,8 @@ export class Invocation {
 
   constructor(
     readonly record: AwsInvocation,
-    readonly payload: Buffer,
+    /** emptied once the runtime has it */
+    public payload: Buffer,
     readonly traceId: string,
     readonly clientContext: string | null,
     readonly cognitoIdentity: string | null,
@@ -81,6 +82,10 @@ export class Invocation {
     while (this.tail.length > 1 && this.tailBytes - Buffer.byteLength(this.tail[0]!) >= MAX_TAIL_BYTES) {
       this.tailBytes -= Buffer.byteLength(this.tail.shift()!);
     }
+  }
+
+  /** Sets the record's tail from the lines so far (once its REPORT is written). */
+  publishTail(): void {
     this.record.logTail = lastBytes(this.tail.join(''));
   }
 
