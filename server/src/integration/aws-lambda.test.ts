@@ -20,6 +20,7 @@ describe('AWS Lambda mode', { timeout: 900_000 }, () => {
   let t: TestServer;
   let fn: Project;
   let key: string;
+  let restarted: TestServer | undefined;
   const docker = new Docker();
 
   const invoke = (payload: unknown, headers: Record<string, string> = {}, target = fn.id) =>
@@ -50,6 +51,7 @@ describe('AWS Lambda mode', { timeout: 900_000 }, () => {
     key = await t.api.createKey({ name: 'aws' });
   });
   after(async () => {
+    await restarted?.stop();
     await t?.dispose();
     await killTrackedChildren();
   });
@@ -348,5 +350,17 @@ describe('AWS Lambda mode', { timeout: 900_000 }, () => {
     assert.ok((await engineContainers()).length >= 1);
     await t.stop();
     assert.equal((await engineContainers()).length, 0);
+  });
+
+  test('a function container left by a killed emulator is removed at the next start', { timeout: 60_000 }, async () => {
+    const instance = t.server.services.store.data.instanceId;
+    const left = await docker.createContainer({
+      Image: TEST_IMAGE,
+      Cmd: ['sleep', '600'],
+      Labels: { 'swiftlambda.instance': instance, 'swiftlambda.kind': 'aws', 'swiftlambda.project': fn.id },
+    });
+    await left.start();
+    restarted = await startTestServer({ dataDir: t.dataDir });
+    await waitFor(async () => ((await engineContainers()).length === 0 ? true : undefined), 30_000, 'the leftover to go');
   });
 });
