@@ -403,13 +403,14 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
-  /** the cgroup file that held a container's peak last time (v1, v2 under systemd, v2 cgroupfs) */
+  /** the cgroup file that held a container's peak last time (v1 cgroupfs and systemd, v2 systemd and cgroupfs) */
   private peakFileIndex = 0;
 
   async readMemoryPeak(id: string): Promise<number | null> {
     if (/^[0-9a-f]{64}$/.test(id)) {
       const files = [
         `/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`,
+        `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.max_usage_in_bytes`,
         `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
         `/sys/fs/cgroup/docker/${id}/memory.peak`,
       ];
