@@ -4,9 +4,13 @@ import type { ConsoleRunsResponse, DevStatusResponse } from '../../server/src/co
 import type {
   Compilation, CreateKeyResponse, Key, Project, Run, RunMode, StartRunResponse, StatusResponse, StopAllResponse,
 } from '../../server/src/contract/types.js';
+import type { AwsConsoleInvokeRequest, AwsInvocationResponse, AwsInvocationsResponse } from '../../server/src/contract/aws.js';
+import type { LocalImage } from '../../server/src/contract/types.js';
 
 export type { BuildConfiguration, Compilation, Diagnostic, Key, LogChunk, Project, Run, RunMode, RunState, StatusResponse, ExamplePackage } from '../../server/src/contract/types.js';
 export type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
+export type { AwsBody, AwsInvocation } from '../../server/src/contract/aws.js';
+export type { FunctionRuntime, LocalImage } from '../../server/src/contract/types.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly reason: string, message: string) {
@@ -78,3 +82,20 @@ export function desktopFolderPicker(): (() => Promise<string | null>) | null {
   const desktop = (window as unknown as { swiftlambdaDesktop?: { pickFolder(): Promise<string | null> } }).swiftlambdaDesktop;
   return desktop ? () => desktop.pickFolder() : null;
 }
+
+// The rest of the console: a run with its console fields, projects, images, and AWS Lambda mode's
+// invocations (SPEC §9, §10, §12).
+export const consoleApi = {
+  run: (runId: string) => request<{ run: ConsoleRunsResponse['runs'][number] }>('GET', `/console/api/runs/${enc(runId)}`),
+  deleteProject: (id: string) => request<Record<string, never>>('DELETE', `/console/api/projects/${enc(id)}`),
+  packageExecutables: (path: string) =>
+    request<{ path: string; executables: string[] }>('GET', `/console/api/packages/executables?path=${enc(path)}`),
+  images: () => request<{ images: LocalImage[] }>('GET', '/console/api/images'),
+  pullImage: (name: string) => request<{ pulled: string; progress: string[] }>('POST', '/console/api/images/pull', { name }),
+  invocations: (projectId: string, limit = 50) =>
+    request<AwsInvocationsResponse>('GET', `/console/api/projects/${enc(projectId)}/invocations?limit=${limit}`),
+  invocation: (projectId: string, requestId: string) =>
+    request<AwsInvocationResponse>('GET', `/console/api/projects/${enc(projectId)}/invocations/${enc(requestId)}`),
+  invoke: (projectId: string, body: AwsConsoleInvokeRequest) =>
+    request<AwsInvocationResponse>('POST', `/console/api/projects/${enc(projectId)}/invocations`, body),
+};

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
-import { api, onSignedOut } from './api.js';
+import { onSignedOut } from './api.js';
 import { StatusBar } from './components/status-bar.js';
-import { usePoll } from './hooks.js';
+import { useKeys, useProjects, useStatus } from './live-data.js';
 import { KeysPage } from './pages/keys-page.js';
 import { ProjectDetail } from './pages/project-detail.js';
 import { ProjectsPage } from './pages/projects-page.js';
@@ -12,13 +12,14 @@ import { href, useRoute, type Route } from './router.js';
 export function App() {
   const [signedOut, setSignedOut] = useState(false);
   useEffect(() => onSignedOut(() => setSignedOut(true)), []);
-  const status = usePoll(() => api.status(), 3000, []);
-  const projects = usePoll(() => api.projects(), 5000, []);
-  const keys = usePoll(() => api.keys(), 10000, []);
+  // live from the change stream: nothing polls
+  const status = useStatus();
+  const projects = useProjects();
+  const keys = useKeys();
   const route = useRoute();
 
   if (signedOut) return <SignedOut />;
-  const projectList = projects.data?.projects ?? [];
+  const projectList = projects.data ?? [];
   const refresh = () => {
     projects.reload();
     keys.reload();
@@ -33,7 +34,7 @@ export function App() {
         {status.data?.warnings.map((w) => <p key={w} className="sidebar-warning" role="alert">{w}</p>)}
       </nav>
       <main className="content">
-        {route.page === 'runs' && <RunsPage projects={projectList} hasKeys={(keys.data?.keys.length ?? 0) > 0} />}
+        {route.page === 'runs' && <RunsPage projects={projectList} hasKeys={(keys.data?.length ?? 0) > 0} />}
         {route.page === 'run' && <RunDetail projectId={route.projectId} runId={route.runId} projects={projectList} />}
         {route.page === 'projects' && <ProjectsPage projects={projectList} examples={status.data?.examples ?? []} onChange={refresh} />}
         {route.page === 'project' && <ProjectDetail projectId={route.projectId} apiUrl={status.data?.apiUrl ?? location.origin} onChange={refresh} />}

@@ -1,0 +1,287 @@
+// React hooks over the live feed: each loads its data once, then applies the stream's events to
+// it; after a reconnect it loads again (a slow resync). Nothing here polls.
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { AwsInvocation } from '../../server/src/contract/aws.js';
+import { api, consoleApi, type Compilation, type ConsoleRun, type DevStatus, type Key, type Project, type StatusResponse } from './api.js';
+import { LiveFeed, type LiveConnection, type LiveEvent, type LiveEventMap, type LiveEventType } from './live-feed.js';
+
+export type { LiveConnection, LiveEvent, LiveEventMap, LiveEventType, LoggedRequestSummary, AwsInvocationSummary } from './live-feed.js';
+
+/** The app's one stream; a refused connection checks the session (a 401 shows the signed-out page). */
+export const liveFeed = new LiveFeed('/console/api/events', () => void api.status().catch(() => undefined));
+
+/** What an event handler of useLiveResource returns to have the data loaded again. */
+export const RELOAD = Symbol('reload');
+type Apply<T> = (data: T, event: LiveEvent) => T | typeof RELOAD;
+
+export interface LiveResource<T> {
+  /** undefined until the first load */
+  readonly data: T | undefined;
+  readonly error: Error | undefined;
+  readonly reload: () => void;
+}
+
+/**
+ * Loads `load()` once the stream is live, then folds every event into it with `apply` (return the
+ * data unchanged to ignore one, RELOAD to fetch again). Events that arrive during a load are
+ * applied to its result, so nothing between the load and the stream is lost.
+ */
+export function useLiveResource<T>(load: () => Promise<T>, apply: Apply<T>, deps: readonly unknown[]): LiveResource<T> {
+  const [state, setState] = useState<{ data?: T; error?: Error }>({});
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const applyRef = useRef(apply);
+  applyRef.current = apply;
+  const reloadRef = useRef<() => void>(() => undefined);
+
+  useEffect(() => {
+    let alive = true;
+    let current: T | undefined;
+    let loadedGeneration = -1;
+    let pending: LiveEvent[] | null = null;
+    let again = false;
+    setState({});
+
+    const fetchNow = async (): Promise<void> => {
+      if (pending) {
+        again = true;
+        return;
+      }
+      pending = [];
+      const generation = liveFeed.generation;
+      try {
+        let value: T = await loadRef.current();
+        if (!alive) return;
+        for (const event of pending) {
+          const next = applyRef.current(value, event);
+          if (next === RELOAD) again = true;
+          else value = next;
+        }
+        current = value;
+        loadedGeneration = generation;
+        setState({ data: value });
+      } catch (err) {
+        if (alive) setState((s) => ({ data: s.data, error: err as Error }));
+      } finally {
+        pending = null;
+        if (alive && again) {
+          again = false;
+          void fetchNow();
+        }
+      }
+    };
+    reloadRef.current = () => void fetchNow();
+
+    const unsubscribe = liveFeed.subscribe((event) => {
+      if (event.type === 'ready') {
+        if (loadedGeneration >= 0 && loadedGeneration < liveFeed.generation) void fetchNow();
+        return;
+      }
+      if (pending) {
+        pending.push(event);
+        return;
+      }
+      if (current === undefined) return;
+      const next = applyRef.current(current, event);
+      if (next === RELOAD) void fetchNow();
+      else if (next !== current) {
+        current = next;
+        setState({ data: next });
+      }
+    });
+    void liveFeed.whenReady().then(() => {
+      if (alive) void fetchNow();
+    });
+    return () => {
+      alive = false;
+      unsubscribe();
+    };
+  }, deps);
+
+  const reload = useCallback(() => reloadRef.current(), []);
+  return { data: state.data, error: state.error, reload };
+}
+
+/** Calls `handler` with the data of every `type` event while mounted (the handler may change between renders). */
+export function useLiveEvent<K extends LiveEventType>(type: K, handler: (data: LiveEventMap[K]) => void): void {
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(
+    () => liveFeed.subscribe((event) => {
+      if (event.type === type) ref.current(event.data as LiveEventMap[K]);
+    }),
+    [type],
+  );
+}
+
+/** The stream's state, for a "reconnecting…" hint. */
+export function useLiveConnection(): LiveConnection {
+  return useSyncExternalStore((notify) => liveFeed.onConnection(notify), () => liveFeed.state);
+}
+
+/** Re-renders every `intervalMs` (relative times, running durations) without asking the server. */
+export function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
+    return () => window.clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+// ---- folding events into lists ----
+
+/** Replaces the item with the same id, or adds it; then sorts newest first with `order`. */
+function upsert<T>(list: T[], item: T, id: (x: T) => string, order: (a: T, b: T) => number): T[] {
+  const i = list.findIndex((x) => id(x) === id(item));
+  const next = i >= 0 ? list.map((x, j) => (j === i ? item : x)) : [item, ...list];
+  return next.sort(order);
+}
+
+function without<T>(list: T[], drop: (x: T) => boolean): T[] {
+  return list.some(drop) ? list.filter((x) => !drop(x)) : list;
+}
+
+const isDeleted = (event: LiveEvent, kind: LiveEventMap['deleted']['kind']): string | null =>
+  event.type === 'deleted' && event.data.kind === kind ? event.data.id : null;
+
+// ---- the console's data ----
+
+/** Every project, newest first. */
+export function useProjects(): LiveResource<Project[]> {
+  return useLiveResource<Project[]>(
+    () => api.projects().then((r) => r.projects),
+    (list, event) => {
+      if (event.type === 'project') return upsert(list, event.data, (p) => p.id, (a, b) => b.created - a.created);
+      const gone = isDeleted(event, 'project');
+      return gone ? without(list, (p) => p.id === gone) : list;
+    },
+    [],
+  );
+}
+
+/** One project; null once it is deleted. */
+export function useProject(projectId: string): LiveResource<Project | null> {
+  return useLiveResource<Project | null>(
+    () => api.project(projectId).then((r) => r.project),
+    (project, event) => {
+      if (event.type === 'project' && event.data.id === projectId) return event.data;
+      return isDeleted(event, 'project') === projectId ? null : project;
+    },
+    [projectId],
+  );
+}
+
+/** Every API key, newest first. */
+export function useKeys(): LiveResource<Key[]> {
+  return useLiveResource<Key[]>(
+    () => api.keys().then((r) => r.keys),
+    (list, event) => {
+      if (event.type === 'key') return upsert(list, event.data, (k) => k.id, (a, b) => b.createdAt - a.createdAt);
+      const gone = isDeleted(event, 'key');
+      return gone ? without(list, (k) => k.id === gone) : list;
+    },
+    [],
+  );
+}
+
+export interface RunFilter {
+  readonly project?: string;
+  readonly state?: string;
+  readonly limit?: number;
+}
+
+/** Runs across projects, newest first, as GET /console/api/runs filters them. */
+export function useRuns(filter: RunFilter): LiveResource<ConsoleRun[]> {
+  const { project = '', state = '', limit = 50 } = filter;
+  const matches = (run: ConsoleRun) => (!project || run.project === project) && (!state || run.state === state);
+  return useLiveResource<ConsoleRun[]>(
+    () => api.allRuns({ project, state, limit }).then((r) => r.runs),
+    (list, event) => {
+      if (event.type === 'run') {
+        const run = event.data;
+        if (!matches(run)) return without(list, (r) => r.uuid === run.uuid);
+        const i = list.findIndex((r) => r.uuid === run.uuid);
+        // runs are listed in creation order, newest first: a new one goes on top
+        return i >= 0 ? list.map((r, j) => (j === i ? run : r)) : [run, ...list].slice(0, limit);
+      }
+      const gone = isDeleted(event, 'run');
+      if (gone) return without(list, (r) => r.uuid === gone);
+      const project = isDeleted(event, 'project');
+      return project ? without(list, (r) => r.project === project) : list;
+    },
+    [project, state, limit],
+  );
+}
+
+/** One run with its console fields (crash, peak memory); null once it is deleted. */
+export function useRun(runId: string): LiveResource<ConsoleRun | null> {
+  return useLiveResource<ConsoleRun | null>(
+    () => consoleApi.run(runId).then((r) => r.run),
+    (run, event) => {
+      if (event.type === 'run' && event.data.uuid === runId) return event.data;
+      return isDeleted(event, 'run') === runId ? null : run;
+    },
+    [runId],
+  );
+}
+
+/** A project's builds and imports, newest first. */
+export function useCompilations(projectId: string): LiveResource<Compilation[]> {
+  return useLiveResource<Compilation[]>(
+    () => api.compilations(projectId).then((r) => r.compilations),
+    (list, event) => {
+      if (event.type === 'compilation' && event.data.project === projectId) {
+        return upsert(list, event.data, (c) => c.id, (a, b) => b.created - a.created || (b.id > a.id ? 1 : -1));
+      }
+      const gone = isDeleted(event, 'compilation');
+      return gone ? without(list, (c) => c.id === gone) : list;
+    },
+    [projectId],
+  );
+}
+
+/** The project's development loop (SPEC §8). */
+export function useDevStatus(projectId: string): LiveResource<DevStatus> {
+  return useLiveResource<DevStatus>(
+    () => api.devStatus(projectId).then((r) => r.dev),
+    (dev, event) => {
+      if (event.type !== 'dev' || event.data.project !== projectId) return dev;
+      const { project: _project, ...status } = event.data;
+      return status;
+    },
+    [projectId],
+  );
+}
+
+/** The server's status; a change of the engine's availability loads it again (with the version). */
+export function useStatus(): LiveResource<StatusResponse> {
+  return useLiveResource<StatusResponse>(
+    () => api.status(),
+    (status, event) => (event.type === 'status' && event.data.docker.available !== status.docker.available ? RELOAD : status),
+    [],
+  );
+}
+
+/** AWS Lambda mode: a function's latest invocations, newest first (the stream sends them without bodies). */
+export function useInvocations(projectId: string, limit = 50): LiveResource<AwsInvocation[]> {
+  return useLiveResource<AwsInvocation[]>(
+    () => consoleApi.invocations(projectId, limit).then((r) => r.invocations),
+    (list, event) => {
+      if (event.type === 'deleted' && event.data.kind === 'project' && event.data.id === projectId) return [];
+      if (event.type !== 'invocations') return list;
+      let next = list;
+      for (const summary of event.data.invocations) {
+        if (summary.project !== projectId) continue;
+        const old = next.find((x) => x.requestId === summary.requestId);
+        // a summary keeps the bodies already loaded; a new invocation's come with its detail
+        const merged: AwsInvocation = old
+          ? { ...old, ...summary }
+          : { ...summary, payload: { bytes: 0, truncated: false }, response: null, logTail: '' };
+        next = upsert(next, merged, (x) => x.requestId, (a, b) => b.receivedAt - a.receivedAt).slice(0, limit);
+      }
+      return next;
+    },
+    [projectId, limit],
+  );
+}
