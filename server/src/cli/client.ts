@@ -4,8 +4,18 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogChunk } from '../contract/types.js';
 
-/** A mistake of the user's (exit code 2), not a failure of the tool. */
-export class CliError extends Error {}
+/**
+ * A mistake of the user's or a refusal (exit code 2), not a failure of the tool. `reason` is the
+ * API's reason code, `usage` for a command line the CLI cannot take, `no_server` when nothing answers.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly reason = 'usage',
+  ) {
+    super(message);
+  }
+}
 
 export interface Connection {
   readonly url: string;
@@ -17,7 +27,7 @@ export async function connect(dataDir: string): Promise<Connection> {
   try {
     text = await readFile(join(dataDir, 'server.json'), 'utf8');
   } catch {
-    throw new CliError(`no server.json in ${dataDir}: start the server first (npm start) or pass --data-dir`);
+    throw new CliError(`no server: run \`npm start\` (there is no server.json in ${dataDir}), or pass the --data-dir of a running one`, 'no_server');
   }
   const info = JSON.parse(text) as { url: string; consoleToken: string };
   return { url: info.url, token: info.consoleToken };
@@ -27,10 +37,11 @@ export async function connect(dataDir: string): Promise<Connection> {
 export class ApiCallError extends CliError {
   constructor(
     readonly status: number,
-    readonly reason: string,
-    message: string,
+    reason: string,
+    /** the server's own message */
+    readonly serverMessage: string,
   ) {
-    super(message);
+    super(`${serverMessage || reason} (${status} ${reason})`, reason);
   }
 }
 
@@ -43,11 +54,16 @@ export async function call<T>(conn: Connection, method: string, path: string, bo
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new CliError(`cannot reach the server at ${conn.url}: is it running?`);
+    throw noServer(conn);
   }
   const parsed = (await res.json().catch(() => ({}))) as T & { error?: boolean; reason?: string; message?: string };
-  if (!res.ok) throw new ApiCallError(res.status, parsed.reason ?? '', `${res.status} ${parsed.reason ?? ''}${parsed.message ? `: ${parsed.message}` : ''}`);
+  if (!res.ok) throw new ApiCallError(res.status, parsed.reason ?? 'unknown', parsed.message ?? '');
   return parsed;
+}
+
+/** server.json names a server that no longer answers. */
+function noServer(conn: Connection): CliError {
+  return new CliError(`no server at ${conn.url}: run \`npm start\` (server.json is left from one that has stopped)`, 'no_server');
 }
 
 /** Writes a chunk as the program wrote it; the emulator's own lines start with `»`. */
@@ -70,11 +86,14 @@ export async function followLog(conn: Connection, path: string, options: FollowO
   let res: Response;
   try {
     res = await fetch(conn.url + path, { headers: { authorization: `Bearer ${conn.token}` }, signal: options.signal });
-  } catch (err) {
+  } catch {
     if (options.signal?.aborted) return null;
-    throw new CliError(`cannot follow the log: ${err instanceof Error ? err.message : String(err)}`);
+    throw noServer(conn);
   }
-  if (!res.ok || !res.body) throw new CliError(`cannot follow the log: ${res.status}`);
+  if (!res.ok || !res.body) {
+    const body = (await res.json().catch(() => ({}))) as { reason?: string; message?: string };
+    throw new ApiCallError(res.status, body.reason ?? 'unknown', body.message ?? 'cannot follow the log');
+  }
   const decoder = new TextDecoder();
   let buffered = '';
   try {

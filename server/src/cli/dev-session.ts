@@ -4,6 +4,7 @@ import type { ConsoleRun, ConsoleRunsResponse, DevStatus, DevStatusResponse } fr
 import type { Compilation, Diagnostic, LogChunk, Project, Run, RunMode } from '../contract/types.js';
 import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { ApiCallError, call, followLog, writeChunk, type Connection } from './client.js';
+import { Output } from './output.js';
 
 const POLL_MS = 500;
 /** once a build is over, how long the server's loop gets to start a run of its own */
@@ -13,6 +14,8 @@ export interface DevOptions {
   readonly projectId: string;
   readonly mode: RunMode;
   readonly args: readonly string[];
+  /** with --json: stdout gets one object a line (`compilation`, `run`, `log` with its `compilationId` or `runId`, `devUrl`, `swap`, `problem`, `watch`), no markers */
+  readonly out?: Output;
 }
 
 interface FollowedRun {
@@ -63,6 +66,7 @@ export class DevSession {
   private problem: string | null = null;
   private stopping = false;
   private printedDevUrl = false;
+  private readonly out: Output;
 
   constructor(
     private readonly conn: Connection,
@@ -70,6 +74,12 @@ export class DevSession {
   ) {
     this.path = encodeURIComponent(options.projectId);
     this.devUrl = `${conn.url}/dev/${this.path}/api/`;
+    this.out = options.out ?? new Output(false);
+  }
+
+  /** A marker for people; nothing with --json, where data() says it. */
+  private marker(text: string): void {
+    if (!this.out.json) marker(text);
   }
 
   /** Runs until stop() is called or the server goes away (then throws). */
@@ -87,7 +97,8 @@ export class DevSession {
     this.problem = dev.problem;
 
     await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, { watch: true });
-    marker(`watching ${project.sourcePath} (${project.buildConfiguration} builds; Ctrl-C stops)`);
+    this.out.data({ watch: true });
+    this.marker(`watching ${project.sourcePath} (${project.buildConfiguration} builds; Ctrl-C stops)`);
     await call(this.conn, 'POST', `/console/api/projects/${this.path}/compilations`, {});
 
     let failures = 0;
@@ -109,20 +120,24 @@ export class DevSession {
     this.stopping = true;
     this.aborted.abort();
     const live = [...this.followed.values()].filter((f) => !f.ended).map((f) => f.run.uuid);
-    if (live.length) marker(`stopping ${live.map(short).join(', ')}`);
+    if (live.length) this.marker(`stopping ${live.map(short).join(', ')}`);
     const results = await Promise.all(
       live.map((id) =>
         call<{ run: Run }>(this.conn, 'POST', `/lambdas/${this.path}/runs/${encodeURIComponent(id)}/stop`, {}).then(
-          ({ run }) => `run ${short(id)} ${run.state}${run.exitCode !== null ? ` (exit ${run.exitCode})` : ''}`,
+          ({ run }) => {
+            this.out.data({ run });
+            return `run ${short(id)} ${run.state}${run.exitCode !== null ? ` (exit ${run.exitCode})` : ''}`;
+          },
           // already over: nothing to stop
           (err: unknown) => (err instanceof ApiCallError && err.reason === 'not_stoppable' ? null : `run ${short(id)}: ${(err as Error).message}`),
         ),
       ),
     );
-    for (const r of results) if (r) marker(r);
+    for (const r of results) if (r) this.marker(r);
     if (this.project) {
       await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, { watch: this.watchBefore });
-      marker(this.watchBefore ? 'watch left on, as it was' : 'watch off');
+      this.out.data({ watch: this.watchBefore });
+      this.marker(this.watchBefore ? 'watch left on, as it was' : 'watch off');
     }
   }
 
@@ -146,7 +161,7 @@ export class DevSession {
       this.seenBuilds.add(c.id);
       const number = ++this.buildNumber;
       this.builds = this.builds.then(() => this.followBuild(c, number)).catch((err: unknown) => {
-        if (!this.stopping) marker(`build ${number}: ${(err as Error).message}`);
+        if (!this.stopping) this.marker(`build ${number}: ${(err as Error).message}`);
       });
     }
     this.noticeRuns(runs);
@@ -158,11 +173,14 @@ export class DevSession {
       const key = `${swap.from}>${swap.to}`;
       if (this.seenSwaps.has(key)) continue;
       this.seenSwaps.add(key);
-      if (this.followed.has(swap.to)) marker(`dev URL now serves ${short(swap.to)}; ${short(swap.from)} finishes its calls and stops`);
+      if (!this.followed.has(swap.to)) continue;
+      this.out.data({ swap });
+      this.marker(`dev URL now serves ${short(swap.to)}; ${short(swap.from)} finishes its calls and stops`);
     }
     if (dev.problem !== this.problem) {
       this.problem = dev.problem;
-      if (dev.problem) marker(`problem: ${dev.problem}`);
+      this.out.data({ problem: dev.problem });
+      if (dev.problem) this.marker(`problem: ${dev.problem}`);
     }
   }
 
@@ -178,14 +196,16 @@ export class DevSession {
   }
 
   private async followBuild(compilation: Compilation, number: number): Promise<void> {
-    marker(`build ${number} (${compilation.configuration})`);
+    this.marker(`build ${number} (${compilation.configuration})`);
+    this.out.data({ compilation });
     let firstAt = 0;
     let lastAt = 0;
     const onChunk = (chunk: LogChunk) => {
       // the time a build waited in the queue is not its own
       if (!firstAt && !chunk.data.startsWith('build queued')) firstAt = chunk.timestamp;
       lastAt = chunk.timestamp;
-      writeChunk(chunk);
+      if (this.out.json) this.out.data({ log: chunk, compilationId: compilation.id });
+      else writeChunk(chunk);
     };
     await followLog(this.conn, `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}/logs?follow=true`, {
       signal: this.aborted.signal,
@@ -194,12 +214,13 @@ export class DevSession {
     if (this.stopping) return;
     const { compilation: done } = await call<{ compilation: Compilation }>(
       this.conn, 'GET', `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}`);
+    this.out.data({ compilation: done });
     const took = firstAt && lastAt ? ` in ${((lastAt - firstAt) / 1000).toFixed(1)} s` : '';
     const counts = diagnosticCounts(done.diagnostics);
-    marker(`build ${number} ${done.state}${took}${counts ? `: ${counts}` : ''}`);
-    printDiagnostics(done.diagnostics);
+    this.marker(`build ${number} ${done.state}${took}${counts ? `: ${counts}` : ''}`);
+    if (!this.out.json) printDiagnostics(done.diagnostics);
     if (done.state === 'succeeded') await this.afterSuccessfulBuild();
-    else marker('waiting for changes');
+    else this.marker('waiting for changes');
   }
 
   /**
@@ -241,23 +262,28 @@ export class DevSession {
     const entry: FollowedRun = { run, ended: false };
     this.followed.set(run.uuid, entry);
     if (run.mode === 'service') this.lineage.add(run.uuid);
-    marker(`run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (replaces ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`);
+    this.marker(`run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (replaces ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`);
+    const runUrl = `${this.conn.url}/instances/${run.uuid}/api/`;
+    this.out.data(run.mode === 'service' ? { run, url: runUrl } : { run });
     if (run.mode === 'service') {
-      if (!this.printedDevUrl) process.stderr.write(`dev URL: ${this.devUrl}\n`);
+      if (!this.printedDevUrl) this.out.data({ devUrl: this.devUrl });
+      if (!this.printedDevUrl && !this.out.json) process.stderr.write(`dev URL: ${this.devUrl}\n`);
       this.printedDevUrl = true;
-      process.stderr.write(`run URL: ${this.conn.url}/instances/${run.uuid}/api/\n`);
+      if (!this.out.json) process.stderr.write(`run URL: ${runUrl}\n`);
     }
-    void followLog(this.conn, `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}/logs?follow=true`, { signal: this.aborted.signal })
+    const onChunk = (chunk: LogChunk) => (this.out.json ? this.out.data({ log: chunk, runId: run.uuid }) : writeChunk(chunk));
+    void followLog(this.conn, `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}/logs?follow=true`, { signal: this.aborted.signal, onChunk })
       .then(async (end) => {
         if (!end) return;
         entry.ended = true;
+        if (this.out.json) await call<{ run: Run }>(this.conn, 'GET', `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}`).then((r) => this.out.data(r), () => undefined);
         // a swap that stopped this run is told first
         if (run.mode === 'service') await this.devStatus().then((dev) => this.noticeDev(dev), () => undefined);
         const exit = end.exitCode !== null && end.exitCode !== undefined ? ` (exit ${String(end.exitCode)})` : '';
-        if (!this.stopping) marker(`run ${short(run.uuid)} ${String(end.state)}${exit}`);
+        if (!this.stopping) this.marker(`run ${short(run.uuid)} ${String(end.state)}${exit}`);
       })
       .catch((err: unknown) => {
-        if (!this.stopping) marker(`run ${short(run.uuid)}: ${(err as Error).message}`);
+        if (!this.stopping) this.marker(`run ${short(run.uuid)}: ${(err as Error).message}`);
       });
   }
 }

@@ -12,6 +12,7 @@ test('exec options end at `--` or at the first word; the command is passed on un
   });
   assert.deepEqual(parseExecArgs(['npx', 'playwright', 'test', '--project', 'x']), { projects: {}, dataDir: undefined, image: undefined, command: ['npx', 'playwright', 'test', '--project', 'x'] });
   assert.equal(parseExecArgs(['--help']), 'help');
+  assert.deepEqual(parseExecArgs(['--json', '--', 'npm', '--json']), { projects: {}, dataDir: undefined, image: undefined, command: ['npm', '--json'], json: true });
 });
 
 test('a project path may hold `=` and `:`; the first `=` and the last `:` split', () => {

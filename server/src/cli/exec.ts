@@ -18,6 +18,8 @@ with COMMAND's exit code (1 when a build fails, before COMMAND runs).
   --project NAME=PATH:TARGET   a Swift package folder and the executable product to build (repeatable)
   --data-dir DIR               use and keep this data dir instead of a temporary one
   --image IMAGE                the image to build and run in (default SWIFTLAMBDA_DEFAULT_IMAGE, else swift:5.10-jammy)
+  --json                       exec's own output (build output, progress) off; its errors as one JSON object
+                               {"error": true, "reason", "message"} on stderr; COMMAND's output untouched
 `;
 
 export interface ExecArgs {
@@ -25,6 +27,8 @@ export interface ExecArgs {
   readonly dataDir: string | undefined;
   readonly image: string | undefined;
   readonly command: readonly string[];
+  /** --json: nothing of exec's own but its errors, as JSON */
+  readonly json?: boolean;
 }
 
 /** Options up to `--` or the first word that is not one; the rest is the command, untouched. */
@@ -32,6 +36,7 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
   const projects: Record<string, EmulatorProject> = {};
   let dataDir: string | undefined;
   let image: string | undefined;
+  let json = false;
   let i = 0;
   const valueOf = (flag: string, inline: string | undefined): string => {
     const value = inline ?? argv[++i];
@@ -49,6 +54,7 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
     if (flag === '--help' || flag === '-h') return 'help';
     else if (flag === '--data-dir') dataDir = valueOf(flag, inline);
     else if (flag === '--image') image = valueOf(flag, inline);
+    else if (flag === '--json' && inline === undefined) json = true;
     else if (flag === '--project') {
       const [name, project] = parseProject(valueOf(flag, inline));
       if (Object.keys(projects).some((n) => envName(n) === envName(name))) throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
@@ -57,7 +63,7 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
   }
   const command = argv.slice(i);
   if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
-  return { projects, dataDir, image, command };
+  return { projects, dataDir, image, command, ...(json ? { json } : {}) };
 }
 
 /** `NAME=PATH:TARGET`; the path may hold `=` or `:` itself (the first `=` and the last `:` split). */
@@ -86,7 +92,8 @@ function commandEnv(emulator: Emulator): NodeJS.ProcessEnv {
 }
 
 const exitCodeOf = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 1);
-const say = (text: string) => process.stderr.write(`swiftlambda exec: ${text}\n`);
+let quiet = false;
+const say = (text: string) => !quiet && process.stderr.write(`swiftlambda exec: ${text}\n`);
 
 /** Runs `swiftlambda exec`; resolves with the exit code. */
 export async function exec(argv: readonly string[]): Promise<number> {
@@ -95,6 +102,7 @@ export async function exec(argv: readonly string[]): Promise<number> {
     process.stdout.write(EXEC_HELP);
     return 0;
   }
+  quiet = args.json ?? false;
   const starting = new AbortController();
   let child: ReturnType<typeof spawn> | undefined;
   let interrupted: NodeJS.Signals | undefined;
@@ -123,10 +131,15 @@ export async function exec(argv: readonly string[]): Promise<number> {
         dataDir: args.dataDir,
         image: args.image,
         signal: starting.signal,
-        onOutput: (text) => process.stderr.write(text),
+        onOutput: (text) => !quiet && process.stderr.write(text),
       });
     } catch (err) {
       if (interrupted) return exitCodeOf(interrupted);
+      if (err instanceof BuildFailedError && quiet) {
+        const message = `the build of ${err.project} failed: ${err.compilation.errorSummary ?? 'see diagnostics'}; not running ${args.command.join(' ')}`;
+        process.stderr.write(`${JSON.stringify({ error: true, reason: 'build_failed', message, diagnostics: err.diagnostics })}\n`);
+        return 1;
+      }
       if (err instanceof BuildFailedError) {
         for (const d of err.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
         if (!err.diagnostics.length) process.stderr.write(`${err.compilation.errorSummary ?? 'the build failed'}\n`);
@@ -141,7 +154,9 @@ export async function exec(argv: readonly string[]): Promise<number> {
     child = started;
     return await new Promise<number>((resolve) => {
       started.once('error', (err: NodeJS.ErrnoException) => {
-        say(err.code === 'ENOENT' ? `command not found: ${args.command[0]}` : `could not run ${args.command[0]}: ${err.message}`);
+        const message = err.code === 'ENOENT' ? `command not found: ${args.command[0]}` : `could not run ${args.command[0]}: ${err.message}`;
+        if (quiet) process.stderr.write(`${JSON.stringify({ error: true, reason: err.code === 'ENOENT' ? 'command_not_found' : 'command_failed', message })}\n`);
+        else say(message);
         resolve(err.code === 'ENOENT' ? 127 : 126);
       });
       started.once('exit', (code, signal) => resolve(code ?? exitCodeOf(signal ?? 'SIGTERM')));

@@ -1,30 +1,50 @@
 #!/usr/bin/env node
-// `swiftlambda`: a thin CLI over the console API. It finds the running server through
-// <data dir>/server.json (its URL and console token).
+// `swiftlambda`: a thin CLI over the API (the console token acts as the owner on the public routes).
+// It finds the running server through <data dir>/server.json (its URL and console token).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
-import type { Compilation, Key, Project, Run } from '../contract/types.js';
-import { call, CliError, connect, followLog, type Connection } from './client.js';
+import type { Compilation, Key, Project } from '../contract/types.js';
+import { ApiCallError, call, CliError, connect, followLog, type Connection } from './client.js';
 import { DevSession, printDiagnostics } from './dev-session.js';
+import { explain, type HintContext } from './hints.js';
+import { Output, wantsJson } from './output.js';
+import { listRuns, openConsole, resolveRunId, showLogs, startRun, stopAll, stopRun, table } from './run-commands.js';
 
-const HELP = `usage: swiftlambda [--data-dir DIR] <command>
+const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
 
   keys create --name NAME [--expires-in-days N] [--project ID]...   create an API key (secret shown once)
   keys list                                                          list API keys
   keys revoke KEY_ID                                                 revoke an API key
   projects create --name NAME --path DIR --target TARGET [--image IMAGE] [--timeout SECONDS] [--public]
   projects list                                                      list projects
-  build PROJECT_ID                                                   build and stream the output; exit 1 when it fails
-  run PROJECT_ID [--service] [-- ARGS...]                            start a run and follow its logs (oneShot by default)
-  dev PROJECT_ID [--service] [-- ARGS...]                            the development loop: watch the package, build on
+  build LAMBDA_ID                                                    build and stream the output; exit 1 when it fails
+  run LAMBDA_ID [--service] [-- ARGS...]                             start a run and follow its output (oneShot by default);
+                                                                     exit 0 when it succeeds, else 1; Ctrl-C stops the run
+                                                                     and exits 130 once it has stopped (again: at once)
+  runs LAMBDA_ID [--state STATE] [--limit N]                         the project's runs, newest first (N: 20, at most 50)
+  logs LAMBDA_ID RUN_ID [-f]                                         a run's output; -f follows it until the run ends
+                                                                     (exit 0 whatever the outcome, as docker logs -f)
+  stop LAMBDA_ID RUN_ID                                              stop a run (SIGTERM, the project's stop grace, then
+                                                                     the kill); one that has ended already is shown
+  stop-all LAMBDA_ID                                                 stop every live run of the project
+  open                                                               the console in the browser, signed in ($BROWSER, else
+                                                                     xdg-open/open/start; prints the sign-in URL when none works)
+  dev LAMBDA_ID [--service] [-- ARGS...]                             the development loop: watch the package, build on
                                                                      every save, run the new build (a service behind its
                                                                      dev URL, swapped without a failed call); Ctrl-C stops
                                                                      its runs and turns watch off (unless it was on)
-  exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] -- COMMAND...
+  exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] [--json] -- COMMAND...
                                                                      an emulator of its own around COMMAND (a test suite):
                                                                      builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
                                                                      code and leaves nothing behind (exec --help)
+
+RUN_ID may be the start of an id (as dev prints them) when one of the project's 50 newest runs has it.
+
+--json: stdout holds only JSON, the API's answer: one object, or, for the commands that follow output
+(build, run, logs -f, dev), one object a line: {"log": chunk} for each piece of output and the API's
+{"run": …} or {"compilation": …} at the start and the end. Errors go to stderr as
+{"error": true, "reason", "message"}, with a non-zero exit.
 
 Compiler errors and warnings print as file:line:col: severity: message, which terminals open.
 
@@ -32,60 +52,92 @@ Except for exec, the server must be running (npm start); the CLI reads <data dir
 Data dir: --data-dir, else SWIFTLAMBDA_DATA_DIR, else ~/.swiftlambda-local.
 `;
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
-}
-
 const date = (s: number | null) => (s ? new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 16) : '-');
 
 async function main(argv: string[]): Promise<number> {
+  const out = new Output(wantsJson(argv));
+  const ctx: HintContext = {};
+  try {
+    return await command(argv, out, ctx);
+  } catch (err) {
+    const reason = err instanceof CliError ? err.reason : 'internal_error';
+    const message = err instanceof ApiCallError ? explain(err, ctx) : err instanceof Error ? err.message : String(err);
+    const code = err instanceof ApiCallError ? ` (${err.status} ${err.reason})` : '';
+    process.stderr.write(out.json ? `${JSON.stringify({ error: true, reason, message })}\n` : `swiftlambda: ${message}${code}\n`);
+    return err instanceof CliError ? 2 : 1;
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+        name: { type: 'string' },
+        'expires-in-days': { type: 'string' },
+        project: { type: 'string', multiple: true },
+        path: { type: 'string' },
+        target: { type: 'string' },
+        image: { type: 'string' },
+        timeout: { type: 'string' },
+        public: { type: 'boolean' },
+        service: { type: 'boolean' },
+        state: { type: 'string' },
+        limit: { type: 'string' },
+        follow: { type: 'boolean', short: 'f' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    // unknown options and missing values: a usage mistake
+    throw new CliError(`${(err as Error).message}: \`swiftlambda --help\` lists the options`);
+  }
+}
+
+async function command(argv: string[], out: Output, ctx: HintContext): Promise<number> {
   // exec starts its own emulator (loaded only then) and passes what follows `--` to the command untouched
   if (argv[0] === 'exec') return (await import('./exec.js')).exec(argv.slice(1));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      'data-dir': { type: 'string' },
-      name: { type: 'string' },
-      'expires-in-days': { type: 'string' },
-      project: { type: 'string', multiple: true },
-      path: { type: 'string' },
-      target: { type: 'string' },
-      image: { type: 'string' },
-      timeout: { type: 'string' },
-      public: { type: 'boolean' },
-      service: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parse(argv);
   const [command, sub, arg] = positionals;
   if (values.help || !command) {
     process.stdout.write(HELP);
     return command || values.help ? 0 : 2;
   }
   const conn = await connect(resolve(values['data-dir'] ?? process.env.SWIFTLAMBDA_DATA_DIR ?? defaultDataDir()));
+  /** the LAMBDA_ID a command needs, named in the hints of its errors */
+  const project = (usage: string): string => {
+    if (!sub) throw new CliError(`${command} needs a LAMBDA_ID: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`);
+    return (ctx.projectId = sub);
+  };
 
   if (command === 'keys' && sub === 'create') {
     if (!values.name) throw new CliError('keys create needs --name');
     const days = values['expires-in-days'];
     const body = { name: values.name, expiresInDays: days === undefined ? null : Number(days), ...(values.project ? { projects: values.project } : {}) };
-    const { key, secret } = await call<{ key: Key; secret: string }>(conn, 'POST', '/console/api/keys', body);
-    process.stdout.write(`created key ${key.id} (${key.name}), expires ${key.expiresAt ? date(key.expiresAt) : 'never'}\n`);
-    process.stdout.write(`secret (shown once, store it now):\n${secret}\n`);
+    const created = await call<{ key: Key; secret: string }>(conn, 'POST', '/console/api/keys', body);
+    const { key, secret } = created;
+    out.data(created);
+    out.text(`created key ${key.id} (${key.name}), expires ${key.expiresAt ? date(key.expiresAt) : 'never'}\n`);
+    out.text(`secret (shown once, store it now):\n${secret}\n`);
     return 0;
   }
   if (command === 'keys' && sub === 'list') {
-    const { keys } = await call<{ keys: Key[] }>(conn, 'GET', '/console/api/keys');
+    const listed = await call<{ keys: Key[] }>(conn, 'GET', '/console/api/keys');
+    out.data(listed);
     const state = (k: Key) => (k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt * 1000 < Date.now() ? 'expired' : 'active');
-    process.stdout.write(table([['ID', 'NAME', 'PREFIX', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED', 'PROJECTS'],
-      ...keys.map((k) => [k.id, k.name, k.prefix, state(k), date(k.createdAt), date(k.expiresAt), date(k.lastUsedAt), k.projects?.join(',') ?? 'all'])]));
+    out.text(table([['ID', 'NAME', 'PREFIX', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED', 'PROJECTS'],
+      ...listed.keys.map((k) => [k.id, k.name, k.prefix, state(k), date(k.createdAt), date(k.expiresAt), date(k.lastUsedAt), k.projects?.join(',') ?? 'all'])]));
     return 0;
   }
   if (command === 'keys' && sub === 'revoke') {
-    if (!arg) throw new CliError('keys revoke needs a KEY_ID');
-    const { key } = await call<{ key: Key }>(conn, 'POST', `/console/api/keys/${encodeURIComponent(arg)}/revoke`);
-    process.stdout.write(`revoked ${key.id} (${key.name})\n`);
+    if (!arg) throw new CliError('keys revoke needs a KEY_ID (`swiftlambda keys list` shows them)');
+    ctx.keyId = arg;
+    const revoked = await call<{ key: Key }>(conn, 'POST', `/console/api/keys/${encodeURIComponent(arg)}/revoke`);
+    out.data(revoked);
+    out.text(`revoked ${revoked.key.id} (${revoked.key.name})\n`);
     return 0;
   }
   if (command === 'projects' && sub === 'create') {
@@ -94,44 +146,52 @@ async function main(argv: string[]): Promise<number> {
     if (values.image) body.dockerImage = values.image;
     if (values.timeout) body.runTimeoutSeconds = Number(values.timeout);
     if (values.public) body.publicInstances = true;
-    const { project } = await call<{ project: Project }>(conn, 'POST', '/console/api/projects', body);
-    process.stdout.write(`created project ${project.name}\nLAMBDA_ID=${project.id}\n`);
+    const created = await call<{ project: Project }>(conn, 'POST', '/console/api/projects', body);
+    out.data(created);
+    out.text(`created project ${created.project.name}\nLAMBDA_ID=${created.project.id}\n`);
     return 0;
   }
   if (command === 'projects' && sub === 'list') {
-    const { projects } = await call<{ projects: Project[] }>(conn, 'GET', '/console/api/projects');
-    process.stdout.write(table([['LAMBDA_ID', 'NAME', 'TARGET', 'IMAGE', 'TIMEOUT', 'PUBLIC', 'SOURCE'],
-      ...projects.map((p) => [p.id, p.name, p.targetName, p.dockerImage, `${p.runTimeoutSeconds}s`, String(p.publicInstances), p.sourcePath])]));
+    const listed = await call<{ projects: Project[] }>(conn, 'GET', '/console/api/projects');
+    out.data(listed);
+    out.text(table([['LAMBDA_ID', 'NAME', 'TARGET', 'IMAGE', 'TIMEOUT', 'PUBLIC', 'SOURCE'],
+      ...listed.projects.map((p) => [p.id, p.name, p.targetName, p.dockerImage, `${p.runTimeoutSeconds}s`, String(p.publicInstances), p.sourcePath])]));
     return 0;
   }
   if (command === 'build') {
-    if (!sub) throw new CliError('build needs a PROJECT_ID');
-    const { compilation } = await call<{ compilation: Compilation }>(conn, 'POST', `/console/api/projects/${encodeURIComponent(sub)}/compilations`, {});
-    await followLog(conn, `/console/api/projects/${encodeURIComponent(sub)}/compilations/${compilation.id}/logs?follow=true`);
-    const final = (await call<{ compilation: Compilation }>(conn, 'GET', `/console/api/projects/${encodeURIComponent(sub)}/compilations/${compilation.id}`)).compilation;
-    process.stdout.write(`compilation ${final.id}: ${final.state}${final.errorSummary ? ` — ${final.errorSummary}` : ''}\n`);
-    printDiagnostics(final.diagnostics);
+    const id = encodeURIComponent(project(''));
+    const started = await call<{ compilation: Compilation }>(conn, 'POST', `/console/api/projects/${id}/compilations`, {});
+    out.data(started);
+    await followLog(conn, `/console/api/projects/${id}/compilations/${started.compilation.id}/logs?follow=true`, { onChunk: (c) => out.chunk(c) });
+    const final = (await call<{ compilation: Compilation }>(conn, 'GET', `/console/api/projects/${id}/compilations/${started.compilation.id}`)).compilation;
+    out.data({ compilation: final });
+    out.text(`compilation ${final.id}: ${final.state}${final.errorSummary ? ` — ${final.errorSummary}` : ''}\n`);
+    if (!out.json) printDiagnostics(final.diagnostics);
     return final.state === 'succeeded' ? 0 : 1;
   }
   if (command === 'run') {
-    if (!sub) throw new CliError('run needs a PROJECT_ID');
-    const args = positionals.slice(2);
-    const { run } = await call<{ run: Run }>(conn, 'POST', `/lambdas/${encodeURIComponent(sub)}/runs`, { mode: values.service ? 'service' : 'oneShot', arguments: args });
-    process.stderr.write(`run ${run.uuid} (${run.mode})${run.mode === 'service' ? `: ${conn.url}/instances/${run.uuid}/api/` : ''}\n`);
-    const end = await followLog(conn, `/lambdas/${encodeURIComponent(sub)}/runs/${run.uuid}/logs?follow=true`);
-    process.stderr.write(`run ${run.uuid}: ${String(end?.state)}${end?.exitCode !== null && end?.exitCode !== undefined ? ` (exit ${String(end.exitCode)})` : ''}\n`);
-    return end?.state === 'succeeded' ? 0 : 1;
+    return startRun(conn, out, project('[--service] [-- ARGS...]'), values.service ? 'service' : 'oneShot', positionals.slice(2));
   }
+  if (command === 'runs') {
+    return listRuns(conn, out, project('[--state STATE] [--limit N]'), { state: values.state, limit: values.limit });
+  }
+  if (command === 'logs' || command === 'stop') {
+    const id = project('RUN_ID');
+    if (!arg) throw new CliError(`${command} needs a RUN_ID: swiftlambda ${command} ${id} RUN_ID (\`swiftlambda runs ${id}\` lists them)`);
+    const runId = await resolveRunId(conn, id, arg, ctx);
+    return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
+  }
+  if (command === 'stop-all') return stopAll(conn, out, project(''));
+  if (command === 'open') return openConsole(conn, out);
   if (command === 'dev') {
-    if (!sub) throw new CliError('dev needs a PROJECT_ID');
-    return dev(conn, sub, values.service ? 'service' : 'oneShot', positionals.slice(2));
+    return dev(conn, project('[--service] [-- ARGS...]'), values.service ? 'service' : 'oneShot', positionals.slice(2), out);
   }
-  throw new CliError(`unknown command: ${positionals.join(' ')}\n\n${HELP}`);
+  throw new CliError(`unknown command: ${positionals.join(' ')}: \`swiftlambda --help\` lists the commands`);
 }
 
 /** Runs a dev session until Ctrl-C (or SIGTERM): then stops what it started and exits 0. */
-async function dev(conn: Connection, projectId: string, mode: 'service' | 'oneShot', args: string[]): Promise<number> {
-  const session = new DevSession(conn, { projectId, mode, args });
+async function dev(conn: Connection, projectId: string, mode: 'service' | 'oneShot', args: string[], out: Output): Promise<number> {
+  const session = new DevSession(conn, { projectId, mode, args, out });
   let stopped: Promise<void> | undefined;
   const onSignal = () => {
     // a second Ctrl-C does not wait for the runs to stop
@@ -153,10 +213,4 @@ async function dev(conn: Connection, projectId: string, mode: 'service' | 'oneSh
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`swiftlambda: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(err instanceof CliError ? 2 : 1);
-  },
-);
+void main(process.argv.slice(2)).then((code) => process.exit(code));
