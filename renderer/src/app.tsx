@@ -38,7 +38,7 @@ export function App() {
         {route.page === 'run' && <RunDetail projectId={route.projectId} runId={route.runId} projects={projectList} />}
         {route.page === 'projects' && <ProjectsPage projects={projectList} examples={status.data?.examples ?? []} onChange={refresh} />}
         {route.page === 'project' && <ProjectDetail projectId={route.projectId} apiUrl={status.data?.apiUrl ?? location.origin} onChange={refresh} />}
-        {route.page === 'keys' && <KeysPage projects={projectList} onChange={refresh} />}
+        {route.page === 'keys' && <KeysPage projects={projectList} />}
       </main>
       <StatusBar status={status.data} />
     </div>
