@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { onSignedOut } from './api.js';
+import { Sidebar } from './components/sidebar.js';
 import { StatusBar } from './components/status-bar.js';
 import { useKeys, useProjects, useStatus } from './live-data.js';
 import { KeysPage } from './pages/keys-page.js';
@@ -7,7 +8,7 @@ import { ProjectDetail } from './pages/project-detail.js';
 import { ProjectsPage } from './pages/projects-page.js';
 import { RunDetail } from './pages/run-detail.js';
 import { RunsPage } from './pages/runs-page.js';
-import { href, useRoute, type Route } from './router.js';
+import { useRoute } from './router.js';
 
 export function App() {
   const [signedOut, setSignedOut] = useState(false);
@@ -20,34 +21,19 @@ export function App() {
 
   if (signedOut) return <SignedOut />;
   const projectList = projects.data ?? [];
-  const refresh = () => {
-    projects.reload();
-    keys.reload();
-  };
   return (
     <div className="shell">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand"><img src="/favicon.svg" alt="" width={22} height={22} /> SwiftLambda <span>Local</span></div>
-        <NavLink route={{ page: 'runs' }} current={route} label="Runs" />
-        <NavLink route={{ page: 'projects' }} current={route} label="Projects" />
-        <NavLink route={{ page: 'keys' }} current={route} label="API keys" />
-        {status.data?.warnings.map((w) => <p key={w} className="sidebar-warning" role="alert">{w}</p>)}
-      </nav>
+      <Sidebar route={route} warnings={status.data?.warnings ?? []} />
       <main className="content">
         {route.page === 'runs' && <RunsPage projects={projectList} hasKeys={(keys.data?.length ?? 0) > 0} />}
         {route.page === 'run' && <RunDetail projectId={route.projectId} runId={route.runId} projects={projectList} />}
-        {route.page === 'projects' && <ProjectsPage projects={projectList} examples={status.data?.examples ?? []} onChange={refresh} />}
-        {route.page === 'project' && <ProjectDetail projectId={route.projectId} apiUrl={status.data?.apiUrl ?? location.origin} onChange={refresh} />}
+        {route.page === 'projects' && <ProjectsPage projects={projectList} examples={status.data?.examples ?? []} defaultImage={status.data?.defaultImage ?? ''} />}
+        {route.page === 'project' && <ProjectDetail projectId={route.projectId} apiUrl={status.data?.apiUrl ?? location.origin} defaultImage={status.data?.defaultImage ?? ''} />}
         {route.page === 'keys' && <KeysPage projects={projectList} />}
       </main>
       <StatusBar status={status.data} />
     </div>
   );
-}
-
-function NavLink({ route, current, label }: { route: Route; current: Route; label: string }) {
-  const active = current.page === route.page || (current.page === 'run' && route.page === 'runs') || (current.page === 'project' && route.page === 'projects');
-  return <a className={`nav-link${active ? ' active' : ''}`} href={href(route)} aria-current={active ? 'page' : undefined} data-testid={`nav-${route.page}`}>{label}</a>;
 }
 
 function SignedOut() {

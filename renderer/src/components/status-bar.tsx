@@ -1,7 +1,9 @@
 import type { StatusResponse } from '../api.js';
+import { useLiveConnection } from '../live-data.js';
 import { CopyButton } from './ui.js';
 
 export function StatusBar({ status }: { status: StatusResponse | undefined }) {
+  const live = useLiveConnection();
   if (!status) return <footer className="status-bar" />;
   const { docker } = status;
   return (
@@ -14,6 +16,10 @@ export function StatusBar({ status }: { status: StatusResponse | undefined }) {
         <span className="docker-help">Start Docker Desktop (or <code>sudo systemctl start docker</code>); runs and builds answer 503 until then.</span>
       )}
       <span className="spacer" />
+      <span className={`live-state ${live}`} data-testid="live-state" data-state={live}
+        title={live === 'live' ? 'Changes show as they happen' : 'The change stream is down; the console loads everything again when it is back'}>
+        {live === 'reconnecting' ? 'Reconnecting…' : live === 'live' ? 'Live' : 'Connecting…'}
+      </span>
       <span className="api-url">API <code data-testid="api-url">{status.apiUrl}</code> <CopyButton text={status.apiUrl} testId="copy-api-url" /></span>
       <span className="muted small" title="data dir">{status.dataDir}</span>
       <span className="muted small">v{status.version}</span>
