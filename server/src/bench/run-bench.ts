@@ -7,6 +7,7 @@ import { killTrackedChildren } from '../testing/children.js';
 import { createBenchEnv } from './bench-env.js';
 import { figureAwsWarmInvoke } from './figure-aws.js';
 import { figureConsole } from './figure-console.js';
+import { figureDevLoop } from './figure-dev-loop.js';
 import { figureApiDuringFlood, figureStopAndRevoke } from './figures-control.js';
 import { figureProxyLoad, figureStartup, figureStore } from './figures-http.js';
 import { figureLogs, figureOneShot, figureServiceStart, figureSseLatency, type Figure } from './figures-runs.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     if (want(11)) put(await attempt(11, 'stop and revoke', () => figureStopAndRevoke(env, quick ? 3 : 10)));
     if (want(9) && bigRun && complete) put(await attempt(9, 'console', () => figureConsole(env, bigRun, lines)));
     if (want(12)) put(await attempt(12, 'AWS Lambda mode warm invoke', () => figureAwsWarmInvoke(env, quick ? 200 : 1000)));
+    if (want(13)) put(await attempt(13, 'dev loop: save → new answer', () => figureDevLoop(env, quick ? 3 : 5, log)));
   } finally {
     await killTrackedChildren();
     await env.close();
