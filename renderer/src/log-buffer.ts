@@ -56,3 +56,38 @@ export class LogBuffer {
     return this.data.join('');
   }
 }
+
+export type StreamName = (typeof STREAM_NAMES)[number];
+
+/**
+ * The lines of some streams, as indexes into a LogBuffer in the buffer's (the program's) order.
+ * `update()` takes in the lines appended since the last call, so following a log costs only the
+ * new lines.
+ */
+export class StreamFilter {
+  readonly lines: number[] = [];
+  private scanned = 0;
+
+  constructor(
+    private readonly buffer: LogBuffer,
+    private readonly shown: ReadonlySet<StreamName>,
+  ) {}
+
+  update(): number {
+    for (; this.scanned < this.buffer.length; this.scanned++) {
+      if (this.shown.has(this.buffer.stream(this.scanned))) this.lines.push(this.scanned);
+    }
+    return this.lines.length;
+  }
+
+  /** Positions in `lines` of the lines containing `query` (case-insensitive). */
+  search(query: string): number[] {
+    if (!query) return [];
+    const q = query.toLowerCase();
+    const out: number[] = [];
+    this.lines.forEach((line, row) => {
+      if (this.buffer.data[line]!.toLowerCase().includes(q)) out.push(row);
+    });
+    return out;
+  }
+}
