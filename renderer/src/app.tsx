@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { onSignedOut } from './api.js';
+import { ErrorBoundary } from './components/error-boundary.js';
 import { Sidebar } from './components/sidebar.js';
 import { StatusBar } from './components/status-bar.js';
 import { useKeys, useProjects, useStatus } from './live-data.js';
@@ -8,7 +9,7 @@ import { ProjectDetail } from './pages/project-detail.js';
 import { ProjectsPage } from './pages/projects-page.js';
 import { RunDetail } from './pages/run-detail.js';
 import { RunsPage } from './pages/runs-page.js';
-import { useRoute } from './router.js';
+import { href, useRoute } from './router.js';
 
 export function App() {
   const [signedOut, setSignedOut] = useState(false);
@@ -25,11 +26,13 @@ export function App() {
     <div className="shell">
       <Sidebar route={route} warnings={status.data?.warnings ?? []} />
       <main className="content">
+        <ErrorBoundary resetKey={href(route)}>
         {route.page === 'runs' && <RunsPage projects={projectList} hasKeys={(keys.data?.length ?? 0) > 0} />}
         {route.page === 'run' && <RunDetail projectId={route.projectId} runId={route.runId} projects={projectList} />}
         {route.page === 'projects' && <ProjectsPage projects={projectList} examples={status.data?.examples ?? []} defaultImage={status.data?.defaultImage ?? ''} />}
         {route.page === 'project' && <ProjectDetail projectId={route.projectId} apiUrl={status.data?.apiUrl ?? location.origin} defaultImage={status.data?.defaultImage ?? ''} />}
         {route.page === 'keys' && <KeysPage projects={projectList} />}
+        </ErrorBoundary>
       </main>
       <StatusBar status={status.data} />
     </div>
