@@ -70,7 +70,8 @@ test('build, key, oneShot with live logs, service through the proxy, stop, revok
   await expect(ui.runState()).toHaveAttribute('data-state', 'running', { timeout: 20_000 });
   const proxyUrl = (await page.getByTestId('proxy-url').textContent())!;
   expect(proxyUrl).toMatch(new RegExp(`/instances/${serviceRunId}/api/$`));
-  await expect(page.getByTestId('proxy-curl')).toContainText('X-API-Key: {API_KEY}');
+  // the key created above in this tab, not a placeholder that answers 401
+  await expect(page.getByTestId('proxy-curl-code')).toContainText(`X-API-Key: ${secret}`);
   await expect.poll(async () => (await request.get(`${proxyUrl}hello`, { headers: { 'X-API-Key': secret } })).status(), { timeout: 15_000 }).toBe(200);
   expect(await (await request.get(`${proxyUrl}hello`, { headers: { 'X-API-Key': secret } })).text()).toBe(`Hello from run ${serviceRunId}\n`);
   await ui.screenshot('05-run-detail-service');

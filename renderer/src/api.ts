@@ -6,11 +6,15 @@ import type {
 } from '../../server/src/contract/types.js';
 import type { AwsConsoleInvokeRequest, AwsInvocationResponse, AwsInvocationsResponse } from '../../server/src/contract/aws.js';
 import type { LocalImage } from '../../server/src/contract/types.js';
+import type { LoggedRequest } from '../../server/src/contract/types.js';
+import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
 
 export type { BuildConfiguration, Compilation, Diagnostic, Key, LogChunk, Project, Run, RunMode, RunState, StatusResponse, ExamplePackage } from '../../server/src/contract/types.js';
 export type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
 export type { AwsBody, AwsInvocation } from '../../server/src/contract/aws.js';
 export type { FunctionRuntime, LocalImage } from '../../server/src/contract/types.js';
+export type { LoggedBody, LoggedRequest } from '../../server/src/contract/types.js';
+export type { CrashFrame, CrashReport, RunStatsResponse, RunStatsSample } from '../../server/src/contract/run-diagnostics.js';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly reason: string, message: string) {
@@ -99,3 +103,13 @@ export const consoleApi = {
   invoke: (projectId: string, body: AwsConsoleInvokeRequest) =>
     request<AwsInvocationResponse>('POST', `/console/api/projects/${enc(projectId)}/invocations`, body),
 };
+
+// The run page (SPEC §10): the calls that reached a run, replaying one, its CPU and memory.
+export const runApi = {
+  requests: (runId: string, limit = 500) =>
+    request<{ requests: LoggedRequest[] }>('GET', `/console/api/runs/${enc(runId)}/requests?limit=${limit}`),
+  replay: (runId: string, requestId: string) =>
+    request<{ request: LoggedRequest }>('POST', `/console/api/runs/${enc(runId)}/requests/${enc(requestId)}/replay`, {}),
+  stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
+};
+export const runStatsUrl = (runId: string) => `/console/api/runs/${enc(runId)}/stats?follow=true`;
