@@ -86,6 +86,10 @@ describe('console events stream', { timeout: 600_000 }, () => {
     const dev = await stream.next((e) => e.type === 'dev' && e.data.project === project.id && e.data.watching === true);
     assert.equal(dev.data.servingRun, null);
     await t.api.console('PATCH', `/projects/${project.id}`, { watch: false });
+    // saved within the same second as the one before (whose `updated` it shares): still sent
+    await t.api.console('PATCH', `/projects/${project.id}`, { runTimeoutSeconds: 61 });
+    await stream.next((e) => e.type === 'project' && e.data.id === project.id && e.data.watch === false);
+    await stream.next((e) => e.type === 'project' && e.data.id === project.id && e.data.runTimeoutSeconds === 61);
     assert.equal((await t.api.console('DELETE', `/projects/${project.id}`)).status, 204);
     await stream.next((e) => e.type === 'deleted' && e.data.kind === 'project' && e.data.id === project.id);
     await stream.next((e) => e.type === 'deleted' && e.data.kind === 'run' && e.data.id === run.uuid);
