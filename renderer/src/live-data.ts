@@ -241,11 +241,13 @@ export function useCompilations(projectId: string): LiveResource<Compilation[]> 
   );
 }
 
-/** The project's development loop (SPEC §8). */
+/** The project's development loop (SPEC §8); loaded again when one of its service runs changes. */
 export function useDevStatus(projectId: string): LiveResource<DevStatus> {
   return useLiveResource<DevStatus>(
     () => api.devStatus(projectId).then((r) => r.dev),
     (dev, event) => {
+      // which run the dev URL serves follows the project's service runs, which send no `dev` event
+      if (event.type === 'run' && event.data.project === projectId && event.data.mode === 'service') return RELOAD;
       if (event.type !== 'dev' || event.data.project !== projectId) return dev;
       const { project: _project, ...status } = event.data;
       return status;
