@@ -28,13 +28,18 @@ export class ConsolePage {
     return (await this.page.getByTestId('project-detail').getAttribute('data-project-id'))!;
   }
 
-  /** Creates a project with the New project form; returns its LAMBDA_ID once its page is shown. */
-  async createProject(name: string, sourcePath: string, targetName: string): Promise<string> {
+  /**
+   * Creates a project with the New project form (the folder's path typed, the target picked from
+   * what its Package.swift declares); returns its LAMBDA_ID once its page is shown.
+   */
+  async createProject(name: string, sourcePath: string, targetName: string, image?: string): Promise<string> {
     await this.open('projects');
     await this.page.getByTestId('new-project').click();
-    await this.page.getByTestId('project-name').fill(name);
     await this.page.getByTestId('project-path').fill(sourcePath);
-    await this.page.getByTestId('project-target').fill(targetName);
+    await expect(this.page.getByTestId('project-target').locator('option', { hasText: targetName })).toHaveCount(1);
+    await this.page.getByTestId('project-target').selectOption(targetName);
+    await this.page.getByTestId('project-name').fill(name);
+    if (image) await this.page.getByTestId('project-image').selectOption(image);
     await this.page.getByTestId('create-project').click();
     await expect(this.page.getByTestId('project-detail')).toBeVisible();
     return (await this.page.getByTestId('project-detail').getAttribute('data-project-id'))!;
@@ -68,13 +73,15 @@ export class ConsolePage {
     return this.page.getByTestId('log-line');
   }
 
-  async createKey(name: string): Promise<string> {
+  /** Creates a key in the dialog (submitted with Enter when `submit` says so); returns its secret, shown once. */
+  async createKey(name: string, submit: 'click' | 'enter' = 'click'): Promise<string> {
     await this.open('keys');
     await this.page.getByTestId('create-key').click();
     const dialog = this.page.getByTestId('create-key-dialog');
-    await dialog.getByTestId('key-name').fill(name);
     await dialog.getByTestId('expiry-30-days').check({ force: true });
-    await dialog.getByTestId('confirm-create-key').click();
+    await dialog.getByTestId('key-name').fill(name);
+    if (submit === 'enter') await dialog.getByTestId('key-name').press('Enter');
+    else await dialog.getByTestId('confirm-create-key').click();
     const secret = (await this.page.getByTestId('key-secret').textContent())!.trim();
     return secret;
   }

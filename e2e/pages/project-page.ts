@@ -1,6 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** Page object for a project's page: its settings and the development loop (issue 15). */
+/** Page object for a project's page: its settings, the development loop (issue 15), its image, delete, curl. */
 export class ProjectPage {
   constructor(readonly page: Page) {}
 
@@ -50,5 +50,34 @@ export class ProjectPage {
 
   runReplacing(shortRunId: string): Locator {
     return this.page.getByTestId('project-runs').getByTestId('run-replaces').filter({ hasText: `replaced ${shortRunId}` });
+  }
+
+  /** Opens the project's page the way a link does (a hash change, no reload). */
+  async open(projectId: string): Promise<void> {
+    await this.page.evaluate((id) => {
+      window.location.hash = `#/projects/${id}`;
+    }, projectId);
+    await expect(this.page.getByTestId('project-detail')).toHaveAttribute('data-project-id', projectId);
+  }
+
+  imageMissing(): Locator {
+    return this.page.getByTestId('image-missing');
+  }
+
+  settingsError(): Locator {
+    return this.page.getByTestId('settings-error');
+  }
+
+  /** The terminal commands with the chosen key's secret in them. */
+  curlCode(): Locator {
+    return this.page.getByTestId('project-curl-code');
+  }
+
+  async delete(): Promise<void> {
+    await this.page.getByTestId('delete-project').click();
+    const dialog = this.page.getByTestId('delete-project-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId('confirm-action').click();
+    await expect(this.page.getByTestId('projects-table').or(this.page.getByTestId('projects-empty'))).toBeVisible();
   }
 }
