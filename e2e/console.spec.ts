@@ -160,9 +160,13 @@ test('a project from a typed folder: the target from Package.swift, an image fro
 
 test('a project whose image is missing says so; the failed build reads in full; one click switches to a local toolchain', async ({ page }) => {
   const id = await api.createProject({ name: 'console-no-image', sourcePath: HELLO, targetName: 'hello', dockerImage: 'swiftlambda/not-on-this-machine:0.1' });
+  const other = await sleepyProject('console-has-image');
   const ui = new ConsolePage(page);
   const project = new ProjectPage(page);
   await ui.signIn(E2E_TOKEN);
+  // straight from one project's page to another's: nothing of the first (its settings) stays
+  await project.open(other);
+  await expect(page.getByTestId('setting-image')).toHaveValue(IMAGE);
   await project.open(id);
   await expect(project.imageMissing()).toContainText('swiftlambda/not-on-this-machine:0.1 is not on this machine');
   await expect(page.getByTestId('setting-image').locator('option:checked')).toHaveText('swiftlambda/not-on-this-machine:0.1 · not on this machine');

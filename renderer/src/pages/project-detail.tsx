@@ -16,7 +16,18 @@ import { ProjectRuns } from './project-runs.js';
 import { ProjectSettings } from './project-settings.js';
 import { StartRunDialog } from './start-run-dialog.js';
 
-export function ProjectDetail({ projectId, apiUrl, defaultImage }: { projectId: string; apiUrl: string; defaultImage: string }) {
+interface ProjectDetailProps {
+  readonly projectId: string;
+  readonly apiUrl: string;
+  readonly defaultImage: string;
+}
+
+/** Another project is another page: nothing of this one's state (a picked build, a settings form) shows under the next. */
+export function ProjectDetail(props: ProjectDetailProps) {
+  return <ProjectPage key={props.projectId} {...props} />;
+}
+
+function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
   const project = useProject(projectId);
   const compilations = useCompilations(projectId);
   const dev = useDevStatus(projectId);
