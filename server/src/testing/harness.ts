@@ -157,10 +157,14 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
   };
 }
 
-/** Removes every container this server labelled (a build or a run that outlived a failed test). */
+/**
+ * Removes every container this server labelled (a build or a run that outlived a failed test) and
+ * the build volumes of its projects, so repeated test runs leave nothing on the engine.
+ */
 async function removeContainersOf(server: SwiftLambdaServer): Promise<void> {
   const left = await testEngine.listContainers({ 'swiftlambda.instance': server.services.store.data.instanceId }).catch(() => []);
   await Promise.all(left.map((c) => testEngine.removeContainer(c.id).catch(() => undefined)));
+  await Promise.all(server.services.store.data.projects.map((p) => testEngine.removeVolume(`swiftlambda-build-${p.id}`).catch(() => undefined)));
 }
 
 /** A test server with the Swift echo service built and an API key: where the proxy tests start. */
