@@ -171,10 +171,15 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
   });
 
   test('X-Forwarded-For ends with the real peer, whatever the caller sends and however many headers', async () => {
-    const filler = Array.from({ length: 1010 }, (_, i) => `X-Filler-${i}: ${i}`);
-    const res = await rawRequest(port, head([`GET /instances/${runId}/api/echo HTTP/1.1`, host(), 'X-Forwarded-For: 203.0.113.9', `X-API-Key: ${key}`, ...filler, 'X-Forwarded-For: 198.51.100.7', 'Connection: close']));
-    assert.equal(res.status, 200);
-    const xff = /\r\nx-forwarded-for: ([^\r]*)\r\n/i.exec(res.body.toString('latin1'))?.[1] ?? '';
-    assert.match(xff, /(^|, )127\.0\.0\.1$/, `X-Forwarded-For seen by the service: ${xff}`);
+    // Node refuses a head with too many headers itself (431; Node 26 from 1,000 headers): that is
+    // its limit to keep, and below it the real peer must still come last
+    for (const count of [990, 1010]) {
+      const filler = Array.from({ length: count }, (_, i) => `X-Filler-${i}: ${i}`);
+      const res = await rawRequest(port, head([`GET /instances/${runId}/api/echo HTTP/1.1`, host(), 'X-Forwarded-For: 203.0.113.9', `X-API-Key: ${key}`, ...filler, 'X-Forwarded-For: 198.51.100.7', 'Connection: close']));
+      if (count > 990 && res.status === 431) continue;
+      assert.equal(res.status, 200, `${count} headers`);
+      const xff = /\r\nx-forwarded-for: ([^\r]*)\r\n/i.exec(res.body.toString('latin1'))?.[1] ?? '';
+      assert.match(xff, /(^|, )127\.0\.0\.1$/, `X-Forwarded-For seen by the service after ${count} headers: ${xff}`);
+    }
   });
 });
