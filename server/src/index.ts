@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { DockerEngine } from './adapters/docker/docker-engine.js';
-import type { ExamplePackage, LoggedRequest } from './contract/types.js';
+import type { ExamplePackage } from './contract/types.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
@@ -24,7 +24,7 @@ import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
-import { InstanceProxy } from './modules/proxy/index.js';
+import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
 import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService, toConsoleRun } from './modules/runs/index.js';
 
 export type { ServerConfig } from './config.js';
@@ -125,19 +125,19 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   });
 
   // new request-log records, as one `requests` event per run every 100 ms at most (no bodies)
-  const pendingRequests = new Map<string, LoggedRequest[]>();
+  const pendingRequests = new Map<string, RequestSummary[]>();
   proxy.requests.onRecord((runId, record) => {
     if (!feed.active) return;
     if (pendingRequests.size === 0) {
       setTimeout(() => {
         for (const [run, records] of pendingRequests) {
-          feed.publish({ type: 'requests', data: { run, requests: records.map(({ requestBody: _q, responseBody: _r, requestHeaders: _h, responseHeaders: _s, ...summary }) => summary) } });
+          feed.publish({ type: 'requests', data: { run, requests: records } });
         }
         pendingRequests.clear();
       }, 100).unref();
     }
     const list = pendingRequests.get(runId) ?? [];
-    list.push(record);
+    list.push(record.summary);
     pendingRequests.set(runId, list);
   });
 

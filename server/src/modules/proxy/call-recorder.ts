@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { LoggedRequest } from '../../contract/types.js';
 import type { CallerCredentials } from './credentials.js';
-import { BodyCapture, type RequestLog } from './request-log.js';
+import { BodyCapture, RequestRecord, type RequestLog, type RequestSummary } from './request-log.js';
 
 const REDACTED = '[redacted]';
 
@@ -28,7 +28,8 @@ export class CallRecorder {
   private readonly started = Date.now();
   readonly request = new BodyCapture();
   private readonly response = new BodyCapture();
-  private responseHeaders: Array<[string, string]> | null = null;
+  /** the upstream's answer head as a flat [name, value, …] list */
+  private responseHeaders: readonly string[] | null = null;
   reason: string | null = null;
 
   constructor(
@@ -45,9 +46,7 @@ export class CallRecorder {
 
   /** The upstream's answer head (already without hop-by-hop headers). */
   head(headers: readonly string[]): void {
-    const pairs: Array<[string, string]> = [];
-    for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i]!, headers[i + 1]!]);
-    this.responseHeaders = pairs;
+    this.responseHeaders = headers;
   }
 
   data(chunk: Buffer): void {
@@ -56,24 +55,38 @@ export class CallRecorder {
 
   private finish(res: http.ServerResponse): void {
     const q = this.rest.indexOf('?');
-    const headers = this.responseHeaders ?? Object.entries(res.getHeaders()).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)] as [string, string]);
-    const ownError = this.responseHeaders === null && res.headersSent;
-    this.log.add(this.runId, {
+    const upstream = this.responseHeaders;
+    const ownError = upstream === null && res.headersSent;
+    // the emulator's own answer: its headers now, while the response still has them
+    const ownHeaders = upstream === null ? Object.entries(res.getHeaders()).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)] as [string, string]) : null;
+    // the closure keeps the raw header list, never the request or its socket
+    const { credentials, request, response } = this;
+    const rawHeaders = this.req.rawHeaders;
+    const method = this.req.method ?? 'GET';
+    const summary: RequestSummary = {
       id: this.log.newId(),
       at: this.started,
-      method: this.req.method ?? 'GET',
+      method,
       path: q < 0 ? this.rest : this.rest.slice(0, q),
       query: q < 0 ? '' : this.rest.slice(q + 1),
       status: res.headersSent ? res.statusCode : 0,
       durationMs: Date.now() - this.started,
-      requestBytes: this.request.bytes,
-      responseBytes: ownError ? Number(res.getHeader('content-length') ?? 0) : this.response.bytes,
+      requestBytes: request.bytes,
+      responseBytes: ownError ? Number(res.getHeader('content-length') ?? 0) : response.bytes,
       reason: this.reason,
       via: this.via,
-      requestHeaders: redactedHeaders(this.req.rawHeaders, this.credentials),
-      responseHeaders: headers,
-      requestBody: this.request.body(),
-      responseBody: ownError ? null : this.response.body(),
-    });
+    };
+    this.log.add(this.runId, new RequestRecord(summary, () => ({
+      requestHeaders: redactedHeaders(rawHeaders, credentials),
+      responseHeaders: ownHeaders ?? pairs(upstream ?? []),
+      requestBody: request.body(),
+      responseBody: ownError ? null : response.body(),
+    })));
   }
+}
+
+function pairs(flat: readonly string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i]!, flat[i + 1]!]);
+  return out;
 }

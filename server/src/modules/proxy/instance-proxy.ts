@@ -9,7 +9,7 @@ import { CallRecorder } from './call-recorder.js';
 import { CallerCredentials } from './credentials.js';
 import { isHopByHop, latin1Headers, namedByConnection, rawWithoutHopByHop } from './hop-by-hop.js';
 import { OpenCalls, RelayExchange, type RelayOptions } from './relay.js';
-import { BodyCapture, RequestLog } from './request-log.js';
+import { BodyCapture, RequestLog, RequestRecord } from './request-log.js';
 
 export interface InstanceProxyDeps {
   readonly runs: RunsService;
@@ -371,10 +371,10 @@ export class InstanceProxy {
     if (logged.requestBody === null && logged.requestBytes > 0) {
       throw new AppError('request_not_replayable', 'the request body was larger than the log keeps (64 KiB)');
     }
-    const record = this.deps.runs.find(runId);
-    if (!record || record.run.state !== 'running' || !record.run.hostPort) throw new AppError('instance_not_running', `the run is ${record?.run.state ?? 'gone'}`);
+    const run = this.deps.runs.find(runId)?.run;
+    if (!run || run.state !== 'running' || !run.hostPort) throw new AppError('instance_not_running', `the run is ${run?.state ?? 'gone'}`);
     const headers = logged.requestHeaders.filter(([name, value]) => value !== '[redacted]' && !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null));
-    headers.push(['x-forwarded-for', '127.0.0.1'], ['x-forwarded-proto', 'http'], ['x-forwarded-prefix', logged.via === 'dev' ? `/dev/${record.run.project}/api` : `/instances/${runId}/api`]);
+    headers.push(['x-forwarded-for', '127.0.0.1'], ['x-forwarded-proto', 'http'], ['x-forwarded-prefix', logged.via === 'dev' ? `/dev/${run.project}/api` : `/instances/${runId}/api`]);
     const body = logged.requestBody === null ? null : 'text' in logged.requestBody ? Buffer.from(logged.requestBody.text) : Buffer.from(logged.requestBody.base64, 'base64');
     const path = logged.query ? `${logged.path}?${logged.query}` : logged.path;
     const started = Date.now();
@@ -383,24 +383,28 @@ export class InstanceProxy {
     let answer: Awaited<ReturnType<InstanceUpstream['resend']>> | null = null;
     let reason: string | null = null;
     try {
-      answer = await this.upstream.resend(record.run.hostPort, logged.method, path, headers, body && body.length ? body : null);
+      answer = await this.upstream.resend(run.hostPort, logged.method, path, headers, body && body.length ? body : null);
     } catch {
       reason = 'instance_unreachable';
     }
-    const replayed: LoggedRequest = {
-      ...logged,
-      id: this.requests.newId(),
-      at: started,
-      status: answer?.status ?? 0,
-      durationMs: answer?.durationMs ?? Date.now() - started,
-      requestBytes: sent.bytes,
-      responseBytes: answer?.body.bytes ?? 0,
-      reason,
-      responseHeaders: answer?.headers ?? [],
-      responseBody: answer?.body.body() ?? null,
-    };
-    this.requests.add(runId, replayed);
-    return replayed;
+    const record = new RequestRecord(
+      {
+        id: this.requests.newId(),
+        at: started,
+        method: logged.method,
+        path: logged.path,
+        query: logged.query,
+        status: answer?.status ?? 0,
+        durationMs: answer?.durationMs ?? Date.now() - started,
+        requestBytes: sent.bytes,
+        responseBytes: answer?.body.bytes ?? 0,
+        reason,
+        via: logged.via,
+      },
+      () => ({ requestHeaders: logged.requestHeaders, requestBody: logged.requestBody, responseHeaders: answer?.headers ?? [], responseBody: answer?.body.body() ?? null }),
+    );
+    this.requests.add(runId, record);
+    return record.full();
   }
 
   close(): void {

@@ -1,5 +1,27 @@
 import type { LoggedBody, LoggedRequest } from '../../contract/types.js';
 
+/** What a record holds besides its headers and bodies: cheap to keep for every call. */
+export type RequestSummary = Omit<LoggedRequest, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'>;
+type RequestDetails = Pick<LoggedRequest, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'>;
+
+/**
+ * One logged call: its summary now, its headers and bodies built only when the console reads
+ * them (redaction, pairing and decoding are not work for every proxied call).
+ */
+export class RequestRecord {
+  private built: RequestDetails | null = null;
+
+  constructor(
+    readonly summary: RequestSummary,
+    private readonly details: () => RequestDetails,
+  ) {}
+
+  full(): LoggedRequest {
+    this.built ??= this.details();
+    return { ...this.summary, ...this.built };
+  }
+}
+
 /** Calls kept per run, and body bytes kept per call (each way). */
 export const REQUESTS_KEPT_PER_RUN = 500;
 export const BODY_BYTES_KEPT = 64 * 1024;
@@ -33,15 +55,15 @@ export class BodyCapture {
  * run, in memory only, for the 50 runs called most recently. Listeners hear each new record.
  */
 export class RequestLog {
-  private readonly byRun = new Map<string, LoggedRequest[]>();
-  private readonly listeners: Array<(runId: string, record: LoggedRequest) => void> = [];
+  private readonly byRun = new Map<string, RequestRecord[]>();
+  private readonly listeners: Array<(runId: string, record: RequestRecord) => void> = [];
   private nextId = 1;
 
   newId(): string {
     return String(this.nextId++);
   }
 
-  add(runId: string, record: LoggedRequest): void {
+  add(runId: string, record: RequestRecord): void {
     let list = this.byRun.get(runId);
     if (list) {
       // most recently called last: Map keeps insertion order
@@ -58,14 +80,14 @@ export class RequestLog {
 
   /** Newest first. */
   list(runId: string, limit: number): LoggedRequest[] {
-    return (this.byRun.get(runId) ?? []).slice(-limit).reverse();
+    return (this.byRun.get(runId) ?? []).slice(-limit).reverse().map((r) => r.full());
   }
 
   get(runId: string, id: string): LoggedRequest | undefined {
-    return this.byRun.get(runId)?.find((r) => r.id === id);
+    return this.byRun.get(runId)?.find((r) => r.summary.id === id)?.full();
   }
 
-  onRecord(listener: (runId: string, record: LoggedRequest) => void): void {
+  onRecord(listener: (runId: string, record: RequestRecord) => void): void {
     this.listeners.push(listener);
   }
 }
