@@ -8,6 +8,7 @@ import type { KeysService } from '../keys/index.js';
 import { isSigV4Authorization, LATEST } from './aws-identity.js';
 import { AwsApiError, sendAwsError, toAwsError } from './aws-errors.js';
 import type { AwsService } from './aws-service.js';
+import { readBodyUpTo } from '../../http/read-body.js';
 
 /** AWS's payload limits: 6 MB for a synchronous invoke, 256 KB for an Event. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
@@ -26,20 +27,6 @@ export interface InvokeRouterDeps {
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** Reads at most `max` bytes; null when the body is larger (the rest is left unread). */
-async function readPayload(req: IncomingMessage, max: number): Promise<Buffer | null> {
-  const declared = Number(header(req, 'content-length'));
-  if (Number.isFinite(declared) && declared > max) return null;
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) return null;
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, size);
 }
 
 const badParameter = (message: string) => new AwsApiError(400, 'InvalidParameterValueException', message, 'bad_request');
@@ -116,7 +103,7 @@ export function createInvokeRouter(deps: InvokeRouterDeps): Router {
       return;
     }
     const max = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-    const body = await readPayload(req, max);
+    const body = await readBodyUpTo(req, max);
     if (body === null) {
       const operation = type === 'Event' ? 'InvokeAsync' : 'InvokeFunction';
       return sendAwsError(res, new AwsApiError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${max} bytes for the ${operation} operation`, 'payload_too_large'), randomUUID(), true);

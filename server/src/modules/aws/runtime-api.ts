@@ -4,6 +4,7 @@
 // RequestEntityTooLarge, 500 for a container being replaced.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readBodyUpTo } from '../../http/read-body.js';
 
 /** AWS's response and request payload limit on the runtime API (6 MiB and a little headroom). */
 export const MAX_RUNTIME_PAYLOAD_BYTES = 6 * 1024 * 1024 + 100;
@@ -66,20 +67,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, extra
 
 function sendError(res: http.ServerResponse, err: RuntimeApiError, close = false): void {
   sendJson(res, err.status, { errorMessage: err.message, errorType: err.errorType }, close ? { connection: 'close' } : {});
-}
-
-/** Reads a body of at most `max` bytes; null when it is larger (the rest is not read). */
-async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | null> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > max) return null;
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) return null;
-    parts.push(chunk);
-  }
-  return Buffer.concat(parts, size);
 }
 
 /** The listener of one container's runtime API. */
@@ -163,7 +150,7 @@ export class RuntimeApiServer {
       throw invalidRequestId();
     }
     if (m[2] === 'response') {
-      const body = await readBody(req, MAX_RUNTIME_PAYLOAD_BYTES);
+      const body = await readBodyUpTo(req, MAX_RUNTIME_PAYLOAD_BYTES);
       if (body === null) {
         this.handler.responseTooLarge(requestId, Number(req.headers['content-length']) || MAX_RUNTIME_PAYLOAD_BYTES + 1);
         return sendError(res, new RuntimeApiError(413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`), true);
@@ -178,7 +165,7 @@ export class RuntimeApiServer {
   }
 
   private async body(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | null> {
-    const body = await readBody(req, MAX_RUNTIME_PAYLOAD_BYTES);
+    const body = await readBodyUpTo(req, MAX_RUNTIME_PAYLOAD_BYTES);
     if (body === null) sendError(res, new RuntimeApiError(413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`), true);
     return body;
   }
