@@ -1,2 +1,3 @@
-export { InstanceProxy, matchInstancePath, matchDevPath, isBrowserNavigation, SANDBOX_POLICY, PROXY_METHODS, type ProxyVia } from './instance-proxy.js';
+export { InstanceProxy, matchInstancePath, matchDevPath, PROXY_METHODS, type ProxyVia } from './instance-proxy.js';
+export { isBrowserNavigation, SANDBOX_POLICY } from './upstream.js';
 export { RequestLog, REQUESTS_KEPT_PER_RUN, BODY_BYTES_KEPT, type RequestSummary } from './request-log.js';
