@@ -332,7 +332,9 @@ describe('AWS Lambda mode', { timeout: 900_000 }, () => {
     assert.ok(text.includes(`END RequestId: ${record.requestId}\n`));
     assert.match(text, /Init Duration: [\d.]+ ms\t\n/);
     const live = await containers();
-    assert.ok(live.length >= 1 && live.every((c) => c.state === 'idle' || c.state === 'busy' || c.state === 'starting'));
+    // a container an earlier test retired may still be tearing down ('stopping')
+    assert.ok(live.some((c) => c.state === 'idle' || c.state === 'busy' || c.state === 'starting'), JSON.stringify(live));
+    assert.ok(live.every((c) => ['idle', 'busy', 'starting', 'stopping'].includes(c.state)), JSON.stringify(live));
     assert.equal((await t.api.request('GET', `/console/api/projects/${fn.id}/invocations`)).status, 401);
   });
 
