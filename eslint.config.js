@@ -13,7 +13,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-constant-condition': ['error', { checkLoops: false }],
     },
@@ -21,68 +24,114 @@ export default tseslint.config(
   {
     files: ['server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'server/ is a plain Node library: electron stays in electron/' }],
-        patterns: [{ group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'server/ is a plain Node library: electron stays in electron/' }],
+          patterns: [
+            { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['server/src/modules/**/*.ts'],
     ignores: ['server/src/modules/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'electron', message: 'server/ is a plain Node library' },
-          { name: 'dockerode', message: 'domain code speaks DockerEngine (adapters/docker)' },
-          { name: 'lowdb', message: 'domain code speaks Store (adapters/store)' },
-          { name: 'lowdb/node', message: 'domain code speaks Store (adapters/store)' },
-        ],
-        patterns: [
-          { regex: '^\\.\\./(?!\\.\\./)[^/]+/(?!index\\.js$)', message: 'import another module through its index.ts' },
-          { regex: '^\\.\\./\\.\\./(modules|cli|bench|testing|integration|faults|emulator)/|^\\.\\./\\.\\./(index|main)\\.js$', message: 'modules import base layers (domain, contract, http, adapters), other modules only through ../<module>/index.js, and never the composition root' },
-          { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'server/ is a plain Node library' },
+            { name: 'dockerode', message: 'domain code speaks DockerEngine (adapters/docker)' },
+            { name: 'lowdb', message: 'domain code speaks Store (adapters/store)' },
+            { name: 'lowdb/node', message: 'domain code speaks Store (adapters/store)' },
+          ],
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./)[^/]+/(?!index\\.js$)',
+              message: 'import another module through its index.ts',
+            },
+            {
+              regex:
+                '^\\.\\./\\.\\./(modules|cli|bench|testing|integration|faults|emulator)/|^\\.\\./\\.\\./(index|main)\\.js$',
+              message:
+                'modules import base layers (domain, contract, http, adapters), other modules only through ../<module>/index.js, and never the composition root',
+            },
+            { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
+          ],
+        },
+      ],
     },
   },
   {
     // the library users import (startEmulator, the Playwright fixture) ships: never the project's own test code
     files: ['server/src/emulator/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'electron', message: 'server/ is a plain Node library' }],
-        patterns: [
-          { regex: '^\\.\\./(cli|bench|testing|integration|faults)/', message: 'the emulator library ships in the package: it never imports the CLI or test code' },
-          { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'server/ is a plain Node library' }],
+          patterns: [
+            {
+              regex: '^\\.\\./(cli|bench|testing|integration|faults)/',
+              message: 'the emulator library ships in the package: it never imports the CLI or test code',
+            },
+            { group: ['**/renderer/**', '**/electron/**'], message: 'server/ never imports the renderer or electron' },
+          ],
+        },
+      ],
     },
   },
   {
     // http/ holds transport helpers (error answers, guards, SSE, validation): below the modules
     files: ['server/src/http/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.\\./(modules|adapters|cli|bench|testing)/|^\\.\\./(index|main)\\.js$', message: 'http/ is below the modules: it imports only domain, contract and errors' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(modules|adapters|cli|bench|testing)/|^\\.\\./(index|main)\\.js$',
+              message: 'http/ is below the modules: it imports only domain, contract and errors',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['server/src/domain/**/*.ts', 'server/src/contract/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.\\./(modules|adapters|http|cli|bench|testing)/|^\\.\\./(index|main)\\.js$', message: 'domain and contract are the base layer: they import nothing of the server above them' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(modules|adapters|http|cli|bench|testing)/|^\\.\\./(index|main)\\.js$',
+              message: 'domain and contract are the base layer: they import nothing of the server above them',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['server/src/adapters/**/*.ts'],
     ignores: ['server/src/adapters/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.\\./\\.\\./(modules|http|cli|bench|testing)/|^\\.\\./\\.\\./(index|main)\\.js$', message: 'adapters speak their own types; they never import modules or the HTTP layer' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./\\.\\./(modules|http|cli|bench|testing)/|^\\.\\./\\.\\./(index|main)\\.js$',
+              message: 'adapters speak their own types; they never import modules or the HTTP layer',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -92,9 +141,14 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: 'server/src/(?!contract/)', message: 'the renderer talks HTTP; only contract types are shared' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: 'server/src/(?!contract/)', message: 'the renderer talks HTTP; only contract types are shared' },
+          ],
+        },
+      ],
     },
   },
 );

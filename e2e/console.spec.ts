@@ -47,7 +47,8 @@ async function apiCallsDuring(page: Page, during: () => Promise<void>): Promise<
   const calls: string[] = [];
   const record = (req: { url(): string; method(): string }) => {
     const url = new URL(req.url());
-    if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas')) calls.push(`${req.method()} ${url.pathname}${url.search}`);
+    if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas'))
+      calls.push(`${req.method()} ${url.pathname}${url.search}`);
   };
   page.on('request', record);
   await during();
@@ -59,7 +60,9 @@ async function horizontalOverflow(page: Page): Promise<number> {
   return page.locator('.content').evaluate((el) => el.scrollWidth - el.clientWidth);
 }
 
-test('the console renders from the change stream: no requests while idle, a change shows within 100 ms', async ({ page }) => {
+test('the console renders from the change stream: no requests while idle, a change shows within 100 ms', async ({
+  page,
+}) => {
   const projectId = await sleepyProject('console-live');
   const ui = new ConsolePage(page);
   const runs = new RunsListPage(page);
@@ -68,7 +71,12 @@ test('the console renders from the change stream: no requests while idle, a chan
   await expect(page.getByTestId('live-state')).toHaveAttribute('data-state', 'live');
 
   // idle on each page: nothing asks the server anything (the one events stream stays open)
-  for (const open of [() => ui.open('runs'), () => ui.open('projects'), () => project.open(projectId), () => ui.open('keys')]) {
+  for (const open of [
+    () => ui.open('runs'),
+    () => ui.open('projects'),
+    () => project.open(projectId),
+    () => ui.open('keys'),
+  ]) {
     await open();
     await page.waitForTimeout(1000);
     const calls = await apiCallsDuring(page, () => page.waitForTimeout(3000));
@@ -90,7 +98,9 @@ test('the console renders from the change stream: no requests while idle, a chan
   await ui.screenshot('console-live-runs');
 });
 
-test('a project from a typed folder: the target from Package.swift, an image from the local ones, friendly errors', async ({ page }) => {
+test('a project from a typed folder: the target from Package.swift, an image from the local ones, friendly errors', async ({
+  page,
+}) => {
   const ui = new ConsolePage(page);
   await ui.signIn(E2E_TOKEN);
   await ui.open('projects');
@@ -124,7 +134,9 @@ test('a project from a typed folder: the target from Package.swift, an image fro
   // the image picker: the server's default first, local images with their Swift version
   const image = page.getByTestId('project-image');
   await expect(image.locator('option').first()).toContainText(`Server default (${IMAGE})`);
-  await expect(image.locator(`option[value="${IMAGE}"]`)).toHaveText(new RegExp(`^${IMAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · Swift \\d+\\.\\d+`));
+  await expect(image.locator(`option[value="${IMAGE}"]`)).toHaveText(
+    new RegExp(`^${IMAGE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · Swift \\d+\\.\\d+`),
+  );
   await image.selectOption(IMAGE);
   await page.getByTestId('project-name').fill('console-created');
   await ui.screenshot('console-create-project');
@@ -151,15 +163,24 @@ test('a project from a typed folder: the target from Package.swift, an image fro
   await project.open(id);
   await page.getByTestId('setting-timeout').fill('0');
   await page.getByTestId('save-settings').click();
-  await expect(project.settingsError()).toHaveText('The run timeout is a whole number of seconds from 1 to 86,400 (one day).');
+  await expect(project.settingsError()).toHaveText(
+    'The run timeout is a whole number of seconds from 1 to 86,400 (one day).',
+  );
   await page.getByTestId('setting-timeout').fill('');
   await page.getByTestId('save-settings').click();
   await expect(project.settingsError()).toHaveAttribute('data-reason', 'invalid_run_timeout');
   await expect(project.settingsError()).not.toContainText(/expected|Too small|Invalid input/);
 });
 
-test('a project whose image is missing says so; the failed build reads in full; one click switches to a local toolchain', async ({ page }) => {
-  const id = await api.createProject({ name: 'console-no-image', sourcePath: HELLO, targetName: 'hello', dockerImage: 'swiftlambda/not-on-this-machine:0.1' });
+test('a project whose image is missing says so; the failed build reads in full; one click switches to a local toolchain', async ({
+  page,
+}) => {
+  const id = await api.createProject({
+    name: 'console-no-image',
+    sourcePath: HELLO,
+    targetName: 'hello',
+    dockerImage: 'swiftlambda/not-on-this-machine:0.1',
+  });
   const other = await sleepyProject('console-has-image');
   const ui = new ConsolePage(page);
   const project = new ProjectPage(page);
@@ -169,7 +190,9 @@ test('a project whose image is missing says so; the failed build reads in full; 
   await expect(page.getByTestId('setting-image')).toHaveValue(IMAGE);
   await project.open(id);
   await expect(project.imageMissing()).toContainText('swiftlambda/not-on-this-machine:0.1 is not on this machine');
-  await expect(page.getByTestId('setting-image').locator('option:checked')).toHaveText('swiftlambda/not-on-this-machine:0.1 · not on this machine');
+  await expect(page.getByTestId('setting-image').locator('option:checked')).toHaveText(
+    'swiftlambda/not-on-this-machine:0.1 · not on this machine',
+  );
 
   // pulling cannot work here (no such image, no registry): the error says so
   await page.getByTestId('image-fix-pull').click();
@@ -179,12 +202,17 @@ test('a project whose image is missing says so; the failed build reads in full; 
   // a build fails on the image; its whole summary is on screen, wrapped rather than cut off
   await page.getByTestId('build-button').click();
   const summary = page.getByTestId('compilation-summary').first();
-  await expect(page.getByTestId('compilation-state').first()).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+  await expect(page.getByTestId('compilation-state').first()).toHaveAttribute('data-state', 'failed', {
+    timeout: 60_000,
+  });
   const compilations = await api.request.get(`/console/api/projects/${id}/compilations`, { headers: api.headers });
-  const errorSummary = ((await compilations.json()) as { compilations: Array<{ errorSummary: string }> }).compilations[0]!.errorSummary;
+  const errorSummary = ((await compilations.json()) as { compilations: Array<{ errorSummary: string }> })
+    .compilations[0]!.errorSummary;
   expect(errorSummary.length).toBeGreaterThan(40);
   await expect(summary).toHaveText(errorSummary);
-  expect(await summary.evaluate((el) => el.scrollWidth <= el.clientWidth && getComputedStyle(el).whiteSpace === 'pre-wrap')).toBe(true);
+  expect(
+    await summary.evaluate((el) => el.scrollWidth <= el.clientWidth && getComputedStyle(el).whiteSpace === 'pre-wrap'),
+  ).toBe(true);
   await ui.screenshot('console-image-missing');
 
   // the fix: the local toolchain image, in one click
@@ -196,7 +224,11 @@ test('a project whose image is missing says so; the failed build reads in full; 
 test('Stop all asks first, naming how many live runs of which projects', async ({ page }) => {
   const first = await sleepyProject('console-stop-a');
   const second = await sleepyProject('console-stop-b');
-  const runIds = [await api.startRun(first, ['60']), await api.startRun(first, ['60']), await api.startRun(second, ['60'])];
+  const runIds = [
+    await api.startRun(first, ['60']),
+    await api.startRun(first, ['60']),
+    await api.startRun(second, ['60']),
+  ];
   const ui = new ConsolePage(page);
   const runs = new RunsListPage(page);
   await ui.signIn(E2E_TOKEN);
@@ -220,7 +252,9 @@ test('Stop all asks first, naming how many live runs of which projects', async (
   await expect(runs.stopAllButton()).toBeDisabled();
 });
 
-test('Enter creates a key from its dialog; the project page\'s curl carries that key, and it works', async ({ page }) => {
+test("Enter creates a key from its dialog; the project page's curl carries that key, and it works", async ({
+  page,
+}) => {
   const projectId = await sleepyProject('console-curl');
   const ui = new ConsolePage(page);
   const project = new ProjectPage(page);
@@ -266,7 +300,9 @@ test('Enter creates a key from its dialog; the project page\'s curl carries that
   await project.open(projectId);
   await expect(page.getByTestId('project-curl')).toHaveAttribute('data-has-secret', 'false');
   expect(await project.curlCode().textContent()).toContain('X-API-Key: $SWIFTLAMBDA_API_KEY');
-  expect(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain(secret);
+  expect(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain(
+    secret,
+  );
 });
 
 test('delete a project: the confirmation names what goes, and it is gone', async ({ page }) => {
@@ -315,9 +351,12 @@ test('800×600: a collapsed sidebar, nothing scrolls sideways, Stop and Revoke s
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   await ui.screenshot('console-800-project');
 
-  await page.evaluate(([p, r]) => {
-    window.location.hash = `#/runs/${p}/${r}`;
-  }, [projectId, runId] as const);
+  await page.evaluate(
+    ([p, r]) => {
+      window.location.hash = `#/runs/${p}/${r}`;
+    },
+    [projectId, runId] as const,
+  );
   await expect(page.getByTestId('run-detail')).toBeVisible();
   await expect(page.getByTestId('stop-run')).toBeInViewport({ ratio: 1 });
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
@@ -338,7 +377,9 @@ test('800×600: a collapsed sidebar, nothing scrolls sideways, Stop and Revoke s
   await page.getByTestId('sidebar-toggle').click();
 });
 
-test('AWS Lambda mode: the runtime setting, Invoke, the invocations with cold and warm starts, invoke again', async ({ page }) => {
+test('AWS Lambda mode: the runtime setting, Invoke, the invocations with cold and warm starts, invoke again', async ({
+  page,
+}) => {
   test.setTimeout(12 * 60_000);
   const id = await api.createProject({ name: 'console-aws-echo', sourcePath: AWS_ECHO, targetName: 'aws-echo' });
   const ui = new ConsolePage(page);
@@ -369,7 +410,10 @@ test('AWS Lambda mode: the runtime setting, Invoke, the invocations with cold an
   await expect(rows).toHaveCount(2);
   await expect(rows.first()).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   await expect(rows.first().getByTestId('invocation-start')).toHaveText('warm');
-  await expect(page.getByTestId('invocation-detail')).toHaveAttribute('data-request-id', (await rows.first().getAttribute('data-request-id'))!);
+  await expect(page.getByTestId('invocation-detail')).toHaveAttribute(
+    'data-request-id',
+    (await rows.first().getAttribute('data-request-id'))!,
+  );
   await ui.screenshot('console-aws-invocations');
   if (process.env.UPDATE_DOCS_SCREENSHOTS) {
     await page.getByTestId('invocations').evaluate((el) => el.scrollIntoView({ block: 'start' }));

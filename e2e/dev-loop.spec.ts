@@ -21,7 +21,8 @@ let projectId = '';
 
 test.afterAll(async ({ request }) => {
   // the project goes with its runs, so the other specs see the console as they left it
-  if (projectId) expect((await request.delete(`/console/api/projects/${projectId}`, { headers: auth })).status()).toBe(204);
+  if (projectId)
+    expect((await request.delete(`/console/api/projects/${projectId}`, { headers: auth })).status()).toBe(204);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
@@ -30,7 +31,10 @@ async function devAnswer(request: APIRequestContext, url: string): Promise<strin
   return res.ok() ? res.text() : `${res.status()}`;
 }
 
-test('watch on: a save answers on the dev URL, a compile error shows in Problems with its file and line', async ({ page, request }) => {
+test('watch on: a save answers on the dev URL, a compile error shows in Problems with its file and line', async ({
+  page,
+  request,
+}) => {
   test.setTimeout(15 * 60_000);
   workDir = await mkdtemp(join(tmpdir(), 'swiftlambda-e2e-dev-'));
   const source = join(workDir, 'echo-service');
@@ -50,8 +54,12 @@ test('watch on: a save answers on the dev URL, a compile error shows in Problems
   const firstRun = await project.startDevService();
   const devUrl = await project.devUrl();
   expect(devUrl).toBe(`${new URL(page.url()).origin}/dev/${projectId}/api/`);
-  await expect(page.getByTestId('serving-run-url')).toHaveText(`${new URL(page.url()).origin}/instances/${firstRun}/api/`);
-  await expect.poll(() => devAnswer(request, `${devUrl}hello`), { timeout: 60_000 }).toBe(`Hello from run ${firstRun}\n`);
+  await expect(page.getByTestId('serving-run-url')).toHaveText(
+    `${new URL(page.url()).origin}/instances/${firstRun}/api/`,
+  );
+  await expect
+    .poll(() => devAnswer(request, `${devUrl}hello`), { timeout: 60_000 })
+    .toBe(`Hello from run ${firstRun}\n`);
 
   // a save: the loop rebuilds, and the dev URL answers from a new run that replaced the first
   await writeFile(main, (await readFile(main, 'utf8')).replaceAll('Hello from run', 'Howdy from run'));
@@ -69,8 +77,13 @@ test('watch on: a save answers on the dev URL, a compile error shows in Problems
   await expect(project.problems()).toHaveCount(1, { timeout: BUILD_MS });
   const problem = project.problems().first();
   await expect(problem).toHaveAttribute('data-severity', 'error');
-  await expect(problem.getByTestId('problem-location')).toHaveText(new RegExp(`^Sources/echo-service/main\\.swift:${line}:\\d+$`));
-  await expect(problem.getByTestId('problem-location')).toHaveAttribute('href', new RegExp(`^vscode://file${main.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+$`));
+  await expect(problem.getByTestId('problem-location')).toHaveText(
+    new RegExp(`^Sources/echo-service/main\\.swift:${line}:\\d+$`),
+  );
+  await expect(problem.getByTestId('problem-location')).toHaveAttribute(
+    'href',
+    new RegExp(`^vscode://file${main.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+$`),
+  );
   await expect(problem).toContainText("cannot convert value of type 'String'");
   await expect(project.loopProblem()).toContainText('the previous version keeps serving');
   expect(await devAnswer(request, `${devUrl}hello`)).toBe(`Howdy from run ${secondRun}\n`);
@@ -80,7 +93,8 @@ test('watch on: a save answers on the dev URL, a compile error shows in Problems
   // at 800×600 the loop's controls are in view and nothing scrolls sideways
   await page.setViewportSize({ width: 800, height: 600 });
   await page.locator('.content').evaluate((el) => el.scrollTo(0, 0));
-  for (const id of ['watch-switch', 'dev-url', 'copy-dev-url', 'serving-run-link']) await expect(page.getByTestId(id)).toBeInViewport();
+  for (const id of ['watch-switch', 'dev-url', 'copy-dev-url', 'serving-run-link'])
+    await expect(page.getByTestId(id)).toBeInViewport();
   expect(await page.locator('.content').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
   await ui.screenshot('dev-loop-800x600');
 

@@ -5,12 +5,21 @@ import { expect, test } from 'swiftlambda-local/playwright';
 
 test.use({
   swiftlambdaOptions: {
-    projects: { echo: { path: fileURLToPath(new URL('../resources/examples/echo-service', import.meta.url)), target: 'echo-service', runTimeoutSeconds: 600 } },
+    projects: {
+      echo: {
+        path: fileURLToPath(new URL('../resources/examples/echo-service', import.meta.url)),
+        target: 'echo-service',
+        runTimeoutSeconds: 600,
+      },
+    },
     image: process.env.SWIFTLAMBDA_DEFAULT_IMAGE || 'swiftlambda/swift:6.0-trixie-git',
   },
 });
 
-test('the fixture builds the echo service; a service run answers through the proxy', async ({ swiftlambda, request }) => {
+test('the fixture builds the echo service; a service run answers through the proxy', async ({
+  swiftlambda,
+  request,
+}) => {
   expect(swiftlambda.projects.echo).toMatch(/^[0-9a-f-]{36}$/);
   const service = await swiftlambda.startService('echo');
   expect(service.url).toBe(`${swiftlambda.url}/instances/${service.runId}/api/`);

@@ -72,8 +72,14 @@ test('build, key, oneShot with live logs, service through the proxy, stop, revok
   expect(proxyUrl).toMatch(new RegExp(`/instances/${serviceRunId}/api/$`));
   // the key created above in this tab, not a placeholder that answers 401
   await expect(page.getByTestId('proxy-curl-code')).toContainText(`X-API-Key: ${secret}`);
-  await expect.poll(async () => (await request.get(`${proxyUrl}hello`, { headers: { 'X-API-Key': secret } })).status(), { timeout: 15_000 }).toBe(200);
-  expect(await (await request.get(`${proxyUrl}hello`, { headers: { 'X-API-Key': secret } })).text()).toBe(`Hello from run ${serviceRunId}\n`);
+  await expect
+    .poll(async () => (await request.get(`${proxyUrl}hello`, { headers: { 'X-API-Key': secret } })).status(), {
+      timeout: 15_000,
+    })
+    .toBe(200);
+  expect(await (await request.get(`${proxyUrl}hello`, { headers: { 'X-API-Key': secret } })).text()).toBe(
+    `Hello from run ${serviceRunId}\n`,
+  );
   await ui.screenshot('05-run-detail-service');
 
   // a page served by the user's service cannot use the console's session or read its secrets
@@ -126,7 +132,10 @@ test('build, key, oneShot with live logs, service through the proxy, stop, revok
   await ui.open('keys');
   await page.getByTestId('key-row').filter({ hasText: 'e2e' }).getByTestId('revoke-key').click();
   await page.getByTestId('confirm-revoke').click();
-  await expect(page.getByTestId('key-row').filter({ hasText: 'e2e' }).getByTestId('key-status')).toHaveAttribute('data-state', 'revoked');
+  await expect(page.getByTestId('key-row').filter({ hasText: 'e2e' }).getByTestId('key-status')).toHaveAttribute(
+    'data-state',
+    'revoked',
+  );
   const after = await request.get(`/lambdas/${helloId}/runs`, { headers: { 'X-API-Key': secret } });
   expect(after.status()).toBe(401);
   expect((await after.json()).reason).toBe('revoked_api_key');

@@ -27,9 +27,11 @@ let echoId = '';
 let crashyId = '';
 
 test.afterAll(async ({ request }) => {
-  for (const id of created) expect((await request.delete(`/console/api/projects/${id}`, { headers: auth })).status()).toBe(204);
+  for (const id of created)
+    expect((await request.delete(`/console/api/projects/${id}`, { headers: auth })).status()).toBe(204);
   // keys cannot be deleted: revoked, they call nothing
-  for (const id of keys) expect((await request.post(`/console/api/keys/${id}/revoke`, { headers: auth })).status()).toBe(200);
+  for (const id of keys)
+    expect((await request.post(`/console/api/keys/${id}/revoke`, { headers: auth })).status()).toBe(200);
 });
 
 async function createKey(request: APIRequestContext, name: string): Promise<{ id: string; secret: string }> {
@@ -42,11 +44,23 @@ async function createKey(request: APIRequestContext, name: string): Promise<{ id
 
 /** The 1-based line of crashy's main.swift holding `text`, so the test follows edits of the fixture. */
 function crashyLine(text: string): number {
-  return readFileSync(CRASHY_MAIN, 'utf8').split('\n').findIndex((l) => l.includes(text) && !l.trim().startsWith('//')) + 1;
+  return (
+    readFileSync(CRASHY_MAIN, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text) && !l.trim().startsWith('//')) + 1
+  );
 }
 
-async function createAndBuild(request: APIRequestContext, name: string, sourcePath: string, targetName: string): Promise<string> {
-  const res = await request.post('/console/api/projects', { headers: auth, data: { name, sourcePath, targetName, runTimeoutSeconds: 600 } });
+async function createAndBuild(
+  request: APIRequestContext,
+  name: string,
+  sourcePath: string,
+  targetName: string,
+): Promise<string> {
+  const res = await request.post('/console/api/projects', {
+    headers: auth,
+    data: { name, sourcePath, targetName, runTimeoutSeconds: 600 },
+  });
   expect(res.status(), await res.text()).toBe(201);
   const id = (await res.json()).project.id as string;
   created.push(id);
@@ -54,14 +68,26 @@ async function createAndBuild(request: APIRequestContext, name: string, sourcePa
   expect(build.status()).toBe(202);
   const compilation = (await build.json()).compilation.id as string;
   await expect
-    .poll(async () => (await (await request.get(`/console/api/projects/${id}/compilations/${compilation}`, { headers: auth })).json()).compilation.state, { timeout: BUILD_MS, intervals: [2000] })
+    .poll(
+      async () =>
+        (await (await request.get(`/console/api/projects/${id}/compilations/${compilation}`, { headers: auth })).json())
+          .compilation.state,
+      { timeout: BUILD_MS, intervals: [2000] },
+    )
     .toMatch(/succeeded|failed/);
-  const state = (await (await request.get(`/console/api/projects/${id}/compilations/${compilation}`, { headers: auth })).json()).compilation;
+  const state = (
+    await (await request.get(`/console/api/projects/${id}/compilations/${compilation}`, { headers: auth })).json()
+  ).compilation;
   expect(state.state, state.errorSummary ?? '').toBe('succeeded');
   return id;
 }
 
-async function startRun(request: APIRequestContext, projectId: string, mode: 'oneShot' | 'service', args: string[] = []): Promise<string> {
+async function startRun(
+  request: APIRequestContext,
+  projectId: string,
+  mode: 'oneShot' | 'service',
+  args: string[] = [],
+): Promise<string> {
   const res = await request.post(`/lambdas/${projectId}/runs`, { headers: auth, data: { mode, arguments: args } });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()).run.uuid as string;
@@ -78,7 +104,11 @@ test('the echo service and crashy build', async ({ request }) => {
   crashyId = await createAndBuild(request, 'run-page-crashy', CRASHY, 'crashy');
 });
 
-test('a service run: CPU and memory charts, every call in the request log, Replay, Copy as curl', async ({ page, request, context }) => {
+test('a service run: CPU and memory charts, every call in the request log, Replay, Copy as curl', async ({
+  page,
+  request,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const run = await signedIn(page);
   const runId = await startRun(request, echoId, 'service');
@@ -97,11 +127,39 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   // calls through the proxy appear as rows, newest first, without a reload
   const proxy = `/instances/${runId}/api`;
   await expect(run.root().getByTestId('requests-empty')).toBeVisible();
-  await expect.poll(async () => (await request.get(`${proxy}/hello`, { headers: auth })).status(), { timeout: 20_000 }).toBe(200);
-  expect((await request.post(`${proxy}/orders?priority=high`, { headers: { ...auth, 'X-Trace': 'abc' }, data: { item: 'swift book', quantity: 2 } })).status()).toBe(200);
+  await expect
+    .poll(async () => (await request.get(`${proxy}/hello`, { headers: auth })).status(), { timeout: 20_000 })
+    .toBe(200);
+  expect(
+    (
+      await request.post(`${proxy}/orders?priority=high`, {
+        headers: { ...auth, 'X-Trace': 'abc' },
+        data: { item: 'swift book', quantity: 2 },
+      })
+    ).status(),
+  ).toBe(200);
   // not UTF-8: a PNG's signature, then bytes counting up
-  const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, ...Array.from({ length: 30 }, (_, i) => i)]);
-  expect((await request.put(`${proxy}/blob`, { headers: { ...auth, 'content-type': 'application/octet-stream' }, data: binary })).status()).toBe(200);
+  const binary = Buffer.from([
+    0x89,
+    0x50,
+    0x4e,
+    0x47,
+    0x0d,
+    0x0a,
+    0x1a,
+    0x0a,
+    0xff,
+    0xfe,
+    ...Array.from({ length: 30 }, (_, i) => i),
+  ]);
+  expect(
+    (
+      await request.put(`${proxy}/blob`, {
+        headers: { ...auth, 'content-type': 'application/octet-stream' },
+        data: binary,
+      })
+    ).status(),
+  ).toBe(200);
   expect((await request.get(`${proxy}/status/404`, { headers: auth })).status()).toBe(404);
   await expect(run.requestRows()).toHaveCount(4);
   await expect(run.requestRows().first()).toContainText('/status/404');
@@ -115,7 +173,9 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   await expect(run.requestHeader('request', 'authorization')).toHaveText('[redacted]');
   await expect(run.requestHeader('request', 'x-trace')).toHaveText('abc');
   await expect(detail.getByTestId('request-body')).toHaveAttribute('data-kind', 'json');
-  await expect(detail.getByTestId('request-body').locator('pre')).toHaveText('{\n  "item": "swift book",\n  "quantity": 2\n}');
+  await expect(detail.getByTestId('request-body').locator('pre')).toHaveText(
+    '{\n  "item": "swift book",\n  "quantity": 2\n}',
+  );
   // the echo service answers with the request it received: the proxy did not forward the credential
   await expect(detail.getByTestId('response-body')).toContainText('POST /orders?priority=high HTTP/1.1');
   await expect(detail.getByTestId('response-body')).not.toContainText(E2E_TOKEN);
@@ -131,7 +191,10 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   expect(curl).toContain(`--data-binary '{"item":"swift book","quantity":2}'`);
   expect(curl).not.toContain('[redacted]');
   const key = await createKey(request, 'run page curl');
-  const answer = execFileSync('sh', ['-c', `${curl} --fail-with-body --silent --show-error`], { env: { ...process.env, SWIFTLAMBDA_API_KEY: key.secret }, encoding: 'utf8' });
+  const answer = execFileSync('sh', ['-c', `${curl} --fail-with-body --silent --show-error`], {
+    env: { ...process.env, SWIFTLAMBDA_API_KEY: key.secret },
+    encoding: 'utf8',
+  });
   expect(answer).toContain('POST /orders?priority=high HTTP/1.1');
   await expect(run.requestRows()).toHaveCount(5);
   await expect(run.requestRows().first()).toContainText('/orders?priority=high');
@@ -141,7 +204,9 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   await run.root().getByTestId('snippet-paste-secret').fill(key.secret);
   await expect(run.root().getByTestId('proxy-curl-code')).toContainText(`X-API-Key: ${key.secret}`);
   await detail.getByTestId('request-copy-curl').click();
-  await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain(`-H 'X-API-Key: ${key.secret}'`);
+  await expect
+    .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+    .toContain(`-H 'X-API-Key: ${key.secret}'`);
 
   // Replay: the call goes to the run again and its record appears at the top, selected
   const before = (await detail.getAttribute('data-request-id'))!;
@@ -156,7 +221,9 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   // a binary body in hex
   const blob = await run.selectRequest(run.requestRows().filter({ hasText: '/blob' }));
   await expect(blob.getByTestId('request-body')).toHaveAttribute('data-kind', 'hex');
-  await expect(blob.getByTestId('request-body').locator('pre')).toContainText('00000000  89 50 4e 47 0d 0a 1a 0a  ff fe 00 01 02 03 04 05  |.PNG............|');
+  await expect(blob.getByTestId('request-body').locator('pre')).toContainText(
+    '00000000  89 50 4e 47 0d 0a 1a 0a  ff fe 00 01 02 03 04 05  |.PNG............|',
+  );
 
   await new ConsolePage(page).screenshot('run-page-requests');
 
@@ -187,7 +254,10 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   await expect(run.requestDetail().getByTestId('request-replay')).toBeDisabled();
 });
 
-test('a Swift trap and a segfault: the crash panel names the signal, the message and frames linked to main.swift', async ({ page, request }) => {
+test('a Swift trap and a segfault: the crash panel names the signal, the message and frames linked to main.swift', async ({
+  page,
+  request,
+}) => {
   const run = await signedIn(page);
   const fatal = await startRun(request, crashyId, 'oneShot', ['fatal']);
   await run.open(crashyId, fatal);
@@ -198,8 +268,13 @@ test('a Swift trap and a segfault: the crash panel names the signal, the message
   await expect(panel).toContainText('a Swift runtime trap');
   await expect(panel.getByTestId('crash-message')).toHaveText('Fatal error: boom: the answer was 42');
   const explode = panel.getByTestId('crash-frame').filter({ hasText: 'explode(_:)' });
-  await expect(explode.getByTestId('crash-frame-location')).toHaveText(`Sources/crashy/main.swift:${crashyLine('fatalError("boom')}`);
-  await expect(explode.getByTestId('crash-frame-location')).toHaveAttribute('href', `vscode://file${encodeURI(CRASHY_MAIN)}:${crashyLine('fatalError("boom')}`);
+  await expect(explode.getByTestId('crash-frame-location')).toHaveText(
+    `Sources/crashy/main.swift:${crashyLine('fatalError("boom')}`,
+  );
+  await expect(explode.getByTestId('crash-frame-location')).toHaveAttribute(
+    'href',
+    `vscode://file${encodeURI(CRASHY_MAIN)}:${crashyLine('fatalError("boom')}`,
+  );
 
   await new ConsolePage(page).screenshot('run-page-crash');
 
@@ -210,7 +285,10 @@ test('a Swift trap and a segfault: the crash panel names the signal, the message
   await expect(panel).toContainText('segmentation fault');
   await expect(panel.getByTestId('crash-message')).toContainText('Bad pointer dereference');
   const write = panel.getByTestId('crash-frame').filter({ hasText: 'writeThroughNull' });
-  await expect(write.getByTestId('crash-frame-location')).toHaveAttribute('href', `vscode://file${encodeURI(CRASHY_MAIN)}:${crashyLine('pointer.pointee = 42')}`);
+  await expect(write.getByTestId('crash-frame-location')).toHaveAttribute(
+    'href',
+    `vscode://file${encodeURI(CRASHY_MAIN)}:${crashyLine('pointer.pointee = 42')}`,
+  );
 
   // a run that ended without a signal has no crash panel
   const fine = await startRun(request, crashyId, 'oneShot', ['nothing']);
@@ -219,7 +297,7 @@ test('a Swift trap and a segfault: the crash panel names the signal, the message
   await expect(run.crashPanel()).toHaveCount(0);
 });
 
-test('from one run\'s page straight to another\'s and back: never a blank console', async ({ page, request }) => {
+test("from one run's page straight to another's and back: never a blank console", async ({ page, request }) => {
   const run = await signedIn(page);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -249,7 +327,10 @@ test('from one run\'s page straight to another\'s and back: never a blank consol
   expect(errors).toEqual([]);
 });
 
-test('the log viewer: `/` focuses the search, streams filter in the order written, lines wrap', async ({ page, request }) => {
+test('the log viewer: `/` focuses the search, streams filter in the order written, lines wrap', async ({
+  page,
+  request,
+}) => {
   const run = await signedIn(page);
   const fatal = await startRun(request, crashyId, 'oneShot', ['fatal']);
   await run.open(crashyId, fatal);
@@ -270,7 +351,10 @@ test('the log viewer: `/` focuses the search, streams filter in the order writte
   await expect(run.logLines('stdout').filter({ hasText: 'crashy: fatal' })).toBeVisible();
   await expect(run.logLines('stderr').filter({ hasText: 'Fatal error: boom' })).toBeVisible();
   const logRes = await request.get(`/lambdas/${crashyId}/runs/${fatal}/logs?limit=500`, { headers: auth });
-  const stored = ((await logRes.json()).logs as Array<{ stream: string; data: string }>).map((c) => ({ stream: c.stream, text: c.data.replace(/\n$/, '') }));
+  const stored = ((await logRes.json()).logs as Array<{ stream: string; data: string }>).map((c) => ({
+    stream: c.stream,
+    text: c.data.replace(/\n$/, ''),
+  }));
   const shown = await run.renderedLines();
   expect(shown.length).toBeGreaterThan(5);
   for (const line of shown) expect(line, `line ${line.n}`).toEqual({ n: line.n, ...stored[line.n - 1]! });
@@ -303,12 +387,17 @@ test('the log viewer: `/` focuses the search, streams filter in the order writte
   await run.logViewer().getByTestId('log-wrap').check();
   await expect.poll(() => scroll.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(false);
   if (wideBefore) {
-    const tallest = await run.logLines().evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)));
+    const tallest = await run
+      .logLines()
+      .evaluateAll((rows) => Math.max(...rows.map((r) => r.getBoundingClientRect().height)));
     expect(tallest).toBeGreaterThan(18);
   }
 });
 
-test('a page that fails to draw says why, keeps the sidebar, and leads back to the runs list', async ({ page, request }) => {
+test('a page that fails to draw says why, keeps the sidebar, and leads back to the runs list', async ({
+  page,
+  request,
+}) => {
   const run = await signedIn(page);
   const runId = await startRun(request, crashyId, 'oneShot', ['nothing']);
   // a run the page cannot draw: its arguments are not a list
@@ -317,9 +406,12 @@ test('a page that fails to draw says why, keeps the sidebar, and leads back to t
     const body = await res.json();
     await route.fulfill({ response: res, json: { run: { ...body.run, arguments: null } } });
   });
-  await page.evaluate(([p, r]) => {
-    window.location.hash = `#/runs/${p}/${r}`;
-  }, [crashyId, runId] as const);
+  await page.evaluate(
+    ([p, r]) => {
+      window.location.hash = `#/runs/${p}/${r}`;
+    },
+    [crashyId, runId] as const,
+  );
   await expect(run.pageError()).toBeVisible();
   await expect(page.getByTestId('page-error-message')).toContainText('Cannot read properties of null');
   await expect(page.getByTestId('nav-projects')).toBeVisible();

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const outputs = ['dist/server/main.js', 'dist/renderer/index.html'].map((p) => join(root, p));
-const sources = ['server/src', 'renderer/src', 'renderer/index.html', 'electron/src', 'package.json'].map((p) => join(root, p));
+const sources = ['server/src', 'renderer/src', 'renderer/index.html', 'electron/src', 'package.json'].map((p) =>
+  join(root, p),
+);
 
 function newest(path) {
   if (!existsSync(path)) return 0;

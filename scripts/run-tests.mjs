@@ -69,8 +69,19 @@ const killGroup = (pgid) => {
 /** Runs one batch of files; resolves with what went wrong, or null. */
 function runBatch(files) {
   const budget = Math.max(TEST_TIMEOUT_MS, ...files.map((f) => FILE_BUDGET_MS[f.split('/').pop()] ?? 0));
-  const args = ['--test', '--test-concurrency=1', `--test-timeout=${budget}`, '--test-force-exit', '--test-reporter=spec', ...files];
-  const child = spawn(process.execPath, args, { stdio: 'inherit', detached: true, env: { ...process.env, SWIFTLAMBDA_TEST: '1' } });
+  const args = [
+    '--test',
+    '--test-concurrency=1',
+    `--test-timeout=${budget}`,
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files,
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, SWIFTLAMBDA_TEST: '1' },
+  });
   const pgid = child.pid;
   // the runner itself stopped (Ctrl-C, CI's end): take the group with it
   const onSignal = () => killGroup(pgid);
@@ -89,7 +100,11 @@ function runBatch(files) {
       const leftovers = groupAlive(pgid);
       killGroup(pgid);
       const problems = [
-        ...(timedOut ? [`still running ${(budget + GRACE_MS) / MINUTE} min after it started: killed`] : code !== 0 ? [`failed (${signal ?? `exit ${code}`})`] : []),
+        ...(timedOut
+          ? [`still running ${(budget + GRACE_MS) / MINUTE} min after it started: killed`]
+          : code !== 0
+            ? [`failed (${signal ?? `exit ${code}`})`]
+            : []),
         ...(leftovers ? ['left processes running after it ended (killed now): an `after` hook must stop them'] : []),
       ];
       resolve(problems.length ? problems.join('; ') : null);

@@ -18,7 +18,13 @@ export class ConsoleApi {
     return { Authorization: `Bearer ${this.token}` };
   }
 
-  async createProject(body: { name: string; sourcePath: string; targetName: string; dockerImage?: string; runtime?: 'process' | 'awsLambda' }): Promise<string> {
+  async createProject(body: {
+    name: string;
+    sourcePath: string;
+    targetName: string;
+    dockerImage?: string;
+    runtime?: 'process' | 'awsLambda';
+  }): Promise<string> {
     const res = await this.request.post('/console/api/projects', { headers: this.headers, data: body });
     expect(res.status(), await res.text()).toBe(201);
     const id = ((await res.json()) as { project: { id: string } }).project.id;
@@ -37,12 +43,18 @@ export class ConsoleApi {
 
   /** A host program as the project's binary: runs without a Swift build (`/usr/bin/sleep 30` runs 30 s). */
   async importBinary(projectId: string, binaryPath: string): Promise<void> {
-    const res = await this.request.post(`/console/api/projects/${projectId}/compilations`, { headers: this.headers, data: { binaryPath } });
+    const res = await this.request.post(`/console/api/projects/${projectId}/compilations`, {
+      headers: this.headers,
+      data: { binaryPath },
+    });
     expect(res.status(), await res.text()).toBe(202);
   }
 
   async startRun(projectId: string, args: string[]): Promise<string> {
-    const res = await this.request.post(`/lambdas/${projectId}/runs`, { headers: this.headers, data: { mode: 'oneShot', arguments: args } });
+    const res = await this.request.post(`/lambdas/${projectId}/runs`, {
+      headers: this.headers,
+      data: { mode: 'oneShot', arguments: args },
+    });
     expect(res.status(), await res.text()).toBe(201);
     return ((await res.json()) as { run: { uuid: string } }).run.uuid;
   }

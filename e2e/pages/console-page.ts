@@ -22,7 +22,8 @@ export class ConsolePage {
   async addExample(name: 'hello' | 'echo-service'): Promise<string> {
     await this.open('projects');
     const more = this.page.getByRole('button', { name, exact: true });
-    if (await this.page.getByTestId(`add-example-${name}`).count()) await this.page.getByTestId(`add-example-${name}`).click();
+    if (await this.page.getByTestId(`add-example-${name}`).count())
+      await this.page.getByTestId(`add-example-${name}`).click();
     else await more.click();
     await expect(this.page.getByTestId('project-detail')).toBeVisible();
     return (await this.page.getByTestId('project-detail').getAttribute('data-project-id'))!;

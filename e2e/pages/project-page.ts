@@ -5,13 +5,18 @@ export class ProjectPage {
   constructor(readonly page: Page) {}
 
   get id(): Promise<string> {
-    return this.page.getByTestId('project-detail').getAttribute('data-project-id').then((id) => id!);
+    return this.page
+      .getByTestId('project-detail')
+      .getAttribute('data-project-id')
+      .then((id) => id!);
   }
 
   async saveSettings(settings: { buildConfiguration?: 'release' | 'debug'; stopGraceSeconds?: number }): Promise<void> {
     const form = this.page.getByTestId('project-settings');
-    if (settings.buildConfiguration) await form.getByTestId('setting-build-configuration').selectOption(settings.buildConfiguration);
-    if (settings.stopGraceSeconds !== undefined) await form.getByTestId('setting-stop-grace').fill(String(settings.stopGraceSeconds));
+    if (settings.buildConfiguration)
+      await form.getByTestId('setting-build-configuration').selectOption(settings.buildConfiguration);
+    if (settings.stopGraceSeconds !== undefined)
+      await form.getByTestId('setting-stop-grace').fill(String(settings.stopGraceSeconds));
     await form.getByTestId('save-settings').click();
     await expect(form).toContainText('Saved');
   }
@@ -49,7 +54,10 @@ export class ProjectPage {
   }
 
   runReplacing(shortRunId: string): Locator {
-    return this.page.getByTestId('project-runs').getByTestId('run-replaces').filter({ hasText: `replaced ${shortRunId}` });
+    return this.page
+      .getByTestId('project-runs')
+      .getByTestId('run-replaces')
+      .filter({ hasText: `replaced ${shortRunId}` });
   }
 
   /** Opens the project's page the way a link does (a hash change, no reload). */

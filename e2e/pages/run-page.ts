@@ -6,9 +6,12 @@ export class RunPage {
 
   /** Opens the run's page from wherever the console is, the way a link does (a hash change, no reload). */
   async open(projectId: string, runId: string): Promise<void> {
-    await this.page.evaluate(([p, r]) => {
-      window.location.hash = `#/runs/${p}/${r}`;
-    }, [projectId, runId] as const);
+    await this.page.evaluate(
+      ([p, r]) => {
+        window.location.hash = `#/runs/${p}/${r}`;
+      },
+      [projectId, runId] as const,
+    );
     await expect(this.root()).toHaveAttribute('data-run-id', runId);
   }
 
@@ -29,7 +32,9 @@ export class RunPage {
       const seen: Record<string, number> = {};
       (window as unknown as { __runStates: Record<string, number> }).__runStates = seen;
       const scan = () => {
-        const state = (document.querySelector('[data-testid="run-detail"] [data-testid="run-state"]') as HTMLElement | null)?.dataset.state;
+        const state = (
+          document.querySelector('[data-testid="run-detail"] [data-testid="run-state"]') as HTMLElement | null
+        )?.dataset.state;
         if (state) seen[state] ??= Date.now();
       };
       scan();
@@ -39,7 +44,11 @@ export class RunPage {
 
   /** When the badge first showed `state`, in this machine's Date.now(). */
   async stateShownAt(state: string): Promise<number> {
-    const read = () => this.page.evaluate((s) => (window as unknown as { __runStates: Record<string, number> }).__runStates[s] ?? 0, state);
+    const read = () =>
+      this.page.evaluate(
+        (s) => (window as unknown as { __runStates: Record<string, number> }).__runStates[s] ?? 0,
+        state,
+      );
     await expect.poll(read).toBeGreaterThan(0);
     return read();
   }
@@ -49,7 +58,8 @@ export class RunPage {
     const calls: string[] = [];
     const record = (req: { url(): string; method(): string }) => {
       const url = new URL(req.url());
-      if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas')) calls.push(`${req.method()} ${url.pathname}${url.search}`);
+      if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas'))
+        calls.push(`${req.method()} ${url.pathname}${url.search}`);
     };
     this.page.on('request', record);
     await during();
@@ -67,7 +77,9 @@ export class RunPage {
   }
 
   logLines(stream?: 'stdout' | 'stderr' | 'system'): Locator {
-    return this.logViewer().locator(stream ? `[data-testid="log-line"][data-stream="${stream}"]` : '[data-testid="log-line"]');
+    return this.logViewer().locator(
+      stream ? `[data-testid="log-line"][data-stream="${stream}"]` : '[data-testid="log-line"]',
+    );
   }
 
   logSearch(): Locator {

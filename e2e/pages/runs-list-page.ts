@@ -40,14 +40,23 @@ export class RunsListPage {
         }
       };
       scan();
-      new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      new MutationObserver(scan).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
     });
   }
 
   /** When the row of `runId` first showed (in `state`, if given), in this machine's Date.now(). */
   async shownAt(runId: string, state?: string): Promise<number> {
     const key = state ? `${runId}:${state}` : runId;
-    await expect.poll(() => this.page.evaluate((k) => (window as unknown as { __seen: Record<string, number> }).__seen[k] ?? 0, key)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        this.page.evaluate((k) => (window as unknown as { __seen: Record<string, number> }).__seen[k] ?? 0, key),
+      )
+      .toBeGreaterThan(0);
     return this.page.evaluate((k) => (window as unknown as { __seen: Record<string, number> }).__seen[k]!, key);
   }
 }

@@ -37,7 +37,10 @@ async function saveSettings(): Promise<void> {
 
 async function startServer(): Promise<SwiftLambdaServer> {
   const port = (await isPortFree(DEFAULT_PORT, '127.0.0.1')) ? DEFAULT_PORT : 0;
-  const config = resolveConfig(['--host', '127.0.0.1', '--port', String(port), '--data-dir', join(app.getPath('userData'), 'data')], process.env);
+  const config = resolveConfig(
+    ['--host', '127.0.0.1', '--port', String(port), '--data-dir', join(app.getPath('userData'), 'data')],
+    process.env,
+  );
   const s = await createServer({ config });
   await s.listen();
   return s;
@@ -115,12 +118,14 @@ function buildMenu(): void {
     tray = new Tray(nativeImage.createFromPath(icon));
     app.on('before-quit', () => tray?.destroy());
     tray.setToolTip('SwiftLambda Local');
-    tray.setContextMenu(Menu.buildFromTemplate([
-      { label: 'Open console', click: openConsole },
-      { label: 'Copy API URL', click: () => clipboard.writeText(server!.url()) },
-      { type: 'separator' },
-      { label: 'Quit', click: () => app.quit() },
-    ]));
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: 'Open console', click: openConsole },
+        { label: 'Copy API URL', click: () => clipboard.writeText(server!.url()) },
+        { type: 'separator' },
+        { label: 'Quit', click: () => app.quit() },
+      ]),
+    );
   }
 }
 
@@ -142,7 +147,10 @@ async function main(): Promise<void> {
   // The preload's one capability: a native folder picker for a project's source.
   ipcMain.handle('swiftlambda:pick-folder', async (event) => {
     if (!window || event.sender !== window.webContents) return null;
-    const result = await dialog.showOpenDialog(window, { properties: ['openDirectory'], title: 'Choose a Swift package folder' });
+    const result = await dialog.showOpenDialog(window, {
+      properties: ['openDirectory'],
+      title: 'Choose a Swift package folder',
+    });
     return result.canceled ? null : (result.filePaths[0] ?? null);
   });
   buildMenu();

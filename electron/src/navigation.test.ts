@@ -22,9 +22,18 @@ test('the window never shows a dev URL either', () => {
 });
 
 test('the console\'s "open in editor" links go to the shell, and no other vscode: URI', () => {
-  assert.equal(parseExternalUrl('vscode://file/home/me/echo/Sources/main.swift:12:5'), 'vscode://file/home/me/echo/Sources/main.swift:12:5');
-  assert.equal(parseExternalUrl('vscode://file/home/me/my%20app/main.swift:3'), 'vscode://file/home/me/my%20app/main.swift:3');
-  assert.equal(parseExternalUrl('vscode://file/c:/Users/me/main.swift:1:2'), 'vscode://file/c:/Users/me/main.swift:1:2');
+  assert.equal(
+    parseExternalUrl('vscode://file/home/me/echo/Sources/main.swift:12:5'),
+    'vscode://file/home/me/echo/Sources/main.swift:12:5',
+  );
+  assert.equal(
+    parseExternalUrl('vscode://file/home/me/my%20app/main.swift:3'),
+    'vscode://file/home/me/my%20app/main.swift:3',
+  );
+  assert.equal(
+    parseExternalUrl('vscode://file/c:/Users/me/main.swift:1:2'),
+    'vscode://file/c:/Users/me/main.swift:1:2',
+  );
   assert.equal(parseExternalUrl('vscode://extension/publisher.some-extension'), null);
   assert.equal(parseExternalUrl('vscode://vscode.git/clone?url=https://evil.example/x'), null);
   assert.equal(parseExternalUrl('vscode://file/home/me/main.swift'), null);

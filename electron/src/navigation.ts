@@ -3,7 +3,11 @@ export function isAllowedNavigation(url: string, consoleOrigin: string): boolean
   try {
     const target = new URL(url);
     const origin = new URL(consoleOrigin);
-    return target.origin === origin.origin && !target.pathname.startsWith('/instances/') && !target.pathname.startsWith('/dev/');
+    return (
+      target.origin === origin.origin &&
+      !target.pathname.startsWith('/instances/') &&
+      !target.pathname.startsWith('/dev/')
+    );
   } catch {
     return false;
   }
@@ -19,7 +23,13 @@ export function parseExternalUrl(url: string): string | null {
     const parsed = new URL(url);
     if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.toString();
     const plain = !parsed.username && !parsed.password && !parsed.port && !parsed.search && !parsed.hash;
-    if (parsed.protocol === 'vscode:' && parsed.host === 'file' && plain && /^\/[^?#]*:\d+(:\d+)?$/.test(parsed.pathname)) return parsed.toString();
+    if (
+      parsed.protocol === 'vscode:' &&
+      parsed.host === 'file' &&
+      plain &&
+      /^\/[^?#]*:\d+(:\d+)?$/.test(parsed.pathname)
+    )
+      return parsed.toString();
     return null;
   } catch {
     return null;

@@ -2,22 +2,55 @@
 // public run routes, which accept the console session as the owner.
 import type { ConsoleRunsResponse, DevStatusResponse } from '../../server/src/contract/dev.js';
 import type {
-  Compilation, CreateKeyResponse, Key, Project, Run, RunMode, StartRunResponse, StatusResponse, StopAllResponse,
+  Compilation,
+  CreateKeyResponse,
+  Key,
+  Project,
+  Run,
+  RunMode,
+  StartRunResponse,
+  StatusResponse,
+  StopAllResponse,
 } from '../../server/src/contract/types.js';
-import type { AwsConsoleInvokeRequest, AwsInvocationResponse, AwsInvocationsResponse } from '../../server/src/contract/aws.js';
+import type {
+  AwsConsoleInvokeRequest,
+  AwsInvocationResponse,
+  AwsInvocationsResponse,
+} from '../../server/src/contract/aws.js';
 import type { LocalImage } from '../../server/src/contract/types.js';
 import type { LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
 
-export type { BuildConfiguration, Compilation, Diagnostic, Key, LogChunk, Project, Run, RunMode, RunState, StatusResponse, ExamplePackage } from '../../server/src/contract/types.js';
+export type {
+  BuildConfiguration,
+  Compilation,
+  Diagnostic,
+  Key,
+  LogChunk,
+  Project,
+  Run,
+  RunMode,
+  RunState,
+  StatusResponse,
+  ExamplePackage,
+} from '../../server/src/contract/types.js';
 export type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
 export type { AwsBody, AwsInvocation } from '../../server/src/contract/aws.js';
 export type { FunctionRuntime, LocalImage } from '../../server/src/contract/types.js';
 export type { LoggedBody, LoggedRequest } from '../../server/src/contract/types.js';
-export type { CrashFrame, CrashReport, RunStatsResponse, RunStatsSample } from '../../server/src/contract/run-diagnostics.js';
+export type {
+  CrashFrame,
+  CrashReport,
+  RunStatsResponse,
+  RunStatsSample,
+} from '../../server/src/contract/run-diagnostics.js';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly reason: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -57,24 +90,33 @@ export const api = {
     q.set('limit', String(filter.limit ?? 50));
     return request<ConsoleRunsResponse>('GET', `/console/api/runs?${q}`);
   },
-  run: (projectId: string, runId: string) => request<{ run: Run }>('GET', `/lambdas/${enc(projectId)}/runs/${enc(runId)}`),
+  run: (projectId: string, runId: string) =>
+    request<{ run: Run }>('GET', `/lambdas/${enc(projectId)}/runs/${enc(runId)}`),
   startRun: (projectId: string, mode: RunMode, args: string[]) =>
     request<StartRunResponse>('POST', `/lambdas/${enc(projectId)}/runs`, { mode, arguments: args }),
-  stopRun: (projectId: string, runId: string) => request<{ run: Run }>('POST', `/lambdas/${enc(projectId)}/runs/${enc(runId)}/stop`, {}),
-  stopAll: (projectId: string, mode?: RunMode) => request<StopAllResponse>('POST', `/lambdas/${enc(projectId)}/runs/stop`, mode ? { mode } : {}),
+  stopRun: (projectId: string, runId: string) =>
+    request<{ run: Run }>('POST', `/lambdas/${enc(projectId)}/runs/${enc(runId)}/stop`, {}),
+  stopAll: (projectId: string, mode?: RunMode) =>
+    request<StopAllResponse>('POST', `/lambdas/${enc(projectId)}/runs/stop`, mode ? { mode } : {}),
   projects: () => request<{ projects: Project[] }>('GET', '/console/api/projects'),
   project: (id: string) => request<{ project: Project }>('GET', `/console/api/projects/${enc(id)}`),
-  createProject: (body: Record<string, unknown>) => request<{ project: Project }>('POST', '/console/api/projects', body),
-  updateProject: (id: string, body: Record<string, unknown>) => request<{ project: Project }>('PATCH', `/console/api/projects/${enc(id)}`, body),
-  compilations: (id: string) => request<{ compilations: Compilation[] }>('GET', `/console/api/projects/${enc(id)}/compilations`),
-  build: (id: string) => request<{ compilation: Compilation }>('POST', `/console/api/projects/${enc(id)}/compilations`, {}),
+  createProject: (body: Record<string, unknown>) =>
+    request<{ project: Project }>('POST', '/console/api/projects', body),
+  updateProject: (id: string, body: Record<string, unknown>) =>
+    request<{ project: Project }>('PATCH', `/console/api/projects/${enc(id)}`, body),
+  compilations: (id: string) =>
+    request<{ compilations: Compilation[] }>('GET', `/console/api/projects/${enc(id)}/compilations`),
+  build: (id: string) =>
+    request<{ compilation: Compilation }>('POST', `/console/api/projects/${enc(id)}/compilations`, {}),
   devStatus: (id: string) => request<DevStatusResponse>('GET', `/console/api/projects/${enc(id)}/dev`),
   keys: () => request<{ keys: Key[] }>('GET', '/console/api/keys'),
-  createKey: (body: { name: string; expiresInDays: number | null; projects?: string[] }) => request<CreateKeyResponse>('POST', '/console/api/keys', body),
+  createKey: (body: { name: string; expiresInDays: number | null; projects?: string[] }) =>
+    request<CreateKeyResponse>('POST', '/console/api/keys', body),
   revokeKey: (id: string) => request<{ key: Key }>('POST', `/console/api/keys/${enc(id)}/revoke`),
 };
 
-export const runLogsUrl = (projectId: string, runId: string) => `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
+export const runLogsUrl = (projectId: string, runId: string) =>
+  `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
 /** The project's dev URL: whichever service run the development loop serves (SPEC §8). */
 export const devUrl = (apiUrl: string, projectId: string) => `${apiUrl}/dev/${enc(projectId)}/api/`;
 export const instanceUrl = (apiUrl: string, runId: string) => `${apiUrl}/instances/${enc(runId)}/api/`;
@@ -83,19 +125,22 @@ export const buildLogsUrl = (projectId: string, compilationId: string) =>
 
 /** The desktop app's preload adds a native folder picker; a browser has none. */
 export function desktopFolderPicker(): (() => Promise<string | null>) | null {
-  const desktop = (window as unknown as { swiftlambdaDesktop?: { pickFolder(): Promise<string | null> } }).swiftlambdaDesktop;
+  const desktop = (window as unknown as { swiftlambdaDesktop?: { pickFolder(): Promise<string | null> } })
+    .swiftlambdaDesktop;
   return desktop ? () => desktop.pickFolder() : null;
 }
 
 // The rest of the console: a run with its console fields, projects, images, and AWS Lambda mode's
 // invocations (SPEC §9, §10, §12).
 export const consoleApi = {
-  run: (runId: string) => request<{ run: ConsoleRunsResponse['runs'][number] }>('GET', `/console/api/runs/${enc(runId)}`),
+  run: (runId: string) =>
+    request<{ run: ConsoleRunsResponse['runs'][number] }>('GET', `/console/api/runs/${enc(runId)}`),
   deleteProject: (id: string) => request<Record<string, never>>('DELETE', `/console/api/projects/${enc(id)}`),
   packageExecutables: (path: string) =>
     request<{ path: string; executables: string[] }>('GET', `/console/api/packages/executables?path=${enc(path)}`),
   images: () => request<{ images: LocalImage[] }>('GET', '/console/api/images'),
-  pullImage: (name: string) => request<{ pulled: string; progress: string[] }>('POST', '/console/api/images/pull', { name }),
+  pullImage: (name: string) =>
+    request<{ pulled: string; progress: string[] }>('POST', '/console/api/images/pull', { name }),
   invocations: (projectId: string, limit = 50) =>
     request<AwsInvocationsResponse>('GET', `/console/api/projects/${enc(projectId)}/invocations?limit=${limit}`),
   invocation: (projectId: string, requestId: string) =>
@@ -109,7 +154,11 @@ export const runApi = {
   requests: (runId: string, limit = 500) =>
     request<{ requests: LoggedRequest[] }>('GET', `/console/api/runs/${enc(runId)}/requests?limit=${limit}`),
   replay: (runId: string, requestId: string) =>
-    request<{ request: LoggedRequest }>('POST', `/console/api/runs/${enc(runId)}/requests/${enc(requestId)}/replay`, {}),
+    request<{ request: LoggedRequest }>(
+      'POST',
+      `/console/api/runs/${enc(runId)}/requests/${enc(requestId)}/replay`,
+      {},
+    ),
   stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
 };
 export const runStatsUrl = (runId: string) => `/console/api/runs/${enc(runId)}/stats?follow=true`;

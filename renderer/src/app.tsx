@@ -27,11 +27,23 @@ export function App() {
       <Sidebar route={route} warnings={status.data?.warnings ?? []} />
       <main className="content">
         <ErrorBoundary resetKey={href(route)}>
-        {route.page === 'runs' && <RunsPage projects={projectList} hasKeys={(keys.data?.length ?? 0) > 0} />}
-        {route.page === 'run' && <RunDetail projectId={route.projectId} runId={route.runId} projects={projectList} />}
-        {route.page === 'projects' && <ProjectsPage projects={projectList} examples={status.data?.examples ?? []} defaultImage={status.data?.defaultImage ?? ''} />}
-        {route.page === 'project' && <ProjectDetail projectId={route.projectId} apiUrl={status.data?.apiUrl ?? location.origin} defaultImage={status.data?.defaultImage ?? ''} />}
-        {route.page === 'keys' && <KeysPage projects={projectList} />}
+          {route.page === 'runs' && <RunsPage projects={projectList} hasKeys={(keys.data?.length ?? 0) > 0} />}
+          {route.page === 'run' && <RunDetail projectId={route.projectId} runId={route.runId} projects={projectList} />}
+          {route.page === 'projects' && (
+            <ProjectsPage
+              projects={projectList}
+              examples={status.data?.examples ?? []}
+              defaultImage={status.data?.defaultImage ?? ''}
+            />
+          )}
+          {route.page === 'project' && (
+            <ProjectDetail
+              projectId={route.projectId}
+              apiUrl={status.data?.apiUrl ?? location.origin}
+              defaultImage={status.data?.defaultImage ?? ''}
+            />
+          )}
+          {route.page === 'keys' && <KeysPage projects={projectList} />}
         </ErrorBoundary>
       </main>
       <StatusBar status={status.data} />
@@ -44,9 +56,14 @@ function SignedOut() {
     <div className="signed-out" data-testid="signed-out">
       <img src="/favicon.svg" alt="" width={48} height={48} />
       <h1>Open the console with its link</h1>
-      <p>The console needs the link that <code>npm start</code> prints:</p>
+      <p>
+        The console needs the link that <code>npm start</code> prints:
+      </p>
       <pre className="inline-code">Console: http://127.0.0.1:7400/?token=…</pre>
-      <p>It is also in <code>server.json</code> in the data dir (<code>~/.swiftlambda-local</code> by default) as <code>url</code> and <code>consoleToken</code>. The desktop app signs in by itself.</p>
+      <p>
+        It is also in <code>server.json</code> in the data dir (<code>~/.swiftlambda-local</code> by default) as{' '}
+        <code>url</code> and <code>consoleToken</code>. The desktop app signs in by itself.
+      </p>
     </div>
   );
 }

@@ -1,7 +1,17 @@
 import type { LoggedRequest } from './api.js';
 
 /** Headers curl sets itself or the proxy added: left out of a copied command. */
-const LEFT_OUT = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'expect', 'keep-alive', 'te', 'upgrade', 'proxy-connection']);
+const LEFT_OUT = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'expect',
+  'keep-alive',
+  'te',
+  'upgrade',
+  'proxy-connection',
+]);
 const REDACTED = '[redacted]';
 
 /** `it's` → `'it'\''s'`: safe in any POSIX shell. */
@@ -32,7 +42,10 @@ export function curlCommand(req: LoggedRequest, options: CurlOptions): string {
     if (LEFT_OUT.has(lower) || lower.startsWith('x-forwarded-')) continue;
     if (lower === 'cookie' && value.includes(REDACTED)) {
       credential = true;
-      const kept = value.split(';').map((p) => p.trim()).filter((p) => p && !p.includes(REDACTED));
+      const kept = value
+        .split(';')
+        .map((p) => p.trim())
+        .filter((p) => p && !p.includes(REDACTED));
       if (kept.length) parts.push(`-H ${shellQuote(`${name}: ${kept.join('; ')}`)}`);
       continue;
     }
@@ -44,7 +57,11 @@ export function curlCommand(req: LoggedRequest, options: CurlOptions): string {
   }
   if (credential || options.needsKey) {
     // a variable in double quotes, so the shell expands it; a secret quoted like any value
-    parts.unshift(/^\$[A-Z_][A-Z0-9_]*$/.test(options.key) ? `-H "X-API-Key: ${options.key}"` : `-H ${shellQuote(`X-API-Key: ${options.key}`)}`);
+    parts.unshift(
+      /^\$[A-Z_][A-Z0-9_]*$/.test(options.key)
+        ? `-H "X-API-Key: ${options.key}"`
+        : `-H ${shellQuote(`X-API-Key: ${options.key}`)}`,
+    );
   }
   const method = req.method.toUpperCase();
   const head = method === 'GET' ? ['curl', shellQuote(url)] : ['curl', '-X', method, shellQuote(url)];

@@ -1,7 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 /** Calls `load` now and every `intervalMs` while mounted; `reload()` refreshes at once. */
-export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: readonly unknown[]): {
+export function usePoll<T>(
+  load: () => Promise<T>,
+  intervalMs: number,
+  deps: readonly unknown[],
+): {
   data: T | undefined;
   error: Error | undefined;
   reload: () => void;

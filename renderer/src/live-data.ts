@@ -2,10 +2,26 @@
 // it; after a reconnect it loads again (a slow resync). Nothing here polls.
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { AwsInvocation } from '../../server/src/contract/aws.js';
-import { api, consoleApi, type Compilation, type ConsoleRun, type DevStatus, type Key, type Project, type StatusResponse } from './api.js';
+import {
+  api,
+  consoleApi,
+  type Compilation,
+  type ConsoleRun,
+  type DevStatus,
+  type Key,
+  type Project,
+  type StatusResponse,
+} from './api.js';
 import { LiveFeed, type LiveConnection, type LiveEvent, type LiveEventMap, type LiveEventType } from './live-feed.js';
 
-export type { LiveConnection, LiveEvent, LiveEventMap, LiveEventType, LoggedRequestSummary, AwsInvocationSummary } from './live-feed.js';
+export type {
+  LiveConnection,
+  LiveEvent,
+  LiveEventMap,
+  LiveEventType,
+  LoggedRequestSummary,
+  AwsInvocationSummary,
+} from './live-feed.js';
 
 /** The app's one stream; a refused connection checks the session (a 401 shows the signed-out page). */
 export const liveFeed = new LiveFeed('/console/api/events', () => void api.status().catch(() => undefined));
@@ -107,16 +123,20 @@ export function useLiveEvent<K extends LiveEventType>(type: K, handler: (data: L
   const ref = useRef(handler);
   ref.current = handler;
   useEffect(
-    () => liveFeed.subscribe((event) => {
-      if (event.type === type) ref.current(event.data as LiveEventMap[K]);
-    }),
+    () =>
+      liveFeed.subscribe((event) => {
+        if (event.type === type) ref.current(event.data as LiveEventMap[K]);
+      }),
     [type],
   );
 }
 
 /** The stream's state, for a "reconnecting…" hint. */
 export function useLiveConnection(): LiveConnection {
-  return useSyncExternalStore((notify) => liveFeed.onConnection(notify), () => liveFeed.state);
+  return useSyncExternalStore(
+    (notify) => liveFeed.onConnection(notify),
+    () => liveFeed.state,
+  );
 }
 
 /** Re-renders every `intervalMs` (relative times, running durations) without asking the server. */
@@ -152,7 +172,13 @@ export function useProjects(): LiveResource<Project[]> {
   return useLiveResource<Project[]>(
     () => api.projects().then((r) => r.projects),
     (list, event) => {
-      if (event.type === 'project') return upsert(list, event.data, (p) => p.id, (a, b) => b.created - a.created);
+      if (event.type === 'project')
+        return upsert(
+          list,
+          event.data,
+          (p) => p.id,
+          (a, b) => b.created - a.created,
+        );
       const gone = isDeleted(event, 'project');
       return gone ? without(list, (p) => p.id === gone) : list;
     },
@@ -177,7 +203,13 @@ export function useKeys(): LiveResource<Key[]> {
   return useLiveResource<Key[]>(
     () => api.keys().then((r) => r.keys),
     (list, event) => {
-      if (event.type === 'key') return upsert(list, event.data, (k) => k.id, (a, b) => b.createdAt - a.createdAt);
+      if (event.type === 'key')
+        return upsert(
+          list,
+          event.data,
+          (k) => k.id,
+          (a, b) => b.createdAt - a.createdAt,
+        );
       const gone = isDeleted(event, 'key');
       return gone ? without(list, (k) => k.id === gone) : list;
     },
@@ -232,7 +264,12 @@ export function useCompilations(projectId: string): LiveResource<Compilation[]> 
     () => api.compilations(projectId).then((r) => r.compilations),
     (list, event) => {
       if (event.type === 'compilation' && event.data.project === projectId) {
-        return upsert(list, event.data, (c) => c.id, (a, b) => b.created - a.created || (b.id > a.id ? 1 : -1));
+        return upsert(
+          list,
+          event.data,
+          (c) => c.id,
+          (a, b) => b.created - a.created || (b.id > a.id ? 1 : -1),
+        );
       }
       const gone = isDeleted(event, 'compilation');
       return gone ? without(list, (c) => c.id === gone) : list;
@@ -260,7 +297,8 @@ export function useDevStatus(projectId: string): LiveResource<DevStatus> {
 export function useStatus(): LiveResource<StatusResponse> {
   return useLiveResource<StatusResponse>(
     () => api.status(),
-    (status, event) => (event.type === 'status' && event.data.docker.available !== status.docker.available ? RELOAD : status),
+    (status, event) =>
+      event.type === 'status' && event.data.docker.available !== status.docker.available ? RELOAD : status,
     [],
   );
 }
@@ -280,7 +318,12 @@ export function useInvocations(projectId: string, limit = 50): LiveResource<AwsI
         const merged: AwsInvocation = old
           ? { ...old, ...summary }
           : { ...summary, payload: { bytes: 0, truncated: false }, response: null, logTail: '' };
-        next = upsert(next, merged, (x) => x.requestId, (a, b) => b.receivedAt - a.receivedAt).slice(0, limit);
+        next = upsert(
+          next,
+          merged,
+          (x) => x.requestId,
+          (a, b) => b.receivedAt - a.receivedAt,
+        ).slice(0, limit);
       }
       return next;
     },

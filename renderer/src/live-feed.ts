@@ -5,7 +5,10 @@ import type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
 import type { Compilation, Key, LoggedRequest, Project } from '../../server/src/contract/types.js';
 
 /** A request-log record as the stream sends it: without headers and bodies (fetch the run's log for those). */
-export type LoggedRequestSummary = Omit<LoggedRequest, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'>;
+export type LoggedRequestSummary = Omit<
+  LoggedRequest,
+  'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'
+>;
 /** An invocation as the stream sends it: without payload, response and log tail. */
 export type AwsInvocationSummary = Omit<AwsInvocation, 'payload' | 'response' | 'logTail'>;
 
@@ -28,7 +31,18 @@ export type LiveEvent = { [K in LiveEventType]: { type: K; data: LiveEventMap[K]
 /** `connecting` before the first `ready`; `reconnecting` while the stream is down after that. */
 export type LiveConnection = 'connecting' | 'live' | 'reconnecting';
 
-const EVENT_TYPES: readonly LiveEventType[] = ['run', 'compilation', 'project', 'key', 'dev', 'requests', 'invocations', 'deleted', 'status', 'ready'];
+const EVENT_TYPES: readonly LiveEventType[] = [
+  'run',
+  'compilation',
+  'project',
+  'key',
+  'dev',
+  'requests',
+  'invocations',
+  'deleted',
+  'status',
+  'ready',
+];
 /** how long a page waits for the stream before it loads anyway */
 const READY_WAIT_MS = 1500;
 const MAX_RETRY_MS = 30_000;

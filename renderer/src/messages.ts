@@ -6,16 +6,20 @@ const SENTENCES: Record<string, string | ((message: string) => string)> = {
   invalid_name: 'Give it a name of 1 to 100 characters.',
   name_taken: (message) => {
     const name = /"([^"]+)"/.exec(message)?.[1];
-    return name ? `A project named “${name}” already exists. Choose another name.` : 'A project with that name already exists. Choose another name.';
+    return name
+      ? `A project named “${name}” already exists. Choose another name.`
+      : 'A project with that name already exists. Choose another name.';
   },
   invalid_source_path: (message) =>
     /absolute/.test(message) || !/ is not a folder$/.test(message)
       ? 'The package folder must be an absolute path, such as /Users/me/code/my-lambda.'
       : `${message.replace(/ is not a folder$/, '')} is a file, not a folder. Pick the folder that holds Package.swift.`,
   source_path_not_found: (message) => `${message.replace(/ does not exist$/, '')} does not exist on this machine.`,
-  package_manifest_missing: (message) => `${message.replace(/ has no Package\.swift$/, '')} has no Package.swift: pick the package's root folder.`,
+  package_manifest_missing: (message) =>
+    `${message.replace(/ has no Package\.swift$/, '')} has no Package.swift: pick the package's root folder.`,
   invalid_target_name: 'A target name has letters, digits, “_”, “.” and “-” only (up to 128 characters).',
-  invalid_docker_image: 'That is not an image name Docker accepts (for example swift:6.0 or swiftlambda/swift:6.0-trixie-git).',
+  invalid_docker_image:
+    'That is not an image name Docker accepts (for example swift:6.0 or swiftlambda/swift:6.0-trixie-git).',
   invalid_run_timeout: 'The run timeout is a whole number of seconds from 1 to 86,400 (one day).',
   invalid_memory_limit: 'Memory is a whole number of MiB from 16 to 65,536.',
   invalid_pids_limit: 'Processes is a whole number from 8 to 65,536.',

@@ -10,9 +10,17 @@ test('defaults: 127.0.0.1:7400 and the seed image', () => {
 });
 
 test('flags win over the environment, which wins over defaults', () => {
-  const env = { SWIFTLAMBDA_PORT: '7500', SWIFTLAMBDA_HOST: '::1', SWIFTLAMBDA_DATA_DIR: '/tmp/a', SWIFTLAMBDA_DEFAULT_IMAGE: 'img:1' };
+  const env = {
+    SWIFTLAMBDA_PORT: '7500',
+    SWIFTLAMBDA_HOST: '::1',
+    SWIFTLAMBDA_DATA_DIR: '/tmp/a',
+    SWIFTLAMBDA_DEFAULT_IMAGE: 'img:1',
+  };
   const fromEnv = resolveConfig([], env);
-  assert.deepEqual([fromEnv.port, fromEnv.host, fromEnv.dataDir, fromEnv.defaultImage], [7500, '::1', '/tmp/a', 'img:1']);
+  assert.deepEqual(
+    [fromEnv.port, fromEnv.host, fromEnv.dataDir, fromEnv.defaultImage],
+    [7500, '::1', '/tmp/a', 'img:1'],
+  );
   const fromFlags = resolveConfig(['--port', '0', '--host', '127.0.0.1', '--data-dir', '/tmp/b'], env);
   assert.deepEqual([fromFlags.port, fromFlags.host, fromFlags.dataDir], [0, '127.0.0.1', '/tmp/b']);
 });

@@ -60,9 +60,21 @@ export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): 
     dataDir: resolve(values['data-dir'] ?? env.SWIFTLAMBDA_DATA_DIR ?? defaultDataDir()),
     defaultImage: env.SWIFTLAMBDA_DEFAULT_IMAGE || PRODUCT_DEFAULT_IMAGE,
     consoleToken: env.SWIFTLAMBDA_CONSOLE_TOKEN || undefined,
-    maxLogBytesPerRun: intFrom(env.SWIFTLAMBDA_MAX_LOG_BYTES, 'SWIFTLAMBDA_MAX_LOG_BYTES', 64 * 1024 * 1024, 1024, 2 ** 40),
+    maxLogBytesPerRun: intFrom(
+      env.SWIFTLAMBDA_MAX_LOG_BYTES,
+      'SWIFTLAMBDA_MAX_LOG_BYTES',
+      64 * 1024 * 1024,
+      1024,
+      2 ** 40,
+    ),
     runRetentionPerProject: intFrom(env.SWIFTLAMBDA_RUN_RETENTION, 'SWIFTLAMBDA_RUN_RETENTION', 500, 1, 100_000),
-    proxyMaxBodyBytes: intFrom(env.SWIFTLAMBDA_PROXY_MAX_BODY_BYTES, 'SWIFTLAMBDA_PROXY_MAX_BODY_BYTES', 50 * 1024 * 1024, 0, 2 ** 40),
+    proxyMaxBodyBytes: intFrom(
+      env.SWIFTLAMBDA_PROXY_MAX_BODY_BYTES,
+      'SWIFTLAMBDA_PROXY_MAX_BODY_BYTES',
+      50 * 1024 * 1024,
+      0,
+      2 ** 40,
+    ),
     stopRunsOnExit: env.SWIFTLAMBDA_STOP_RUNS_ON_EXIT !== 'false',
     awsIdleSeconds: intFrom(env.SWIFTLAMBDA_AWS_IDLE_SECONDS, 'SWIFTLAMBDA_AWS_IDLE_SECONDS', 300, 1, 86_400),
   };

@@ -18,14 +18,27 @@ import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
 import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
 import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
-import { authorizePublicCaller, ChangeFeed, ConsoleAuth, createConsoleRouter, loadOrCreateConsoleToken, SESSION_COOKIE } from './modules/console/index.js';
+import {
+  authorizePublicCaller,
+  ChangeFeed,
+  ConsoleAuth,
+  createConsoleRouter,
+  loadOrCreateConsoleToken,
+  SESSION_COOKIE,
+} from './modules/console/index.js';
 import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
 import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
-import { createPublicRouter, EngineWatcher, reconcileRunsWithContainers, RunsService, toConsoleRun } from './modules/runs/index.js';
+import {
+  createPublicRouter,
+  EngineWatcher,
+  reconcileRunsWithContainers,
+  RunsService,
+  toConsoleRun,
+} from './modules/runs/index.js';
 
 export type { ServerConfig } from './config.js';
 export { resolveConfig, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
@@ -45,7 +58,13 @@ export interface SwiftLambdaServer {
   readonly app: express.Express;
   readonly consoleToken: string;
   readonly warnings: readonly string[];
-  readonly services: { readonly keys: KeysService; readonly projects: ProjectsService; readonly builds: BuildsService; readonly runs: RunsService; readonly store: Store };
+  readonly services: {
+    readonly keys: KeysService;
+    readonly projects: ProjectsService;
+    readonly builds: BuildsService;
+    readonly runs: RunsService;
+    readonly store: Store;
+  };
   /** starts listening; resolves with the base URL */
   listen(): Promise<string>;
   url(): string;
@@ -54,10 +73,22 @@ export interface SwiftLambdaServer {
 
 function bundledExamples(dir: string): ExamplePackage[] {
   const known: Array<Omit<ExamplePackage, 'path'>> = [
-    { name: 'hello', targetName: 'hello', mode: 'oneShot', description: 'a one-shot that prints its arguments and environment' },
-    { name: 'echo-service', targetName: 'echo-service', mode: 'service', description: 'an HTTP service on $PORT that echoes requests' },
+    {
+      name: 'hello',
+      targetName: 'hello',
+      mode: 'oneShot',
+      description: 'a one-shot that prints its arguments and environment',
+    },
+    {
+      name: 'echo-service',
+      targetName: 'echo-service',
+      mode: 'service',
+      description: 'an HTTP service on $PORT that echoes requests',
+    },
   ];
-  return known.filter((e) => existsSync(join(dir, e.name, 'Package.swift'))).map((e) => ({ ...e, path: join(dir, e.name) }));
+  return known
+    .filter((e) => existsSync(join(dir, e.name, 'Package.swift')))
+    .map((e) => ({ ...e, path: join(dir, e.name) }));
 }
 
 function defaultUiDir(): string {
@@ -66,7 +97,10 @@ function defaultUiDir(): string {
 
 /** The console's pages: only its own scripts, never framed, no referrer. */
 const consoleSecurityHeaders: express.RequestHandler = (_req, res, next) => {
-  res.setHeader('content-security-policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  res.setHeader(
+    'content-security-policy',
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  );
   res.setHeader('x-frame-options', 'DENY');
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
@@ -98,9 +132,38 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   await logs.init();
   const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
-  const builds = new BuildsService({ store, engine, logs, projects, clock, dataDir: config.dataDir, labels, log, buildVolumeKey: config.buildVolumeKey });
-  const runs = new RunsService({ store, engine, logs, projects, builds, clock, labels, retentionPerProject: config.runRetentionPerProject, log });
-  const aws = new AwsService({ engine, logs, projects, builds, clock, labels, log, idleSeconds: config.awsIdleSeconds });
+  const builds = new BuildsService({
+    store,
+    engine,
+    logs,
+    projects,
+    clock,
+    dataDir: config.dataDir,
+    labels,
+    log,
+    buildVolumeKey: config.buildVolumeKey,
+  });
+  const runs = new RunsService({
+    store,
+    engine,
+    logs,
+    projects,
+    builds,
+    clock,
+    labels,
+    retentionPerProject: config.runRetentionPerProject,
+    log,
+  });
+  const aws = new AwsService({
+    engine,
+    logs,
+    projects,
+    builds,
+    clock,
+    labels,
+    log,
+    idleSeconds: config.awsIdleSeconds,
+  });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
   // the dev loop waits on the proxy's open calls; the proxy asks it where dev URLs go
@@ -114,14 +177,24 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
 
-  const feed = new ChangeFeed(store, { run: toConsoleRun, compilation: toPublicCompilation, project: (p) => p, key: toPublicKey });
+  const feed = new ChangeFeed(store, {
+    run: toConsoleRun,
+    compilation: toPublicCompilation,
+    project: (p) => p,
+    key: toPublicKey,
+  });
   devLoop.onStatus((projectId) => {
-    if (projects.exists(projectId)) feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
+    if (projects.exists(projectId))
+      feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
   });
 
   // AWS Lambda mode: changed invocations, batched by the service (no bodies)
   aws.onInvocations((batch) => {
-    if (feed.active) feed.publish({ type: 'invocations', data: { invocations: batch.map(({ payload: _p, response: _r, logTail: _t, ...summary }) => summary) } });
+    if (feed.active)
+      feed.publish({
+        type: 'invocations',
+        data: { invocations: batch.map(({ payload: _p, response: _r, logTail: _t, ...summary }) => summary) },
+      });
   });
 
   // new request-log records, as one `requests` event per run every 100 ms at most (no bodies)
@@ -145,15 +218,23 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   let dockerAvailable: boolean | null = null;
   const statusTimer = setInterval(() => {
     if (!feed.active) return;
-    void engine.ping().then(() => true, () => false).then((available) => {
-      if (available === dockerAvailable) return;
-      dockerAvailable = available;
-      feed.publish({ type: 'status', data: { docker: { available } } });
-    });
+    void engine
+      .ping()
+      .then(
+        () => true,
+        () => false,
+      )
+      .then((available) => {
+        if (available === dockerAvailable) return;
+        dockerAvailable = available;
+        feed.publish({ type: 'status', data: { docker: { available } } });
+      });
   }, 3000);
   statusTimer.unref();
 
-  const examples = bundledExamples(deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)));
+  const examples = bundledExamples(
+    deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)),
+  );
   let baseUrl = '';
   const app = express();
   app.disable('x-powered-by');
@@ -165,11 +246,27 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     '/console/api',
     originGuard(hostPolicy, 'all'),
     createConsoleRouter({
-      consoleAuth, keys, projects, builds, runs, logs, engine, dev: devLoop,
+      consoleAuth,
+      keys,
+      projects,
+      builds,
+      runs,
+      logs,
+      engine,
+      dev: devLoop,
       images: new ImageCatalog(engine, config.dataDir, labels),
       feed,
-      requests: { list: (runId, limit) => proxy.requests.list(runId, limit), replay: (runId, id) => proxy.replay(runId, id) },
-      status: () => ({ dataDir: config.dataDir, apiUrl: baseUrl, defaultImage: config.defaultImage, warnings: store.warnings, examples }),
+      requests: {
+        list: (runId, limit) => proxy.requests.list(runId, limit),
+        replay: (runId, id) => proxy.replay(runId, id),
+      },
+      status: () => ({
+        dataDir: config.dataDir,
+        apiUrl: baseUrl,
+        defaultImage: config.defaultImage,
+        warnings: store.warnings,
+        examples,
+      }),
     }),
   );
   const uiDir = deps.uiDir ?? defaultUiDir();
@@ -182,7 +279,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     }
     next();
   });
-  if (existsSync(uiDir)) app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
+  if (existsSync(uiDir))
+    app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
@@ -203,7 +301,9 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       const strayFunctions = await aws.removeLeftoverContainers();
       if (strayFunctions) log(`removed ${strayFunctions} function containers left by an earlier start`);
       if (result.reattached || result.lost || result.removed) {
-        log(`reconciled runs: ${result.reattached} re-attached, ${result.lost} lost, ${result.removed} stray containers removed`);
+        log(
+          `reconciled runs: ${result.reattached} re-attached, ${result.lost} lost, ${result.removed} stray containers removed`,
+        );
       }
     } catch (err) {
       log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);

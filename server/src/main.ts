@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   try {
     config = resolveConfig(process.argv.slice(2), process.env);
   } catch (err) {
-    process.stderr.write(err instanceof ConfigError && err.message === 'usage' ? USAGE : `${(err as Error).message}\n${USAGE}`);
+    process.stderr.write(
+      err instanceof ConfigError && err.message === 'usage' ? USAGE : `${(err as Error).message}\n${USAGE}`,
+    );
     process.exit(err instanceof ConfigError && err.message === 'usage' ? 0 : 2);
   }
   if (!LOOPBACK.has(config.host)) {
@@ -38,14 +40,19 @@ async function main(): Promise<void> {
     url = await server.listen();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    process.stderr.write(code === 'EADDRINUSE'
-      ? `port ${config.port} is in use; pass --port (0 picks a free one)\n`
-      : `could not listen: ${(err as Error).message}\n`);
+    process.stderr.write(
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is in use; pass --port (0 picks a free one)\n`
+        : `could not listen: ${(err as Error).message}\n`,
+    );
     await server.close();
     process.exit(1);
   }
   const serverJson = join(config.dataDir, 'server.json');
-  await writeFileDurably(serverJson, JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n');
+  await writeFileDurably(
+    serverJson,
+    JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n',
+  );
   await chmod(serverJson, 0o600);
   process.stdout.write(`API: ${url}\nConsole: ${url}/?token=${server.consoleToken}\n`);
 

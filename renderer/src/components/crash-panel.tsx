@@ -2,7 +2,8 @@ import type { CrashFrame, CrashReport } from '../api.js';
 
 /** What each signal usually means for a Swift program. */
 const SIGNALS: Record<string, string> = {
-  SIGILL: 'illegal instruction: a Swift runtime trap (fatalError, a force-unwrapped nil, an index out of range, an overflow, a precondition)',
+  SIGILL:
+    'illegal instruction: a Swift runtime trap (fatalError, a force-unwrapped nil, an index out of range, an overflow, a precondition)',
   SIGTRAP: 'trace trap: a Swift runtime trap or a breakpoint instruction',
   SIGSEGV: 'segmentation fault: the program read or wrote memory it does not own (an unsafe pointer, a stack overflow)',
   SIGBUS: 'bus error: a misaligned or unmapped memory access',
@@ -34,20 +35,37 @@ export function CrashPanel({ crash, sourcePath }: { crash: CrashReport; sourcePa
     <section className="panel crash-panel" role="alert" data-testid="crash-panel" data-signal={crash.signal}>
       <h2>Crashed</h2>
       <p className="crash-signal">
-        <strong className="mono" data-testid="crash-signal">{crash.signal}</strong>
+        <strong className="mono" data-testid="crash-signal">
+          {crash.signal}
+        </strong>
         {meaning && <span className="muted"> — {meaning}</span>}
       </p>
-      {crash.message && <pre className="crash-message" data-testid="crash-message">{crash.message}</pre>}
+      {crash.message && (
+        <pre className="crash-message" data-testid="crash-message">
+          {crash.message}
+        </pre>
+      )}
       {crash.frames.length > 0 ? (
         <ol className="crash-frames" data-testid="crash-frames">
           {crash.frames.map((frame, i) => {
             const link = frameLink(frame);
             return (
-              <li key={i} className={`crash-frame${frame.file ? ' crash-frame-own' : ''}${i === firstOwn ? ' crash-frame-first' : ''}`} data-testid="crash-frame">
+              <li
+                key={i}
+                className={`crash-frame${frame.file ? ' crash-frame-own' : ''}${i === firstOwn ? ' crash-frame-first' : ''}`}
+                data-testid="crash-frame"
+              >
                 <span className="crash-frame-index mono">{i}</span>
-                <span className="crash-frame-symbol mono" title={frame.symbol}>{frame.symbol}</span>
+                <span className="crash-frame-symbol mono" title={frame.symbol}>
+                  {frame.symbol}
+                </span>
                 {link && (
-                  <a className="mono crash-frame-location" href={link} title={`Open ${frame.file}:${frame.line} in your editor`} data-testid="crash-frame-location">
+                  <a
+                    className="mono crash-frame-location"
+                    href={link}
+                    title={`Open ${frame.file}:${frame.line} in your editor`}
+                    data-testid="crash-frame-location"
+                  >
                     {displayPath(frame.file!, sourcePath)}:{frame.line}
                   </a>
                 )}
@@ -56,7 +74,10 @@ export function CrashPanel({ crash, sourcePath }: { crash: CrashReport; sourcePa
           })}
         </ol>
       ) : (
-        <p className="muted small" data-testid="crash-no-frames">No backtrace was printed (a program without Swift's backtracer, or an image without swift-backtrace). The log below has its last words.</p>
+        <p className="muted small" data-testid="crash-no-frames">
+          No backtrace was printed (a program without Swift's backtracer, or an image without swift-backtrace). The log
+          below has its last words.
+        </p>
       )}
     </section>
   );

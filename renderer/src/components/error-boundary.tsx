@@ -39,10 +39,21 @@ export class ErrorBoundary extends Component<Props, State> {
         <section className="panel page-error" role="alert" data-testid="page-error">
           <h1>This page could not be shown</h1>
           <p>The console hit an error while drawing it. Nothing was changed on the server.</p>
-          <pre className="inline-code" data-testid="page-error-message">{error.message || error.name}</pre>
+          <pre className="inline-code" data-testid="page-error-message">
+            {error.message || error.name}
+          </pre>
           <div className="toolbar">
-            <a className="btn btn-primary" href={href({ page: 'runs' })} data-testid="page-error-runs">Go to the runs list</a>
-            <button type="button" className="btn" onClick={() => window.location.reload()} data-testid="page-error-reload">Reload</button>
+            <a className="btn btn-primary" href={href({ page: 'runs' })} data-testid="page-error-runs">
+              Go to the runs list
+            </a>
+            <button
+              type="button"
+              className="btn"
+              onClick={() => window.location.reload()}
+              data-testid="page-error-reload"
+            >
+              Reload
+            </button>
           </div>
         </section>
       </div>

@@ -3,7 +3,10 @@ import { consoleApi, type LocalImage } from '../api.js';
 
 /** `swift` and `docker.io/library/swift:latest` name the same image. */
 export function normalizeImage(name: string): string {
-  let n = name.trim().replace(/^docker\.io\//, '').replace(/^library\//, '');
+  let n = name
+    .trim()
+    .replace(/^docker\.io\//, '')
+    .replace(/^library\//, '');
   const lastSlash = n.lastIndexOf('/');
   if (!n.includes('@') && !n.slice(lastSlash + 1).includes(':')) n += ':latest';
   return n;
@@ -49,7 +52,13 @@ export function useImages(): { images: LocalImage[] | undefined; error: Error | 
  * is the server's default image (when `defaultImage` is given); an image not on this machine stays
  * listed, marked so.
  */
-export function ImagePicker({ value, onChange, images, defaultImage, testId }: {
+export function ImagePicker({
+  value,
+  onChange,
+  images,
+  defaultImage,
+  testId,
+}: {
   value: string;
   onChange: (name: string) => void;
   images: readonly LocalImage[] | undefined;
@@ -61,18 +70,32 @@ export function ImagePicker({ value, onChange, images, defaultImage, testId }: {
   const other = list.filter((i) => !i.swiftVersion);
   const missing = value && images && !findImage(list, value);
   return (
-    <select className="mono" value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} aria-label="Docker image">
+    <select
+      className="mono"
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      data-testid={testId}
+      aria-label="Docker image"
+    >
       {defaultImage !== undefined && <option value="">Server default ({defaultImage})</option>}
       {!images && value && <option value={value}>{value}</option>}
       {missing && <option value={value}>{value} · not on this machine</option>}
       {swift.length > 0 && (
         <optgroup label="With a Swift toolchain">
-          {swift.map((i) => <option key={i.name} value={i.name} data-swift={i.swiftVersion}>{i.name} · Swift {i.swiftVersion} · {formatBytes(i.sizeBytes)}</option>)}
+          {swift.map((i) => (
+            <option key={i.name} value={i.name} data-swift={i.swiftVersion}>
+              {i.name} · Swift {i.swiftVersion} · {formatBytes(i.sizeBytes)}
+            </option>
+          ))}
         </optgroup>
       )}
       {other.length > 0 && (
         <optgroup label="Without a Swift toolchain (cannot build)">
-          {other.map((i) => <option key={i.name} value={i.name}>{i.name} · no Swift · {formatBytes(i.sizeBytes)}</option>)}
+          {other.map((i) => (
+            <option key={i.name} value={i.name}>
+              {i.name} · no Swift · {formatBytes(i.sizeBytes)}
+            </option>
+          ))}
         </optgroup>
       )}
     </select>

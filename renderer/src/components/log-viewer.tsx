@@ -30,7 +30,14 @@ export function LogViewer(props: LogViewerProps) {
   return <FollowedLog key={props.url} {...props} />;
 }
 
-function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.', onEnd, testId = 'log-viewer' }: LogViewerProps) {
+function FollowedLog({
+  url,
+  downloadName,
+  truncated,
+  emptyText = 'No output yet.',
+  onEnd,
+  testId = 'log-viewer',
+}: LogViewerProps) {
   const [buffer] = useState(() => new LogBuffer());
   const [count, setCount] = useState(0);
   const [connection, setConnection] = useState<Connection>('connecting');
@@ -56,7 +63,8 @@ function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.
     source.addEventListener('open', () => setConnection('live'));
     // appended in arrival order, which is the log's sequence order: lines are never sorted or merged
     source.addEventListener('log', (event) => {
-      if (buffer.append(JSON.parse((event as MessageEvent<string>).data) as LogChunk) && !frame) frame = requestAnimationFrame(flush);
+      if (buffer.append(JSON.parse((event as MessageEvent<string>).data) as LogChunk) && !frame)
+        frame = requestAnimationFrame(flush);
     });
     source.addEventListener('end', (event) => {
       source.close();
@@ -89,7 +97,10 @@ function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.
   }, []);
 
   // with every stream shown a row is a line; otherwise rows are the shown streams' lines in order
-  const filter = useMemo(() => (shown.size === STREAM_NAMES.length ? null : new StreamFilter(buffer, shown)), [buffer, shown]);
+  const filter = useMemo(
+    () => (shown.size === STREAM_NAMES.length ? null : new StreamFilter(buffer, shown)),
+    [buffer, shown],
+  );
   const rows = filter ? filter.update() : count;
   const lineOf = (row: number) => (filter ? filter.lines[row]! : row);
 
@@ -123,7 +134,10 @@ function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.
     }, 200);
     return () => window.clearTimeout(t);
   }, [query]);
-  const matches = useMemo(() => (filter ? filter.search(activeQuery) : buffer.search(activeQuery)), [buffer, filter, activeQuery, rows]);
+  const matches = useMemo(
+    () => (filter ? filter.search(activeQuery) : buffer.search(activeQuery)),
+    [buffer, filter, activeQuery, rows],
+  );
   const goToMatch = (delta: number) => {
     if (!matches.length) return;
     const next = (matchIndex + delta + matches.length) % matches.length;
@@ -154,13 +168,21 @@ function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.
   const currentMatchRow = matches.length ? matches[matchIndex] : -1;
 
   return (
-    <section className={`log-viewer${wrap ? ' log-wrap' : ''}`} data-testid={testId} data-connection={connection} data-lines={count} data-rows={rows}>
+    <section
+      className={`log-viewer${wrap ? ' log-wrap' : ''}`}
+      data-testid={testId}
+      data-connection={connection}
+      data-lines={count}
+      data-rows={rows}
+    >
       <div className="log-toolbar">
         <span className={`log-connection log-connection-${connection}`} data-testid="log-connection">
           {connection === 'live' ? '● live' : connection === 'ended' ? 'complete' : connection}
         </span>
         <span className="log-count">
-          {rows === count ? `${count.toLocaleString()} ${count === 1 ? 'line' : 'lines'}` : `${rows.toLocaleString()} of ${count.toLocaleString()} lines`}
+          {rows === count
+            ? `${count.toLocaleString()} ${count === 1 ? 'line' : 'lines'}`
+            : `${rows.toLocaleString()} of ${count.toLocaleString()} lines`}
         </span>
         <div className="log-streams" role="group" aria-label="Show streams">
           {STREAM_NAMES.map((stream) => (
@@ -198,25 +220,60 @@ function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.
               {matches.length ? `${matchIndex + 1}/${matches.length}` : '0 matches'}
             </span>
           )}
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => goToMatch(-1)} disabled={!matches.length} aria-label="Previous match">↑</button>
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => goToMatch(1)} disabled={!matches.length} aria-label="Next match">↓</button>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={() => goToMatch(-1)}
+            disabled={!matches.length}
+            aria-label="Previous match"
+          >
+            ↑
+          </button>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={() => goToMatch(1)}
+            disabled={!matches.length}
+            aria-label="Next match"
+          >
+            ↓
+          </button>
         </div>
         <label className="log-toggle">
-          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} data-testid="log-wrap" /> wrap
+          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} data-testid="log-wrap" />{' '}
+          wrap
         </label>
         <label className="log-toggle">
-          <input type="checkbox" checked={showTimes} onChange={(e) => setShowTimes(e.target.checked)} data-testid="log-timestamps" /> timestamps
+          <input
+            type="checkbox"
+            checked={showTimes}
+            onChange={(e) => setShowTimes(e.target.checked)}
+            data-testid="log-timestamps"
+          />{' '}
+          timestamps
         </label>
-        <button type="button" className="btn btn-small" onClick={download} disabled={!count} data-testid="log-download">Download</button>
+        <button type="button" className="btn btn-small" onClick={download} disabled={!count} data-testid="log-download">
+          Download
+        </button>
       </div>
       {truncated && (
         <div className="log-banner" role="status" data-testid="log-truncated">
-          This run passed its log cap: later output was dropped (the run itself went on). Set SWIFTLAMBDA_MAX_LOG_BYTES to keep more.
+          This run passed its log cap: later output was dropped (the run itself went on). Set SWIFTLAMBDA_MAX_LOG_BYTES
+          to keep more.
         </div>
       )}
-      <div className="log-scroll" ref={scrollRef} onScroll={onScroll} tabIndex={0} aria-label="Log output" data-testid="log-scroll">
+      <div
+        className="log-scroll"
+        ref={scrollRef}
+        onScroll={onScroll}
+        tabIndex={0}
+        aria-label="Log output"
+        data-testid="log-scroll"
+      >
         {rows === 0 ? (
-          <div className="log-empty">{count > 0 ? 'No lines of the shown streams.' : connection === 'ended' ? 'This log is empty.' : emptyText}</div>
+          <div className="log-empty">
+            {count > 0 ? 'No lines of the shown streams.' : connection === 'ended' ? 'This log is empty.' : emptyText}
+          </div>
         ) : (
           <div className="log-inner" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((row) => {
@@ -244,7 +301,12 @@ function FollowedLog({ url, downloadName, truncated, emptyText = 'No output yet.
         )}
       </div>
       {!follow && rows > 0 && (
-        <button type="button" className="btn btn-primary log-jump" onClick={() => setFollow(true)} data-testid="log-resume">
+        <button
+          type="button"
+          className="btn btn-primary log-jump"
+          onClick={() => setFollow(true)}
+          data-testid="log-resume"
+        >
           ↓ Follow latest
         </button>
       )}

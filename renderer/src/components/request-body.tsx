@@ -6,9 +6,24 @@ import { formatBytes } from '../format.js';
 const HEX_SHOWN = 4096;
 
 /** A body of the request log: pretty JSON when it is JSON, text, or a hex view of binary data. */
-export function BodyView({ body, bytes, contentType, testId }: { body: LoggedBody | null; bytes: number; contentType: string | null; testId: string }) {
+export function BodyView({
+  body,
+  bytes,
+  contentType,
+  testId,
+}: {
+  body: LoggedBody | null;
+  bytes: number;
+  contentType: string | null;
+  testId: string;
+}) {
   const view = useMemo(() => render(body, contentType), [body, contentType]);
-  if (bytes === 0) return <p className="muted small body-none" data-testid={testId} data-kind="empty">No body.</p>;
+  if (bytes === 0)
+    return (
+      <p className="muted small body-none" data-testid={testId} data-kind="empty">
+        No body.
+      </p>
+    );
   if (!body || !view) {
     return (
       <p className="muted small body-none" data-testid={testId} data-kind="dropped">
@@ -27,7 +42,10 @@ export function BodyView({ body, bytes, contentType, testId }: { body: LoggedBod
   );
 }
 
-function render(body: LoggedBody | null, contentType: string | null): { kind: 'json' | 'text' | 'hex'; text: string; note?: string } | null {
+function render(
+  body: LoggedBody | null,
+  contentType: string | null,
+): { kind: 'json' | 'text' | 'hex'; text: string; note?: string } | null {
   if (!body) return null;
   if ('base64' in body) {
     const bytes = decodeBase64(body.base64);

@@ -24,7 +24,10 @@ export function RequestLog({ run }: { run: ConsoleRun }) {
   const apiKey = useKnownSecret(run.project);
   const log = useLiveResource<readonly Row[]>(
     () => runApi.requests(runId, KEPT).then((r) => r.requests),
-    (rows, event) => (event.type === 'requests' && event.data.run === runId ? mergeNewestFirst([...event.data.requests].reverse(), rows) : rows),
+    (rows, event) =>
+      event.type === 'requests' && event.data.run === runId
+        ? mergeNewestFirst([...event.data.requests].reverse(), rows)
+        : rows,
     [runId],
   );
   const rows = log.data ?? [];
@@ -48,12 +51,17 @@ export function RequestLog({ run }: { run: ConsoleRun }) {
   return (
     <section className="panel request-log" data-testid="request-log" data-count={rows.length}>
       <h2>
-        Requests <span className="muted small">{rows.length ? `${rows.length}${rows.length >= KEPT ? ' (the newest kept)' : ''}` : ''}</span>
+        Requests{' '}
+        <span className="muted small">
+          {rows.length ? `${rows.length}${rows.length >= KEPT ? ' (the newest kept)' : ''}` : ''}
+        </span>
       </h2>
       <ErrorNote error={error} />
       {rows.length === 0 ? (
         <p className="muted small request-empty" data-testid="requests-empty">
-          {loaded ? 'No calls yet. Calls to the proxy URL (or the dev URL while this run serves it) appear here as they happen.' : 'Loading…'}
+          {loaded
+            ? 'No calls yet. Calls to the proxy URL (or the dev URL while this run serves it) appear here as they happen.'
+            : 'Loading…'}
         </p>
       ) : (
         <div className="request-table-scroll">
@@ -93,10 +101,16 @@ export function RequestLog({ run }: { run: ConsoleRun }) {
                   </td>
                   <td>
                     <StatusCode status={row.status} />
-                    {row.reason && <span className="request-reason mono" data-testid="request-reason">{row.reason}</span>}
+                    {row.reason && (
+                      <span className="request-reason mono" data-testid="request-reason">
+                        {row.reason}
+                      </span>
+                    )}
                   </td>
                   <td className="num mono">{formatMs(row.durationMs)}</td>
-                  <td className="num mono muted">{formatBytes(row.requestBytes)} / {formatBytes(row.responseBytes)}</td>
+                  <td className="num mono muted">
+                    {formatBytes(row.requestBytes)} / {formatBytes(row.responseBytes)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -117,7 +131,13 @@ export function RequestLog({ run }: { run: ConsoleRun }) {
   );
 }
 
-function RequestDetail({ row, run, apiKey, onReplayed, onClose }: {
+function RequestDetail({
+  row,
+  run,
+  apiKey,
+  onReplayed,
+  onClose,
+}: {
   row: Row;
   run: ConsoleRun;
   apiKey: string | undefined;
@@ -138,7 +158,10 @@ function RequestDetail({ row, run, apiKey, onReplayed, onClose }: {
       setReplaying(false);
     }
   };
-  const baseUrl = row.via === 'dev' ? `${location.origin}/dev/${encodeURIComponent(run.project)}/api` : `${location.origin}/instances/${encodeURIComponent(run.uuid)}/api`;
+  const baseUrl =
+    row.via === 'dev'
+      ? `${location.origin}/dev/${encodeURIComponent(run.project)}/api`
+      : `${location.origin}/instances/${encodeURIComponent(run.uuid)}/api`;
   return (
     <div className="request-detail" data-testid="request-detail" data-request-id={row.id}>
       <div className="request-detail-head">
@@ -165,7 +188,14 @@ function RequestDetail({ row, run, apiKey, onReplayed, onClose }: {
               testId="request-copy-curl"
             />
           )}
-          <button type="button" className="btn btn-small btn-ghost" onClick={onClose} aria-label="Close the call's details">✕</button>
+          <button
+            type="button"
+            className="btn btn-small btn-ghost"
+            onClick={onClose}
+            aria-label="Close the call's details"
+          >
+            ✕
+          </button>
         </div>
       </div>
       <ErrorNote error={error} />
@@ -176,13 +206,27 @@ function RequestDetail({ row, run, apiKey, onReplayed, onClose }: {
           <RequestSide
             title="Request"
             headers={row.requestHeaders}
-            body={<BodyView body={row.requestBody} bytes={row.requestBytes} contentType={header(row.requestHeaders, 'content-type')} testId="request-body" />}
+            body={
+              <BodyView
+                body={row.requestBody}
+                bytes={row.requestBytes}
+                contentType={header(row.requestHeaders, 'content-type')}
+                testId="request-body"
+              />
+            }
             testId="request-headers"
           />
           <RequestSide
             title="Response"
             headers={row.responseHeaders}
-            body={<BodyView body={row.responseBody} bytes={row.responseBytes} contentType={header(row.responseHeaders, 'content-type')} testId="response-body" />}
+            body={
+              <BodyView
+                body={row.responseBody}
+                bytes={row.responseBytes}
+                contentType={header(row.responseHeaders, 'content-type')}
+                testId="response-body"
+              />
+            }
             testId="response-headers"
           />
         </div>
@@ -191,12 +235,24 @@ function RequestDetail({ row, run, apiKey, onReplayed, onClose }: {
   );
 }
 
-function RequestSide({ title, headers, body, testId }: { title: string; headers: Array<[string, string]>; body: ReactNode; testId: string }) {
+function RequestSide({
+  title,
+  headers,
+  body,
+  testId,
+}: {
+  title: string;
+  headers: Array<[string, string]>;
+  body: ReactNode;
+  testId: string;
+}) {
   return (
     <div className="request-side">
       <h3>{title}</h3>
       {headers.length === 0 ? (
-        <p className="muted small" data-testid={testId}>No headers.</p>
+        <p className="muted small" data-testid={testId}>
+          No headers.
+        </p>
       ) : (
         <dl className="header-list" data-testid={testId}>
           {headers.map(([name, value], i) => (
@@ -220,7 +276,10 @@ function RequestSide({ title, headers, body, testId }: { title: string; headers:
 function useKnownSecret(projectId: string): string | undefined {
   const keys = useKeys();
   const session = useSessionKeys();
-  const usable = (k: Key) => !k.revokedAt && !(k.expiresAt && k.expiresAt * 1000 <= Date.now()) && (!k.projects || k.projects.includes(projectId));
+  const usable = (k: Key) =>
+    !k.revokedAt &&
+    !(k.expiresAt && k.expiresAt * 1000 <= Date.now()) &&
+    (!k.projects || k.projects.includes(projectId));
   const candidates = (keys.data ?? []).filter((k) => usable(k) && session.secretOf(k.id));
   const key = candidates.find((k) => k.id === session.chosen) ?? candidates[0];
   return key ? session.secretOf(key.id) : undefined;
@@ -228,7 +287,11 @@ function useKnownSecret(projectId: string): string | undefined {
 
 function StatusCode({ status }: { status: number }) {
   const kind = status === 0 ? 'none' : `${Math.floor(status / 100)}xx`;
-  return <span className={`status-code status-${kind} mono`} data-testid="request-status">{status === 0 ? 'cut' : status}</span>;
+  return (
+    <span className={`status-code status-${kind} mono`} data-testid="request-status">
+      {status === 0 ? 'cut' : status}
+    </span>
+  );
 }
 
 /** `incoming` (newest first) put before what is not already there; a full record replaces its summary. */

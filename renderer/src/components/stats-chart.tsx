@@ -18,7 +18,15 @@ interface Stats {
  * the container runs; afterwards the last samples stay (the memory curve before a crash).
  * Plain SVG polylines: two series of at most 120 points need no chart library.
  */
-export function RunStats({ runId, running, peakMemoryBytes }: { runId: string; running: boolean; peakMemoryBytes: number | null }) {
+export function RunStats({
+  runId,
+  running,
+  peakMemoryBytes,
+}: {
+  runId: string;
+  running: boolean;
+  peakMemoryBytes: number | null;
+}) {
   const [stats, setStats] = useState<Stats>({ samples: [], peak: peakMemoryBytes, live: false });
   const runningRef = useRef(running);
   runningRef.current = running;
@@ -44,9 +52,12 @@ export function RunStats({ runId, running, peakMemoryBytes }: { runId: string; r
       });
       es.addEventListener('end', (event) => {
         es.close();
-        const { peakMemoryBytes: peak } = JSON.parse((event as MessageEvent<string>).data) as { peakMemoryBytes: number | null };
+        const { peakMemoryBytes: peak } = JSON.parse((event as MessageEvent<string>).data) as {
+          peakMemoryBytes: number | null;
+        };
         setStats((s) => ({ ...s, peak: peak ?? s.peak, live: false }));
-        if (!closed && got === 0 && runningRef.current && attempt < RETRIES) retryTimer = window.setTimeout(() => follow(attempt + 1), 1000);
+        if (!closed && got === 0 && runningRef.current && attempt < RETRIES)
+          retryTimer = window.setTimeout(() => follow(attempt + 1), 1000);
       });
     };
     if (running) follow(0);
@@ -72,7 +83,10 @@ export function RunStats({ runId, running, peakMemoryBytes }: { runId: string; r
   // each chart is scaled to what the run used (a 2 MiB service under a 1 GiB limit is not a flat line);
   // the top of the scale is written in the chart's corner
   const cpuTop = Math.max(5, ...samples.map((s) => s.cpuPercent)) * 1.2;
-  const memoryTop = Math.min(limit ?? Infinity, Math.max(peak ?? 0, ...samples.map((s) => s.memoryBytes), 1024 * 1024) * 1.25);
+  const memoryTop = Math.min(
+    limit ?? Infinity,
+    Math.max(peak ?? 0, ...samples.map((s) => s.memoryBytes), 1024 * 1024) * 1.25,
+  );
   return (
     <section className="panel run-stats" data-testid="run-stats" data-live={stats.live} data-samples={samples.length}>
       <Sparkline
@@ -106,7 +120,16 @@ export function RunStats({ runId, running, peakMemoryBytes }: { runId: string; r
 const W = 240;
 const H = 44;
 
-function Sparkline({ label, value, detail, points, max, scale, mark, testId }: {
+function Sparkline({
+  label,
+  value,
+  detail,
+  points,
+  max,
+  scale,
+  mark,
+  testId,
+}: {
   label: string;
   value: string;
   detail: ReactNode;
@@ -132,12 +155,22 @@ function Sparkline({ label, value, detail, points, max, scale, mark, testId }: {
     <figure className="spark" data-testid={testId} data-points={points.length}>
       <figcaption className="spark-head">
         <span className="spark-label">{label}</span>
-        <span className="spark-value mono" data-testid={`${testId}-value`}>{value}</span>
+        <span className="spark-value mono" data-testid={`${testId}-value`}>
+          {value}
+        </span>
         <span className="spark-detail muted">{detail}</span>
       </figcaption>
       <div className="spark-plot">
-        <span className="spark-scale" aria-hidden>{scale}</span>
-        <svg className="spark-svg" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" role="img" aria-label={`${label}: ${value}`}>
+        <span className="spark-scale" aria-hidden>
+          {scale}
+        </span>
+        <svg
+          className="spark-svg"
+          viewBox={`0 0 ${W} ${H}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`${label}: ${value}`}
+        >
           {markY !== null && <line className="spark-peak" x1={0} x2={W} y1={markY} y2={markY} />}
           {area && <path className="spark-area" d={area} />}
           {xy.length > 1 && <polyline className="spark-line" points={line} vectorEffect="non-scaling-stroke" />}

@@ -3,7 +3,13 @@ import { ApiError, type RunState } from '../api.js';
 import { friendlyMessage } from '../messages.js';
 import { copyText } from '../hooks.js';
 
-export function StateBadge({ state, testId }: { state: RunState | 'queued' | 'running' | 'succeeded' | 'failed' | 'active' | 'revoked' | 'expired'; testId?: string }) {
+export function StateBadge({
+  state,
+  testId,
+}: {
+  state: RunState | 'queued' | 'running' | 'succeeded' | 'failed' | 'active' | 'revoked' | 'expired';
+  testId?: string;
+}) {
   return (
     <span className={`badge badge-${state}`} data-testid={testId} data-state={state}>
       <span className="badge-dot" aria-hidden />
@@ -12,7 +18,17 @@ export function StateBadge({ state, testId }: { state: RunState | 'queued' | 'ru
   );
 }
 
-export function CopyButton({ text, label = 'Copy', testId, className = '' }: { text: string; label?: string; testId?: string; className?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  testId,
+  className = '',
+}: {
+  text: string;
+  label?: string;
+  testId?: string;
+  className?: string;
+}) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -37,7 +53,14 @@ export function CopyButton({ text, label = 'Copy', testId, className = '' }: { t
  * the first text field, else the first footer button (Cancel, in a confirmation). With `onSubmit`
  * it is a form, so Enter in a field submits it through the footer's `type="submit"` button.
  */
-export function Dialog({ title, onClose, children, footer, testId, onSubmit }: {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  footer,
+  testId,
+  onSubmit,
+}: {
   title: string;
   onClose: () => void;
   children: ReactNode;
@@ -53,7 +76,9 @@ export function Dialog({ title, onClose, children, footer, testId, onSubmit }: {
     // showModal focuses the first focusable element, the close button: move on to the first field
     const target =
       dialog.querySelector<HTMLElement>('[data-autofocus]') ??
-      dialog.querySelector<HTMLElement>('.dialog-body :is(input:not([type=radio]):not([type=checkbox]), textarea, select)') ??
+      dialog.querySelector<HTMLElement>(
+        '.dialog-body :is(input:not([type=radio]):not([type=checkbox]), textarea, select)',
+      ) ??
       dialog.querySelector<HTMLElement>('.dialog-footer button');
     target?.focus();
   }, []);
@@ -61,7 +86,9 @@ export function Dialog({ title, onClose, children, footer, testId, onSubmit }: {
     <>
       <header className="dialog-header">
         <h2>{title}</h2>
-        <button type="button" className="btn btn-ghost btn-small" onClick={onClose} aria-label="Close">✕</button>
+        <button type="button" className="btn btn-ghost btn-small" onClick={onClose} aria-label="Close">
+          ✕
+        </button>
       </header>
       <div className="dialog-body">{children}</div>
       {footer && <footer className="dialog-footer">{footer}</footer>}
@@ -70,14 +97,32 @@ export function Dialog({ title, onClose, children, footer, testId, onSubmit }: {
   return (
     <dialog ref={ref} className="dialog" onClose={onClose} onCancel={onClose} data-testid={testId} aria-label={title}>
       {onSubmit ? (
-        <form onSubmit={(e) => { e.preventDefault(); onSubmit(); }}>{content}</form>
-      ) : content}
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            onSubmit();
+          }}
+        >
+          {content}
+        </form>
+      ) : (
+        content
+      )}
     </dialog>
   );
 }
 
 /** Asks before something that cannot be undone; Cancel has the focus. */
-export function ConfirmDialog({ title, confirmLabel, onConfirm, onClose, busy = false, error, children, testId }: {
+export function ConfirmDialog({
+  title,
+  confirmLabel,
+  onConfirm,
+  onClose,
+  busy = false,
+  error,
+  children,
+  testId,
+}: {
   title: string;
   confirmLabel: string;
   onConfirm: () => void;
@@ -88,11 +133,27 @@ export function ConfirmDialog({ title, confirmLabel, onConfirm, onClose, busy = 
   testId?: string;
 }) {
   return (
-    <Dialog title={title} onClose={onClose} testId={testId}
-      footer={<>
-        <button type="button" className="btn" onClick={onClose} data-testid="confirm-cancel">Cancel</button>
-        <button type="button" className="btn btn-danger" onClick={onConfirm} disabled={busy} data-testid="confirm-action">{confirmLabel}</button>
-      </>}>
+    <Dialog
+      title={title}
+      onClose={onClose}
+      testId={testId}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose} data-testid="confirm-cancel">
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={onConfirm}
+            disabled={busy}
+            data-testid="confirm-action"
+          >
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
       {children}
       <ErrorNote error={error} />
     </Dialog>
@@ -112,7 +173,11 @@ export function EmptyState({ title, children, testId }: { title: string; childre
 export function ErrorNote({ error, testId }: { error: Error | string | undefined | null; testId?: string }) {
   if (!error) return null;
   const reason = error instanceof ApiError ? error.reason : undefined;
-  return <p className="error-note" role="alert" data-testid={testId} data-reason={reason}>{friendlyMessage(error)}</p>;
+  return (
+    <p className="error-note" role="alert" data-testid={testId} data-reason={reason}>
+      {friendlyMessage(error)}
+    </p>
+  );
 }
 
 export function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {

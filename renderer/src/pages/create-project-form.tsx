@@ -4,10 +4,19 @@ import { ImagePicker, useImages } from '../components/image-picker.js';
 import { ErrorNote, Field } from '../components/ui.js';
 
 /** The executables of the folder typed or picked: read from its Package.swift by the server. */
-type Targets = { state: 'idle' } | { state: 'loading'; path: string } | { state: 'loaded'; path: string; executables: string[] } | { state: 'failed'; path: string; error: Error };
+type Targets =
+  | { state: 'idle' }
+  | { state: 'loading'; path: string }
+  | { state: 'loaded'; path: string; executables: string[] }
+  | { state: 'failed'; path: string; error: Error };
 
 function folderName(path: string): string {
-  return path.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  return (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? ''
+  );
 }
 
 /**
@@ -15,7 +24,13 @@ function folderName(path: string): string {
  * build as a select of what its Package.swift declares, a name (the folder's by default) and an
  * image from the local ones.
  */
-export function CreateProjectForm({ defaultImage, onCreated }: { defaultImage: string; onCreated: (p: Project) => void }) {
+export function CreateProjectForm({
+  defaultImage,
+  onCreated,
+}: {
+  defaultImage: string;
+  onCreated: (p: Project) => void;
+}) {
   const [name, setName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
   const [sourcePath, setSourcePath] = useState('');
@@ -42,7 +57,7 @@ export function CreateProjectForm({ defaultImage, onCreated }: { defaultImage: s
         ({ executables }) => {
           if (!alive) return;
           setTargets({ state: 'loaded', path, executables });
-          setTargetName((current) => (executables.includes(current) ? current : executables[0] ?? ''));
+          setTargetName((current) => (executables.includes(current) ? current : (executables[0] ?? '')));
         },
         (err: Error) => {
           if (alive) setTargets({ state: 'failed', path, error: err });
@@ -66,7 +81,16 @@ export function CreateProjectForm({ defaultImage, onCreated }: { defaultImage: s
     setBusy(true);
     setError(undefined);
     try {
-      onCreated((await api.createProject({ name: name.trim(), sourcePath: sourcePath.trim(), targetName, ...(dockerImage ? { dockerImage } : {}) })).project);
+      onCreated(
+        (
+          await api.createProject({
+            name: name.trim(),
+            sourcePath: sourcePath.trim(),
+            targetName,
+            ...(dockerImage ? { dockerImage } : {}),
+          })
+        ).project,
+      );
     } catch (err) {
       setError(err as Error);
     } finally {
@@ -77,15 +101,33 @@ export function CreateProjectForm({ defaultImage, onCreated }: { defaultImage: s
   const executables = targets.state === 'loaded' ? targets.executables : [];
   return (
     <form className="panel form" onSubmit={submit} data-testid="project-form">
-      <Field label="Swift package folder" hint="The folder with Package.swift. It is only read: nothing is written into it.">
+      <Field
+        label="Swift package folder"
+        hint="The folder with Package.swift. It is only read: nothing is written into it."
+      >
         <div className="input-row">
-          <input value={sourcePath} onChange={(e) => choosePath(e.target.value, 400)} required placeholder="/Users/me/code/my-lambda" className="mono" autoFocus
-            spellCheck={false} data-testid="project-path" />
+          <input
+            value={sourcePath}
+            onChange={(e) => choosePath(e.target.value, 400)}
+            required
+            placeholder="/Users/me/code/my-lambda"
+            className="mono"
+            autoFocus
+            spellCheck={false}
+            data-testid="project-path"
+          />
           {pickFolder && (
-            <button type="button" className="btn" data-testid="pick-folder" onClick={async () => {
-              const picked = await pickFolder();
-              if (picked) choosePath(picked, 0);
-            }}>Choose…</button>
+            <button
+              type="button"
+              className="btn"
+              data-testid="pick-folder"
+              onClick={async () => {
+                const picked = await pickFolder();
+                if (picked) choosePath(picked, 0);
+              }}
+            >
+              Choose…
+            </button>
           )}
         </div>
       </Field>
@@ -93,26 +135,64 @@ export function CreateProjectForm({ defaultImage, onCreated }: { defaultImage: s
         {targets.state === 'loading' && <span className="muted small">Reading Package.swift…</span>}
         {targets.state === 'failed' && <ErrorNote error={targets.error} testId="path-error" />}
         {targets.state === 'loaded' && executables.length === 0 && (
-          <p className="error-note" role="alert" data-testid="path-error">Package.swift declares no executable product or executableTarget: a project builds one of those.</p>
+          <p className="error-note" role="alert" data-testid="path-error">
+            Package.swift declares no executable product or executableTarget: a project builds one of those.
+          </p>
         )}
       </div>
       <div className="field-grid field-grid-2">
-        <Field label="Executable target" hint={executables.length ? `${executables.length} declared in Package.swift` : 'Pick the folder first'}>
-          <select value={targetName} onChange={(e) => setTargetName(e.target.value)} required disabled={!executables.length} className="mono" data-testid="project-target">
+        <Field
+          label="Executable target"
+          hint={executables.length ? `${executables.length} declared in Package.swift` : 'Pick the folder first'}
+        >
+          <select
+            value={targetName}
+            onChange={(e) => setTargetName(e.target.value)}
+            required
+            disabled={!executables.length}
+            className="mono"
+            data-testid="project-target"
+          >
             {!executables.length && <option value="">—</option>}
-            {executables.map((x) => <option key={x} value={x}>{x}</option>)}
+            {executables.map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
           </select>
         </Field>
         <Field label="Name" hint="Unique among your projects.">
-          <input value={name} onChange={(e) => { setName(e.target.value); setNameTouched(true); }} required placeholder="my-lambda" data-testid="project-name" />
+          <input
+            value={name}
+            onChange={(e) => {
+              setName(e.target.value);
+              setNameTouched(true);
+            }}
+            required
+            placeholder="my-lambda"
+            data-testid="project-name"
+          />
         </Field>
       </div>
       <Field label="Image" hint="Builds and runs use it. Images with a Swift toolchain show its version.">
-        <ImagePicker value={dockerImage} onChange={setDockerImage} images={images.images} defaultImage={defaultImage} testId="project-image" />
+        <ImagePicker
+          value={dockerImage}
+          onChange={setDockerImage}
+          images={images.images}
+          defaultImage={defaultImage}
+          testId="project-image"
+        />
       </Field>
       <ErrorNote error={error} testId="create-project-error" />
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy || !targetName || !name.trim()} data-testid="create-project">Create project</button>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={busy || !targetName || !name.trim()}
+          data-testid="create-project"
+        >
+          Create project
+        </button>
       </div>
     </form>
   );

@@ -61,49 +61,118 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
       <div className="page">
         <EmptyState title="This project was deleted" testId="project-deleted">
           <p>Its runs, logs and builds went with it.</p>
-          <a className="btn" href={href({ page: 'projects' })}>Back to projects</a>
+          <a className="btn" href={href({ page: 'projects' })}>
+            Back to projects
+          </a>
         </EmptyState>
       </div>
     );
   }
-  if (!p) return <div className="page"><ErrorNote error={project.error} />{!project.error && <p className="muted">Loading…</p>}</div>;
+  if (!p)
+    return (
+      <div className="page">
+        <ErrorNote error={project.error} />
+        {!project.error && <p className="muted">Loading…</p>}
+      </div>
+    );
   const aws = p.runtime === 'awsLambda';
   return (
     <div className="page" data-testid="project-detail" data-project-id={p.id}>
       <header className="page-header">
         <div className="page-title">
-          <p className="crumbs"><a href={href({ page: 'projects' })}>Projects</a></p>
-          <h1 className="wrap-anywhere">{p.name} {aws && <span className="tag tag-aws" data-testid="runtime-tag">AWS Lambda</span>}</h1>
-          <p className="muted lambda-id">LAMBDA_ID <code className="mono wrap-anywhere" data-testid="lambda-id">{p.id}</code> <CopyButton text={p.id} /></p>
+          <p className="crumbs">
+            <a href={href({ page: 'projects' })}>Projects</a>
+          </p>
+          <h1 className="wrap-anywhere">
+            {p.name}{' '}
+            {aws && (
+              <span className="tag tag-aws" data-testid="runtime-tag">
+                AWS Lambda
+              </span>
+            )}
+          </h1>
+          <p className="muted lambda-id">
+            LAMBDA_ID{' '}
+            <code className="mono wrap-anywhere" data-testid="lambda-id">
+              {p.id}
+            </code>{' '}
+            <CopyButton text={p.id} />
+          </p>
         </div>
         <div className="toolbar">
-          <button type="button" className="btn" onClick={build} disabled={building} data-testid="build-button">{building ? 'Building…' : 'Build'}</button>
+          <button type="button" className="btn" onClick={build} disabled={building} data-testid="build-button">
+            {building ? 'Building…' : 'Build'}
+          </button>
           {!aws && (
-            <button type="button" className="btn btn-primary" onClick={() => setDialog('start')} disabled={!latestSucceeded} data-testid="start-run"
-              title={latestSucceeded ? '' : 'Build the project first'}>Start run</button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => setDialog('start')}
+              disabled={!latestSucceeded}
+              data-testid="start-run"
+              title={latestSucceeded ? '' : 'Build the project first'}
+            >
+              Start run
+            </button>
           )}
         </div>
       </header>
       <ErrorNote error={error} />
       <ProjectImageCheck project={p} images={images.images} defaultImage={defaultImage} onPulled={images.reload} />
-      {!aws && <DevLoopPanel project={p} apiUrl={apiUrl} dev={dev.data} building={building} canStart={!!latestSucceeded} onChange={() => undefined} />}
+      {!aws && (
+        <DevLoopPanel
+          project={p}
+          apiUrl={apiUrl}
+          dev={dev.data}
+          building={building}
+          canStart={!!latestSucceeded}
+          onChange={() => undefined}
+        />
+      )}
       {latestFinished && <ProblemsList compilation={latestFinished} sourcePath={p.sourcePath} />}
       {current && <BuildLog key={current.id} projectId={p.id} compilation={current} />}
       <div className="split">
         <section className="panel">
           <h2>Builds</h2>
           {list.length === 0 ? (
-            <p className="muted">No builds yet. <strong>Build</strong> runs <code>swift build -c {p.buildConfiguration} --product {p.targetName}</code> in {p.dockerImage}.</p>
+            <p className="muted">
+              No builds yet. <strong>Build</strong> runs{' '}
+              <code>
+                swift build -c {p.buildConfiguration} --product {p.targetName}
+              </code>{' '}
+              in {p.dockerImage}.
+            </p>
           ) : (
             <table className="table table-compact" data-testid="compilations-table">
-              <thead><tr><th>State</th><th>Started</th><th>Took</th><th>Summary</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>State</th>
+                  <th>Started</th>
+                  <th>Took</th>
+                  <th>Summary</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.map((c) => (
-                  <tr key={c.id} className={`clickable${c.id === current?.id ? ' selected' : ''}`} onClick={() => select(c.id)} data-testid="compilation-row">
-                    <td><StateBadge state={c.state} testId="compilation-state" /></td>
+                  <tr
+                    key={c.id}
+                    className={`clickable${c.id === current?.id ? ' selected' : ''}`}
+                    onClick={() => select(c.id)}
+                    data-testid="compilation-row"
+                  >
+                    <td>
+                      <StateBadge state={c.state} testId="compilation-state" />
+                    </td>
                     <td>{formatRelative(c.startedAt ?? c.created, now)}</td>
                     <td className="mono">{formatDuration(c.startedAt, c.finishedAt, now)}</td>
-                    <td className="summary-cell" data-testid="compilation-summary">{c.errorSummary ?? (c.source === 'import' ? 'imported binary' : c.id === latestSucceeded?.id ? 'current build' : '')}</td>
+                    <td className="summary-cell" data-testid="compilation-summary">
+                      {c.errorSummary ??
+                        (c.source === 'import'
+                          ? 'imported binary'
+                          : c.id === latestSucceeded?.id
+                            ? 'current build'
+                            : '')}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -112,7 +181,11 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
         </section>
         <ProjectSettings project={p} images={images.images} onDelete={() => setDialog('delete')} />
       </div>
-      {aws ? <InvocationsPanel project={p} canInvoke={!!latestSucceeded} /> : <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />}
+      {aws ? (
+        <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
+      ) : (
+        <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />
+      )}
       <ApiSnippets project={p} apiUrl={apiUrl} />
       {dialog === 'start' && <StartRunDialog project={p} onClose={() => setDialog(null)} />}
       {dialog === 'delete' && <DeleteProjectDialog project={p} builds={list.length} onClose={() => setDialog(null)} />}
@@ -123,8 +196,15 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
 function BuildLog({ projectId, compilation }: { projectId: string; compilation: Compilation }) {
   return (
     <section className="build-log" id="build-output">
-      <h2>Build output <span className="muted mono small">{compilation.id.slice(0, 8)}</span> <StateBadge state={compilation.state} testId="build-log-state" /></h2>
-      <LogViewer url={buildLogsUrl(projectId, compilation.id)} downloadName={`build-${compilation.id}.log`} testId="build-log" />
+      <h2>
+        Build output <span className="muted mono small">{compilation.id.slice(0, 8)}</span>{' '}
+        <StateBadge state={compilation.state} testId="build-log-state" />
+      </h2>
+      <LogViewer
+        url={buildLogsUrl(projectId, compilation.id)}
+        downloadName={`build-${compilation.id}.log`}
+        testId="build-log"
+      />
     </section>
   );
 }
@@ -132,14 +212,16 @@ function BuildLog({ projectId, compilation }: { projectId: string; compilation: 
 /** The project from a terminal, with one of the user's real keys in the command. */
 function ApiSnippets({ project, apiUrl }: { project: Project; apiUrl: string }) {
   const base = `${apiUrl}/lambdas/${project.id}`;
-  const code = project.runtime === 'awsLambda'
-    ? (key: string) => `# invoke the function (AWS's Invoke API)\ncurl -X POST ${apiUrl}/2015-03-31/functions/${project.id}/invocations \\\n  -H "X-API-Key: ${key}" -d '{"hello":"world"}'`
-    : (key: string) =>
-        [
-          `# start a run\ncurl -X POST ${base}/runs \\\n  -H "X-API-Key: ${key}" \\\n  -H "Content-Type: application/json" -d '{ "mode": "oneShot" }'`,
-          `# list its runs\ncurl ${base}/runs \\\n  -H "X-API-Key: ${key}"`,
-          `# call the service run its dev URL serves\ncurl ${devUrl(apiUrl, project.id)} \\\n  -H "X-API-Key: ${key}"`,
-        ].join('\n');
+  const code =
+    project.runtime === 'awsLambda'
+      ? (key: string) =>
+          `# invoke the function (AWS's Invoke API)\ncurl -X POST ${apiUrl}/2015-03-31/functions/${project.id}/invocations \\\n  -H "X-API-Key: ${key}" -d '{"hello":"world"}'`
+      : (key: string) =>
+          [
+            `# start a run\ncurl -X POST ${base}/runs \\\n  -H "X-API-Key: ${key}" \\\n  -H "Content-Type: application/json" -d '{ "mode": "oneShot" }'`,
+            `# list its runs\ncurl ${base}/runs \\\n  -H "X-API-Key: ${key}"`,
+            `# call the service run its dev URL serves\ncurl ${devUrl(apiUrl, project.id)} \\\n  -H "X-API-Key: ${key}"`,
+          ].join('\n');
   return (
     <section className="panel" data-testid="project-api">
       <h2>From a terminal</h2>

@@ -42,35 +42,67 @@ export function DevLoopPanel({ project, apiUrl, dev, building, canStart, onChang
   return (
     <section className="panel dev-loop" data-testid="dev-loop" data-watching={project.watch}>
       <div className="dev-loop-head">
-        <button type="button" role="switch" aria-checked={project.watch} className="switch" onClick={toggleWatch} disabled={busy} data-testid="watch-switch">
-          <span className="switch-track" aria-hidden><span className="switch-thumb" /></span>
+        <button
+          type="button"
+          role="switch"
+          aria-checked={project.watch}
+          className="switch"
+          onClick={toggleWatch}
+          disabled={busy}
+          data-testid="watch-switch"
+        >
+          <span className="switch-track" aria-hidden>
+            <span className="switch-thumb" />
+          </span>
           Watch
         </button>
         <DevActivity project={project} dev={dev} building={building} />
       </div>
       <div className="dev-url-row">
         <span className="field-label">Dev URL</span>
-        <code className="proxy-url" data-testid="dev-url">{url}</code>
+        <code className="proxy-url" data-testid="dev-url">
+          {url}
+        </code>
         <CopyButton text={url} testId="copy-dev-url" />
       </div>
       <div className="dev-url-row" data-testid="serving-run" data-run-id={serving ?? ''}>
         {serving ? (
           <>
             <span className="field-label">Serving</span>
-            <a className="mono" href={href({ page: 'run', projectId: project.id, runId: serving })} data-testid="serving-run-link">{shortId(serving)}</a>
-            <code className="proxy-url muted" data-testid="serving-run-url">{instanceUrl(apiUrl, serving)}</code>
+            <a
+              className="mono"
+              href={href({ page: 'run', projectId: project.id, runId: serving })}
+              data-testid="serving-run-link"
+            >
+              {shortId(serving)}
+            </a>
+            <code className="proxy-url muted" data-testid="serving-run-url">
+              {instanceUrl(apiUrl, serving)}
+            </code>
             <CopyButton text={instanceUrl(apiUrl, serving)} testId="copy-serving-run-url" />
           </>
         ) : (
           <>
             <span className="muted">No service run serves the dev URL yet (it answers 409).</span>
             {canStart && (
-              <button type="button" className="btn btn-small" onClick={startService} disabled={busy} data-testid="dev-start-service">Start a service run</button>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={startService}
+                disabled={busy}
+                data-testid="dev-start-service"
+              >
+                Start a service run
+              </button>
             )}
           </>
         )}
       </div>
-      {project.watch && dev?.problem && <p className="error-note" role="status" data-testid="dev-problem">{dev.problem}</p>}
+      {project.watch && dev?.problem && (
+        <p className="error-note" role="status" data-testid="dev-problem">
+          {dev.problem}
+        </p>
+      )}
       <ErrorNote error={error} />
     </section>
   );
@@ -80,13 +112,26 @@ function DevActivity({ project, dev, building }: { project: Project; dev: DevSta
   if (building) {
     return (
       <span className="dev-activity" data-testid="dev-building">
-        <span className="badge badge-running"><span className="badge-dot" aria-hidden />rebuilding…</span>
-        <button type="button" className="link" onClick={() => document.getElementById('build-output')?.scrollIntoView({ block: 'start' })}>live output ↓</button>
+        <span className="badge badge-running">
+          <span className="badge-dot" aria-hidden />
+          rebuilding…
+        </span>
+        <button
+          type="button"
+          className="link"
+          onClick={() => document.getElementById('build-output')?.scrollIntoView({ block: 'start' })}
+        >
+          live output ↓
+        </button>
       </span>
     );
   }
   if (dev?.swappingTo) {
-    return <span className="dev-activity" data-testid="dev-swapping">starting {shortId(dev.swappingTo)}: the dev URL moves to it once it listens</span>;
+    return (
+      <span className="dev-activity" data-testid="dev-swapping">
+        starting {shortId(dev.swappingTo)}: the dev URL moves to it once it listens
+      </span>
+    );
   }
   if (!project.watch) return <span className="dev-activity muted">Off: builds run when you click Build.</span>;
   return (

@@ -5,7 +5,8 @@ import { EmptyState, ErrorNote } from '../components/ui.js';
 import { formatRelative } from '../format.js';
 import { useInvocations, useNow } from '../live-data.js';
 
-const functionLogUrl = (projectId: string) => `/console/api/projects/${encodeURIComponent(projectId)}/function-log?follow=true`;
+const functionLogUrl = (projectId: string) =>
+  `/console/api/projects/${encodeURIComponent(projectId)}/function-log?follow=true`;
 
 /** The body as it is best read: JSON indented, other text as is, binary as base64. */
 function bodyText(body: AwsBody | null): string {
@@ -50,33 +51,79 @@ export function InvocationsPanel({ project, canInvoke }: { project: Project; can
       ) : (
         <div className="invocations-split">
           <table className="table table-compact" data-testid="invocations-table">
-            <thead><tr><th>Request id</th><th>Received</th><th>Start</th><th>Duration</th><th>Result</th></tr></thead>
+            <thead>
+              <tr>
+                <th>Request id</th>
+                <th>Received</th>
+                <th>Start</th>
+                <th>Duration</th>
+                <th>Result</th>
+              </tr>
+            </thead>
             <tbody>
               {list.map((inv) => {
                 const r = result(inv);
                 return (
-                  <tr key={inv.requestId} className={`clickable${inv.requestId === chosen?.requestId ? ' selected' : ''}`} onClick={() => setSelected(inv.requestId)}
-                    data-testid="invocation-row" data-request-id={inv.requestId} data-state={inv.state}>
-                    <td className="mono" title={inv.requestId}>{inv.requestId.slice(0, 8)}</td>
+                  <tr
+                    key={inv.requestId}
+                    className={`clickable${inv.requestId === chosen?.requestId ? ' selected' : ''}`}
+                    onClick={() => setSelected(inv.requestId)}
+                    data-testid="invocation-row"
+                    data-request-id={inv.requestId}
+                    data-state={inv.state}
+                  >
+                    <td className="mono" title={inv.requestId}>
+                      {inv.requestId.slice(0, 8)}
+                    </td>
                     <td>{formatRelative(Math.floor(inv.receivedAt / 1000), now)}</td>
-                    <td data-testid="invocation-start">{inv.coldStart === null ? '—' : inv.coldStart ? <span className="tag tag-cold">cold</span> : 'warm'}</td>
+                    <td data-testid="invocation-start">
+                      {inv.coldStart === null ? (
+                        '—'
+                      ) : inv.coldStart ? (
+                        <span className="tag tag-cold">cold</span>
+                      ) : (
+                        'warm'
+                      )}
+                    </td>
                     <td className="mono">{ms(inv.durationMs)}</td>
-                    <td className={`result-${r.tone}`} data-testid="invocation-result">{r.label}</td>
+                    <td className={`result-${r.tone}`} data-testid="invocation-result">
+                      {r.label}
+                    </td>
                   </tr>
                 );
               })}
             </tbody>
           </table>
-          {chosen && <InvocationDetail key={chosen.requestId} projectId={project.id} summary={chosen} onInvoked={(inv) => setSelected(inv.requestId)} />}
+          {chosen && (
+            <InvocationDetail
+              key={chosen.requestId}
+              projectId={project.id}
+              summary={chosen}
+              onInvoked={(inv) => setSelected(inv.requestId)}
+            />
+          )}
         </div>
       )}
       <h2 className="section-gap">Function log</h2>
-      <LogViewer url={functionLogUrl(project.id)} downloadName={`function-${project.id}.log`} testId="function-log" emptyText="No output yet: the first invocation starts a container." />
+      <LogViewer
+        url={functionLogUrl(project.id)}
+        downloadName={`function-${project.id}.log`}
+        testId="function-log"
+        emptyText="No output yet: the first invocation starts a container."
+      />
     </section>
   );
 }
 
-function InvokeForm({ project, canInvoke, onInvoked }: { project: Project; canInvoke: boolean; onInvoked: (inv: AwsInvocation) => void }) {
+function InvokeForm({
+  project,
+  canInvoke,
+  onInvoked,
+}: {
+  project: Project;
+  canInvoke: boolean;
+  onInvoked: (inv: AwsInvocation) => void;
+}) {
   const [payload, setPayload] = useState('{}');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
@@ -92,20 +139,36 @@ function InvokeForm({ project, canInvoke, onInvoked }: { project: Project; canIn
     }
   };
   return (
-    <form className="invoke-form" onSubmit={(e) => { e.preventDefault(); void invoke(); }} data-testid="invoke-form">
+    <form
+      className="invoke-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void invoke();
+      }}
+      data-testid="invoke-form"
+    >
       <label className="field">
         <span className="field-label">Event (JSON) · Ctrl+Enter invokes</span>
-        <textarea className="mono" rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} spellCheck={false} data-testid="invoke-payload"
+        <textarea
+          className="mono"
+          rows={3}
+          value={payload}
+          onChange={(e) => setPayload(e.target.value)}
+          spellCheck={false}
+          data-testid="invoke-payload"
           onKeyDown={(e) => {
             if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
               e.preventDefault();
               void invoke();
             }
-          }} />
+          }}
+        />
       </label>
       <div className="form-actions">
         {!canInvoke && <span className="muted small">Build the project first.</span>}
-        <button type="submit" className="btn btn-primary" disabled={busy || !canInvoke} data-testid="invoke">{busy ? 'Invoking…' : 'Invoke'}</button>
+        <button type="submit" className="btn btn-primary" disabled={busy || !canInvoke} data-testid="invoke">
+          {busy ? 'Invoking…' : 'Invoke'}
+        </button>
       </div>
       <ErrorNote error={error} testId="invoke-error" />
     </form>
@@ -113,7 +176,15 @@ function InvokeForm({ project, canInvoke, onInvoked }: { project: Project; canIn
 }
 
 /** One invocation with its bodies (loaded again when it changes: the stream carries no bodies). */
-function InvocationDetail({ projectId, summary, onInvoked }: { projectId: string; summary: AwsInvocation; onInvoked: (inv: AwsInvocation) => void }) {
+function InvocationDetail({
+  projectId,
+  summary,
+  onInvoked,
+}: {
+  projectId: string;
+  summary: AwsInvocation;
+  onInvoked: (inv: AwsInvocation) => void;
+}) {
   const [full, setFull] = useState<AwsInvocation>();
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
@@ -150,21 +221,49 @@ function InvocationDetail({ projectId, summary, onInvoked }: { projectId: string
     <div className="invocation-detail" data-testid="invocation-detail" data-request-id={inv.requestId}>
       <div className="invocation-head">
         <code className="mono wrap-anywhere">{inv.requestId}</code>
-        <button type="button" className="btn btn-small" onClick={invokeAgain} disabled={busy || again === null} data-testid="invoke-again"
-          title={again === null ? 'The payload was too large to keep' : 'Sends the same event again'}>{busy ? 'Invoking…' : 'Invoke again'}</button>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={invokeAgain}
+          disabled={busy || again === null}
+          data-testid="invoke-again"
+          title={again === null ? 'The payload was too large to keep' : 'Sends the same event again'}
+        >
+          {busy ? 'Invoking…' : 'Invoke again'}
+        </button>
       </div>
       <dl className="invocation-facts">
-        <dt>Result</dt><dd className={`result-${r.tone}`}>{r.label}{inv.errorMessage ? `: ${inv.errorMessage}` : ''}</dd>
-        <dt>Start</dt><dd>{inv.coldStart === null ? '—' : inv.coldStart ? `cold (init ${ms(inv.initDurationMs)})` : 'warm'}</dd>
-        <dt>Duration</dt><dd className="mono">{ms(inv.durationMs)} · billed {ms(inv.billedDurationMs)}</dd>
-        <dt>Memory</dt><dd className="mono">{inv.maxMemoryUsedMb === null ? '—' : `${inv.maxMemoryUsedMb} MB`}</dd>
-        <dt>Type</dt><dd>{inv.type} · from {inv.source === 'api' ? 'the Invoke API' : 'the console'}</dd>
+        <dt>Result</dt>
+        <dd className={`result-${r.tone}`}>
+          {r.label}
+          {inv.errorMessage ? `: ${inv.errorMessage}` : ''}
+        </dd>
+        <dt>Start</dt>
+        <dd>{inv.coldStart === null ? '—' : inv.coldStart ? `cold (init ${ms(inv.initDurationMs)})` : 'warm'}</dd>
+        <dt>Duration</dt>
+        <dd className="mono">
+          {ms(inv.durationMs)} · billed {ms(inv.billedDurationMs)}
+        </dd>
+        <dt>Memory</dt>
+        <dd className="mono">{inv.maxMemoryUsedMb === null ? '—' : `${inv.maxMemoryUsedMb} MB`}</dd>
+        <dt>Type</dt>
+        <dd>
+          {inv.type} · from {inv.source === 'api' ? 'the Invoke API' : 'the console'}
+        </dd>
       </dl>
       <ErrorNote error={error} />
-      <span className="field-label">Payload{inv.payload.truncated ? ` (first 64 KiB of ${inv.payload.bytes} bytes)` : ''}</span>
-      <pre className="inline-code body-block" data-testid="invocation-payload">{bodyText(inv.payload) || '—'}</pre>
-      <span className="field-label">Response{inv.response?.truncated ? ` (first 64 KiB of ${inv.response.bytes} bytes)` : ''}</span>
-      <pre className="inline-code body-block" data-testid="invocation-response">{bodyText(inv.response) || (inv.state === 'queued' || inv.state === 'running' ? 'waiting…' : '—')}</pre>
+      <span className="field-label">
+        Payload{inv.payload.truncated ? ` (first 64 KiB of ${inv.payload.bytes} bytes)` : ''}
+      </span>
+      <pre className="inline-code body-block" data-testid="invocation-payload">
+        {bodyText(inv.payload) || '—'}
+      </pre>
+      <span className="field-label">
+        Response{inv.response?.truncated ? ` (first 64 KiB of ${inv.response.bytes} bytes)` : ''}
+      </span>
+      <pre className="inline-code body-block" data-testid="invocation-response">
+        {bodyText(inv.response) || (inv.state === 'queued' || inv.state === 'running' ? 'waiting…' : '—')}
+      </pre>
       {inv.logTail && (
         <>
           <span className="field-label">Log</span>

@@ -7,7 +7,15 @@ import { ErrorNote, Field } from '../components/ui.js';
 const num = (value: string) => (value.trim() === '' ? null : Number(value));
 const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
 
-export function ProjectSettings({ project, images, onDelete }: { project: Project; images: LocalImage[] | undefined; onDelete: () => void }) {
+export function ProjectSettings({
+  project,
+  images,
+  onDelete,
+}: {
+  project: Project;
+  images: LocalImage[] | undefined;
+  onDelete: () => void;
+}) {
   const initial = () => ({
     dockerImage: project.dockerImage,
     runTimeoutSeconds: String(project.runTimeoutSeconds),
@@ -55,51 +63,108 @@ export function ProjectSettings({ project, images, onDelete }: { project: Projec
   return (
     <form className="panel form" onSubmit={save} noValidate data-testid="project-settings">
       <h2>Settings</h2>
-      <p className="muted small mono wrap-anywhere">{project.sourcePath} · target {project.targetName}</p>
+      <p className="muted small mono wrap-anywhere">
+        {project.sourcePath} · target {project.targetName}
+      </p>
       <Field label="Image">
-        <ImagePicker value={form.dockerImage} onChange={(v) => set('dockerImage', v)} images={images} testId="setting-image" />
+        <ImagePicker
+          value={form.dockerImage}
+          onChange={(v) => set('dockerImage', v)}
+          images={images}
+          testId="setting-image"
+        />
       </Field>
       <div className="field-grid">
         <Field label="Runtime">
-          <select value={form.runtime} onChange={(e) => set('runtime', e.target.value as FunctionRuntime)} data-testid="setting-runtime"
-            title="process: the platform's runs; AWS Lambda: invoked through AWS's Invoke API">
+          <select
+            value={form.runtime}
+            onChange={(e) => set('runtime', e.target.value as FunctionRuntime)}
+            data-testid="setting-runtime"
+            title="process: the platform's runs; AWS Lambda: invoked through AWS's Invoke API"
+          >
             <option value="process">process</option>
             <option value="awsLambda">AWS Lambda</option>
           </select>
         </Field>
-        <Field label="Timeout (s)"><input type="number" min={1} max={86400} value={form.runTimeoutSeconds} onChange={(e) => set('runTimeoutSeconds', e.target.value)} data-testid="setting-timeout" /></Field>
-        <Field label="Memory (MiB)"><input type="number" min={16} value={form.memoryLimitMb} onChange={(e) => set('memoryLimitMb', e.target.value)} data-testid="setting-memory" /></Field>
-        <Field label="Processes"><input type="number" min={8} value={form.pidsLimit} onChange={(e) => set('pidsLimit', e.target.value)} /></Field>
+        <Field label="Timeout (s)">
+          <input
+            type="number"
+            min={1}
+            max={86400}
+            value={form.runTimeoutSeconds}
+            onChange={(e) => set('runTimeoutSeconds', e.target.value)}
+            data-testid="setting-timeout"
+          />
+        </Field>
+        <Field label="Memory (MiB)">
+          <input
+            type="number"
+            min={16}
+            value={form.memoryLimitMb}
+            onChange={(e) => set('memoryLimitMb', e.target.value)}
+            data-testid="setting-memory"
+          />
+        </Field>
+        <Field label="Processes">
+          <input type="number" min={8} value={form.pidsLimit} onChange={(e) => set('pidsLimit', e.target.value)} />
+        </Field>
         <Field label="Build configuration">
-          <select value={form.buildConfiguration} onChange={(e) => set('buildConfiguration', e.target.value as BuildConfiguration)}
-            title="swift build -c debug rebuilds faster; release is what the platform runs" data-testid="setting-build-configuration">
+          <select
+            value={form.buildConfiguration}
+            onChange={(e) => set('buildConfiguration', e.target.value as BuildConfiguration)}
+            title="swift build -c debug rebuilds faster; release is what the platform runs"
+            data-testid="setting-build-configuration"
+          >
             <option value="release">release</option>
             <option value="debug">debug</option>
           </select>
         </Field>
         <Field label="Stop grace (s)">
-          <input type="number" min={0} max={300} value={form.stopGraceSeconds} onChange={(e) => set('stopGraceSeconds', e.target.value)}
-            title="Seconds between SIGTERM and the kill when a run is stopped" data-testid="setting-stop-grace" />
+          <input
+            type="number"
+            min={0}
+            max={300}
+            value={form.stopGraceSeconds}
+            onChange={(e) => set('stopGraceSeconds', e.target.value)}
+            title="Seconds between SIGTERM and the kill when a run is stopped"
+            data-testid="setting-stop-grace"
+          />
         </Field>
         {form.runtime === 'awsLambda' && (
           <Field label="Reserved concurrency">
-            <input type="number" min={0} max={1000} value={form.reservedConcurrency} onChange={(e) => set('reservedConcurrency', e.target.value)}
-              title="The most warm containers the function runs at once; 0 turns invocations away" data-testid="setting-reserved-concurrency" />
+            <input
+              type="number"
+              min={0}
+              max={1000}
+              value={form.reservedConcurrency}
+              onChange={(e) => set('reservedConcurrency', e.target.value)}
+              title="The most warm containers the function runs at once; 0 turns invocations away"
+              data-testid="setting-reserved-concurrency"
+            />
           </Field>
         )}
       </div>
       {form.runtime === 'process' && (
         <label className="check">
-          <input type="checkbox" checked={form.publicInstances} onChange={(e) => set('publicInstances', e.target.checked)} data-testid="setting-public" />
+          <input
+            type="checkbox"
+            checked={form.publicInstances}
+            onChange={(e) => set('publicInstances', e.target.checked)}
+            data-testid="setting-public"
+          />
           publicInstances: service runs started from now on answer without an API key
         </label>
       )}
       <ErrorNote error={error} testId="settings-error" />
       <div className="form-actions">
-        <button type="button" className="btn btn-danger-ghost" onClick={onDelete} data-testid="delete-project">Delete project…</button>
+        <button type="button" className="btn btn-danger-ghost" onClick={onDelete} data-testid="delete-project">
+          Delete project…
+        </button>
         <span className="spacer" />
         {saved && <span className="muted">Saved</span>}
-        <button type="submit" className="btn" data-testid="save-settings">Save settings</button>
+        <button type="submit" className="btn" data-testid="save-settings">
+          Save settings
+        </button>
       </div>
     </form>
   );

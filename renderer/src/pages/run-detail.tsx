@@ -30,12 +30,22 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
   if (run === null) {
     return (
       <div className="page">
-        <p className="error-note" role="alert" data-testid="run-gone">This run no longer exists (its project or the run was deleted).</p>
-        <p><a href={href({ page: 'runs' })}>Back to the runs list</a></p>
+        <p className="error-note" role="alert" data-testid="run-gone">
+          This run no longer exists (its project or the run was deleted).
+        </p>
+        <p>
+          <a href={href({ page: 'runs' })}>Back to the runs list</a>
+        </p>
       </div>
     );
   }
-  if (!run) return <div className="page"><ErrorNote error={error} />{!error && <p className="muted">Loading…</p>}</div>;
+  if (!run)
+    return (
+      <div className="page">
+        <ErrorNote error={error} />
+        {!error && <p className="muted">Loading…</p>}
+      </div>
+    );
 
   const live = LIVE.has(run.state);
   const proxyUrl = `${location.origin}/instances/${run.uuid}/api/`;
@@ -55,14 +65,21 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
     <div className="page page-run" data-testid="run-detail" data-run-id={run.uuid} data-mode={run.mode}>
       <header className="page-header">
         <div>
-          <p className="crumbs"><a href={href({ page: 'runs' })}>Runs</a> / <a href={href({ page: 'project', projectId })}>{project?.name ?? projectId}</a></p>
+          <p className="crumbs">
+            <a href={href({ page: 'runs' })}>Runs</a> /{' '}
+            <a href={href({ page: 'project', projectId })}>{project?.name ?? projectId}</a>
+          </p>
           <h1 className="run-title">
             <StateBadge state={run.state} testId="run-state" />
             <span className="mono">{run.uuid}</span>
           </h1>
           {run.replacesRun && (
             <p className="crumbs run-replaces">
-              replaced <a href={href({ page: 'run', projectId, runId: run.replacesRun })} data-testid="run-replaced-link">{shortId(run.replacesRun)}</a> in a hot swap
+              replaced{' '}
+              <a href={href({ page: 'run', projectId, runId: run.replacesRun })} data-testid="run-replaced-link">
+                {shortId(run.replacesRun)}
+              </a>{' '}
+              in a hot swap
             </p>
           )}
         </div>
@@ -75,20 +92,32 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
         </div>
       </header>
       <ErrorNote error={stopError} />
-      {run.errorSummary && <p className="error-note" data-testid="run-error">{run.errorSummary}</p>}
+      {run.errorSummary && (
+        <p className="error-note" data-testid="run-error">
+          {run.errorSummary}
+        </p>
+      )}
       {run.crash && <CrashPanel crash={run.crash} sourcePath={project?.sourcePath} />}
       {run.mode === 'service' && (
         <section className="panel proxy-panel">
           <div className="proxy-row">
             <span className="field-label">Proxy URL</span>
-            <code className="proxy-url" data-testid="proxy-url">{proxyUrl}</code>
+            <code className="proxy-url" data-testid="proxy-url">
+              {proxyUrl}
+            </code>
             <CopyButton text={proxyUrl} testId="copy-proxy-url" />
           </div>
-          <CurlSnippet projectId={run.project} testId="proxy-curl" code={(secret) => `curl ${proxyUrl}hello \\\n  -H "X-API-Key: ${secret}"`} />
+          <CurlSnippet
+            projectId={run.project}
+            testId="proxy-curl"
+            code={(secret) => `curl ${proxyUrl}hello \\\n  -H "X-API-Key: ${secret}"`}
+          />
           {!live && <p className="muted">This run has ended; its proxy answers 409 instance_not_running.</p>}
         </section>
       )}
-      {(run.startedAt !== null || live) && <RunStats runId={run.uuid} running={run.state === 'running'} peakMemoryBytes={run.peakMemoryBytes} />}
+      {(run.startedAt !== null || live) && (
+        <RunStats runId={run.uuid} running={run.state === 'running'} peakMemoryBytes={run.peakMemoryBytes} />
+      )}
       <div className={`run-body${run.mode === 'service' ? ' run-body-service' : ''}`}>
         <LogViewer
           url={runLogsUrl(projectId, runId)}
@@ -133,7 +162,9 @@ function RunFields({ run }: { run: ConsoleRun }) {
       {rows.map(([k, v]) => (
         <div key={k} className="field-pair">
           <dt>{k}</dt>
-          <dd className="mono" data-field={k} title={v}>{v}</dd>
+          <dd className="mono" data-field={k} title={v}>
+            {v}
+          </dd>
         </div>
       ))}
     </dl>

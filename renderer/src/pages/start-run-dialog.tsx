@@ -23,28 +23,78 @@ export function StartRunDialog({ project, onClose }: { project: Project; onClose
     }
   };
   return (
-    <Dialog title={`Start a run of ${project.name}`} onClose={onClose} testId="start-run-dialog" onSubmit={() => void start()}
-      footer={<><button type="button" className="btn" onClick={onClose}>Cancel</button><button type="submit" className="btn btn-primary" disabled={busy} data-autofocus data-testid="confirm-start-run">Start</button></>}>
+    <Dialog
+      title={`Start a run of ${project.name}`}
+      onClose={onClose}
+      testId="start-run-dialog"
+      onSubmit={() => void start()}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy}
+            data-autofocus
+            data-testid="confirm-start-run"
+          >
+            Start
+          </button>
+        </>
+      }
+    >
       <fieldset className="segmented" aria-label="Mode">
         {(['oneShot', 'service'] as const).map((m) => (
           <label key={m} className={mode === m ? 'active' : ''}>
-            <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => setMode(m)} data-testid={`mode-${m}`} />
+            <input
+              type="radio"
+              name="mode"
+              value={m}
+              checked={mode === m}
+              onChange={() => setMode(m)}
+              data-testid={`mode-${m}`}
+            />
             {m}
           </label>
         ))}
       </fieldset>
-      <p className="muted small">{mode === 'service' ? 'Long-lived: gets PORT=8080 and a proxy URL.' : 'Runs, captures its output, exits.'} Stops after {project.runTimeoutSeconds}s either way.</p>
+      <p className="muted small">
+        {mode === 'service' ? 'Long-lived: gets PORT=8080 and a proxy URL.' : 'Runs, captures its output, exits.'} Stops
+        after {project.runTimeoutSeconds}s either way.
+      </p>
       <div className="args">
         <span className="field-label">Arguments</span>
         {args.map((a, i) => (
           <div className="input-row" key={i}>
             {/* a new argument takes the focus: that is where the user types next */}
-            <input className="mono" value={a} autoFocus={i === args.length - 1} onChange={(e) => setArgs(args.map((x, j) => (j === i ? e.target.value : x)))}
-              aria-label={`Argument ${i + 1}`} data-testid="run-argument" />
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => setArgs(args.filter((_, j) => j !== i))} aria-label={`Remove argument ${i + 1}`}>✕</button>
+            <input
+              className="mono"
+              value={a}
+              autoFocus={i === args.length - 1}
+              onChange={(e) => setArgs(args.map((x, j) => (j === i ? e.target.value : x)))}
+              aria-label={`Argument ${i + 1}`}
+              data-testid="run-argument"
+            />
+            <button
+              type="button"
+              className="btn btn-ghost btn-small"
+              onClick={() => setArgs(args.filter((_, j) => j !== i))}
+              aria-label={`Remove argument ${i + 1}`}
+            >
+              ✕
+            </button>
           </div>
         ))}
-        <button type="button" className="btn btn-small" onClick={() => setArgs([...args, ''])} data-testid="add-argument">+ Add argument</button>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => setArgs([...args, ''])}
+          data-testid="add-argument"
+        >
+          + Add argument
+        </button>
       </div>
       <ErrorNote error={error} />
     </Dialog>

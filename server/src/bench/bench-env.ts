@@ -46,7 +46,10 @@ export async function createBenchEnv(log: (line: string) => void): Promise<Bench
     hostile,
     image: t.config.defaultImage,
     async binaryOf(project) {
-      const comps = (await api.console('GET', `/projects/${project.id}/compilations`)).body.compilations as Array<{ id: string; state: string }>;
+      const comps = (await api.console('GET', `/projects/${project.id}/compilations`)).body.compilations as Array<{
+        id: string;
+        state: string;
+      }>;
       const c = comps.find((x) => x.state === 'succeeded')!;
       return join(dataDir, 'binaries', project.id, c.id, project.targetName);
     },
@@ -59,7 +62,15 @@ export async function createBenchEnv(log: (line: string) => void): Promise<Bench
       }
     },
     async waitServing(runId, pollMs = 5) {
-      await waitFor(async () => ((await pollGet(`${t.url}/instances/${runId}/api/hello`, { 'x-api-key': key })).status === 200 ? true : undefined), 30_000, 'service', pollMs);
+      await waitFor(
+        async () =>
+          (await pollGet(`${t.url}/instances/${runId}/api/hello`, { 'x-api-key': key })).status === 200
+            ? true
+            : undefined,
+        30_000,
+        'service',
+        pollMs,
+      );
     },
     async close() {
       await t.stop();

@@ -21,7 +21,11 @@ type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result
 // autocannon ships no types: loaded through require with the shape used here
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-const [url, headers, connections] = [process.argv[2]!, JSON.parse(process.argv[3]!) as Record<string, string>, Number(process.argv[4])];
+const [url, headers, connections] = [
+  process.argv[2]!,
+  JSON.parse(process.argv[3]!) as Record<string, string>,
+  Number(process.argv[4]),
+];
 /** the first few errors, with when they happened (unix ms), to tell a swap's failure from noise */
 const errorSamples: Array<{ at: number; error: string }> = [];
 const tracker = autocannon({ url, headers, connections, duration: 3600 }, (err, result) => {
@@ -30,7 +34,9 @@ const tracker = autocannon({ url, headers, connections, duration: 3600 }, (err, 
     process.exit(1);
   }
   const { requests, errors, timeouts, non2xx, resets, statusCodeStats } = result;
-  process.stdout.write(`${JSON.stringify({ sent: requests.sent, errors, timeouts, non2xx, resets, statusCodeStats, errorSamples })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ sent: requests.sent, errors, timeouts, non2xx, resets, statusCodeStats, errorSamples })}\n`,
+  );
   process.exit(0);
 });
 let ready = false;

@@ -56,10 +56,11 @@ async function bareRuntimeApi(host: string) {
       res.end(payload);
       return answer;
     },
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -72,7 +73,8 @@ export async function figureAwsWarmInvoke(env: BenchEnv, n: number): Promise<Fig
     timeIt(async () => {
       const res = await fetch(url, { method: 'POST', headers: { 'x-api-key': env.key }, body: PAYLOAD });
       await res.arrayBuffer();
-      if (res.status !== 200 || res.headers.get('x-amz-function-error')) throw new Error(`invoke answered ${res.status}`);
+      if (res.status !== 200 || res.headers.get('x-amz-function-error'))
+        throw new Error(`invoke answered ${res.status}`);
     });
 
   const network = await detectRuntimeNetwork(new DockerodeEngine());
@@ -83,7 +85,11 @@ export async function figureAwsWarmInvoke(env: BenchEnv, n: number): Promise<Fig
     Entrypoint: ['/var/task/aws-echo'],
     Env: [`AWS_LAMBDA_RUNTIME_API=${network.advertiseHost}:${bare.port}`, 'AWS_LAMBDA_FUNCTION_NAME=aws-echo'],
     Labels: { 'swiftlambda.instance': env.t.server.services.store.data.instanceId, 'swiftlambda.kind': 'bench' },
-    HostConfig: { Binds: [`${dirname(await env.binaryOf(project))}:/var/task:ro`], Init: true, ExtraHosts: [...network.extraHosts] },
+    HostConfig: {
+      Binds: [`${dirname(await env.binaryOf(project))}:/var/task:ro`],
+      Init: true,
+      ExtraHosts: [...network.extraHosts],
+    },
   });
   try {
     await container.start();
@@ -97,13 +103,16 @@ export async function figureAwsWarmInvoke(env: BenchEnv, n: number): Promise<Fig
     const added = se.median - sd.median;
     return {
       id: 12,
-      title: 'AWS Lambda mode: a warm invoke (Invoke API → runtime API → response) against handing the event to the runtime loop directly',
+      title:
+        'AWS Lambda mode: a warm invoke (Invoke API → runtime API → response) against handing the event to the runtime loop directly',
       measured: { emulator_invoke_ms: se, direct_runtime_loop_ms: sd },
       ratios: [
         { name: 'warm invoke: ms added at p50', value: added, target: '≤ 1.5', met: added <= 1.5 },
         { name: 'warm invoke: ms added at p99', value: se.p99 - sd.p99, target: '-', met: true },
       ],
-      notes: [`${n} invokes of each, alternating, from the benchmark's own process (the emulator runs in it too) with a 14-byte payload to resources/examples/aws-echo.`],
+      notes: [
+        `${n} invokes of each, alternating, from the benchmark's own process (the emulator runs in it too) with a 14-byte payload to resources/examples/aws-echo.`,
+      ],
     };
   } finally {
     await container.remove({ force: true }).catch(() => undefined);

@@ -36,7 +36,12 @@ interface BuildContainerSpec {
 /** Polls the engine until the project's build container exists, and reads its spec. */
 async function captureBuildContainer(projectId: string): Promise<BuildContainerSpec> {
   const filters = { label: ['swiftlambda.kind=build', `swiftlambda.project=${projectId}`] };
-  const id = await waitFor(async () => (await docker.listContainers({ all: true, filters }))[0]?.Id, 240_000, 'the build container', 25);
+  const id = await waitFor(
+    async () => (await docker.listContainers({ all: true, filters }))[0]?.Id,
+    240_000,
+    'the build container',
+    25,
+  );
   const info = await docker.getContainer(id).inspect();
   const entrypoint = info.Config.Entrypoint;
   return {
@@ -58,7 +63,11 @@ const reportedBuildMs = (output: string) => {
 /** Loads the dev URL from autocannon in a process of its own until `stop`. */
 function startLoad(url: string, headers: Record<string, string>) {
   const script = fileURLToPath(new URL('./dev-url-load.js', import.meta.url));
-  const child = trackChild(spawn(process.execPath, [script, url, JSON.stringify(headers), String(LOAD_CONNECTIONS)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const child = trackChild(
+    spawn(process.execPath, [script, url, JSON.stringify(headers), String(LOAD_CONNECTIONS)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
   const lines: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -70,14 +79,23 @@ function startLoad(url: string, headers: Record<string, string>) {
       await killChild(child);
       const json = lines.find((l) => l.startsWith('{'));
       if (!json) throw new Error('the load process gave no result');
-      return JSON.parse(json) as { sent: number; errors: number; timeouts: number; non2xx: number; resets: number; statusCodeStats: Record<string, { count: number }>; errorSamples: Array<{ at: number; error: string }> };
+      return JSON.parse(json) as {
+        sent: number;
+        errors: number;
+        timeouts: number;
+        non2xx: number;
+        resets: number;
+        statusCodeStats: Record<string, { count: number }>;
+        errorSamples: Array<{ at: number; error: string }>;
+      };
     },
     kill: () => killChild(child),
   };
 }
 
 const failedOf = (answers: readonly ClientAnswer[]) => answers.filter((a) => a.status === 0).length;
-const non2xxOf = (answers: readonly ClientAnswer[]) => answers.filter((a) => a.status !== 0 && (a.status < 200 || a.status > 299)).length;
+const non2xxOf = (answers: readonly ClientAnswer[]) =>
+  answers.filter((a) => a.status !== 0 && (a.status < 200 || a.status > 299)).length;
 
 export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string) => void): Promise<Figure> {
   const loadAtStart = loadavg()[0]!;
@@ -87,13 +105,19 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
   await cp(PACKAGES.echo, dir, { recursive: true, filter: (src) => !src.includes('/.build') });
   const main = join(dir, 'Sources', 'echo-service', 'main.swift');
   const original = await readFile(main, 'utf8');
-  if (!original.includes(OLD_HELLO)) throw new Error('the echo service no longer answers /hello as this figure expects');
+  if (!original.includes(OLD_HELLO))
+    throw new Error('the echo service no longer answers /hello as this figure expects');
   const sourceWith = (text: string) => original.replace(OLD_HELLO, `${text} from run \\(runID)\\n`);
   let project: Project | undefined;
   const clients: RunningClient[] = [];
   let load: ReturnType<typeof startLoad> | undefined;
   try {
-    project = await env.api.createProject(dir, 'echo-service', { name: 'echo-dev-bench', watch: true, buildConfiguration: 'debug', runTimeoutSeconds: 3600 });
+    project = await env.api.createProject(dir, 'echo-service', {
+      name: 'echo-dev-bench',
+      watch: true,
+      buildConfiguration: 'debug',
+      runTimeoutSeconds: 3600,
+    });
     const projectId = project.id;
     const [spec, first] = await Promise.all([captureBuildContainer(projectId), env.api.build(projectId, 600_000)]);
     if (first.state !== 'succeeded') throw new Error(`debug build of the echo service failed: ${first.errorSummary}`);
@@ -109,15 +133,32 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     const devUrl = `${env.t.url}/dev/${projectId}/api/hello`;
     const headers = { 'x-api-key': env.key };
 
-    const compilationIds = async () => new Set(((await env.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations as Compilation[]).map((c) => c.id));
+    const compilationIds = async () =>
+      new Set(
+        ((await env.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations as Compilation[]).map(
+          (c) => c.id,
+        ),
+      );
     /** the swap is over: no build, one live service run, and it is the one the dev URL serves */
     const settled = () =>
-      waitFor(async () => {
-        const dev = (await env.api.console('GET', `/projects/${projectId}/dev`)).body.dev as DevStatus;
-        const runs = (await env.api.public('GET', `/lambdas/${projectId}/runs?limit=50`, env.key)).body.runs as Array<{ uuid: string; mode: string; state: RunState }>;
-        const live = runs.filter((r) => r.mode === 'service' && !isTerminal(r.state));
-        return !dev.building && dev.swappingTo === null && live.length === 1 && live[0]!.state === 'running' && dev.servingRun === live[0]!.uuid ? true : undefined;
-      }, 120_000, 'the swap to settle', 100);
+      waitFor(
+        async () => {
+          const dev = (await env.api.console('GET', `/projects/${projectId}/dev`)).body.dev as DevStatus;
+          const runs = (await env.api.public('GET', `/lambdas/${projectId}/runs?limit=50`, env.key)).body
+            .runs as Array<{ uuid: string; mode: string; state: RunState }>;
+          const live = runs.filter((r) => r.mode === 'service' && !isTerminal(r.state));
+          return !dev.building &&
+            dev.swappingTo === null &&
+            live.length === 1 &&
+            live[0]!.state === 'running' &&
+            dev.servingRun === live[0]!.uuid
+            ? true
+            : undefined;
+        },
+        120_000,
+        'the swap to settle',
+        100,
+      );
 
     let version = 0;
     const emulatorBuildMs: number[] = [];
@@ -128,13 +169,23 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
       const known = await compilationIds();
       const savedAt = Date.now();
       await writeFile(main, sourceWith(text));
-      const answer = await client.firstAnswer((a) => a.status === 200 && a.body.startsWith(`${text} from run`), 300_000);
+      const answer = await client.firstAnswer(
+        (a) => a.status === 200 && a.body.startsWith(`${text} from run`),
+        300_000,
+      );
       await settled();
-      const builds = ((await env.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations as Compilation[]).filter((c) => !known.has(c.id));
+      const builds = (
+        (await env.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations as Compilation[]
+      ).filter((c) => !known.has(c.id));
       emulatorBuilds += builds.length;
       const built = builds.find((c) => c.state === 'succeeded');
       if (built) {
-        const logs = (await env.api.console('GET', `/projects/${projectId}/compilations/${built.id}/logs?afterSequence=-1&limit=500`)).body.logs as LogChunk[];
+        const logs = (
+          await env.api.console(
+            'GET',
+            `/projects/${projectId}/compilations/${built.id}/logs?afterSequence=-1&limit=500`,
+          )
+        ).body.logs as LogChunk[];
         emulatorBuildMs.push(reportedBuildMs(logs.map((c) => c.data).join('\n')));
       }
       return answer.at - savedAt;
@@ -147,9 +198,19 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
       await writeFile(mirrorMain, sourceWith(text));
       const name = `swiftlambda-bench-build-${randomUUID().slice(0, 8)}`;
       const args = [
-        'run', '--rm', '--name', name, '--entrypoint', spec.entrypoint[0]!, '-w', spec.workingDir,
-        ...spec.env.flatMap((e) => ['-e', e]), ...binds.flatMap((b) => ['-v', b]),
-        spec.image, ...spec.entrypoint.slice(1), ...spec.cmd,
+        'run',
+        '--rm',
+        '--name',
+        name,
+        '--entrypoint',
+        spec.entrypoint[0]!,
+        '-w',
+        spec.workingDir,
+        ...spec.env.flatMap((e) => ['-e', e]),
+        ...binds.flatMap((b) => ['-v', b]),
+        spec.image,
+        ...spec.entrypoint.slice(1),
+        ...spec.cmd,
       ];
       const began = performance.now();
       const result = await execTracked('docker', args, 600_000);
@@ -171,11 +232,16 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     emulatorBuildMs.length = 0;
     baselineReportedMs.length = 0;
     emulatorBuilds = 0;
-    const [emulator, bare] = (await interleaved(n, 1000, [() => edit(client), baseline])).map(summarize) as [Summary, Summary];
+    const [emulator, bare] = (await interleaved(n, 1000, [() => edit(client), baseline])).map(summarize) as [
+      Summary,
+      Summary,
+    ];
     const timedAnswers = await client.stop();
     const timedBuilds = emulatorBuilds;
     const timedBuildMs = emulatorBuildMs.filter((x) => !Number.isNaN(x));
-    log(`figure 13: save → answer ${emulator.median.toFixed(0)} ms, docker run swift build ${bare.median.toFixed(0)} ms`);
+    log(
+      `figure 13: save → answer ${emulator.median.toFixed(0)} ms, docker run swift build ${bare.median.toFixed(0)} ms`,
+    );
 
     // not timed against anything: n more swaps while 20 keep-alive clients call the dev URL back to back
     load = startLoad(devUrl, headers);
@@ -218,13 +284,23 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         load_average_1m_end: loadavg()[0]!,
       },
       ratios: [
-        { name: 'save → new answer minus docker run swift build (s, medians)', value: addedS, target: '≤ 1', met: addedS <= 1 },
+        {
+          name: 'save → new answer minus docker run swift build (s, medians)',
+          value: addedS,
+          target: '≤ 1',
+          met: addedS <= 1,
+        },
         { name: 'save → new answer / docker run swift build (medians)', value: ratio, target: 'info', met: true },
-        { name: `failed calls across ${n} swaps, ${LOAD_CONNECTIONS} keep-alive connections`, value: failed, target: '= 0', met: failed === 0 },
+        {
+          name: `failed calls across ${n} swaps, ${LOAD_CONNECTIONS} keep-alive connections`,
+          value: failed,
+          target: '= 0',
+          met: failed === 0,
+        },
         { name: 'answers other than 2xx across those swaps', value: non2xx, target: '= 0', met: non2xx === 0 },
       ],
       notes: [
-        'buildConfiguration "debug" (decision 0040). The baseline is the emulator\'s own build container run again with `docker run --rm`: its image, entrypoint and command (the build script: `swift build`, copy the binary out), environment and mounts (the source copy, the project\'s build volume, the SwiftPM cache), read from the engine during the project\'s first build, the output folder a temp dir; the same one-line change to main.swift is written into the source copy first. One emulator edit and one baseline build alternate, after one unmeasured pair.',
+        "buildConfiguration \"debug\" (decision 0040). The baseline is the emulator's own build container run again with `docker run --rm`: its image, entrypoint and command (the build script: `swift build`, copy the binary out), environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from the engine during the project's first build, the output folder a temp dir; the same one-line change to main.swift is written into the source copy first. One emulator edit and one baseline build alternate, after one unmeasured pair.",
         'Save → answer: from just before main.swift is written to the first answer with the new text seen by a client in its own process calling GET /hello on the dev URL every 20 ms. The swift_build_reported rows are SwiftPM\'s own "complete! (…s)" time in each.',
         `Under load: autocannon in its own process, ${LOAD_CONNECTIONS} keep-alive connections calling GET /hello on the dev URL back to back across ${n} more swaps (not the timed ones), with the 20 ms client beside it. Failed = errors and timeouts of both; answers other than 2xx counted apart.`,
       ],
@@ -234,8 +310,13 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     for (const c of clients) await c.stop().catch(() => undefined);
     // stops the project's runs and removes its builds and build volume
     if (project) {
-      const deleted = await env.api.console('DELETE', `/projects/${project.id}`).catch((err: Error) => ({ status: 0, body: err.message }));
-      if (deleted.status !== 204) log(`figure 13: could not delete project ${project.id} (its build volume stays): ${deleted.status} ${JSON.stringify(deleted.body)}`);
+      const deleted = await env.api
+        .console('DELETE', `/projects/${project.id}`)
+        .catch((err: Error) => ({ status: 0, body: err.message }));
+      if (deleted.status !== 204)
+        log(
+          `figure 13: could not delete project ${project.id} (its build volume stays): ${deleted.status} ${JSON.stringify(deleted.body)}`,
+        );
     }
     await rm(work, { recursive: true, force: true });
     await rm(outDir, { recursive: true, force: true });

@@ -16,9 +16,15 @@ const terminal = (r: { state: string }) => !['queued', 'running'].includes(r.sta
  */
 export async function figureApiDuringFlood(env: BenchEnv, floodMiB: number): Promise<Figure> {
   const pollRun = async (project: typeof env.hello, args: string[]) => {
-    const run = (await env.api.public('POST', `/lambdas/${project.id}/runs`, env.key, { mode: 'oneShot', arguments: args })).body.run;
-    const { answers, run: done } = await pollRunFromOtherProcess(`${env.t.url}/lambdas/${project.id}/runs/${run.uuid}`, env.key);
-    if (!done || done.state !== 'succeeded') throw new Error(`run ${args.join(' ')} ended ${done?.state ?? 'past the deadline'}`);
+    const run = (
+      await env.api.public('POST', `/lambdas/${project.id}/runs`, env.key, { mode: 'oneShot', arguments: args })
+    ).body.run;
+    const { answers, run: done } = await pollRunFromOtherProcess(
+      `${env.t.url}/lambdas/${project.id}/runs/${run.uuid}`,
+      env.key,
+    );
+    if (!done || done.state !== 'succeeded')
+      throw new Error(`run ${args.join(' ')} ended ${done?.state ?? 'past the deadline'}`);
     const failed = answers.filter((a) => a.status !== 200).length;
     return { latency: summarize(answers.map((a) => a.ms)), failed };
   };
@@ -32,7 +38,12 @@ export async function figureApiDuringFlood(env: BenchEnv, floodMiB: number): Pro
     ratios: [
       { name: 'p99 during the flood (ms)', value: flood.latency.p99, target: '≤ 50', met: flood.latency.p99 <= 50 },
       { name: 'p99 flood / p99 idle', value: ratio, target: 'info', met: true },
-      { name: 'answers other than 200', value: flood.failed + idle.failed, target: '= 0', met: flood.failed + idle.failed === 0 },
+      {
+        name: 'answers other than 200',
+        value: flood.failed + idle.failed,
+        target: '= 0',
+        met: flood.failed + idle.failed === 0,
+      },
     ],
   };
 }
@@ -44,16 +55,27 @@ export async function figureApiDuringFlood(env: BenchEnv, floodMiB: number): Pro
 export async function figureStopAndRevoke(env: BenchEnv, n: number): Promise<Figure> {
   const binary = await env.binaryOf(env.hello);
   const emulatorStop = async () => {
-    const run = (await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, { mode: 'oneShot', arguments: ['sleep:60'] })).body.run;
+    const run = (
+      await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, {
+        mode: 'oneShot',
+        arguments: ['sleep:60'],
+      })
+    ).body.run;
     await env.api.waitForRun(env.hello.id, run.uuid, env.key, (r) => r.state === 'running');
-    const ms = await timeIt(() => env.api.public('POST', `/lambdas/${env.hello.id}/runs/${run.uuid}/stop`, env.key, {}));
+    const ms = await timeIt(() =>
+      env.api.public('POST', `/lambdas/${env.hello.id}/runs/${run.uuid}/stop`, env.key, {}),
+    );
     const after = (await env.api.public('GET', `/lambdas/${env.hello.id}/runs/${run.uuid}`, env.key)).body.run;
     if (!terminal(after)) throw new Error(`a stopped run is ${after.state}`);
     return ms;
   };
   // as the emulator runs it: init as PID 1 forwards SIGTERM, the program ends at once
   const rawStop = async () => {
-    const c = await docker.createContainer({ Image: env.image, Cmd: ['/b/hello', 'sleep:60'], HostConfig: { Init: true, Binds: [`${binary}:/b/hello:ro`] } });
+    const c = await docker.createContainer({
+      Image: env.image,
+      Cmd: ['/b/hello', 'sleep:60'],
+      HostConfig: { Init: true, Binds: [`${binary}:/b/hello:ro`] },
+    });
     await c.start();
     return timeIt(async () => {
       await c.stop({ t: 10 });
@@ -69,7 +91,12 @@ export async function figureStopAndRevoke(env: BenchEnv, n: number): Promise<Fig
     title: 'stop: POST …/stop → answered; revoke a key → its open log stream ends',
     measured: { emulator_stop_ms: emulator, raw_stop_and_remove_ms: raw, revoke_to_stream_end_ms: revoke },
     ratios: [
-      { name: 'emulator stop / engine stop + remove (median)', value: emulator.median / raw.median, target: '≤ 1.2', met: emulator.median / raw.median <= 1.2 },
+      {
+        name: 'emulator stop / engine stop + remove (median)',
+        value: emulator.median / raw.median,
+        target: '≤ 1.2',
+        met: emulator.median / raw.median <= 1.2,
+      },
       { name: 'revoke → stream ended, p99 (ms)', value: revoke.p99, target: '≤ 5000', met: revoke.p99 <= 5000 },
     ],
   };
@@ -77,9 +104,16 @@ export async function figureStopAndRevoke(env: BenchEnv, n: number): Promise<Fig
 
 /** One key, one run whose log it follows; ms from the revoke's request to the stream's end. */
 async function revokeUntilStreamEnds(env: BenchEnv): Promise<number> {
-  const created = (await env.api.console('POST', '/keys', { name: 'bench-revoke' })).body as { secret: string; key: { id: string } };
-  const run = (await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, { mode: 'oneShot', arguments: ['sleep:60'] })).body.run;
-  const res = await fetch(`${env.t.url}/lambdas/${env.hello.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': created.secret } });
+  const created = (await env.api.console('POST', '/keys', { name: 'bench-revoke' })).body as {
+    secret: string;
+    key: { id: string };
+  };
+  const run = (
+    await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, { mode: 'oneShot', arguments: ['sleep:60'] })
+  ).body.run;
+  const res = await fetch(`${env.t.url}/lambdas/${env.hello.id}/runs/${run.uuid}/logs?follow=true`, {
+    headers: { 'x-api-key': created.secret },
+  });
   const reader = res.body!.getReader();
   await reader.read();
   const began = performance.now();

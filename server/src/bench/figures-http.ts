@@ -42,14 +42,23 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
  * One client in its own process sending `count` requests one after another: the latency a real
  * client sees, without the bench's own heap and event loop in the measurement.
  */
-export async function latencyFromOtherProcess(url: string, headers: Record<string, string>, count: number): Promise<{ median: number; p99: number; max: number }> {
+export async function latencyFromOtherProcess(
+  url: string,
+  headers: Record<string, string>,
+  count: number,
+): Promise<{ median: number; p99: number; max: number }> {
   const r = await autocannonRaw(['-c', '1', '-a', String(count)], url, headers);
   return { median: r.latency.p50, p99: r.latency.p99, max: r.latency.max };
 }
 
 async function autocannon(options: string[], url: string, headers: Record<string, string>): Promise<LoadResult> {
   const r = await autocannonRaw(options, url, headers);
-  return { reqPerSec: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, sent: r.requests.sent };
+  return {
+    reqPerSec: r.requests.average,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx + r.timeouts,
+    sent: r.requests.sent,
+  };
 }
 
 interface AutocannonJson {
@@ -63,7 +72,11 @@ interface AutocannonJson {
 async function autocannonRaw(options: string[], url: string, headers: Record<string, string>): Promise<AutocannonJson> {
   const cli = join(require.resolve('autocannon/package.json'), '..', 'autocannon.js');
   const args = [cli, ...options, '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
-  const { stdout } = await exec(process.execPath, args, { maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000, killSignal: 'SIGKILL' });
+  const { stdout } = await exec(process.execPath, args, {
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 10 * 60_000,
+    killSignal: 'SIGKILL',
+  });
   return JSON.parse(stdout) as AutocannonJson;
 }
 
@@ -72,8 +85,10 @@ function ensureNginx(log: (line: string) => void): boolean {
   if (spawnSync('sh', ['-c', 'command -v nginx']).status === 0) return true;
   log('nginx is not installed: apt-get install nginx');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx'], { env, stdio: 'ignore' }).status === 0;
-  if (!install() && !(spawnSync('apt-get', ['update'], { env, stdio: 'ignore' }).status === 0 && install())) return false;
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'nginx'], { env, stdio: 'ignore' }).status === 0;
+  if (!install() && !(spawnSync('apt-get', ['update'], { env, stdio: 'ignore' }).status === 0 && install()))
+    return false;
   // the package starts the system's nginx where it can; the bench runs its own
   spawnSync('sh', ['-c', 'test -f /run/nginx.pid && nginx -s quit'], { stdio: 'ignore' });
   return spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
@@ -85,24 +100,32 @@ interface Baseline {
 }
 
 async function waitAnswering(port: number, what: string): Promise<void> {
-  await waitFor(async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/hello`)).status === 200 ? true : undefined;
-    } catch {
-      return undefined;
-    }
-  }, 10_000, what, 100);
+  await waitFor(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/hello`)).status === 200 ? true : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    10_000,
+    what,
+    100,
+  );
 }
 
 async function startNginx(upstreamPort: number): Promise<Baseline> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-nginx-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
-  await writeFile(join(dir, 'nginx.conf'), `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events { worker_connections 4096; }
 http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
   upstream up { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-`);
+`,
+  );
   const child = trackChild(spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' }));
   await waitAnswering(port, 'nginx');
   return {
@@ -116,10 +139,17 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
 
 async function startHttpProxy3(upstreamPort: number): Promise<Baseline> {
   const script = fileURLToPath(new URL('./http-proxy-3-server.js', import.meta.url));
-  const child = trackChild(spawn(process.execPath, [script, String(upstreamPort)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const child = trackChild(
+    spawn(process.execPath, [script, String(upstreamPort)], { stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
-  const port = await waitFor(async () => (/^(\d+)\n/.exec(out) ? Number(/^(\d+)\n/.exec(out)![1]) : undefined), 10_000, 'http-proxy-3 to listen', 20);
+  const port = await waitFor(
+    async () => (/^(\d+)\n/.exec(out) ? Number(/^(\d+)\n/.exec(out)![1]) : undefined),
+    10_000,
+    'http-proxy-3 to listen',
+    20,
+  );
   await waitAnswering(port, 'http-proxy-3');
   return { port, stop: () => killChild(child, 'SIGTERM') };
 }
@@ -132,10 +162,19 @@ interface UpstreamLoad {
 }
 
 /** One service run as the upstream: direct, through the emulator, through http-proxy-3 and nginx. */
-async function loadUpstream(env: BenchEnv, project: Project, args: string[], seconds: number, nginx: boolean): Promise<UpstreamLoad> {
-  const run = (await env.api.public('POST', `/lambdas/${project.id}/runs`, env.key, { mode: 'service', arguments: args })).body.run;
+async function loadUpstream(
+  env: BenchEnv,
+  project: Project,
+  args: string[],
+  seconds: number,
+  nginx: boolean,
+): Promise<UpstreamLoad> {
+  const run = (
+    await env.api.public('POST', `/lambdas/${project.id}/runs`, env.key, { mode: 'service', arguments: args })
+  ).body.run;
   await env.waitServing(run.uuid);
-  const hostPort = (await env.api.public('GET', `/lambdas/${project.id}/runs/${run.uuid}`, env.key)).body.run.hostPort as number;
+  const hostPort = (await env.api.public('GET', `/lambdas/${project.id}/runs/${run.uuid}`, env.key)).body.run
+    .hostPort as number;
   const through = async (start: (port: number) => Promise<Baseline>) => {
     const proxy = await start(hostPort);
     try {
@@ -160,10 +199,14 @@ async function loadUpstream(env: BenchEnv, project: Project, args: string[], sec
  * libstdc++, which the Swift image has) imported as a project's prebuilt binary, and run with
  * `-e` and a minimal HTTP server as its arguments.
  */
-const NODE_UPSTREAM = "require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'text/plain'});s.end('hello')}).listen(+process.env.PORT,'0.0.0.0')";
+const NODE_UPSTREAM =
+  "require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'text/plain'});s.end('hello')}).listen(+process.env.PORT,'0.0.0.0')";
 
 async function nodeUpstreamProject(env: BenchEnv): Promise<Project | null> {
-  const project = await env.api.createProject(PACKAGES.echo, 'echo-service', { name: 'node-upstream', runTimeoutSeconds: 3600 });
+  const project = await env.api.createProject(PACKAGES.echo, 'echo-service', {
+    name: 'node-upstream',
+    runTimeoutSeconds: 3600,
+  });
   const res = await env.api.console('POST', `/projects/${project.id}/compilations`, { binaryPath: process.execPath });
   return res.status < 300 && res.body.compilation?.state === 'succeeded' ? project : null;
 }
@@ -172,12 +215,27 @@ async function nodeUpstreamProject(env: BenchEnv): Promise<Project | null> {
 function proxyRatios(label: string, u: UpstreamLoad, targets: boolean) {
   const ratio = u.proxied.reqPerSec / u.direct.reqPerSec;
   const httpProxy3Ratio = u.viaHttpProxy3.reqPerSec / u.direct.reqPerSec;
-  const row = (name: string, value: number, target: string, met: boolean) => (targets ? { name, value, target, met } : { name, value, target: 'info', met: true });
+  const row = (name: string, value: number, target: string, met: boolean) =>
+    targets ? { name, value, target, met } : { name, value, target: 'info', met: true };
   return [
     row(`emulator / direct req/s (${label})`, ratio, '≥ 0.4', ratio >= 0.4),
-    row(`emulator ratio / http-proxy-3 ratio (${label})`, ratio / httpProxy3Ratio, '≥ 1.3', ratio / httpProxy3Ratio >= 1.3),
+    row(
+      `emulator ratio / http-proxy-3 ratio (${label})`,
+      ratio / httpProxy3Ratio,
+      '≥ 1.3',
+      ratio / httpProxy3Ratio >= 1.3,
+    ),
     { name: `http-proxy-3 / direct req/s (${label})`, value: httpProxy3Ratio, target: 'info', met: true },
-    ...(u.viaNginx ? [{ name: `nginx / direct req/s (${label})`, value: u.viaNginx.reqPerSec / u.direct.reqPerSec, target: 'info', met: true }] : []),
+    ...(u.viaNginx
+      ? [
+          {
+            name: `nginx / direct req/s (${label})`,
+            value: u.viaNginx.reqPerSec / u.direct.reqPerSec,
+            target: 'info',
+            met: true,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -187,18 +245,33 @@ export async function figureProxyLoad(env: BenchEnv, seconds: number, log: (line
   const nodeProject = await nodeUpstreamProject(env);
   const node = nodeProject ? await loadUpstream(env, nodeProject, ['-e', NODE_UPSTREAM], seconds, nginx) : null;
   // the API on the same server, idle, from a client in its own process
-  const api = await latencyFromOtherProcess(`${env.t.url}/lambdas/${env.hello.id}/runs`, { 'x-api-key': env.key }, 2000);
+  const api = await latencyFromOtherProcess(
+    `${env.t.url}/lambdas/${env.hello.id}/runs`,
+    { 'x-api-key': env.key },
+    2000,
+  );
   const errors = swift.proxied.errors + (node?.proxied.errors ?? 0);
   const measured = (prefix: string, u: UpstreamLoad) => ({
-    [`${prefix}direct_req_per_s`]: Math.round(u.direct.reqPerSec), [`${prefix}direct_p99_ms`]: u.direct.p99,
-    [`${prefix}emulator_req_per_s`]: Math.round(u.proxied.reqPerSec), [`${prefix}emulator_p99_ms`]: u.proxied.p99, [`${prefix}emulator_errors`]: u.proxied.errors,
-    [`${prefix}http_proxy_3_req_per_s`]: Math.round(u.viaHttpProxy3.reqPerSec), [`${prefix}http_proxy_3_p99_ms`]: u.viaHttpProxy3.p99,
-    ...(u.viaNginx ? { [`${prefix}nginx_req_per_s`]: Math.round(u.viaNginx.reqPerSec), [`${prefix}nginx_p99_ms`]: u.viaNginx.p99 } : {}),
+    [`${prefix}direct_req_per_s`]: Math.round(u.direct.reqPerSec),
+    [`${prefix}direct_p99_ms`]: u.direct.p99,
+    [`${prefix}emulator_req_per_s`]: Math.round(u.proxied.reqPerSec),
+    [`${prefix}emulator_p99_ms`]: u.proxied.p99,
+    [`${prefix}emulator_errors`]: u.proxied.errors,
+    [`${prefix}http_proxy_3_req_per_s`]: Math.round(u.viaHttpProxy3.reqPerSec),
+    [`${prefix}http_proxy_3_p99_ms`]: u.viaHttpProxy3.p99,
+    ...(u.viaNginx
+      ? { [`${prefix}nginx_req_per_s`]: Math.round(u.viaNginx.reqPerSec), [`${prefix}nginx_p99_ms`]: u.viaNginx.p99 }
+      : {}),
   });
   return {
     id: 3,
     title: 'proxy: req/s and p99 at 50 keep-alive connections, Swift and Node upstreams; the API beside it',
-    measured: { ...measured('', swift), ...(node ? measured('node_', node) : {}), api_get_runs_p50_ms: api.median, api_get_runs_p99_ms: api.p99 },
+    measured: {
+      ...measured('', swift),
+      ...(node ? measured('node_', node) : {}),
+      api_get_runs_p50_ms: api.median,
+      api_get_runs_p99_ms: api.p99,
+    },
     ratios: [
       ...proxyRatios('Swift', swift, true),
       ...(node ? proxyRatios('Node', node, false) : []),
@@ -207,10 +280,12 @@ export async function figureProxyLoad(env: BenchEnv, seconds: number, log: (line
     ],
     notes: [
       'http-proxy-3: in a process of its own, keep-alive agent to the upstream (at most 64 sockets).',
-      nginx ? 'nginx: one worker, keep-alive upstream pool of 64.' : 'nginx: could not be installed (apt-get install nginx): not measured.',
+      nginx
+        ? 'nginx: one worker, keep-alive upstream pool of 64.'
+        : 'nginx: could not be installed (apt-get install nginx): not measured.',
       node
-        ? 'Node upstream: this machine\'s node binary imported as a prebuilt binary and run with -e, inside the Swift image, as a service run; its rows are for information.'
-        : 'Node upstream not measured: importing this machine\'s node binary as a prebuilt binary failed.',
+        ? "Node upstream: this machine's node binary imported as a prebuilt binary and run with -e, inside the Swift image, as a service run; its rows are for information."
+        : "Node upstream not measured: importing this machine's node binary as a prebuilt binary failed.",
     ],
   };
 }
@@ -218,7 +293,11 @@ export async function figureProxyLoad(env: BenchEnv, seconds: number, log: (line
 function syntheticRuns(template: RunRecord, count: number): RunRecord[] {
   return Array.from({ length: count }, (_, i) => ({
     ...template,
-    run: { ...template.run, uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, created: template.run.created - count + i },
+    run: {
+      ...template.run,
+      uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      created: template.run.created - count + i,
+    },
   }));
 }
 
@@ -231,11 +310,13 @@ export async function figureStore(env: BenchEnv, runs: number): Promise<Figure> 
     const key = await seed.api.createKey();
     await seed.stop();
     const db = JSON.parse(await readFile(join(dataDir, 'db.json'), 'utf8')) as DbData;
-    const template = (env.t.server.services.store.data.runs.find((r) => r.run.state === 'succeeded'))!;
+    const template = env.t.server.services.store.data.runs.find((r) => r.run.state === 'succeeded')!;
     db.runs = syntheticRuns({ ...template, run: { ...template.run, project: project.id } }, count);
     await writeFile(join(dataDir, 'db.json'), JSON.stringify(db));
     const t = await startTestServer({ dataDir, env: { SWIFTLAMBDA_RUN_RETENTION: '100000' } });
-    const get = summarize(await sample(500, () => timeIt(() => t.api.public('GET', `/lambdas/${project.id}/runs`, key))));
+    const get = summarize(
+      await sample(500, () => timeIt(() => t.api.public('GET', `/lambdas/${project.id}/runs`, key))),
+    );
     const external = await latencyFromOtherProcess(`${t.url}/lambdas/${project.id}/runs`, { 'x-api-key': key }, 2000);
     const histogram = monitorEventLoopDelay({ resolution: 1 });
     histogram.enable();
@@ -263,15 +344,29 @@ export async function figureStore(env: BenchEnv, runs: number): Promise<Figure> 
     id: 7,
     title: `store with ${runs.toLocaleString()} runs: GET …/runs and 200 state changes a second`,
     measured: {
-      big_get_in_process_ms: big.get, empty_get_in_process_ms: empty.get,
-      big_get_p99_ms_other_process: big.external.p99, empty_get_p99_ms_other_process: empty.external.p99,
-      big_event_loop_p99_ms: big.loopP99, empty_event_loop_p99_ms: empty.loopP99,
-      state_changes_per_s: Math.round(big.rate), big_db_json_bytes: big.fileBytes,
+      big_get_in_process_ms: big.get,
+      empty_get_in_process_ms: empty.get,
+      big_get_p99_ms_other_process: big.external.p99,
+      empty_get_p99_ms_other_process: empty.external.p99,
+      big_event_loop_p99_ms: big.loopP99,
+      empty_event_loop_p99_ms: empty.loopP99,
+      state_changes_per_s: Math.round(big.rate),
+      big_db_json_bytes: big.fileBytes,
     },
     ratios: [
-      { name: 'GET …/runs p99 (ms), 10k runs, client in its own process', value: big.external.p99, target: '≤ 5', met: big.external.p99 <= 5 },
+      {
+        name: 'GET …/runs p99 (ms), 10k runs, client in its own process',
+        value: big.external.p99,
+        target: '≤ 5',
+        met: big.external.p99 <= 5,
+      },
       { name: '10k / empty GET (median)', value: big.get.median / empty.get.median, target: 'info', met: true },
-      { name: 'event-loop delay p99 (ms) at ~200 changes/s', value: big.loopP99, target: '≤ 20', met: big.loopP99 <= 20 },
+      {
+        name: 'event-loop delay p99 (ms) at ~200 changes/s',
+        value: big.loopP99,
+        target: '≤ 20',
+        met: big.loopP99 <= 20,
+      },
     ],
   };
 }
@@ -283,7 +378,9 @@ export async function figureStartup(runs: number): Promise<Figure> {
   const times = await sample(runs, async () => {
     const dataDir = await makeDataDir();
     const began = performance.now();
-    const child = spawn(process.execPath, [main, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [main, '--port', '0', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     await waitFor(async () => (out.includes('Console:') ? true : undefined), 15_000, 'ready', 2);
@@ -307,6 +404,6 @@ export async function figureStartup(runs: number): Promise<Figure> {
       { name: 'ready (median, ms)', value: s.median, target: '≤ 1000', met: s.median <= 1000 },
       { name: 'idle RSS (median, MB)', value: r.median, target: '≤ 120', met: r.median <= 120 },
     ],
-    notes: ['`npm start` adds npm\'s own start-up (about 0.3 s) and the build check of scripts/ensure-built.mjs.'],
+    notes: ["`npm start` adds npm's own start-up (about 0.3 s) and the build check of scripts/ensure-built.mjs."],
   };
 }

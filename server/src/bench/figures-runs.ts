@@ -26,7 +26,11 @@ export interface Figure {
 
 async function rawDockerodeRun(image: string, binary: string): Promise<number> {
   return timeIt(async () => {
-    const c = await docker.createContainer({ Image: image, Cmd: ['/b/hello'], HostConfig: { Binds: [`${binary}:/b/hello:ro`] } });
+    const c = await docker.createContainer({
+      Image: image,
+      Cmd: ['/b/hello'],
+      HostConfig: { Binds: [`${binary}:/b/hello:ro`] },
+    });
     await c.start();
     await c.wait();
     await c.remove({ force: true });
@@ -35,24 +39,41 @@ async function rawDockerodeRun(image: string, binary: string): Promise<number> {
 
 export async function figureOneShot(env: BenchEnv, n: number): Promise<Figure> {
   const binary = await env.binaryOf(env.hello);
-  const emulator = async () => timeIt(async () => {
-    const run = (await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, { mode: 'oneShot' })).body.run;
-    const done = await env.waitTerminal(env.hello, run.uuid, 5);
-    if (done.state !== 'succeeded') throw new Error(`run ${done.state}`);
-  });
-  const dockerRun = async () => timeIt(() => exec('docker', ['run', '--rm', '-v', `${binary}:/b/hello:ro`, env.image, '/b/hello']));
+  const emulator = async () =>
+    timeIt(async () => {
+      const run = (await env.api.public('POST', `/lambdas/${env.hello.id}/runs`, env.key, { mode: 'oneShot' })).body
+        .run;
+      const done = await env.waitTerminal(env.hello, run.uuid, 5);
+      if (done.state !== 'succeeded') throw new Error(`run ${done.state}`);
+    });
+  const dockerRun = async () =>
+    timeIt(() => exec('docker', ['run', '--rm', '-v', `${binary}:/b/hello:ro`, env.image, '/b/hello']));
   const raw = () => rawDockerodeRun(env.image, binary);
   await emulator();
   await dockerRun();
   await raw();
-  const [se, sd, sr] = (await interleaved(n, SETTLE_MS, [emulator, dockerRun, raw])).map(summarize) as [Summary, Summary, Summary];
+  const [se, sd, sr] = (await interleaved(n, SETTLE_MS, [emulator, dockerRun, raw])).map(summarize) as [
+    Summary,
+    Summary,
+    Summary,
+  ];
   return {
     id: 1,
     title: 'oneShot hello: POST → succeeded seen by the client',
     measured: { emulator_ms: se, docker_run_rm_ms: sd, raw_dockerode_ms: sr },
     ratios: [
-      { name: 'emulator / docker run --rm (median)', value: se.median / sd.median, target: '≤ 1.1', met: se.median / sd.median <= 1.1 },
-      { name: 'emulator / raw dockerode (median)', value: se.median / sr.median, target: '≤ 1.2', met: se.median / sr.median <= 1.2 },
+      {
+        name: 'emulator / docker run --rm (median)',
+        value: se.median / sd.median,
+        target: '≤ 1.1',
+        met: se.median / sd.median <= 1.1,
+      },
+      {
+        name: 'emulator / raw dockerode (median)',
+        value: se.median / sr.median,
+        target: '≤ 1.2',
+        met: se.median / sr.median <= 1.2,
+      },
     ],
   };
 }
@@ -78,8 +99,14 @@ export async function figureServiceStart(env: BenchEnv, n: number): Promise<Figu
     let container: Docker.Container | undefined;
     const ms = await timeIt(async () => {
       container = await docker.createContainer({
-        Image: env.image, Cmd: ['/b/echo-service'], Env: ['PORT=8080'], ExposedPorts: { '8080/tcp': {} },
-        HostConfig: { Binds: [`${binary}:/b/echo-service:ro`], PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+        Image: env.image,
+        Cmd: ['/b/echo-service'],
+        Env: ['PORT=8080'],
+        ExposedPorts: { '8080/tcp': {} },
+        HostConfig: {
+          Binds: [`${binary}:/b/echo-service:ro`],
+          PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        },
       });
       await container.start();
       const info = await container.inspect();
@@ -104,18 +131,30 @@ export async function figureServiceStart(env: BenchEnv, n: number): Promise<Figu
     title: 'service: POST → first proxied 200',
     measured: { emulator_ms: se, raw_container_first_direct_200_ms: sr },
     ratios: [
-      { name: 'emulator / raw start → direct 200 (median)', value: se.median / sr.median, target: '≤ 1.1', met: se.median / sr.median <= 1.1 },
+      {
+        name: 'emulator / raw start → direct 200 (median)',
+        value: se.median / sr.median,
+        target: '≤ 1.1',
+        met: se.median / sr.median <= 1.1,
+      },
     ],
   };
 }
 
 /** Figures 4 and 5: a 1M-line burst, then page reads at its end and at its start. */
-export async function figureLogs(env: BenchEnv, lines: number): Promise<{ burst: Figure; pages: Figure; runId: string }> {
+export async function figureLogs(
+  env: BenchEnv,
+  lines: number,
+): Promise<{ burst: Figure; pages: Figure; runId: string }> {
   const binary = await env.binaryOf(env.hostile);
   // baseline: the same binary's output read straight from the engine the fastest way there is,
   // attached before start as `docker run` does (2-3x faster than following the stored log)
   const engineMs = await timeIt(async () => {
-    const c = await docker.createContainer({ Image: env.image, Cmd: ['/b/hostile', `burst:${lines}`], HostConfig: { Binds: [`${binary}:/b/hostile:ro`] } });
+    const c = await docker.createContainer({
+      Image: env.image,
+      Cmd: ['/b/hostile', `burst:${lines}`],
+      HostConfig: { Binds: [`${binary}:/b/hostile:ro`] },
+    });
     const stream = await c.attach({ stream: true, stdout: true, stderr: true });
     await c.start();
     let count = 0;
@@ -131,25 +170,47 @@ export async function figureLogs(env: BenchEnv, lines: number): Promise<{ burst:
   let runId = '';
   let captured = 0;
   const emulatorMs = await timeIt(async () => {
-    runId = (await env.api.public('POST', `/lambdas/${env.hostile.id}/runs`, env.key, { mode: 'oneShot', arguments: [`burst:${lines}`] })).body.run.uuid;
+    runId = (
+      await env.api.public('POST', `/lambdas/${env.hostile.id}/runs`, env.key, {
+        mode: 'oneShot',
+        arguments: [`burst:${lines}`],
+      })
+    ).body.run.uuid;
     const done = await env.waitTerminal(env.hostile, runId, 20);
     if (done.state !== 'succeeded') throw new Error(`burst run ${done.state}`);
   });
-  const last = (await env.api.public('GET', `/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${lines - 2}&limit=5`, env.key)).body.logs;
+  const last = (
+    await env.api.public(
+      'GET',
+      `/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${lines - 2}&limit=5`,
+      env.key,
+    )
+  ).body.logs;
   captured = last.length && last[0].data === `burst line ${lines - 1}\n` ? lines : 0;
   const engineRate = lines / (engineMs / 1000);
   const emulatorRate = captured / (emulatorMs / 1000);
   const burst: Figure = {
     id: 4,
     title: `logs: a ${lines.toLocaleString()}-line burst from one run`,
-    measured: { emulator_lines_per_s: Math.round(emulatorRate), engine_lines_per_s: Math.round(engineRate), lines_captured: captured },
+    measured: {
+      emulator_lines_per_s: Math.round(emulatorRate),
+      engine_lines_per_s: Math.round(engineRate),
+      lines_captured: captured,
+    },
     ratios: [
-      { name: 'emulator / engine lines per second', value: emulatorRate / engineRate, target: '≥ 0.8', met: emulatorRate / engineRate >= 0.8 },
+      {
+        name: 'emulator / engine lines per second',
+        value: emulatorRate / engineRate,
+        target: '≥ 0.8',
+        met: emulatorRate / engineRate >= 0.8,
+      },
       { name: 'lines lost', value: lines - captured, target: '= 0', met: captured === lines },
     ],
   };
-  const pageUrl = (after: number) => `${env.t.url}/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${after}&limit=200`;
-  const page = (after: number) => timeIt(() => fetch(pageUrl(after), { headers: { 'x-api-key': env.key } }).then((r) => r.arrayBuffer()));
+  const pageUrl = (after: number) =>
+    `${env.t.url}/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${after}&limit=200`;
+  const page = (after: number) =>
+    timeIt(() => fetch(pageUrl(after), { headers: { 'x-api-key': env.key } }).then((r) => r.arrayBuffer()));
   const atStart = summarize(await sample(300, () => page(-1)));
   const atEnd = summarize(await sample(300, () => page(lines - 201)));
   const endExternal = await latencyFromOtherProcess(pageUrl(lines - 201), { 'x-api-key': env.key }, 2000);
@@ -158,12 +219,24 @@ export async function figureLogs(env: BenchEnv, lines: number): Promise<{ burst:
     id: 5,
     title: `log page (200 chunks) at the end of a ${lines.toLocaleString()}-line log`,
     measured: {
-      end_page_in_process_ms: atEnd, start_page_in_process_ms: atStart,
-      end_page_p99_ms_other_process: endExternal.p99, start_page_p99_ms_other_process: startExternal.p99,
+      end_page_in_process_ms: atEnd,
+      start_page_in_process_ms: atStart,
+      end_page_p99_ms_other_process: endExternal.p99,
+      start_page_p99_ms_other_process: startExternal.p99,
     },
     ratios: [
-      { name: 'end page p99 (ms), client in its own process', value: endExternal.p99, target: '≤ 5', met: endExternal.p99 <= 5 },
-      { name: 'end / start page (median)', value: atEnd.median / atStart.median, target: '≤ 1.5', met: atEnd.median / atStart.median <= 1.5 },
+      {
+        name: 'end page p99 (ms), client in its own process',
+        value: endExternal.p99,
+        target: '≤ 5',
+        met: endExternal.p99 <= 5,
+      },
+      {
+        name: 'end / start page (median)',
+        value: atEnd.median / atStart.median,
+        target: '≤ 1.5',
+        met: atEnd.median / atStart.median <= 1.5,
+      },
     ],
   };
   return { burst, pages, runId };
@@ -174,8 +247,15 @@ export async function figureLogs(env: BenchEnv, lines: number): Promise<{ burst:
  * (SSE) and by one reading pages every 20 ms, both on the same run.
  */
 export async function figureSseLatency(env: BenchEnv, ticks: number): Promise<Figure> {
-  const run = (await env.api.public('POST', `/lambdas/${env.hostile.id}/runs`, env.key, { mode: 'oneShot', arguments: [`tick:${ticks}:20`] })).body.run;
-  const res = await fetch(`${env.t.url}/lambdas/${env.hostile.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': env.key } });
+  const run = (
+    await env.api.public('POST', `/lambdas/${env.hostile.id}/runs`, env.key, {
+      mode: 'oneShot',
+      arguments: [`tick:${ticks}:20`],
+    })
+  ).body.run;
+  const res = await fetch(`${env.t.url}/lambdas/${env.hostile.id}/runs/${run.uuid}/logs?follow=true`, {
+    headers: { 'x-api-key': env.key },
+  });
   const latencies: number[] = [];
   let following = true;
   const paged = pollPages(env, run.uuid, () => following);
@@ -211,7 +291,10 @@ async function pollPages(env: BenchEnv, runId: string, going: () => boolean): Pr
   const latencies: number[] = [];
   let after = -1;
   while (going()) {
-    const res = await pollGet(`${env.t.url}/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${after}&limit=500`, { 'x-api-key': env.key });
+    const res = await pollGet(
+      `${env.t.url}/lambdas/${env.hostile.id}/runs/${runId}/logs?afterSequence=${after}&limit=500`,
+      { 'x-api-key': env.key },
+    );
     const now = Date.now();
     const logs = JSON.parse(res.body).logs as Array<{ sequence: number; data: string }>;
     for (const chunk of logs) {

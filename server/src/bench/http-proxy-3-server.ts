@@ -5,7 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 
 const upstreamPort = Number(process.argv[2]);
-const proxy = createProxyServer({ target: `http://127.0.0.1:${upstreamPort}`, agent: new http.Agent({ keepAlive: true, maxSockets: 64 }), xfwd: true });
+const proxy = createProxyServer({
+  target: `http://127.0.0.1:${upstreamPort}`,
+  agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  xfwd: true,
+});
 proxy.on('error', (_err, _req, res) => {
   if (res instanceof http.ServerResponse && !res.headersSent) res.writeHead(502).end();
   else res.destroy();

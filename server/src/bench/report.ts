@@ -8,7 +8,8 @@ import type { Figure } from './figures-runs.js';
 import type { Summary } from './stats.js';
 
 const isSummary = (v: unknown): v is Summary => typeof v === 'object' && v !== null && 'median' in v;
-const fmt = (v: number) => (Number.isNaN(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const fmt = (v: number) =>
+  Number.isNaN(v) ? 'n/a' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2);
 
 export function machine(dockerVersion: string): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -34,7 +35,11 @@ const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
 const END = '<!-- bench:end -->';
 
 /** The rows, notes and measurement lines of the table already in the file, by figure id. */
-function previousTable(block: string): { rows: Map<number, string[]>; notes: Map<number, string[]>; measuredAt: Map<number, string> } {
+function previousTable(block: string): {
+  rows: Map<number, string[]>;
+  notes: Map<number, string[]>;
+  measuredAt: Map<number, string>;
+} {
   const rows = new Map<number, string[]>();
   const notes = new Map<number, string[]>();
   const measuredAt = new Map<number, string>();
@@ -60,7 +65,12 @@ function previousTable(block: string): { rows: Map<number, string[]>; notes: Map
  * Writes the figures of this run into the file's table. A partial run (`--only`) replaces the
  * rows of its figures and keeps the others, each group of rows saying when it was measured.
  */
-export async function writeMarkdown(file: string, figures: readonly Figure[], machineLine: string, when: string): Promise<void> {
+export async function writeMarkdown(
+  file: string,
+  figures: readonly Figure[],
+  machineLine: string,
+  when: string,
+): Promise<void> {
   let text = '';
   try {
     text = await readFile(file, 'utf8');
@@ -71,8 +81,18 @@ export async function writeMarkdown(file: string, figures: readonly Figure[], ma
   const end = text.indexOf(END);
   const old = previousTable(begin >= 0 && end >= 0 ? text.slice(begin, end) : '');
   const measuredNow = new Set(figures.map((f) => f.id));
-  const rows = new Map<number, string[]>(figures.map((f) => [f.id, f.ratios.map((r, i) => `| ${f.id} | ${r.name} | ${fmt(r.value)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${i === 0 ? measuredText(f) : '〃'} |`)]));
-  const notes = new Map<number, string[]>(figures.map((f) => [f.id, (f.notes ?? []).map((n) => `- Figure ${f.id}: ${n}`)]));
+  const rows = new Map<number, string[]>(
+    figures.map((f) => [
+      f.id,
+      f.ratios.map(
+        (r, i) =>
+          `| ${f.id} | ${r.name} | ${fmt(r.value)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${i === 0 ? measuredText(f) : '〃'} |`,
+      ),
+    ]),
+  );
+  const notes = new Map<number, string[]>(
+    figures.map((f) => [f.id, (f.notes ?? []).map((n) => `- Figure ${f.id}: ${n}`)]),
+  );
   const measuredAt = new Map<number, string>(figures.map((f) => [f.id, `${when} on ${machineLine}`]));
   for (const [id, lines] of old.rows) {
     if (measuredNow.has(id)) continue;
@@ -83,7 +103,9 @@ export async function writeMarkdown(file: string, figures: readonly Figure[], ma
   const ids = [...rows.keys()].sort((a, b) => a - b);
   const byTime = new Map<string, number[]>();
   for (const id of ids) byTime.set(measuredAt.get(id)!, [...(byTime.get(measuredAt.get(id)!) ?? []), id]);
-  const measuredLines = [...byTime].map(([at, group]) => (byTime.size === 1 ? `Measured ${at}.` : `Figure${group.length > 1 ? 's' : ''} ${group.join(', ')}: measured ${at}.`));
+  const measuredLines = [...byTime].map(([at, group]) =>
+    byTime.size === 1 ? `Measured ${at}.` : `Figure${group.length > 1 ? 's' : ''} ${group.join(', ')}: measured ${at}.`,
+  );
   const lines = [
     BEGIN,
     ...measuredLines,
@@ -105,14 +127,19 @@ export async function writeMarkdown(file: string, figures: readonly Figure[], ma
 /** Box plots (min, p50, p90, p99, max) of every latency distribution, on a log scale. */
 export async function writeChart(file: string, figures: readonly Figure[]): Promise<void> {
   const series: Array<{ label: string; s: Summary }> = [];
-  for (const f of figures) for (const [k, v] of Object.entries(f.measured)) if (isSummary(v) && /_ms$/.test(k)) series.push({ label: `${f.id} ${k.replace(/_ms$/, '').replace(/_/g, ' ')}`, s: v });
+  for (const f of figures)
+    for (const [k, v] of Object.entries(f.measured))
+      if (isSummary(v) && /_ms$/.test(k))
+        series.push({ label: `${f.id} ${k.replace(/_ms$/, '').replace(/_/g, ' ')}`, s: v });
   const width = 1100;
   const rowH = 28;
   const left = 330;
   const height = 60 + series.length * rowH;
   const lo = Math.max(0.05, Math.min(...series.map((x) => x.s.min)));
   const hi = Math.max(...series.map((x) => x.s.max));
-  const x = (v: number) => left + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo) || 1)) * (width - left - 30);
+  const x = (v: number) =>
+    left +
+    ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo) || 1)) * (width - left - 30);
   const ticks = [0.1, 1, 10, 100, 1000, 10000].filter((t) => t >= lo / 2 && t <= hi * 2);
   const rows = series.map(({ label, s }, i) => {
     const y = 40 + i * rowH;

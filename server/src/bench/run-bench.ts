@@ -34,7 +34,12 @@ async function main(): Promise<void> {
       return await fn();
     } catch (err) {
       log(`figure ${id} failed: ${(err as Error).message}`);
-      figures.push({ id, title, measured: {}, ratios: [{ name: `failed: ${(err as Error).message.slice(0, 120)}`, value: NaN, target: '-', met: false }] });
+      figures.push({
+        id,
+        title,
+        measured: {},
+        ratios: [{ name: `failed: ${(err as Error).message.slice(0, 120)}`, value: NaN, target: '-', met: false }],
+      });
       return undefined;
     }
   };
@@ -60,7 +65,8 @@ async function main(): Promise<void> {
     if (want(10)) put(await attempt(10, 'API during a log flood', () => figureApiDuringFlood(env, quick ? 256 : 1024)));
     if (want(11)) put(await attempt(11, 'stop and revoke', () => figureStopAndRevoke(env, quick ? 3 : 10)));
     if (want(9) && bigRun && complete) put(await attempt(9, 'console', () => figureConsole(env, bigRun, lines)));
-    if (want(12)) put(await attempt(12, 'AWS Lambda mode warm invoke', () => figureAwsWarmInvoke(env, quick ? 200 : 1000)));
+    if (want(12))
+      put(await attempt(12, 'AWS Lambda mode warm invoke', () => figureAwsWarmInvoke(env, quick ? 200 : 1000)));
     if (want(13)) put(await attempt(13, 'dev loop: save → new answer', () => figureDevLoop(env, quick ? 3 : 5, log)));
   } finally {
     await killTrackedChildren();

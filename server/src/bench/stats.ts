@@ -43,7 +43,11 @@ export async function sample(n: number, fn: () => Promise<number>): Promise<numb
  * measures were given: the order rotates each round and each sample starts after `settleMs`, so
  * drift on the machine hits every variant alike and none inherits another's clean-up.
  */
-export async function interleaved(n: number, settleMs: number, measures: ReadonlyArray<() => Promise<number>>): Promise<number[][]> {
+export async function interleaved(
+  n: number,
+  settleMs: number,
+  measures: ReadonlyArray<() => Promise<number>>,
+): Promise<number[][]> {
   const out = measures.map(() => [] as number[]);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < measures.length; j++) {

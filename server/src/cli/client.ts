@@ -27,7 +27,10 @@ export async function connect(dataDir: string): Promise<Connection> {
   try {
     text = await readFile(join(dataDir, 'server.json'), 'utf8');
   } catch {
-    throw new CliError(`no server: run \`npm start\` (there is no server.json in ${dataDir}), or pass the --data-dir of a running one`, 'no_server');
+    throw new CliError(
+      `no server: run \`npm start\` (there is no server.json in ${dataDir}), or pass the --data-dir of a running one`,
+      'no_server',
+    );
   }
   const info = JSON.parse(text) as { url: string; consoleToken: string };
   return { url: info.url, token: info.consoleToken };
@@ -63,12 +66,17 @@ export async function call<T>(conn: Connection, method: string, path: string, bo
 
 /** server.json names a server that no longer answers. */
 function noServer(conn: Connection): CliError {
-  return new CliError(`no server at ${conn.url}: run \`npm start\` (server.json is left from one that has stopped)`, 'no_server');
+  return new CliError(
+    `no server at ${conn.url}: run \`npm start\` (server.json is left from one that has stopped)`,
+    'no_server',
+  );
 }
 
 /** Writes a chunk as the program wrote it; the emulator's own lines start with `»`. */
 export function writeChunk(chunk: LogChunk): void {
-  (chunk.stream === 'stderr' ? process.stderr : process.stdout).write(chunk.stream === 'system' ? `» ${chunk.data}` : chunk.data);
+  (chunk.stream === 'stderr' ? process.stderr : process.stdout).write(
+    chunk.stream === 'system' ? `» ${chunk.data}` : chunk.data,
+  );
 }
 
 export interface FollowOptions {
@@ -81,7 +89,11 @@ export interface FollowOptions {
  * Follows an SSE log stream, handing each chunk to `onChunk` (default: stdout/stderr); resolves
  * with the end event's data, or null when aborted or cut off before the end.
  */
-export async function followLog(conn: Connection, path: string, options: FollowOptions = {}): Promise<Record<string, unknown> | null> {
+export async function followLog(
+  conn: Connection,
+  path: string,
+  options: FollowOptions = {},
+): Promise<Record<string, unknown> | null> {
   const onChunk = options.onChunk ?? writeChunk;
   let res: Response;
   try {

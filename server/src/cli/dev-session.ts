@@ -129,7 +129,10 @@ export class DevSession {
             return `run ${short(id)} ${run.state}${run.exitCode !== null ? ` (exit ${run.exitCode})` : ''}`;
           },
           // already over: nothing to stop
-          (err: unknown) => (err instanceof ApiCallError && err.reason === 'not_stoppable' ? null : `run ${short(id)}: ${(err as Error).message}`),
+          (err: unknown) =>
+            err instanceof ApiCallError && err.reason === 'not_stoppable'
+              ? null
+              : `run ${short(id)}: ${(err as Error).message}`,
         ),
       ),
     );
@@ -142,11 +145,17 @@ export class DevSession {
   }
 
   private compilations(): Promise<Compilation[]> {
-    return call<{ compilations: Compilation[] }>(this.conn, 'GET', `/console/api/projects/${this.path}/compilations`).then((r) => r.compilations);
+    return call<{ compilations: Compilation[] }>(
+      this.conn,
+      'GET',
+      `/console/api/projects/${this.path}/compilations`,
+    ).then((r) => r.compilations);
   }
 
   private runs(): Promise<ConsoleRun[]> {
-    return call<ConsoleRunsResponse>(this.conn, 'GET', `/console/api/runs?project=${this.path}&limit=50`).then((r) => r.runs);
+    return call<ConsoleRunsResponse>(this.conn, 'GET', `/console/api/runs?project=${this.path}&limit=50`).then(
+      (r) => r.runs,
+    );
   }
 
   private devStatus() {
@@ -160,9 +169,11 @@ export class DevSession {
       if (this.seenBuilds.has(c.id)) continue;
       this.seenBuilds.add(c.id);
       const number = ++this.buildNumber;
-      this.builds = this.builds.then(() => this.followBuild(c, number)).catch((err: unknown) => {
-        if (!this.stopping) this.marker(`build ${number}: ${(err as Error).message}`);
-      });
+      this.builds = this.builds
+        .then(() => this.followBuild(c, number))
+        .catch((err: unknown) => {
+          if (!this.stopping) this.marker(`build ${number}: ${(err as Error).message}`);
+        });
     }
     this.noticeRuns(runs);
     this.noticeDev(dev);
@@ -207,13 +218,20 @@ export class DevSession {
       if (this.out.json) this.out.data({ log: chunk, compilationId: compilation.id });
       else writeChunk(chunk);
     };
-    await followLog(this.conn, `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}/logs?follow=true`, {
-      signal: this.aborted.signal,
-      onChunk,
-    });
+    await followLog(
+      this.conn,
+      `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}/logs?follow=true`,
+      {
+        signal: this.aborted.signal,
+        onChunk,
+      },
+    );
     if (this.stopping) return;
     const { compilation: done } = await call<{ compilation: Compilation }>(
-      this.conn, 'GET', `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}`);
+      this.conn,
+      'GET',
+      `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}`,
+    );
     this.out.data({ compilation: done });
     const took = firstAt && lastAt ? ` in ${((lastAt - firstAt) / 1000).toFixed(1)} s` : '';
     const counts = diagnosticCounts(done.diagnostics);
@@ -252,7 +270,10 @@ export class DevSession {
   }
 
   private async startRun(): Promise<void> {
-    const { run } = await call<{ run: Run }>(this.conn, 'POST', `/lambdas/${this.path}/runs`, { mode: this.options.mode, arguments: this.options.args });
+    const { run } = await call<{ run: Run }>(this.conn, 'POST', `/lambdas/${this.path}/runs`, {
+      mode: this.options.mode,
+      arguments: this.options.args,
+    });
     this.seenRuns.add(run.uuid);
     this.follow({ ...run, replacesRun: null });
   }
@@ -262,7 +283,9 @@ export class DevSession {
     const entry: FollowedRun = { run, ended: false };
     this.followed.set(run.uuid, entry);
     if (run.mode === 'service') this.lineage.add(run.uuid);
-    this.marker(`run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (replaces ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`);
+    this.marker(
+      `run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (replaces ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`,
+    );
     const runUrl = `${this.conn.url}/instances/${run.uuid}/api/`;
     this.out.data(run.mode === 'service' ? { run, url: runUrl } : { run });
     if (run.mode === 'service') {
@@ -271,14 +294,26 @@ export class DevSession {
       this.printedDevUrl = true;
       if (!this.out.json) process.stderr.write(`run URL: ${runUrl}\n`);
     }
-    const onChunk = (chunk: LogChunk) => (this.out.json ? this.out.data({ log: chunk, runId: run.uuid }) : writeChunk(chunk));
-    void followLog(this.conn, `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}/logs?follow=true`, { signal: this.aborted.signal, onChunk })
+    const onChunk = (chunk: LogChunk) =>
+      this.out.json ? this.out.data({ log: chunk, runId: run.uuid }) : writeChunk(chunk);
+    void followLog(this.conn, `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}/logs?follow=true`, {
+      signal: this.aborted.signal,
+      onChunk,
+    })
       .then(async (end) => {
         if (!end) return;
         entry.ended = true;
-        if (this.out.json) await call<{ run: Run }>(this.conn, 'GET', `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}`).then((r) => this.out.data(r), () => undefined);
+        if (this.out.json)
+          await call<{ run: Run }>(this.conn, 'GET', `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}`).then(
+            (r) => this.out.data(r),
+            () => undefined,
+          );
         // a swap that stopped this run is told first
-        if (run.mode === 'service') await this.devStatus().then((dev) => this.noticeDev(dev), () => undefined);
+        if (run.mode === 'service')
+          await this.devStatus().then(
+            (dev) => this.noticeDev(dev),
+            () => undefined,
+          );
         const exit = end.exitCode !== null && end.exitCode !== undefined ? ` (exit ${String(end.exitCode)})` : '';
         if (!this.stopping) this.marker(`run ${short(run.uuid)} ${String(end.state)}${exit}`);
       })

@@ -50,14 +50,18 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
       break;
     }
     if (!arg.startsWith('-')) break;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     if (flag === '--help' || flag === '-h') return 'help';
     else if (flag === '--data-dir') dataDir = valueOf(flag, inline);
     else if (flag === '--image') image = valueOf(flag, inline);
     else if (flag === '--json' && inline === undefined) json = true;
     else if (flag === '--project') {
       const [name, project] = parseProject(valueOf(flag, inline));
-      if (Object.keys(projects).some((n) => envName(n) === envName(name))) throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
+      if (Object.keys(projects).some((n) => envName(n) === envName(name)))
+        throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
       projects[name] = project;
     } else throw new CliError(`unknown option ${arg}\n\n${EXEC_HELP}`);
   }
@@ -70,7 +74,8 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
 function parseProject(value: string): [string, EmulatorProject] {
   const eq = value.indexOf('=');
   const colon = value.lastIndexOf(':');
-  if (eq <= 0 || colon <= eq + 1 || colon === value.length - 1) throw new CliError(`--project takes NAME=PATH:TARGET (got "${value}")`);
+  if (eq <= 0 || colon <= eq + 1 || colon === value.length - 1)
+    throw new CliError(`--project takes NAME=PATH:TARGET (got "${value}")`);
   return [value.slice(0, eq), { path: value.slice(eq + 1, colon), target: value.slice(colon + 1) }];
 }
 
@@ -137,7 +142,9 @@ export async function exec(argv: readonly string[]): Promise<number> {
       if (interrupted) return exitCodeOf(interrupted);
       if (err instanceof BuildFailedError && quiet) {
         const message = `the build of ${err.project} failed: ${err.compilation.errorSummary ?? 'see diagnostics'}; not running ${args.command.join(' ')}`;
-        process.stderr.write(`${JSON.stringify({ error: true, reason: 'build_failed', message, diagnostics: err.diagnostics })}\n`);
+        process.stderr.write(
+          `${JSON.stringify({ error: true, reason: 'build_failed', message, diagnostics: err.diagnostics })}\n`,
+        );
         return 1;
       }
       if (err instanceof BuildFailedError) {
@@ -154,8 +161,14 @@ export async function exec(argv: readonly string[]): Promise<number> {
     child = started;
     return await new Promise<number>((resolve) => {
       started.once('error', (err: NodeJS.ErrnoException) => {
-        const message = err.code === 'ENOENT' ? `command not found: ${args.command[0]}` : `could not run ${args.command[0]}: ${err.message}`;
-        if (quiet) process.stderr.write(`${JSON.stringify({ error: true, reason: err.code === 'ENOENT' ? 'command_not_found' : 'command_failed', message })}\n`);
+        const message =
+          err.code === 'ENOENT'
+            ? `command not found: ${args.command[0]}`
+            : `could not run ${args.command[0]}: ${err.message}`;
+        if (quiet)
+          process.stderr.write(
+            `${JSON.stringify({ error: true, reason: err.code === 'ENOENT' ? 'command_not_found' : 'command_failed', message })}\n`,
+          );
         else say(message);
         resolve(err.code === 'ENOENT' ? 127 : 126);
       });

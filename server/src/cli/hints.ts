@@ -31,7 +31,7 @@ function hintFor(reason: string, project: string, ctx: HintContext): string | un
     case 'console_auth_required':
     case 'invalid_api_key':
       // the server at server.json's URL is not the one that wrote it
-      return 'the server refused the console token in server.json: it is another server\'s; restart the emulator (`npm start`) or pass --data-dir';
+      return "the server refused the console token in server.json: it is another server's; restart the emulator (`npm start`) or pass --data-dir";
     default:
       return undefined;
   }

@@ -63,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
     const reason = err instanceof CliError ? err.reason : 'internal_error';
     const message = err instanceof ApiCallError ? explain(err, ctx) : err instanceof Error ? err.message : String(err);
     const code = err instanceof ApiCallError ? ` (${err.status} ${err.reason})` : '';
-    process.stderr.write(out.json ? `${JSON.stringify({ error: true, reason, message })}\n` : `swiftlambda: ${message}${code}\n`);
+    process.stderr.write(
+      out.json ? `${JSON.stringify({ error: true, reason, message })}\n` : `swiftlambda: ${message}${code}\n`,
+    );
     return err instanceof CliError ? 2 : 1;
   }
 }
@@ -109,14 +111,21 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
   const conn = await connect(resolve(values['data-dir'] ?? process.env.SWIFTLAMBDA_DATA_DIR ?? defaultDataDir()));
   /** the LAMBDA_ID a command needs, named in the hints of its errors */
   const project = (usage: string): string => {
-    if (!sub) throw new CliError(`${command} needs a LAMBDA_ID: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`);
+    if (!sub)
+      throw new CliError(
+        `${command} needs a LAMBDA_ID: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`,
+      );
     return (ctx.projectId = sub);
   };
 
   if (command === 'keys' && sub === 'create') {
     if (!values.name) throw new CliError('keys create needs --name');
     const days = values['expires-in-days'];
-    const body = { name: values.name, expiresInDays: days === undefined ? null : Number(days), ...(values.project ? { projects: values.project } : {}) };
+    const body = {
+      name: values.name,
+      expiresInDays: days === undefined ? null : Number(days),
+      ...(values.project ? { projects: values.project } : {}),
+    };
     const created = await call<{ key: Key; secret: string }>(conn, 'POST', '/console/api/keys', body);
     const { key, secret } = created;
     out.data(created);
@@ -127,9 +136,23 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
   if (command === 'keys' && sub === 'list') {
     const listed = await call<{ keys: Key[] }>(conn, 'GET', '/console/api/keys');
     out.data(listed);
-    const state = (k: Key) => (k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt * 1000 < Date.now() ? 'expired' : 'active');
-    out.text(table([['ID', 'NAME', 'PREFIX', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED', 'PROJECTS'],
-      ...listed.keys.map((k) => [k.id, k.name, k.prefix, state(k), date(k.createdAt), date(k.expiresAt), date(k.lastUsedAt), k.projects?.join(',') ?? 'all'])]));
+    const state = (k: Key) =>
+      k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt * 1000 < Date.now() ? 'expired' : 'active';
+    out.text(
+      table([
+        ['ID', 'NAME', 'PREFIX', 'STATE', 'CREATED', 'EXPIRES', 'LAST USED', 'PROJECTS'],
+        ...listed.keys.map((k) => [
+          k.id,
+          k.name,
+          k.prefix,
+          state(k),
+          date(k.createdAt),
+          date(k.expiresAt),
+          date(k.lastUsedAt),
+          k.projects?.join(',') ?? 'all',
+        ]),
+      ]),
+    );
     return 0;
   }
   if (command === 'keys' && sub === 'revoke') {
@@ -141,8 +164,13 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return 0;
   }
   if (command === 'projects' && sub === 'create') {
-    if (!values.name || !values.path || !values.target) throw new CliError('projects create needs --name, --path and --target');
-    const body: Record<string, unknown> = { name: values.name, sourcePath: resolve(values.path), targetName: values.target };
+    if (!values.name || !values.path || !values.target)
+      throw new CliError('projects create needs --name, --path and --target');
+    const body: Record<string, unknown> = {
+      name: values.name,
+      sourcePath: resolve(values.path),
+      targetName: values.target,
+    };
     if (values.image) body.dockerImage = values.image;
     if (values.timeout) body.runTimeoutSeconds = Number(values.timeout);
     if (values.public) body.publicInstances = true;
@@ -154,43 +182,89 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
   if (command === 'projects' && sub === 'list') {
     const listed = await call<{ projects: Project[] }>(conn, 'GET', '/console/api/projects');
     out.data(listed);
-    out.text(table([['LAMBDA_ID', 'NAME', 'TARGET', 'IMAGE', 'TIMEOUT', 'PUBLIC', 'SOURCE'],
-      ...listed.projects.map((p) => [p.id, p.name, p.targetName, p.dockerImage, `${p.runTimeoutSeconds}s`, String(p.publicInstances), p.sourcePath])]));
+    out.text(
+      table([
+        ['LAMBDA_ID', 'NAME', 'TARGET', 'IMAGE', 'TIMEOUT', 'PUBLIC', 'SOURCE'],
+        ...listed.projects.map((p) => [
+          p.id,
+          p.name,
+          p.targetName,
+          p.dockerImage,
+          `${p.runTimeoutSeconds}s`,
+          String(p.publicInstances),
+          p.sourcePath,
+        ]),
+      ]),
+    );
     return 0;
   }
   if (command === 'build') {
     const id = encodeURIComponent(project(''));
-    const started = await call<{ compilation: Compilation }>(conn, 'POST', `/console/api/projects/${id}/compilations`, {});
+    const started = await call<{ compilation: Compilation }>(
+      conn,
+      'POST',
+      `/console/api/projects/${id}/compilations`,
+      {},
+    );
     out.data(started);
-    await followLog(conn, `/console/api/projects/${id}/compilations/${started.compilation.id}/logs?follow=true`, { onChunk: (c) => out.chunk(c) });
-    const final = (await call<{ compilation: Compilation }>(conn, 'GET', `/console/api/projects/${id}/compilations/${started.compilation.id}`)).compilation;
+    await followLog(conn, `/console/api/projects/${id}/compilations/${started.compilation.id}/logs?follow=true`, {
+      onChunk: (c) => out.chunk(c),
+    });
+    const final = (
+      await call<{ compilation: Compilation }>(
+        conn,
+        'GET',
+        `/console/api/projects/${id}/compilations/${started.compilation.id}`,
+      )
+    ).compilation;
     out.data({ compilation: final });
     out.text(`compilation ${final.id}: ${final.state}${final.errorSummary ? ` — ${final.errorSummary}` : ''}\n`);
     if (!out.json) printDiagnostics(final.diagnostics);
     return final.state === 'succeeded' ? 0 : 1;
   }
   if (command === 'run') {
-    return startRun(conn, out, project('[--service] [-- ARGS...]'), values.service ? 'service' : 'oneShot', positionals.slice(2));
+    return startRun(
+      conn,
+      out,
+      project('[--service] [-- ARGS...]'),
+      values.service ? 'service' : 'oneShot',
+      positionals.slice(2),
+    );
   }
   if (command === 'runs') {
     return listRuns(conn, out, project('[--state STATE] [--limit N]'), { state: values.state, limit: values.limit });
   }
   if (command === 'logs' || command === 'stop') {
     const id = project('RUN_ID');
-    if (!arg) throw new CliError(`${command} needs a RUN_ID: swiftlambda ${command} ${id} RUN_ID (\`swiftlambda runs ${id}\` lists them)`);
+    if (!arg)
+      throw new CliError(
+        `${command} needs a RUN_ID: swiftlambda ${command} ${id} RUN_ID (\`swiftlambda runs ${id}\` lists them)`,
+      );
     const runId = await resolveRunId(conn, id, arg, ctx);
     return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
   }
   if (command === 'stop-all') return stopAll(conn, out, project(''));
   if (command === 'open') return openConsole(conn, out);
   if (command === 'dev') {
-    return dev(conn, project('[--service] [-- ARGS...]'), values.service ? 'service' : 'oneShot', positionals.slice(2), out);
+    return dev(
+      conn,
+      project('[--service] [-- ARGS...]'),
+      values.service ? 'service' : 'oneShot',
+      positionals.slice(2),
+      out,
+    );
   }
   throw new CliError(`unknown command: ${positionals.join(' ')}: \`swiftlambda --help\` lists the commands`);
 }
 
 /** Runs a dev session until Ctrl-C (or SIGTERM): then stops what it started and exits 0. */
-async function dev(conn: Connection, projectId: string, mode: 'service' | 'oneShot', args: string[], out: Output): Promise<number> {
+async function dev(
+  conn: Connection,
+  projectId: string,
+  mode: 'service' | 'oneShot',
+  args: string[],
+  out: Output,
+): Promise<number> {
   const session = new DevSession(conn, { projectId, mode, args, out });
   let stopped: Promise<void> | undefined;
   const onSignal = () => {

@@ -66,10 +66,19 @@ export interface AwsContainer {
   logStreamName: string;
 }
 
-export interface AwsInvocationsResponse { invocations: AwsInvocation[] }
-export interface AwsInvocationResponse { invocation: AwsInvocation }
-export interface AwsContainersResponse { containers: AwsContainer[] }
-export interface AwsFunctionLogResponse { logs: LogChunk[]; logsTruncated: boolean }
+export interface AwsInvocationsResponse {
+  invocations: AwsInvocation[];
+}
+export interface AwsInvocationResponse {
+  invocation: AwsInvocation;
+}
+export interface AwsContainersResponse {
+  containers: AwsContainer[];
+}
+export interface AwsFunctionLogResponse {
+  logs: LogChunk[];
+  logsTruncated: boolean;
+}
 /** POST /console/api/projects/{id}/invocations */
 export interface AwsConsoleInvokeRequest {
   /** the payload as it is sent (JSON text); empty or absent sends `{}` */

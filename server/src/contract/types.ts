@@ -9,15 +9,7 @@ export type RunMode = 'oneShot' | 'service';
  * queued → pulling → creating → starting → running → (stopping | timingOut) → collecting → finished.
  */
 export type RunPhase =
-  | 'queued'
-  | 'pulling'
-  | 'creating'
-  | 'starting'
-  | 'running'
-  | 'stopping'
-  | 'timingOut'
-  | 'collecting'
-  | 'finished';
+  'queued' | 'pulling' | 'creating' | 'starting' | 'running' | 'stopping' | 'timingOut' | 'collecting' | 'finished';
 
 /** A run exactly as the hosted platform returns it. Times are unix seconds. */
 export interface Run {
@@ -55,13 +47,30 @@ export interface LogChunk {
   timestamp: number;
 }
 
-export interface StartRunResponse { run: Run; jobId: string }
-export interface ListRunsResponse { runs: Run[] }
-export interface RunResponse { run: Run }
-export interface LogsResponse { logs: LogChunk[]; logsTruncated: boolean }
-export interface StopAllResponse { stopped: number; runs: Run[] }
+export interface StartRunResponse {
+  run: Run;
+  jobId: string;
+}
+export interface ListRunsResponse {
+  runs: Run[];
+}
+export interface RunResponse {
+  run: Run;
+}
+export interface LogsResponse {
+  logs: LogChunk[];
+  logsTruncated: boolean;
+}
+export interface StopAllResponse {
+  stopped: number;
+  runs: Run[];
+}
 
-export interface ErrorBody { error: true; reason: string; message?: string }
+export interface ErrorBody {
+  error: true;
+  reason: string;
+  message?: string;
+}
 
 export interface Key {
   id: string;
@@ -73,8 +82,15 @@ export interface Key {
   revokedAt: number | null;
   lastUsedAt: number | null;
 }
-export interface CreateKeyRequest { name: string; expiresInDays?: number | null; projects?: string[] }
-export interface CreateKeyResponse { key: Key; secret: string }
+export interface CreateKeyRequest {
+  name: string;
+  expiresInDays?: number | null;
+  projects?: string[];
+}
+export interface CreateKeyResponse {
+  key: Key;
+  secret: string;
+}
 
 export interface Project {
   id: string;

@@ -1,7 +1,14 @@
 import type { RunState } from '../contract/types.js';
 
 /** The seed's six run states, and the four that end a run: defined here once. */
-export const RUN_STATES = ['queued', 'running', 'succeeded', 'failed', 'stopped', 'timedOut'] as const satisfies readonly RunState[];
+export const RUN_STATES = [
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'stopped',
+  'timedOut',
+] as const satisfies readonly RunState[];
 export const TERMINAL_STATES: ReadonlySet<RunState> = new Set<RunState>(['succeeded', 'failed', 'stopped', 'timedOut']);
 
 export function isTerminal(state: RunState): boolean {

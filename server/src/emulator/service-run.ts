@@ -27,12 +27,20 @@ async function api<T>(access: ApiAccess, method: string, path: string, body?: un
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const parsed = (await res.json().catch(() => ({}))) as T & { reason?: string; message?: string };
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${parsed.reason ?? ''}${parsed.message ? `: ${parsed.message}` : ''}`);
+  if (!res.ok)
+    throw new Error(
+      `${method} ${path}: ${res.status} ${parsed.reason ?? ''}${parsed.message ? `: ${parsed.message}` : ''}`,
+    );
   return parsed;
 }
 
 /** Starts a service run of `lambdaId` with `args` and resolves once its port accepts connections. */
-export async function startServiceRun(access: ApiAccess, lambdaId: string, args: readonly string[], timeoutMs = 60_000): Promise<ServiceRun> {
+export async function startServiceRun(
+  access: ApiAccess,
+  lambdaId: string,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<ServiceRun> {
   const runs = `/lambdas/${encodeURIComponent(lambdaId)}/runs`;
   const { run } = await api<StartRunResponse>(access, 'POST', runs, { mode: 'service', arguments: args });
   const stop = async () => {
@@ -44,9 +52,13 @@ export async function startServiceRun(access: ApiAccess, lambdaId: string, args:
   try {
     for (;;) {
       const current = (await api<RunResponse>(access, 'GET', `${runs}/${run.uuid}`)).run;
-      if (TERMINAL.has(current.state)) throw new Error(`service run ${run.uuid} ended ${current.state} before it listened: ${await lastLines(access, current)}`);
+      if (TERMINAL.has(current.state))
+        throw new Error(
+          `service run ${run.uuid} ended ${current.state} before it listened: ${await lastLines(access, current)}`,
+        );
       if (current.state === 'running' && current.hostPort && (await acceptsConnections(current.hostPort))) break;
-      if (Date.now() > deadline) throw new Error(`service run ${run.uuid} did not accept connections on $PORT within ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`service run ${run.uuid} did not accept connections on $PORT within ${timeoutMs / 1000} s`);
       await sleep(POLL_MS);
     }
   } catch (err) {
@@ -57,8 +69,15 @@ export async function startServiceRun(access: ApiAccess, lambdaId: string, args:
 }
 
 async function lastLines(access: ApiAccess, run: Run): Promise<string> {
-  const { logs } = await api<LogsResponse>(access, 'GET', `/lambdas/${run.project}/runs/${run.uuid}/logs?afterSequence=-1&limit=500`).catch(() => ({ logs: [] }));
-  const text = logs.slice(-10).map((c) => c.data).join('').trim();
+  const { logs } = await api<LogsResponse>(
+    access,
+    'GET',
+    `/lambdas/${run.project}/runs/${run.uuid}/logs?afterSequence=-1&limit=500`,
+  ).catch(() => ({ logs: [] }));
+  const text = logs
+    .slice(-10)
+    .map((c) => c.data)
+    .join('')
+    .trim();
   return text || run.errorSummary || `exit code ${String(run.exitCode)}`;
 }
-

@@ -65,7 +65,9 @@ export class BuildFailedError extends Error {
     readonly compilation: Compilation,
   ) {
     const lines = compilation.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic);
-    super(`the build of ${project} failed:\n${(lines.length ? lines : [compilation.errorSummary ?? 'no compiler output']).join('\n')}`);
+    super(
+      `the build of ${project} failed:\n${(lines.length ? lines : [compilation.errorSummary ?? 'no compiler output']).join('\n')}`,
+    );
     this.name = 'BuildFailedError';
   }
 
@@ -88,21 +90,33 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   try {
     await engine.version();
   } catch (err) {
-    throw new Error(`the Docker engine is not reachable (${errorMessage(err)}); start Docker or set DOCKER_HOST`, { cause: err });
+    throw new Error(`the Docker engine is not reachable (${errorMessage(err)}); start Docker or set DOCKER_HOST`, {
+      cause: err,
+    });
   }
   const temporary = options.dataDir === undefined;
-  const dataDir = options.dataDir !== undefined ? resolve(options.dataDir) : await mkdtemp(join(tmpdir(), 'swiftlambda-exec-'));
+  const dataDir =
+    options.dataDir !== undefined ? resolve(options.dataDir) : await mkdtemp(join(tmpdir(), 'swiftlambda-exec-'));
   const log = options.log ?? ((line: string) => process.stderr.write(`[swiftlambda] ${line}\n`));
   const image = options.image || process.env.SWIFTLAMBDA_DEFAULT_IMAGE || PRODUCT_DEFAULT_IMAGE;
   let server: SwiftLambdaServer | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= cleanUp(engine, server, temporary ? dataDir : undefined, log));
   try {
-    const config = { ...resolveConfig(['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: image }), buildVolumeKey: 'packagePath' as const };
+    const config = {
+      ...resolveConfig(['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+        ...process.env,
+        SWIFTLAMBDA_DEFAULT_IMAGE: image,
+      }),
+      buildVolumeKey: 'packagePath' as const,
+    };
     server = await createServer({ config, engine, log });
     const url = await server.listen();
     // as `npm start` writes it, so the swiftlambda CLI finds this emulator through the data dir
-    await writeFileDurably(join(dataDir, 'server.json'), JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n');
+    await writeFileDurably(
+      join(dataDir, 'server.json'),
+      JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n',
+    );
     const projects: Record<string, string> = {};
     for (const [name, spec] of Object.entries(options.projects ?? {})) {
       projects[name] = await createOrReuseProject(server, name, spec, options.image);
@@ -112,7 +126,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       await buildProject(server, engine, name, id, options);
     }
     options.signal?.throwIfAborted();
-    const { secret } = await server.services.keys.create({ name: 'swiftlambda-exec', expiresInDays: null, projects: null });
+    const { secret } = await server.services.keys.create({
+      name: 'swiftlambda-exec',
+      expiresInDays: null,
+      projects: null,
+    });
     return {
       url,
       apiKey: secret,
@@ -121,7 +139,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       dataDir,
       startService: (name, args = []) => {
         const lambdaId = projects[name];
-        if (!lambdaId) return Promise.reject(new Error(`no project named ${name}; the projects are: ${Object.keys(projects).join(', ') || 'none'}`));
+        if (!lambdaId)
+          return Promise.reject(
+            new Error(`no project named ${name}; the projects are: ${Object.keys(projects).join(', ') || 'none'}`),
+          );
         return startServiceRun({ url, apiKey: secret }, lambdaId, args);
       },
       stop,
@@ -133,14 +154,26 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 }
 
 /** A kept data dir may have the project already: the same name, path and target is reused. */
-async function createOrReuseProject(server: SwiftLambdaServer, name: string, spec: EmulatorProject, image: string | undefined): Promise<string> {
+async function createOrReuseProject(
+  server: SwiftLambdaServer,
+  name: string,
+  spec: EmulatorProject,
+  image: string | undefined,
+): Promise<string> {
   const { projects } = server.services;
   const sourcePath = resolve(spec.path);
-  const settings = { runTimeoutSeconds: spec.runTimeoutSeconds, buildConfiguration: spec.buildConfiguration, publicInstances: spec.publicInstances, dockerImage: image || undefined };
+  const settings = {
+    runTimeoutSeconds: spec.runTimeoutSeconds,
+    buildConfiguration: spec.buildConfiguration,
+    publicInstances: spec.publicInstances,
+    dockerImage: image || undefined,
+  };
   const existing = projects.list().find((p) => p.name.toLowerCase() === name.toLowerCase());
   if (!existing) return (await projects.create({ name, sourcePath, targetName: spec.target, ...settings })).id;
   if (existing.sourcePath !== sourcePath || existing.targetName !== spec.target) {
-    throw new Error(`the data dir has a project ${existing.name} for ${existing.sourcePath}:${existing.targetName}, not ${sourcePath}:${spec.target}`);
+    throw new Error(
+      `the data dir has a project ${existing.name} for ${existing.sourcePath}:${existing.targetName}, not ${sourcePath}:${spec.target}`,
+    );
   }
   // only what the caller named changes; settings made in the console stay
   const named = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
@@ -149,7 +182,13 @@ async function createOrReuseProject(server: SwiftLambdaServer, name: string, spe
 }
 
 /** Builds a project, handing its output to `onOutput` as it comes; throws BuildFailedError. */
-async function buildProject(server: SwiftLambdaServer, engine: DockerEngine, name: string, projectId: string, options: StartEmulatorOptions): Promise<void> {
+async function buildProject(
+  server: SwiftLambdaServer,
+  engine: DockerEngine,
+  name: string,
+  projectId: string,
+  options: StartEmulatorOptions,
+): Promise<void> {
   const { onOutput, signal } = options;
   const { builds } = server.services;
   const buildLabels = { 'swiftlambda.instance': server.services.store.data.instanceId, 'swiftlambda.kind': 'build' };
@@ -185,7 +224,12 @@ async function buildProject(server: SwiftLambdaServer, engine: DockerEngine, nam
  * then the server stops its runs, then whatever container is still labelled with this emulator's
  * instance goes, then the temporary data dir.
  */
-async function cleanUp(engine: DockerEngine, server: SwiftLambdaServer | undefined, temporaryDir: string | undefined, log: (line: string) => void): Promise<void> {
+async function cleanUp(
+  engine: DockerEngine,
+  server: SwiftLambdaServer | undefined,
+  temporaryDir: string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
   if (server) {
     const labels = { 'swiftlambda.instance': server.services.store.data.instanceId };
     const { builds, projects } = server.services;
@@ -195,13 +239,19 @@ async function cleanUp(engine: DockerEngine, server: SwiftLambdaServer | undefin
       await removeContainers(engine, { ...labels, 'swiftlambda.kind': 'build' }, log);
       await sleep(500);
     }
-    await server.close({ stopRuns: true }).catch((err: unknown) => log(`could not close the emulator cleanly: ${errorMessage(err)}`));
+    await server
+      .close({ stopRuns: true })
+      .catch((err: unknown) => log(`could not close the emulator cleanly: ${errorMessage(err)}`));
     await removeContainers(engine, labels, log);
   }
   if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true, maxRetries: 3 });
 }
 
-async function removeContainers(engine: DockerEngine, labels: Readonly<Record<string, string>>, log: (line: string) => void): Promise<void> {
+async function removeContainers(
+  engine: DockerEngine,
+  labels: Readonly<Record<string, string>>,
+  log: (line: string) => void,
+): Promise<void> {
   try {
     const left = await engine.listContainers(labels);
     await Promise.all(left.map((c) => engine.removeContainer(c.id)));

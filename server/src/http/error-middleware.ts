@@ -21,7 +21,9 @@ export function errorMiddleware(log: (line: string) => void, consoleToken = ''):
     if (known) return sendError(res, known[0], known[1]);
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) return sendError(res, 'bad_request', 'the request could not be read');
-    log(redactSecrets(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, consoleToken));
+    log(
+      redactSecrets(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, consoleToken),
+    );
     sendError(res, 'internal_error', 'the emulator failed; see its output');
   };
 }

@@ -14,7 +14,12 @@ export interface ErrorAnswerOptions {
  * The one writer of the seed's `{ "error": true, "reason", "message" }` answer, for Express routes,
  * the proxy and the guards alike. Once an answer has begun, the connection is cut instead.
  */
-export function sendError(res: ServerResponse, reason: ErrorReason, message: string = reason, options: ErrorAnswerOptions = {}): void {
+export function sendError(
+  res: ServerResponse,
+  reason: ErrorReason,
+  message: string = reason,
+  options: ErrorAnswerOptions = {},
+): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -56,7 +56,8 @@ export type GuardRefusal = readonly [ErrorReason, string];
 export function refuseBeforeRouting(req: IncomingMessage, policy: HostPolicy): GuardRefusal | null {
   if (!req.url?.startsWith('/')) return ['invalid_request_target', 'the request target must be a path (origin-form)'];
   let hosts = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.length === 4 && req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    if (req.rawHeaders[i]!.length === 4 && req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
   if (hosts > 1) return ['duplicate_host', 'the request has more than one Host header'];
   const refused = policy.check(req);
   if (refused === 'missing_host') return [refused, 'the request has no Host header'];

@@ -14,7 +14,12 @@ export interface SseLogSource {
  * then each new chunk as it is written, then an `end` event when the run or build is over.
  * Each event's id is the chunk's sequence, so a reconnecting EventSource resumes where it was.
  */
-export async function streamLogAsSse(req: Request, res: Response, afterSequence: number, source: SseLogSource): Promise<() => void> {
+export async function streamLogAsSse(
+  req: Request,
+  res: Response,
+  afterSequence: number,
+  source: SseLogSource,
+): Promise<() => void> {
   const lastEventId = Number(req.headers['last-event-id']);
   let last = Number.isInteger(lastEventId) && lastEventId >= -1 ? Math.max(afterSequence, lastEventId) : afterSequence;
   res.writeHead(200, {

@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Compilation, LogChunk, Project, Run } from '../contract/types.js';
 import { execTracked, killChild, killTrackedChildren, trackChild, type ExecResult } from '../testing/children.js';
-import { makeDataDir, PACKAGES, SERVER_PROCESS_TOKEN, startServerProcess, waitFor, type ApiClient } from '../testing/harness.js';
+import {
+  makeDataDir,
+  PACKAGES,
+  SERVER_PROCESS_TOKEN,
+  startServerProcess,
+  waitFor,
+  type ApiClient,
+} from '../testing/harness.js';
 
 const CLI = fileURLToPath(new URL('../cli/swiftlambda.js', import.meta.url));
 const GRACEFUL = fileURLToPath(new URL('../../../resources/test-packages/graceful', import.meta.url));
@@ -44,7 +51,11 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'late'> {
 }
 
 /** One JSON document a line (the --json output of the commands that follow output). */
-const jsonLines = (text: string) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { timeout: 30 * MINUTE }, () => {
   let dataDir = '';
@@ -59,7 +70,9 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     execTracked(process.execPath, [CLI, '--data-dir', dataDir, ...args], timeoutMs, env ? { env } : {});
 
   const startCli = (args: string[]): CliProcess => {
-    const child = trackChild(spawn(process.execPath, [CLI, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = trackChild(
+      spawn(process.execPath, [CLI, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -71,28 +84,49 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
   /** The public runs API, as the owner (the console token). */
   const owner = <T>(method: string, path: string, body?: unknown) =>
     api.request<T>(method, path, { body, headers: { authorization: `Bearer ${SERVER_PROCESS_TOKEN}` } });
-  const getRun = async (projectId: string, runId: string) => (await owner<{ run: Run }>('GET', `/lambdas/${projectId}/runs/${runId}`)).body.run;
+  const getRun = async (projectId: string, runId: string) =>
+    (await owner<{ run: Run }>('GET', `/lambdas/${projectId}/runs/${runId}`)).body.run;
   const startRunApi = async (projectId: string, mode: 'oneShot' | 'service', args: string[] = []) => {
     const res = await owner<{ run: Run }>('POST', `/lambdas/${projectId}/runs`, { mode, arguments: args });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.run;
   };
   const waitForState = (projectId: string, runId: string, states: string[], ms = MINUTE) =>
-    waitFor(async () => {
-      const run = await getRun(projectId, runId);
-      return states.includes(run.state) ? run : undefined;
-    }, ms, `run ${runId} to be ${states.join(' or ')}`, 200);
+    waitFor(
+      async () => {
+        const run = await getRun(projectId, runId);
+        return states.includes(run.state) ? run : undefined;
+      },
+      ms,
+      `run ${runId} to be ${states.join(' or ')}`,
+      200,
+    );
 
   /** Creates and builds a project through the CLI with --json; answers its LAMBDA_ID. */
   const createAndBuild = async (name: string, path: string, target: string): Promise<string> => {
-    const created = await cli(['--json', 'projects', 'create', '--name', name, '--path', path, '--target', target, '--timeout', '1800']);
+    const created = await cli([
+      '--json',
+      'projects',
+      'create',
+      '--name',
+      name,
+      '--path',
+      path,
+      '--target',
+      target,
+      '--timeout',
+      '1800',
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const { project } = JSON.parse(created.stdout) as { project: Project };
     const built = await cli(['build', project.id, '--json'], BUILD_MS);
     assert.equal(built.code, 0, built.stderr);
     const lines = jsonLines(built.stdout);
     assert.equal((lines[0]!.compilation as Compilation).state !== undefined, true);
-    assert.ok(lines.some((l) => l.log), 'the build output as {"log": chunk} lines');
+    assert.ok(
+      lines.some((l) => l.log),
+      'the build output as {"log": chunk} lines',
+    );
     assert.equal((lines.at(-1)!.compilation as Compilation).state, 'succeeded');
     // a stopped program gets 2 s between SIGTERM and the kill
     assert.equal((await api.console('PATCH', `/projects/${project.id}`, { stopGraceSeconds: 2 })).status, 200);
@@ -115,7 +149,7 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     await rm(workDir, { recursive: true, force: true });
   });
 
-  test('runs lists the runs with their outcome; logs prints a run\'s output; --json is the API\'s JSON', async () => {
+  test("runs lists the runs with their outcome; logs prints a run's output; --json is the API's JSON", async () => {
     const failed = await cli(['run', hello, '--', 'stderr:oops', 'exit:3']);
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stderr, /: failed \(exit 3\)/);
@@ -127,7 +161,10 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     const started = lines[0]!.run as Run;
     assert.equal(typeof lines[0]!.jobId, 'string');
     const chunks = lines.filter((l) => l.log).map((l) => l.log as LogChunk);
-    assert.ok(chunks.some((c) => c.stream === 'stdout' && c.data.includes('[0] from-json')), ok.stdout);
+    assert.ok(
+      chunks.some((c) => c.stream === 'stdout' && c.data.includes('[0] from-json')),
+      ok.stdout,
+    );
     assert.deepEqual(Object.keys(lines.at(-1)!), ['run']);
     assert.equal((lines.at(-1)!.run as Run).state, 'succeeded');
 
@@ -135,24 +172,41 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     assert.equal(table.code, 0, table.stderr);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
     assert.match(header!, /^RUN_ID\s+MODE\s+STATE\s+STARTED \(UTC\)\s+DURATION\s+EXIT\s+ERROR$/);
-    assert.match(rows[0]!, new RegExp(`^${started.uuid}\\s+oneShot\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\d+s\\s+0\\s+-$`));
+    assert.match(
+      rows[0]!,
+      new RegExp(
+        `^${started.uuid}\\s+oneShot\\s+succeeded\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\d+s\\s+0\\s+-$`,
+      ),
+    );
     assert.match(rows[1]!, /\s+oneShot\s+failed\s+.*\s+3\s+exited with code 3$/);
     const failedId = rows[1]!.split(/\s+/)[0]!;
 
     const listed = await cli(['runs', hello, '--state', 'failed', '--json']);
     const { runs } = JSON.parse(listed.stdout) as { runs: Run[] };
-    assert.deepEqual(runs.map((r) => r.uuid), [failedId]);
-    assert.equal((JSON.parse((await cli(['runs', hello, '--limit', '1', '--json'])).stdout) as { runs: Run[] }).runs.length, 1);
+    assert.deepEqual(
+      runs.map((r) => r.uuid),
+      [failedId],
+    );
+    assert.equal(
+      (JSON.parse((await cli(['runs', hello, '--limit', '1', '--json'])).stdout) as { runs: Run[] }).runs.length,
+      1,
+    );
 
     // the output as written, stderr to stderr; a RUN_ID may be the start of one, as dev prints them
     const logs = await cli(['logs', hello, failedId.slice(0, 8)]);
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /\[0\] stderr:oops\n {2}\[1\] exit:3\n/);
     assert.match(logs.stderr, /^oops$/m);
-    const logsJson = JSON.parse((await cli(['logs', hello, failedId, '--json'])).stdout) as { logs: LogChunk[]; logsTruncated: boolean };
+    const logsJson = JSON.parse((await cli(['logs', hello, failedId, '--json'])).stdout) as {
+      logs: LogChunk[];
+      logsTruncated: boolean;
+    };
     assert.equal(logsJson.logsTruncated, false);
     assert.ok(logsJson.logs.some((c) => c.stream === 'stderr' && c.data === 'oops\n'));
-    assert.deepEqual(logsJson.logs.map((c) => c.sequence), logsJson.logs.map((_, i) => i));
+    assert.deepEqual(
+      logsJson.logs.map((c) => c.sequence),
+      logsJson.logs.map((_, i) => i),
+    );
   });
 
   test('logs -f follows a live run until it ends and exits 0 whatever its outcome', async () => {
@@ -167,7 +221,10 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     const json = await cli(['logs', hello, again.uuid, '--follow', '--json']);
     assert.equal(json.code, 0, json.stderr);
     const lines = jsonLines(json.stdout);
-    assert.ok(lines.slice(0, -1).every((l) => l.log), json.stdout);
+    assert.ok(
+      lines.slice(0, -1).every((l) => l.log),
+      json.stdout,
+    );
     assert.equal((lines.at(-1)!.run as Run).state, 'succeeded');
   });
 
@@ -197,7 +254,17 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
   });
 
   test('errors name the command that fixes them; with --json they are one object on stderr', async () => {
-    const created = await cli(['--json', 'projects', 'create', '--name', 'unbuilt', '--path', PACKAGES.hello, '--target', 'hello']);
+    const created = await cli([
+      '--json',
+      'projects',
+      'create',
+      '--name',
+      'unbuilt',
+      '--path',
+      PACKAGES.hello,
+      '--target',
+      'hello',
+    ]);
     const unbuilt = (JSON.parse(created.stdout) as { project: Project }).project.id;
     const refused = await cli(['run', unbuilt]);
     assert.equal(refused.code, 2);
@@ -211,7 +278,9 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     assert.deepEqual({ error: error.error, reason: error.reason }, { error: true, reason: 'no_succeeded_compilation' });
     assert.match(error.message, /swiftlambda build/);
 
-    const noRun = JSON.parse((await cli(['--json', 'logs', hello, '00000000-0000-4000-8000-000000000000'])).stderr) as JsonError;
+    const noRun = JSON.parse(
+      (await cli(['--json', 'logs', hello, '00000000-0000-4000-8000-000000000000'])).stderr,
+    ) as JsonError;
     assert.equal(noRun.reason, 'run_not_found');
     assert.match(noRun.message, new RegExp(`swiftlambda runs ${hello}`));
     const noProject = JSON.parse((await cli(['--json', 'runs', 'nope'])).stderr) as JsonError;
@@ -225,7 +294,11 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     const noServer = await execTracked(process.execPath, [CLI, '--data-dir', empty, 'runs', hello], MINUTE);
     assert.equal(noServer.code, 2);
     assert.match(noServer.stderr, /no server: run `npm start`/);
-    const noServerJson = await execTracked(process.execPath, [CLI, '--data-dir', empty, 'runs', hello, '--json'], MINUTE);
+    const noServerJson = await execTracked(
+      process.execPath,
+      [CLI, '--data-dir', empty, 'runs', hello, '--json'],
+      MINUTE,
+    );
     assert.equal((JSON.parse(noServerJson.stderr) as JsonError).reason, 'no_server');
   });
 
@@ -239,7 +312,10 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     const open = await cli(['open'], MINUTE, env);
     assert.equal(open.code, 0, open.stderr);
     assert.equal(await readFile(opened, 'utf8'), signIn);
-    assert.ok(!(open.stdout + open.stderr).includes(SERVER_PROCESS_TOKEN), 'the token is not printed when the browser opened');
+    assert.ok(
+      !(open.stdout + open.stderr).includes(SERVER_PROCESS_TOKEN),
+      'the token is not printed when the browser opened',
+    );
     const openJson = await cli(['open', '--json'], MINUTE, env);
     assert.deepEqual(JSON.parse(openJson.stdout), { opened: true, url: `${api.baseUrl}/` });
 
@@ -255,7 +331,12 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
 
   test('Ctrl-C during run stops the oneShot run and exits 130 once it has stopped', async () => {
     const run = startCli(['run', hello, '--json', '--', 'sleep:300']);
-    const started = await waitFor(async () => (run.out().includes('\n') ? (jsonLines(run.out())[0]!.run as Run) : undefined), MINUTE, 'the run to start', 100);
+    const started = await waitFor(
+      async () => (run.out().includes('\n') ? (jsonLines(run.out())[0]!.run as Run) : undefined),
+      MINUTE,
+      'the run to start',
+      100,
+    );
     await waitForState(hello, started.uuid, ['running']);
     run.child.kill('SIGINT');
     assert.equal(await within(run.exited, MINUTE), 130, run.err());
@@ -266,8 +347,18 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
 
   test('Ctrl-C during run --service stops the service and exits 130', async () => {
     const run = startCli(['run', echo, '--service']);
-    const id = await waitFor(async () => /^run (\S+) \(service\): /m.exec(run.err())?.[1], MINUTE, 'the run to start', 100);
-    await waitFor(async () => (/listening on/.test(run.out()) ? true : undefined), MINUTE, 'the service to listen', 100);
+    const id = await waitFor(
+      async () => /^run (\S+) \(service\): /m.exec(run.err())?.[1],
+      MINUTE,
+      'the run to start',
+      100,
+    );
+    await waitFor(
+      async () => (/listening on/.test(run.out()) ? true : undefined),
+      MINUTE,
+      'the service to listen',
+      100,
+    );
     run.child.kill('SIGINT');
     assert.equal(await within(run.exited, MINUTE), 130, run.err());
     assert.match(run.err(), new RegExp(`stopping run ${id}`));
@@ -279,7 +370,12 @@ describe('swiftlambda runs, logs, stop, stop-all, open, --json and Ctrl-C', { ti
     // `graceful ignore` ignores SIGTERM: the stop waits out the grace (30 s here), then kills it
     assert.equal((await api.console('PATCH', `/projects/${graceful}`, { stopGraceSeconds: 30 })).status, 200);
     const run = startCli(['run', graceful, '--', 'ignore']);
-    const id = await waitFor(async () => /^run (\S+) \(oneShot\)/m.exec(run.err())?.[1], MINUTE, 'the run to start', 100);
+    const id = await waitFor(
+      async () => /^run (\S+) \(oneShot\)/m.exec(run.err())?.[1],
+      MINUTE,
+      'the run to start',
+      100,
+    );
     await waitFor(async () => (/^ready$/m.test(run.out()) ? true : undefined), MINUTE, 'the program to be ready', 100);
     run.child.kill('SIGINT');
     await waitFor(async () => (/stopping run/.test(run.err()) ? true : undefined), 10_000, 'the stop to begin', 50);

@@ -35,7 +35,17 @@ describe('swiftlambda CLI', () => {
   });
 
   test('projects, keys and builds through the CLI; a failed build exits non-zero', async () => {
-    const created = await cli(dataDir, 'projects', 'create', '--name', 'hello', '--path', PACKAGES.hello, '--target', 'hello');
+    const created = await cli(
+      dataDir,
+      'projects',
+      'create',
+      '--name',
+      'hello',
+      '--path',
+      PACKAGES.hello,
+      '--target',
+      'hello',
+    );
     assert.equal(created.code, 0, created.stderr);
     const id = /LAMBDA_ID=(\S+)/.exec(created.stdout)![1]!;
     assert.match((await cli(dataDir, 'projects', 'list')).stdout, new RegExp(id));
@@ -58,7 +68,17 @@ describe('swiftlambda CLI', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /\[0\] from-cli/);
 
-    const broken = await cli(dataDir, 'projects', 'create', '--name', 'broken', '--path', PACKAGES.broken, '--target', 'broken');
+    const broken = await cli(
+      dataDir,
+      'projects',
+      'create',
+      '--name',
+      'broken',
+      '--path',
+      PACKAGES.broken,
+      '--target',
+      'broken',
+    );
     const brokenId = /LAMBDA_ID=(\S+)/.exec(broken.stdout)![1]!;
     const failed = await cli(dataDir, 'build', brokenId);
     assert.equal(failed.code, 1);

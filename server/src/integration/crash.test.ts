@@ -12,15 +12,35 @@ import { startTestServer, waitFor, type TestServer } from '../testing/harness.js
 const CRASHY = fileURLToPath(new URL('../../../resources/test-packages/crashy', import.meta.url));
 const MAIN_SWIFT = join(CRASHY, 'Sources/crashy/main.swift');
 const SEED_RUN_FIELDS = [
-  'uuid', 'project', 'compilation', 'targetName', 'binaryPath', 'dockerImage', 'arguments', 'state', 'phase',
-  'runTimeoutSeconds', 'mode', 'containerPort', 'hostPort', 'publicAccess', 'startedAt', 'finishedAt', 'exitCode',
-  'errorSummary', 'logsTruncated', 'created', 'updated',
+  'uuid',
+  'project',
+  'compilation',
+  'targetName',
+  'binaryPath',
+  'dockerImage',
+  'arguments',
+  'state',
+  'phase',
+  'runTimeoutSeconds',
+  'mode',
+  'containerPort',
+  'hostPort',
+  'publicAccess',
+  'startedAt',
+  'finishedAt',
+  'exitCode',
+  'errorSummary',
+  'logsTruncated',
+  'created',
+  'updated',
 ].sort();
 const MiB = 1024 * 1024;
 
 /** The 1-based line of main.swift that holds `text`, so the tests follow edits of the fixture. */
 function lineOf(text: string): number {
-  const index = readFileSync(MAIN_SWIFT, 'utf8').split('\n').findIndex((l) => l.includes(text) && !l.trim().startsWith('//'));
+  const index = readFileSync(MAIN_SWIFT, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text) && !l.trim().startsWith('//'));
   assert.ok(index >= 0, `main.swift has no line with ${text}`);
   return index + 1;
 }
@@ -51,7 +71,7 @@ describe('crash diagnosis and live stats', () => {
     await t?.dispose();
   });
 
-  test('fatalError: SIGILL, the message and main.swift:<line>, frames at the user\'s own file', async () => {
+  test("fatalError: SIGILL, the message and main.swift:<line>, frames at the user's own file", async () => {
     const line = lineOf('fatalError("boom');
     const { done, consoleRun } = await crash(['fatal']);
     assert.deepEqual([done.state, done.exitCode], ['failed', 132]);
@@ -62,14 +82,19 @@ describe('crash diagnosis and live stats', () => {
     assert.equal(consoleRun.crash.message, 'Fatal error: boom: the answer was 42');
     // the build saw the package at its own path, so frames link to the user's file
     assert.ok(
-      consoleRun.crash.frames.some((f: { symbol: string; file: string; line: number }) => f.symbol === 'explode(_:)' && f.file === MAIN_SWIFT && f.line === line),
+      consoleRun.crash.frames.some(
+        (f: { symbol: string; file: string; line: number }) =>
+          f.symbol === 'explode(_:)' && f.file === MAIN_SWIFT && f.line === line,
+      ),
       JSON.stringify(consoleRun.crash.frames),
     );
-    const listed = (await t.api.console('GET', `/runs?project=${crashy.id}`)).body.runs.find((r: { uuid: string }) => r.uuid === done.uuid);
+    const listed = (await t.api.console('GET', `/runs?project=${crashy.id}`)).body.runs.find(
+      (r: { uuid: string }) => r.uuid === done.uuid,
+    );
     assert.deepEqual(listed.crash, consoleRun.crash, 'the runs list carries the same console field');
   });
 
-  test('force-unwrapping nil and reading past an array\'s end: SIGILL at the line', async () => {
+  test("force-unwrapping nil and reading past an array's end: SIGILL at the line", async () => {
     const unwrap = await crash(['unwrap']);
     assert.match(unwrap.done.errorSummary, /killed by SIGILL/);
     assert.match(unwrap.done.errorSummary, /Unexpectedly found nil while unwrapping an Optional value/);
@@ -86,7 +111,10 @@ describe('crash diagnosis and live stats', () => {
     assert.match(segv.done.errorSummary, /killed by SIGSEGV\): Bad pointer dereference/);
     assert.match(segv.done.errorSummary, new RegExp(`main\\.swift:${lineOf('pointer.pointee = 42')}\\b`));
     const abort = await crash(['abort']);
-    assert.deepEqual([abort.done.exitCode, abort.consoleRun.crash.signal, abort.consoleRun.crash.message], [134, 'SIGABRT', 'Aborted']);
+    assert.deepEqual(
+      [abort.done.exitCode, abort.consoleRun.crash.signal, abort.consoleRun.crash.message],
+      [134, 'SIGABRT', 'Aborted'],
+    );
     assert.match(abort.done.errorSummary, /killed by SIGABRT/);
   });
 
@@ -97,21 +125,30 @@ describe('crash diagnosis and live stats', () => {
     assert.equal((await t.api.console('GET', '/runs/no-such-run')).status, 404);
   });
 
-  test('a service\'s CPU and memory while it runs, live over SSE; the peak is kept after it stops and a restart', async () => {
-    const run = (await t.api.public('POST', `/lambdas/${crashy.id}/runs`, key, { mode: 'service', arguments: ['hold:64'] })).body.run;
+  test("a service's CPU and memory while it runs, live over SSE; the peak is kept after it stops and a restart", async () => {
+    const run = (
+      await t.api.public('POST', `/lambdas/${crashy.id}/runs`, key, { mode: 'service', arguments: ['hold:64'] })
+    ).body.run;
     await t.api.waitForRun(crashy.id, run.uuid, key, (r) => r.state === 'running');
-    const stats = await waitFor(async () => {
-      const body = (await t.api.console('GET', `/runs/${run.uuid}/stats`)).body;
-      return body.samples.length >= 2 && body.samples.at(-1).memoryBytes >= 64 * MiB ? body : undefined;
-    }, 20_000, 'two samples with the 64 MiB in use', 250);
+    const stats = await waitFor(
+      async () => {
+        const body = (await t.api.console('GET', `/runs/${run.uuid}/stats`)).body;
+        return body.samples.length >= 2 && body.samples.at(-1).memoryBytes >= 64 * MiB ? body : undefined;
+      },
+      20_000,
+      'two samples with the 64 MiB in use',
+      250,
+    );
     assert.equal(stats.live, true);
     const last = stats.samples.at(-1);
-    assert.equal(last.memoryLimitBytes, 1024 * MiB, 'the project\'s limit');
+    assert.equal(last.memoryLimitBytes, 1024 * MiB, "the project's limit");
     assert.ok(last.cpuPercent >= 0 && Math.abs(last.at - Date.now()) < 10_000);
     assert.ok(stats.peakMemoryBytes >= 64 * MiB);
 
     // the SSE variant: the kept samples, new ones, and `end` once the run stops
-    const res = await fetch(`${t.url}/console/api/runs/${run.uuid}/stats?follow=true`, { headers: { authorization: `Bearer ${t.api.consoleToken}` } });
+    const res = await fetch(`${t.url}/console/api/runs/${run.uuid}/stats?follow=true`, {
+      headers: { authorization: `Bearer ${t.api.consoleToken}` },
+    });
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     const reader = res.body!.getReader();
     let text = '';
@@ -139,7 +176,11 @@ describe('crash diagnosis and live stats', () => {
     await t.stop();
     const again = await startTestServer({ dataDir: t.dataDir });
     t = again;
-    assert.equal((await t.api.console('GET', `/runs/${run.uuid}`)).body.run.peakMemoryBytes, end.peakMemoryBytes, 'persisted');
+    assert.equal(
+      (await t.api.console('GET', `/runs/${run.uuid}`)).body.run.peakMemoryBytes,
+      end.peakMemoryBytes,
+      'persisted',
+    );
   });
 
   test('out of memory: the limit in MiB in the summary and the crash, the peak at the limit', async () => {

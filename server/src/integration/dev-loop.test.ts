@@ -36,8 +36,10 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     if (Object.keys(figures).length) console.log(`dev loop figures: ${JSON.stringify(figures)}`);
   });
 
-  const runOf = async (projectId: string, runId: string) => (await t.api.public('GET', `/lambdas/${projectId}/runs/${runId}`, key)).body.run;
-  const logText = async (projectId: string, runId: string) => (await t.api.allLogs(projectId, runId, key)).map((c: LogChunk) => c.data).join('\n');
+  const runOf = async (projectId: string, runId: string) =>
+    (await t.api.public('GET', `/lambdas/${projectId}/runs/${runId}`, key)).body.run;
+  const logText = async (projectId: string, runId: string) =>
+    (await t.api.allLogs(projectId, runId, key)).map((c: LogChunk) => c.data).join('\n');
   const startRun = async (projectId: string, mode: 'oneShot' | 'service', args: string[] = []) => {
     const res = await t.api.public('POST', `/lambdas/${projectId}/runs`, key, { mode, arguments: args });
     assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -52,15 +54,24 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     (await t.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations;
   /** the first compilation beyond the `known` ones that has ended */
   const nextFinishedBuild = (projectId: string, known: number, timeoutMs = 240_000) =>
-    waitFor(async () => {
-      const all = await compilations(projectId);
-      const fresh = all.slice(0, all.length - known);
-      return fresh.length && fresh.every((c) => c.state === 'succeeded' || c.state === 'failed') ? fresh[fresh.length - 1] : undefined;
-    }, timeoutMs, `a build of ${projectId} after ${known}`, 50);
+    waitFor(
+      async () => {
+        const all = await compilations(projectId);
+        const fresh = all.slice(0, all.length - known);
+        return fresh.length && fresh.every((c) => c.state === 'succeeded' || c.state === 'failed')
+          ? fresh[fresh.length - 1]
+          : undefined;
+      },
+      timeoutMs,
+      `a build of ${projectId} after ${known}`,
+      50,
+    );
   const devStatus = async (projectId: string) => (await t.api.console('GET', `/projects/${projectId}/dev`)).body.dev;
   /** milliseconds between the first and the last line of a build's log */
   const buildMs = async (projectId: string, id: string) => {
-    const logs: LogChunk[] = (await t.api.console('GET', `/projects/${projectId}/compilations/${id}/logs?afterSequence=-1&limit=500`)).body.logs;
+    const logs: LogChunk[] = (
+      await t.api.console('GET', `/projects/${projectId}/compilations/${id}/logs?afterSequence=-1&limit=500`)
+    ).body.logs;
     return logs[logs.length - 1]!.timestamp - logs[0]!.timestamp;
   };
 
@@ -74,7 +85,11 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
 
     test('a program that traps SIGTERM drains, flushes its last lines and exits 0: stopped', async () => {
       const runId = await startRun(graceful.id, 'oneShot', ['trap']);
-      await waitFor(async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined), 60_000, 'ready');
+      await waitFor(
+        async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined),
+        60_000,
+        'ready',
+      );
       const stopped = await stopRun(graceful.id, runId);
       assert.deepEqual([stopped.state, stopped.exitCode], ['stopped', 0]);
       const log = await logText(graceful.id, runId);
@@ -86,7 +101,11 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       const patched = await t.api.console('PATCH', `/projects/${graceful.id}`, { stopGraceSeconds: 2 });
       assert.equal(patched.status, 200, JSON.stringify(patched.body));
       const runId = await startRun(graceful.id, 'oneShot', ['ignore']);
-      await waitFor(async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined), 60_000, 'ready');
+      await waitFor(
+        async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined),
+        60_000,
+        'ready',
+      );
       const began = Date.now();
       const stopped = await stopRun(graceful.id, runId);
       const tookMs = Date.now() - began;
@@ -96,7 +115,11 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
 
     test('stop-all stops gracefully too', async () => {
       const runId = await startRun(graceful.id, 'oneShot', ['trap']);
-      await waitFor(async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined), 60_000, 'ready');
+      await waitFor(
+        async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined),
+        60_000,
+        'ready',
+      );
       const res = await t.api.public('POST', `/lambdas/${graceful.id}/runs/stop`, key, {});
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.deepEqual([res.body.stopped, res.body.runs[0].state, res.body.runs[0].exitCode], [1, 'stopped', 0]);
@@ -110,14 +133,27 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
         const project = await own.api.createProject(GRACEFUL, 'graceful', { runTimeoutSeconds: 120 });
         assert.equal((await own.api.build(project.id)).state, 'succeeded');
         const ownKey = await own.api.createKey({ name: 'shutdown' });
-        const started = await own.api.public('POST', `/lambdas/${project.id}/runs`, ownKey, { mode: 'oneShot', arguments: ['trap'] });
+        const started = await own.api.public('POST', `/lambdas/${project.id}/runs`, ownKey, {
+          mode: 'oneShot',
+          arguments: ['trap'],
+        });
         const runId = started.body.run.uuid as string;
-        await waitFor(async () => ((await own.api.allLogs(project.id, runId, ownKey)).some((c: LogChunk) => c.data.includes('ready')) ? true : undefined), 60_000, 'ready');
+        await waitFor(
+          async () =>
+            (await own.api.allLogs(project.id, runId, ownKey)).some((c: LogChunk) => c.data.includes('ready'))
+              ? true
+              : undefined,
+          60_000,
+          'ready',
+        );
         await own.stop({ stopRuns: true });
         again = await startTestServer({ dataDir: own.dataDir });
         const run = (await again.api.public('GET', `/lambdas/${project.id}/runs/${runId}`, ownKey)).body.run;
         assert.deepEqual([run.state, run.exitCode], ['stopped', 0]);
-        assert.match((await again.api.allLogs(project.id, runId, ownKey)).map((c: LogChunk) => c.data).join('\n'), /draining: finishing in-flight work/);
+        assert.match(
+          (await again.api.allLogs(project.id, runId, ownKey)).map((c: LogChunk) => c.data).join('\n'),
+          /draining: finishing in-flight work/,
+        );
       } finally {
         await again?.stop();
         await own.dispose();
@@ -146,29 +182,55 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       return res.status === 200 ? String(res.body) : `${res.status} ${JSON.stringify(res.body)}`;
     };
     /** the echo service answering `Hello <version> from run …`, maybe slow to listen, broken or dying at start */
-    const sourceOf = (version: string, options: { startupDelayMs?: number; broken?: boolean; exitAtStart?: boolean } = {}) => {
+    const sourceOf = (
+      version: string,
+      options: { startupDelayMs?: number; broken?: boolean; exitAtStart?: boolean } = {},
+    ) => {
       const lines = original.replace(OLD_HELLO, helloSource(`Hello ${version}`)).split('\n');
       const afterRunId = lines.findIndex((l) => l.startsWith('let runID')) + 1;
       if (options.broken) lines.splice(afterRunId, 0, 'let brokenOnPurpose: Int = "not a number"');
       if (options.exitAtStart) lines.splice(afterRunId, 0, 'exit(3)');
-      if (options.startupDelayMs) lines.splice(lines.findIndex((l) => l.startsWith('let listener')), 0, `usleep(${options.startupDelayMs * 1000})`);
+      if (options.startupDelayMs)
+        lines.splice(
+          lines.findIndex((l) => l.startsWith('let listener')),
+          0,
+          `usleep(${options.startupDelayMs * 1000})`,
+        );
       return lines.join('\n');
     };
     /** the newest running service run, once it is the only live service run and the dev URL's */
     const settledOnOneRun = () =>
-      waitFor(async () => {
-        const runs = (await t.api.public('GET', `/lambdas/${echo.id}/runs?limit=50`, key)).body.runs as Array<{ uuid: string; mode: string; state: string }>;
-        const live = runs.filter((r) => r.mode === 'service' && !['succeeded', 'failed', 'stopped', 'timedOut'].includes(r.state));
-        const dev = await devStatus(echo.id);
-        return live.length === 1 && live[0]!.state === 'running' && dev.servingRun === live[0]!.uuid && dev.swappingTo === null ? live[0]!.uuid : undefined;
-      }, 60_000, 'one live service run serving the dev URL', 100);
+      waitFor(
+        async () => {
+          const runs = (await t.api.public('GET', `/lambdas/${echo.id}/runs?limit=50`, key)).body.runs as Array<{
+            uuid: string;
+            mode: string;
+            state: string;
+          }>;
+          const live = runs.filter(
+            (r) => r.mode === 'service' && !['succeeded', 'failed', 'stopped', 'timedOut'].includes(r.state),
+          );
+          const dev = await devStatus(echo.id);
+          return live.length === 1 &&
+            live[0]!.state === 'running' &&
+            dev.servingRun === live[0]!.uuid &&
+            dev.swappingTo === null
+            ? live[0]!.uuid
+            : undefined;
+        },
+        60_000,
+        'one live service run serving the dev URL',
+        100,
+      );
 
     /**
      * Runs `during` while two clients in other processes call the dev URL: GET /hello every 20 ms,
      * and GET /sleep/1000 every 100 ms (about ten calls always in flight, so a swap has calls open
      * on the old run). Every call must answer 200.
      */
-    const underLoad = async <T>(during: (hello: ReturnType<typeof startUrlClient>) => Promise<T>): Promise<{ value: T; hello: readonly ClientAnswer[] }> => {
+    const underLoad = async <T>(
+      during: (hello: ReturnType<typeof startUrlClient>) => Promise<T>,
+    ): Promise<{ value: T; hello: readonly ClientAnswer[] }> => {
       const base = `${t.url}/dev/${echo.id}/api`;
       const hello = startUrlClient(`${base}/hello`, { 'x-api-key': key }, 20);
       const slow = startUrlClient(`${base}/sleep/1000`, { 'x-api-key': key }, 100);
@@ -181,9 +243,16 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       } finally {
         await Promise.all([hello.stop(), slow.stop()]);
       }
-      for (const [name, answers] of [['GET /hello', hello.answers], ['GET /sleep/1000', slow.answers]] as const) {
+      for (const [name, answers] of [
+        ['GET /hello', hello.answers],
+        ['GET /sleep/1000', slow.answers],
+      ] as const) {
         const failed = answers.filter((a) => a.status !== 200);
-        assert.equal(failed.length, 0, `${name}: ${failed.length} of ${answers.length} calls failed: ${JSON.stringify(failed.slice(0, 5))}`);
+        assert.equal(
+          failed.length,
+          0,
+          `${name}: ${failed.length} of ${answers.length} calls failed: ${JSON.stringify(failed.slice(0, 5))}`,
+        );
         assert.ok(answers.length > 20, `${name}: only ${answers.length} calls`);
       }
       return { value, hello: hello.answers };
@@ -195,7 +264,12 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       main = join(dir, 'Sources', 'echo-service', 'main.swift');
       original = await readFile(main, 'utf8');
       assert.ok(original.includes(OLD_HELLO));
-      echo = await t.api.createProject(dir, 'echo-service', { name: 'echo-dev', watch: true, buildConfiguration: 'debug', runTimeoutSeconds: 1200 });
+      echo = await t.api.createProject(dir, 'echo-service', {
+        name: 'echo-dev',
+        watch: true,
+        buildConfiguration: 'debug',
+        runTimeoutSeconds: 1200,
+      });
       const c = await t.api.build(echo.id);
       assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
       serving = await startRun(echo.id, 'service');
@@ -213,7 +287,12 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
         await writeFile(main, sourceOf('again (v2)', { startupDelayMs: 1500 }));
         const first = await client.firstAnswer((a) => a.body.startsWith('Hello again (v2)'), 240_000);
         figures.firstSwapWithSlowStartMs = first.at - savedAt;
-        await waitFor(async () => ((await runOf(echo.id, serving)).state === 'stopped' ? true : undefined), 60_000, 'the old run to stop', 50);
+        await waitFor(
+          async () => ((await runOf(echo.id, serving)).state === 'stopped' ? true : undefined),
+          60_000,
+          'the old run to stop',
+          50,
+        );
         return first;
       });
       const build = await nextFinishedBuild(echo.id, known);
@@ -221,7 +300,11 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       // once the new version has answered, no later call reaches the old one
       const stale = hello.filter((a) => a.sentAt > firstNew.at && !a.body.startsWith('Hello again (v2)'));
       assert.equal(stale.length, 0, JSON.stringify(stale.slice(0, 3)));
-      const runs = (await t.api.console('GET', `/runs?project=${echo.id}`)).body.runs as Array<{ uuid: string; replacesRun: string | null; state: string }>;
+      const runs = (await t.api.console('GET', `/runs?project=${echo.id}`)).body.runs as Array<{
+        uuid: string;
+        replacesRun: string | null;
+        state: string;
+      }>;
       const replacement = runs.find((r) => r.replacesRun === serving);
       assert.ok(replacement, JSON.stringify(runs));
       const builds = (await compilations(echo.id)).map((c) => [c.state, c.startedAt, c.finishedAt]);
@@ -237,7 +320,7 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       serving = replacement.uuid;
     });
 
-    test('a compile error leaves the old version serving and is a diagnostic at the user\'s file and line', async () => {
+    test("a compile error leaves the old version serving and is a diagnostic at the user's file and line", async () => {
       const known = (await compilations(echo.id)).length;
       const source = sourceOf('again (v2)', { broken: true });
       const line = source.split('\n').findIndex((l) => l.includes('brokenOnPurpose')) + 1;
@@ -248,10 +331,14 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       assert.ok(error, JSON.stringify(build.diagnostics));
       assert.deepEqual([error.file, error.line], [main, line]);
       assert.match(build.errorSummary ?? '', new RegExp(`main\\.swift:${line}:\\d+: error:`));
-      const dev = await waitFor(async () => {
-        const d = await devStatus(echo.id);
-        return d.problem ? d : undefined;
-      }, 5000, 'the problem to show');
+      const dev = await waitFor(
+        async () => {
+          const d = await devStatus(echo.id);
+          return d.problem ? d : undefined;
+        },
+        5000,
+        'the problem to show',
+      );
       assert.match(dev.problem, /build failed/);
       assert.equal(dev.servingRun, serving);
       assert.equal(await helloOf(), `Hello again (v2) from run ${serving}\n`);
@@ -267,7 +354,12 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       }
       const build = await nextFinishedBuild(echo.id, known);
       assert.equal(build.state, 'succeeded', build.errorSummary ?? '');
-      await waitFor(async () => ((await helloOf()).startsWith('Hello again (v7)') ? true : undefined), 60_000, 'the v7 answer', 20);
+      await waitFor(
+        async () => ((await helloOf()).startsWith('Hello again (v7)') ? true : undefined),
+        60_000,
+        'the v7 answer',
+        20,
+      );
       figures.saveToNewAnswerMs = Date.now() - savedAt;
       figures.incrementalDebugBuildMs = await buildMs(echo.id, build.id);
       await sleep(1500);
@@ -300,10 +392,14 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
         await writeFile(main, sourceOf('again (v10)', { exitAtStart: true }));
         const build = await nextFinishedBuild(echo.id, known);
         assert.equal(build.state, 'succeeded', build.errorSummary ?? '');
-        const dev = await waitFor(async () => {
-          const d = await devStatus(echo.id);
-          return d.problem ? d : undefined;
-        }, 60_000, 'the problem to show');
+        const dev = await waitFor(
+          async () => {
+            const d = await devStatus(echo.id);
+            return d.problem ? d : undefined;
+          },
+          60_000,
+          'the problem to show',
+        );
         assert.match(dev.problem, /did not start serving.*exit code 3/);
       });
       assert.equal(await settledOnOneRun(), serving);
@@ -312,10 +408,20 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
 
     test('a service run started by hand takes the dev URL; when it stops, the swapped-in run serves again', async () => {
       await writeFile(main, sourceOf('again (v11)'));
-      await waitFor(async () => ((await helloOf()).startsWith('Hello again (v11)') ? true : undefined), 240_000, 'v11', 50);
+      await waitFor(
+        async () => ((await helloOf()).startsWith('Hello again (v11)') ? true : undefined),
+        240_000,
+        'v11',
+        50,
+      );
       serving = await settledOnOneRun();
       const mine = await startRun(echo.id, 'service');
-      await waitFor(async () => ((await helloOf()).endsWith(`from run ${mine}\n`) ? true : undefined), 60_000, 'the new run to serve the dev URL', 50);
+      await waitFor(
+        async () => ((await helloOf()).endsWith(`from run ${mine}\n`) ? true : undefined),
+        60_000,
+        'the new run to serve the dev URL',
+        50,
+      );
       await stopRun(echo.id, mine);
       assert.equal(await helloOf(), `Hello again (v11) from run ${serving}\n`);
     });
@@ -325,17 +431,32 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     const dir = join(work, 'hello');
     await cp(PACKAGES.hello, dir, { recursive: true, filter: (src) => !src.includes('/.build') });
     const main = join(dir, 'Sources', 'hello', 'main.swift');
-    const project = await t.api.createProject(dir, 'hello', { name: 'hello-dev', watch: true, buildConfiguration: 'debug' });
+    const project = await t.api.createProject(dir, 'hello', {
+      name: 'hello-dev',
+      watch: true,
+      buildConfiguration: 'debug',
+    });
     assert.equal((await t.api.build(project.id)).state, 'succeeded');
     const asConsole = { authorization: `Bearer ${t.api.consoleToken}` };
-    const first = await t.api.request('POST', `/lambdas/${project.id}/runs`, { headers: asConsole, body: { mode: 'oneShot', arguments: ['lines:2'] } });
+    const first = await t.api.request('POST', `/lambdas/${project.id}/runs`, {
+      headers: asConsole,
+      body: { mode: 'oneShot', arguments: ['lines:2'] },
+    });
     assert.equal(first.status, 201, JSON.stringify(first.body));
     await t.api.waitForRun(project.id, first.body.run.uuid, key, (r) => r.state === 'succeeded');
-    await writeFile(main, (await readFile(main, 'utf8')).replace('Hello from SwiftLambda!', 'Hello again from SwiftLambda!'));
-    const rerun = await waitFor(async () => {
-      const runs = (await t.api.public('GET', `/lambdas/${project.id}/runs`, key)).body.runs;
-      return runs.length > 1 && runs[0].state === 'succeeded' ? runs[0] : undefined;
-    }, 240_000, 'the oneShot to run again', 100);
+    await writeFile(
+      main,
+      (await readFile(main, 'utf8')).replace('Hello from SwiftLambda!', 'Hello again from SwiftLambda!'),
+    );
+    const rerun = await waitFor(
+      async () => {
+        const runs = (await t.api.public('GET', `/lambdas/${project.id}/runs`, key)).body.runs;
+        return runs.length > 1 && runs[0].state === 'succeeded' ? runs[0] : undefined;
+      },
+      240_000,
+      'the oneShot to run again',
+      100,
+    );
     assert.deepEqual(rerun.arguments, ['lines:2']);
     assert.match(await logText(project.id, rerun.uuid), /Hello again from SwiftLambda!/);
   });
@@ -345,22 +466,28 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     const shared = join(work, 'deps', 'Shared');
     await mkdir(join(app, 'Sources', 'App'), { recursive: true });
     await mkdir(join(shared, 'Sources', 'Shared'), { recursive: true });
-    await writeFile(join(shared, 'Package.swift'), [
-      '// swift-tools-version:5.9',
-      'import PackageDescription',
-      'let package = Package(name: "Shared", products: [.library(name: "Shared", targets: ["Shared"])], targets: [.target(name: "Shared")])',
-    ].join('\n'));
+    await writeFile(
+      join(shared, 'Package.swift'),
+      [
+        '// swift-tools-version:5.9',
+        'import PackageDescription',
+        'let package = Package(name: "Shared", products: [.library(name: "Shared", targets: ["Shared"])], targets: [.target(name: "Shared")])',
+      ].join('\n'),
+    );
     const sharedSource = join(shared, 'Sources', 'Shared', 'Shared.swift');
     await writeFile(sharedSource, 'public let greeting = "hello"\n');
-    await writeFile(join(app, 'Package.swift'), [
-      '// swift-tools-version:5.9',
-      'import PackageDescription',
-      'let package = Package(',
-      '    name: "App",',
-      '    dependencies: [.package(path: "../Shared")],',
-      '    targets: [.executableTarget(name: "App", dependencies: [.product(name: "Shared", package: "Shared")])]',
-      ')',
-    ].join('\n'));
+    await writeFile(
+      join(app, 'Package.swift'),
+      [
+        '// swift-tools-version:5.9',
+        'import PackageDescription',
+        'let package = Package(',
+        '    name: "App",',
+        '    dependencies: [.package(path: "../Shared")],',
+        '    targets: [.executableTarget(name: "App", dependencies: [.product(name: "Shared", package: "Shared")])]',
+        ')',
+      ].join('\n'),
+    );
     await writeFile(join(app, 'Sources', 'App', 'main.swift'), 'import Shared\nprint(greeting)\n');
     const project = await t.api.createProject(app, 'App', { name: 'app-with-shared', watch: true });
     // watching: the initial scan is done, so the very next change is seen

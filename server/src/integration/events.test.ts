@@ -9,9 +9,18 @@ interface StreamEvent {
 }
 
 /** Follows /console/api/events; `next(predicate)` resolves with the first matching event. */
-async function openEvents(t: TestServer): Promise<{ events: StreamEvent[]; next(p: (e: StreamEvent) => boolean, timeoutMs?: number): Promise<StreamEvent>; close(): void }> {
+async function openEvents(
+  t: TestServer,
+): Promise<{
+  events: StreamEvent[];
+  next(p: (e: StreamEvent) => boolean, timeoutMs?: number): Promise<StreamEvent>;
+  close(): void;
+}> {
   const controller = new AbortController();
-  const res = await fetch(`${t.url}/console/api/events`, { headers: { authorization: `Bearer ${t.api.consoleToken}` }, signal: controller.signal });
+  const res = await fetch(`${t.url}/console/api/events`, {
+    headers: { authorization: `Bearer ${t.api.consoleToken}` },
+    signal: controller.signal,
+  });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   const events: StreamEvent[] = [];
@@ -31,10 +40,11 @@ async function openEvents(t: TestServer): Promise<{ events: StreamEvent[]; next(
           if (!type || data === undefined) continue;
           const event = { type, data: JSON.parse(data) };
           events.push(event);
-          for (const w of [...waiters]) if (w.p(event)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(event);
-          }
+          for (const w of [...waiters])
+            if (w.p(event)) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(event);
+            }
         }
       }
     } catch {
@@ -47,8 +57,18 @@ async function openEvents(t: TestServer): Promise<{ events: StreamEvent[]; next(
       const seen = events.find(p);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching event in ${timeoutMs} ms; got ${events.map((e) => e.type).join(', ')}`)), timeoutMs);
-        waiters.push({ p, from: events.length, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+        const timer = setTimeout(
+          () => reject(new Error(`no matching event in ${timeoutMs} ms; got ${events.map((e) => e.type).join(', ')}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          p,
+          from: events.length,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
       });
     },
     close: () => controller.abort(),
@@ -70,14 +90,23 @@ describe('console events stream', { timeout: 600_000 }, () => {
     stream = await openEvents(t);
     await stream.next((e) => e.type === 'ready');
     const project = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'events-hello' });
-    assert.equal((await stream.next((e) => e.type === 'project' && e.data.id === project.id)).data.name, 'events-hello');
+    assert.equal(
+      (await stream.next((e) => e.type === 'project' && e.data.id === project.id)).data.name,
+      'events-hello',
+    );
     const key = await t.api.createKey({ name: 'events' });
     const keyEvent = await stream.next((e) => e.type === 'key' && e.data.name === 'events');
     assert.equal(keyEvent.data.secretHash, undefined, 'no secret or hash in events');
     assert.ok(!JSON.stringify(stream.events).includes(key), 'the secret never appears');
     const c = await t.api.build(project.id);
-    assert.equal((await stream.next((e) => e.type === 'compilation' && e.data.id === c.id && e.data.state === 'succeeded')).data.project, project.id);
-    const run = (await t.api.public('POST', `/lambdas/${project.id}/runs`, key, { mode: 'oneShot', arguments: ['sleep:1'] })).body.run;
+    assert.equal(
+      (await stream.next((e) => e.type === 'compilation' && e.data.id === c.id && e.data.state === 'succeeded')).data
+        .project,
+      project.id,
+    );
+    const run = (
+      await t.api.public('POST', `/lambdas/${project.id}/runs`, key, { mode: 'oneShot', arguments: ['sleep:1'] })
+    ).body.run;
     for (const state of ['queued', 'running', 'succeeded']) {
       const e = await stream.next((x) => x.type === 'run' && x.data.uuid === run.uuid && x.data.state === state);
       assert.equal(e.data.startedBy, 'key', 'runs carry the console fields');
@@ -95,7 +124,7 @@ describe('console events stream', { timeout: 600_000 }, () => {
     await stream.next((e) => e.type === 'deleted' && e.data.kind === 'run' && e.data.id === run.uuid);
   });
 
-  test('the stream needs the console\'s credentials', async () => {
+  test("the stream needs the console's credentials", async () => {
     const res = await fetch(`${t.url}/console/api/events`);
     assert.equal(res.status, 401);
     await res.body?.cancel();

@@ -19,7 +19,9 @@ describe('foundation: keys, projects, builds', () => {
     assert.equal(anon.status, 401);
     assert.deepEqual([anon.body.error, anon.body.reason], [true, 'console_auth_required']);
     const key = await t.api.createKey({ name: 'not-for-console' });
-    const withKey = await t.api.request('GET', '/console/api/keys', { headers: { authorization: `Bearer ${key}`, 'x-api-key': key } });
+    const withKey = await t.api.request('GET', '/console/api/keys', {
+      headers: { authorization: `Bearer ${key}`, 'x-api-key': key },
+    });
     assert.equal(withKey.status, 401);
     const status = await t.api.console('GET', '/status');
     assert.equal(status.status, 200);
@@ -39,14 +41,20 @@ describe('foundation: keys, projects, builds', () => {
       [{ name: 'x', sourcePath: PACKAGES.hello, targetName: 'bad name' }, 'invalid_target_name'],
       [{ name: 'x', sourcePath: PACKAGES.hello, targetName: 'hello', runTimeoutSeconds: -1 }, 'invalid_run_timeout'],
       [{ name: 'x', sourcePath: PACKAGES.hello, targetName: 'hello', runTimeoutSeconds: 1e12 }, 'invalid_run_timeout'],
-      [{ name: 'x', sourcePath: PACKAGES.hello, targetName: 'hello', publicInstances: 'yes' }, 'invalid_public_instances'],
+      [
+        { name: 'x', sourcePath: PACKAGES.hello, targetName: 'hello', publicInstances: 'yes' },
+        'invalid_public_instances',
+      ],
     ];
     for (const [body, reason] of cases) {
       const res = await t.api.console('POST', '/projects', body);
       assert.equal(res.status, 400, `${JSON.stringify(body)} → ${res.status}`);
       assert.equal(res.body.reason, reason, JSON.stringify(body));
     }
-    const notJson = await t.api.request('POST', '/console/api/projects', { rawBody: '{"name":', headers: { authorization: `Bearer ${t.api.consoleToken}` } });
+    const notJson = await t.api.request('POST', '/console/api/projects', {
+      rawBody: '{"name":',
+      headers: { authorization: `Bearer ${t.api.consoleToken}` },
+    });
     assert.deepEqual([notJson.status, notJson.body.reason], [400, 'invalid_json']);
     const arrayBody = await t.api.console('POST', '/projects', [1, 2]);
     assert.deepEqual([arrayBody.status, arrayBody.body.reason], [400, 'invalid_body']);
@@ -83,8 +91,14 @@ describe('foundation: keys, projects, builds', () => {
     const binary = join(t.dataDir, 'binaries', project.id, compilation.id, 'hello');
     assert.ok((await stat(binary)).isFile());
     const logs = (await t.api.console('GET', `/projects/${project.id}/compilations/${compilation.id}/logs`)).body.logs;
-    assert.ok(logs.some((c: { data: string }) => /Compiling|Build of product|Build complete/.test(c.data)), 'compiler output reached the logs');
-    assert.deepEqual(logs.map((c: { sequence: number }) => c.sequence), logs.map((_: unknown, i: number) => i));
+    assert.ok(
+      logs.some((c: { data: string }) => /Compiling|Build of product|Build complete/.test(c.data)),
+      'compiler output reached the logs',
+    );
+    assert.deepEqual(
+      logs.map((c: { sequence: number }) => c.sequence),
+      logs.map((_: unknown, i: number) => i),
+    );
     // the user's package folder is untouched: no .build was written into it
     assert.ok(!(await readdir(PACKAGES.hello)).includes('.build'));
     const again = await t.api.build(project.id);
@@ -101,12 +115,18 @@ describe('foundation: keys, projects, builds', () => {
     assert.match(compilation.errorSummary ?? '', /error:/);
     const logs = (await t.api.console('GET', `/projects/${project.id}/compilations/${compilation.id}/logs`)).body.logs;
     assert.ok(logs.some((c: { data: string }) => c.data.includes('cannot convert value of type')));
-    const run = await t.api.request('POST', `/lambdas/${project.id}/runs`, { body: { mode: 'oneShot' }, headers: { 'x-api-key': await t.api.createKey() } });
+    const run = await t.api.request('POST', `/lambdas/${project.id}/runs`, {
+      body: { mode: 'oneShot' },
+      headers: { 'x-api-key': await t.api.createKey() },
+    });
     assert.deepEqual([run.status, run.body.reason], [409, 'no_succeeded_compilation']);
   });
 
   test('a missing image fails the build with a message that says how to provide it', async () => {
-    const project = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'missing-image', dockerImage: 'swiftlambda-test/no-such-image:1' });
+    const project = await t.api.createProject(PACKAGES.hello, 'hello', {
+      name: 'missing-image',
+      dockerImage: 'swiftlambda-test/no-such-image:1',
+    });
     const compilation = await t.api.build(project.id);
     assert.equal(compilation.state, 'failed');
     assert.match(compilation.errorSummary ?? '', /no-such-image/);
@@ -115,9 +135,13 @@ describe('foundation: keys, projects, builds', () => {
 
   test('importing a prebuilt binary checks that it is a Linux executable', async () => {
     const project = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'imported' });
-    const notElf = await t.api.console('POST', `/projects/${project.id}/compilations`, { binaryPath: join(PACKAGES.hello, 'Package.swift') });
+    const notElf = await t.api.console('POST', `/projects/${project.id}/compilations`, {
+      binaryPath: join(PACKAGES.hello, 'Package.swift'),
+    });
     assert.deepEqual([notElf.status, notElf.body.reason], [400, 'binary_not_elf']);
-    const missing = await t.api.console('POST', `/projects/${project.id}/compilations`, { binaryPath: '/no/such/binary' });
+    const missing = await t.api.console('POST', `/projects/${project.id}/compilations`, {
+      binaryPath: '/no/such/binary',
+    });
     assert.deepEqual([missing.status, missing.body.reason], [400, 'binary_not_found']);
     const ok = await t.api.console('POST', `/projects/${project.id}/compilations`, { binaryPath: process.execPath });
     assert.equal(ok.status, 202);
@@ -127,7 +151,10 @@ describe('foundation: keys, projects, builds', () => {
 
   test('PATCH changes settings, re-checks the target, and refuses sourcePath', async () => {
     const project = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'patchme' });
-    const patched = await t.api.console('PATCH', `/projects/${project.id}`, { runTimeoutSeconds: 5, publicInstances: true });
+    const patched = await t.api.console('PATCH', `/projects/${project.id}`, {
+      runTimeoutSeconds: 5,
+      publicInstances: true,
+    });
     assert.equal(patched.status, 200);
     assert.deepEqual([patched.body.project.runTimeoutSeconds, patched.body.project.publicInstances], [5, true]);
     const badTarget = await t.api.console('PATCH', `/projects/${project.id}`, { targetName: 'missing' });

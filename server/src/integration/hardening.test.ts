@@ -22,7 +22,11 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     ({ t, echo, key, port } = await startEchoServer('hardening'));
     const res = await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' });
     runId = res.body.run.uuid;
-    await waitFor(async () => (await t.api.public('GET', `/instances/${runId}/api/hello`, key)).status === 200 || undefined, 30_000, 'the service');
+    await waitFor(
+      async () => (await t.api.public('GET', `/instances/${runId}/api/hello`, key)).status === 200 || undefined,
+      30_000,
+      'the service',
+    );
     const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
     session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
     assert.match(session, /^swiftlambda_console=.+/);
@@ -38,7 +42,15 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
         await new Promise<void>((resolve, reject) => {
           const socket = net.connect(port, '127.0.0.1');
           socket.on('error', reject);
-          socket.write(head([`GET ${path} HTTP/1.1`, host(), `X-API-Key: ${key}`, `Authorization: Bearer ${t.api.consoleToken}`, 'Connection: close']));
+          socket.write(
+            head([
+              `GET ${path} HTTP/1.1`,
+              host(),
+              `X-API-Key: ${key}`,
+              `Authorization: Bearer ${t.api.consoleToken}`,
+              'Connection: close',
+            ]),
+          );
           socket.once('data', () => {
             socket.resetAndDestroy();
             resolve();
@@ -52,7 +64,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     assert.equal((await t.api.public('GET', `/lambdas/${echo.id}/runs`, key)).status, 200, 'and API calls');
   });
 
-  test('1,000 unauthenticated bodies one byte short of 1 MiB are not held: the server\'s memory stays bounded', async () => {
+  test("1,000 unauthenticated bodies one byte short of 1 MiB are not held: the server's memory stays bounded", async () => {
     // Each connection declares 1 MiB and sends one byte less, then waits: a server that buffers a
     // body before checking the caller holds ~1 GB here. The flood comes from another process, so its
     // own buffers are not counted.
@@ -87,7 +99,9 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     const baseline = process.memoryUsage().rss;
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const child = spawn(process.execPath, ['-e', script, String(port), `/instances/${runId}/api/flood`, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', script, String(port), `/instances/${runId}/api/flood`, '1000'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     try {
@@ -98,14 +112,16 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     }
     const result = JSON.parse(out) as { refused: number; failed: number; timedOut?: boolean };
     const growthMb = Math.round((peak - baseline) / 1e6);
-    console.log(`# 1,000 unauthenticated bodies one byte short of 1 MiB: ${result.refused} refused with 401, server RSS growth ${growthMb} MB`);
+    console.log(
+      `# 1,000 unauthenticated bodies one byte short of 1 MiB: ${result.refused} refused with 401, server RSS growth ${growthMb} MB`,
+    );
     assert.equal(result.refused, 1000, JSON.stringify(result));
     // held bodies would be ~1,000 MB; Node reads and drops them as they arrive
     assert.ok(growthMb < 200, `RSS grew by ${growthMb} MB`);
     assert.equal((await t.api.public('GET', `/instances/${runId}/api/hello`, key)).status, 200);
   });
 
-  test('the console token and the session cookie, however written, never reach the service; the service\'s own do', async () => {
+  test("the console token and the session cookie, however written, never reach the service; the service's own do", async () => {
     const token = t.api.consoleToken;
     const value = session.slice(session.indexOf('=') + 1);
     const variants = [
@@ -117,13 +133,26 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
       [`Cookie: a=1`, `Cookie: swiftlambda_console=${value}`],
     ];
     for (const extra of variants) {
-      const res = await rawRequest(port, head([`GET /instances/${runId}/api/echo HTTP/1.1`, host(), ...extra, 'Connection: close']));
+      const res = await rawRequest(
+        port,
+        head([`GET /instances/${runId}/api/echo HTTP/1.1`, host(), ...extra, 'Connection: close']),
+      );
       assert.equal(res.status, 200, extra.join(' | '));
       const seen = res.body.toString('latin1');
       assert.ok(!seen.includes(token) && !seen.includes(value), `forwarded a credential: ${extra.join(' | ')}`);
       if (extra.join('').includes('a=1')) assert.match(seen, /a=1/);
     }
-    const own = await rawRequest(port, head([`GET /instances/${runId}/api/echo HTTP/1.1`, host(), `X-API-Key: ${key}`, 'Authorization: Bearer service-own-token', 'Cookie: theirs=1', 'Connection: close']));
+    const own = await rawRequest(
+      port,
+      head([
+        `GET /instances/${runId}/api/echo HTTP/1.1`,
+        host(),
+        `X-API-Key: ${key}`,
+        'Authorization: Bearer service-own-token',
+        'Cookie: theirs=1',
+        'Connection: close',
+      ]),
+    );
     assert.match(own.body.toString('latin1'), /Authorization: Bearer service-own-token\r\n/);
     assert.match(own.body.toString('latin1'), /Cookie: theirs=1\r\n/);
   });
@@ -137,24 +166,86 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
       ['GET', '/console/api/keys'],
     ] as const;
     for (const [method, path] of routes) {
-      for (const origin of ['null', `http://127.0.0.1:${port + 1}`, `http://localhost:${port + 1}`, 'http://evil.example']) {
+      for (const origin of [
+        'null',
+        `http://127.0.0.1:${port + 1}`,
+        `http://localhost:${port + 1}`,
+        'http://evil.example',
+      ]) {
         for (const connection of ['keep-alive', 'origin', 'Origin, close']) {
-          const res = await rawRequest(port, head([`${method} ${path} HTTP/1.1`, host(), `Cookie: ${session}`, `Origin: ${origin}`, `Connection: ${connection}`, 'Content-Length: 0']));
-          assert.deepEqual([res.status, JSON.parse(res.body.toString()).reason], [403, 'forbidden_origin'], `${method} ${path} ${origin} ${connection}`);
+          const res = await rawRequest(
+            port,
+            head([
+              `${method} ${path} HTTP/1.1`,
+              host(),
+              `Cookie: ${session}`,
+              `Origin: ${origin}`,
+              `Connection: ${connection}`,
+              'Content-Length: 0',
+            ]),
+          );
+          assert.deepEqual(
+            [res.status, JSON.parse(res.body.toString()).reason],
+            [403, 'forbidden_origin'],
+            `${method} ${path} ${origin} ${connection}`,
+          );
         }
       }
     }
-    const own = await rawRequest(port, head([`GET /instances/${runId}/api/hello HTTP/1.1`, host(), `Cookie: ${session}`, `Origin: http://127.0.0.1:${port}`, 'Connection: close']));
-    assert.equal(own.status, 200, 'the console\'s own origin is let in');
+    const own = await rawRequest(
+      port,
+      head([
+        `GET /instances/${runId}/api/hello HTTP/1.1`,
+        host(),
+        `Cookie: ${session}`,
+        `Origin: http://127.0.0.1:${port}`,
+        'Connection: close',
+      ]),
+    );
+    assert.equal(own.status, 200, "the console's own origin is let in");
   });
 
   test('absolute-form targets and a second Host are refused with 400', async () => {
     const shapes: Array<[string, string]> = [
-      [head([`GET http://127.0.0.1:${port}/instances/${runId}/api/hello HTTP/1.1`, host(), `X-API-Key: ${key}`, 'Connection: close']), 'invalid_request_target'],
-      [head([`GET http://evil.example/lambdas/${echo.id}/runs HTTP/1.1`, host(), `X-API-Key: ${key}`, 'Connection: close']), 'invalid_request_target'],
+      [
+        head([
+          `GET http://127.0.0.1:${port}/instances/${runId}/api/hello HTTP/1.1`,
+          host(),
+          `X-API-Key: ${key}`,
+          'Connection: close',
+        ]),
+        'invalid_request_target',
+      ],
+      [
+        head([
+          `GET http://evil.example/lambdas/${echo.id}/runs HTTP/1.1`,
+          host(),
+          `X-API-Key: ${key}`,
+          'Connection: close',
+        ]),
+        'invalid_request_target',
+      ],
       [head(['OPTIONS * HTTP/1.1', host(), 'Connection: close']), 'invalid_request_target'],
-      [head([`GET /instances/${runId}/api/hello HTTP/1.1`, host(), 'Host: evil.example', `X-API-Key: ${key}`, 'Connection: close']), 'duplicate_host'],
-      [head([`GET /lambdas/${echo.id}/runs HTTP/1.1`, host(), `Host: 127.0.0.1:${port}`, `X-API-Key: ${key}`, 'Connection: close']), 'duplicate_host'],
+      [
+        head([
+          `GET /instances/${runId}/api/hello HTTP/1.1`,
+          host(),
+          'Host: evil.example',
+          `X-API-Key: ${key}`,
+          'Connection: close',
+        ]),
+        'duplicate_host',
+      ],
+      [
+        head([
+          `GET /lambdas/${echo.id}/runs HTTP/1.1`,
+          host(),
+          `Host: 127.0.0.1:${port}`,
+          `X-API-Key: ${key}`,
+          'Connection: close',
+        ]),
+        'duplicate_host',
+      ],
     ];
     for (const [request, reason] of shapes) {
       const res = await rawRequest(port, request);
@@ -162,9 +253,12 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     }
   });
 
-  test('methods outside the seed\'s seven get 405 method_not_allowed on the proxy', async () => {
+  test("methods outside the seed's seven get 405 method_not_allowed on the proxy", async () => {
     for (const method of ['TRACE', 'PROPFIND', 'MKCOL', 'PURGE']) {
-      const res = await rawRequest(port, head([`${method} /instances/${runId}/api/echo HTTP/1.1`, host(), `X-API-Key: ${key}`, 'Connection: close']));
+      const res = await rawRequest(
+        port,
+        head([`${method} /instances/${runId}/api/echo HTTP/1.1`, host(), `X-API-Key: ${key}`, 'Connection: close']),
+      );
       assert.deepEqual([res.status, JSON.parse(res.body.toString()).reason], [405, 'method_not_allowed'], method);
       assert.equal(header(res, 'allow'), 'GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS');
     }
@@ -175,7 +269,18 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     // its limit to keep, and below it the real peer must still come last
     for (const count of [990, 1010]) {
       const filler = Array.from({ length: count }, (_, i) => `X-Filler-${i}: ${i}`);
-      const res = await rawRequest(port, head([`GET /instances/${runId}/api/echo HTTP/1.1`, host(), 'X-Forwarded-For: 203.0.113.9', `X-API-Key: ${key}`, ...filler, 'X-Forwarded-For: 198.51.100.7', 'Connection: close']));
+      const res = await rawRequest(
+        port,
+        head([
+          `GET /instances/${runId}/api/echo HTTP/1.1`,
+          host(),
+          'X-Forwarded-For: 203.0.113.9',
+          `X-API-Key: ${key}`,
+          ...filler,
+          'X-Forwarded-For: 198.51.100.7',
+          'Connection: close',
+        ]),
+      );
       if (count > 990 && res.status === 431) continue;
       assert.equal(res.status, 200, `${count} headers`);
       const xff = /\r\nx-forwarded-for: ([^\r]*)\r\n/i.exec(res.body.toString('latin1'))?.[1] ?? '';

@@ -48,13 +48,19 @@ describe('service proxy', { timeout: 600_000 }, () => {
 
   test('every seed method is forwarded, with path and query unchanged', async () => {
     for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
-      const res = await fetch(`${t.url}/instances/${runId}/api/some/path?x=1&y=%20z&x=2`, { method, headers: { 'x-api-key': key } });
+      const res = await fetch(`${t.url}/instances/${runId}/api/some/path?x=1&y=%20z&x=2`, {
+        method,
+        headers: { 'x-api-key': key },
+      });
       assert.equal(res.status, 200, method);
       assert.equal(res.headers.get('x-echo-method'), method);
       const text = await res.text();
       assert.ok(text.startsWith(`${method} /some/path?x=1&y=%20z&x=2 HTTP/1.1\r\n`), `${method}: ${text.slice(0, 60)}`);
     }
-    const head = await fetch(`${t.url}/instances/${runId}/api/hello`, { method: 'HEAD', headers: { 'x-api-key': key } });
+    const head = await fetch(`${t.url}/instances/${runId}/api/hello`, {
+      method: 'HEAD',
+      headers: { 'x-api-key': key },
+    });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-length'), String(`Hello from run ${runId}\n`.length));
     assert.equal((await head.arrayBuffer()).byteLength, 0);
@@ -64,7 +70,11 @@ describe('service proxy', { timeout: 600_000 }, () => {
 
   test('request bodies arrive byte for byte, fixed-length and chunked', async () => {
     const body = randomBytes(200_000);
-    const res = await fetch(`${t.url}/instances/${runId}/api/echo`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/octet-stream' }, body });
+    const res = await fetch(`${t.url}/instances/${runId}/api/echo`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/octet-stream' },
+      body,
+    });
     const echoed = Buffer.from(await res.arrayBuffer());
     assert.ok(echoed.subarray(echoed.length - body.length).equals(body));
     const chunked = await rawRequest(
@@ -77,7 +87,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     assert.match(chunked.body.toString(), /world/);
   });
 
-  test('hop-by-hop headers and the caller\'s key never reach the container; X-Forwarded-* are set', async () => {
+  test("hop-by-hop headers and the caller's key never reach the container; X-Forwarded-* are set", async () => {
     const res = await rawRequest(
       port,
       `GET /instances/${runId}/api/inspect?q=1 HTTP/1.1\r\nHost: localhost:${port}\r\n` +
@@ -87,7 +97,11 @@ describe('service proxy', { timeout: 600_000 }, () => {
     );
     assert.equal(res.status, 200);
     const seen = res.body.toString('latin1').toLowerCase();
-    const names = seen.split('\r\n\r\n')[0]!.split('\r\n').slice(1).map((l) => l.slice(0, l.indexOf(':')));
+    const names = seen
+      .split('\r\n\r\n')[0]!
+      .split('\r\n')
+      .slice(1)
+      .map((l) => l.slice(0, l.indexOf(':')));
     for (const name of ['x-api-key', 'x-private', 'keep-alive', 'proxy-authorization', 'te', 'upgrade']) {
       assert.ok(!names.includes(name), `${name} must not reach the container`);
     }
@@ -105,12 +119,19 @@ describe('service proxy', { timeout: 600_000 }, () => {
   });
 
   test('hop-by-hop headers of the response are removed; the rest comes back unchanged', async () => {
-    const res = await rawRequest(port, `GET /instances/${runId}/api/hop HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\n\r\n`);
+    const res = await rawRequest(
+      port,
+      `GET /instances/${runId}/api/hop HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\n\r\n`,
+    );
     assert.equal(res.status, 200);
     const names = res.headers.map(([k]) => k.toLowerCase());
-    for (const gone of ['x-hop-secret', 'keep-alive', 'proxy-authenticate', 'upgrade']) assert.ok(!names.includes(gone), gone);
+    for (const gone of ['x-hop-secret', 'keep-alive', 'proxy-authenticate', 'upgrade'])
+      assert.ok(!names.includes(gone), gone);
     assert.equal(header(res, 'X-End-To-End'), 'kept');
-    assert.ok(res.headers.some(([k]) => k === 'X-End-To-End'), 'header case as the upstream sent it');
+    assert.ok(
+      res.headers.some(([k]) => k === 'X-End-To-End'),
+      'header case as the upstream sent it',
+    );
     assert.ok(!names.includes('date'), 'no Date the upstream did not send');
     assert.equal(res.body.toString(), 'hop\n');
   });
@@ -132,16 +153,22 @@ describe('service proxy', { timeout: 600_000 }, () => {
   });
 
   test('instance_not_found, instance_not_servable and instance_not_running', async () => {
-    const missing = await t.api.request('GET', '/instances/00000000-0000-0000-0000-000000000000/api/hello', { headers: { 'x-api-key': key } });
+    const missing = await t.api.request('GET', '/instances/00000000-0000-0000-0000-000000000000/api/hello', {
+      headers: { 'x-api-key': key },
+    });
     assert.deepEqual([missing.status, missing.body.error, missing.body.reason], [404, true, 'instance_not_found']);
     const oneShot = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'oneShot' })).body.run;
-    const notServable = await t.api.request('GET', `/instances/${oneShot.uuid}/api/hello`, { headers: { 'x-api-key': key } });
+    const notServable = await t.api.request('GET', `/instances/${oneShot.uuid}/api/hello`, {
+      headers: { 'x-api-key': key },
+    });
     assert.deepEqual([notServable.status, notServable.body.reason], [409, 'instance_not_servable']);
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${oneShot.uuid}/stop`, key, {}).catch(() => undefined);
     const second = await startService(echo);
     await ready(second.uuid);
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${second.uuid}/stop`, key, {});
-    const stopped = await t.api.request('GET', `/instances/${second.uuid}/api/hello`, { headers: { 'x-api-key': key } });
+    const stopped = await t.api.request('GET', `/instances/${second.uuid}/api/hello`, {
+      headers: { 'x-api-key': key },
+    });
     assert.deepEqual([stopped.status, stopped.body.reason], [409, 'instance_not_running']);
   });
 
@@ -150,7 +177,10 @@ describe('service proxy', { timeout: 600_000 }, () => {
     assert.equal(created.state, 'queued');
     const res = await t.api.request('GET', `/instances/${created.uuid}/api/hello`, { headers: { 'x-api-key': key } });
     // answered once the container runs: by the service, or 502 if it had not bound its port yet
-    assert.ok(res.status === 200 || res.body.reason === 'instance_unreachable', `${res.status} ${JSON.stringify(res.body)}`);
+    assert.ok(
+      res.status === 200 || res.body.reason === 'instance_unreachable',
+      `${res.status} ${JSON.stringify(res.body)}`,
+    );
     const run = (await t.api.public('GET', `/lambdas/${echo.id}/runs/${created.uuid}`, key)).body.run;
     assert.notEqual(run.startedAt, null);
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${created.uuid}/stop`, key, {});
@@ -174,7 +204,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     await t.api.public('POST', `/lambdas/${hello.id}/runs/${run.uuid}/stop`, key, {});
   });
 
-  test('instance_timeout when the upstream answers after the run\'s deadline', async () => {
+  test("instance_timeout when the upstream answers after the run's deadline", async () => {
     const short = await t.api.createProject(PACKAGES.echo, 'echo-service', { name: 'short', runTimeoutSeconds: 4 });
     assert.equal((await t.api.build(short.id)).state, 'succeeded');
     const run = await startService(short);
@@ -197,14 +227,22 @@ describe('service proxy', { timeout: 600_000 }, () => {
   });
 
   test('publicInstances: a run snapshots it at creation; public runs need no key', async () => {
-    const open = await t.api.createProject(PACKAGES.echo, 'echo-service', { name: 'public', publicInstances: true, runTimeoutSeconds: 120 });
+    const open = await t.api.createProject(PACKAGES.echo, 'echo-service', {
+      name: 'public',
+      publicInstances: true,
+      runTimeoutSeconds: 120,
+    });
     assert.equal((await t.api.build(open.id)).state, 'succeeded');
     const publicRun = await startService(open);
     assert.equal(publicRun.publicAccess, true);
     await ready(publicRun.uuid);
     assert.equal((await t.api.request('GET', `/instances/${publicRun.uuid}/api/hello`)).status, 200);
     await t.api.console('PATCH', `/projects/${open.id}`, { publicInstances: false });
-    assert.equal((await t.api.request('GET', `/instances/${publicRun.uuid}/api/hello`)).status, 200, 'toggling later does not affect a live run');
+    assert.equal(
+      (await t.api.request('GET', `/instances/${publicRun.uuid}/api/hello`)).status,
+      200,
+      'toggling later does not affect a live run',
+    );
     const privateRun = await startService(open);
     assert.equal(privateRun.publicAccess, false);
     await ready(privateRun.uuid);
@@ -214,11 +252,18 @@ describe('service proxy', { timeout: 600_000 }, () => {
   test('a streamed answer flows as it is written, and a client that goes away ends the upstream call', async () => {
     // an upstream that streams server-sent events: this machine's node, imported as a prebuilt
     // binary (it needs only glibc and libstdc++, which the Swift image has) and run with -e
-    const server = "let open=0;require('http').createServer((q,s)=>{if(q.url==='/open'){s.end(String(open));return}" +
+    const server =
+      "let open=0;require('http').createServer((q,s)=>{if(q.url==='/open'){s.end(String(open));return}" +
       "open++;s.writeHead(200,{'content-type':'text/event-stream'});const i=setInterval(()=>s.write('data: tick\\n\\n'),50);" +
       "q.on('close',()=>{clearInterval(i);open--})}).listen(+process.env.PORT,'0.0.0.0')";
-    const node = await t.api.createProject(PACKAGES.echo, 'echo-service', { name: 'node-stream', runTimeoutSeconds: 120 });
-    assert.equal((await t.api.console('POST', `/projects/${node.id}/compilations`, { binaryPath: process.execPath })).status, 202);
+    const node = await t.api.createProject(PACKAGES.echo, 'echo-service', {
+      name: 'node-stream',
+      runTimeoutSeconds: 120,
+    });
+    assert.equal(
+      (await t.api.console('POST', `/projects/${node.id}/compilations`, { binaryPath: process.execPath })).status,
+      202,
+    );
     const run = await startService(node, ['-e', server]);
     const base = `/instances/${run.uuid}/api`;
     let openUpstream = '';
@@ -268,16 +313,24 @@ describe('service proxy', { timeout: 600_000 }, () => {
     }
     const other = await startService(echo);
     await ready(other.uuid);
-    assert.equal((await t.api.public('POST', `/lambdas/${echo.id}/runs/${other.uuid}/stop`, key, {})).body.run.state, 'stopped');
+    assert.equal(
+      (await t.api.public('POST', `/lambdas/${echo.id}/runs/${other.uuid}/stop`, key, {})).body.run.state,
+      'stopped',
+    );
     const res = await t.api.request('GET', `/instances/${other.uuid}/api/hello`, { headers: { 'x-api-key': key } });
     assert.deepEqual([res.status, res.body.reason], [409, 'instance_not_running']);
   });
 
   test('a key used only on the proxy gets its lastUsedAt', async () => {
     const fresh = await t.api.createKey({ name: 'proxy-only' });
-    const lastUsed = async () => (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === 'proxy-only').lastUsedAt as number | null;
+    const lastUsed = async () =>
+      (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === 'proxy-only')
+        .lastUsedAt as number | null;
     assert.equal(await lastUsed(), null);
-    assert.equal((await t.api.request('GET', `/instances/${runId}/api/hello`, { headers: { 'x-api-key': fresh } })).status, 200);
+    assert.equal(
+      (await t.api.request('GET', `/instances/${runId}/api/hello`, { headers: { 'x-api-key': fresh } })).status,
+      200,
+    );
     assert.ok((await lastUsed()) !== null);
   });
 });

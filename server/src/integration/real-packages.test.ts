@@ -31,7 +31,13 @@ describe('real packages', { timeout: 900_000 }, () => {
   let app: string;
   let key: string;
   const buildLog = async (projectId: string, c: Compilation) =>
-    ((await t.api.console('GET', `/projects/${projectId}/compilations/${c.id}/logs?limit=5000`)).body.logs as Array<{ data: string }>).map((l) => l.data).join('');
+    (
+      (await t.api.console('GET', `/projects/${projectId}/compilations/${c.id}/logs?limit=5000`)).body.logs as Array<{
+        data: string;
+      }>
+    )
+      .map((l) => l.data)
+      .join('');
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'real-packages-'));
@@ -40,12 +46,20 @@ describe('real packages', { timeout: 900_000 }, () => {
     await cp(join(FIXTURES, 'Shared'), join(root, 'Shared'), { recursive: true });
     const greeting = join(app, 'deps', 'Greeting');
     await cp(join(FIXTURES, 'Greeting'), greeting, { recursive: true });
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'init.defaultBranch=main', ...args], { cwd: greeting, stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.email=test@example.com', '-c', 'user.name=test', '-c', 'init.defaultBranch=main', ...args],
+        { cwd: greeting, stdio: 'pipe' },
+      );
     git('init', '-q');
     git('add', '.');
     git('commit', '-q', '-m', 'Greeting 1.0.0');
     git('tag', '1.0.0');
-    const manifest = (await readFile(join(app, 'Package.swift.in'), 'utf8')).replace('__GREETING_URL__', `file://${greeting}`);
+    const manifest = (await readFile(join(app, 'Package.swift.in'), 'utf8')).replace(
+      '__GREETING_URL__',
+      `file://${greeting}`,
+    );
     await writeFile(join(app, 'Package.swift'), manifest);
     t = await startTestServer();
     key = await t.api.createKey({ name: 'real' });
@@ -55,22 +69,34 @@ describe('real packages', { timeout: 900_000 }, () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  test('a package with a path dependency, a git dependency and a resource builds and runs; the user\'s folders are untouched', async () => {
+  test("a package with a path dependency, a git dependency and a resource builds and runs; the user's folders are untouched", async () => {
     const before = [await snapshot(app), await snapshot(join(root, 'Shared'))];
     const project = await t.api.createProject(app, 'app', { name: 'app' });
     const c = await t.api.build(project.id, 600_000);
     const log = await buildLog(project.id, c);
     assert.equal(c.state, 'succeeded', `${c.errorSummary}\n${log.slice(-3000)}`);
-    assert.deepEqual(c.resolvedPackages.map((p) => [p.identity, p.version]), [['greeting', '1.0.0']]);
+    assert.deepEqual(
+      c.resolvedPackages.map((p) => [p.identity, p.version]),
+      [['greeting', '1.0.0']],
+    );
     assert.match(log, /resolved greeting 1\.0\.0/);
     const run = (await t.api.public('POST', `/lambdas/${project.id}/runs`, key, { mode: 'oneShot' })).body.run;
-    const done = await t.api.waitForRun(project.id, run.uuid, key, (r) => r.state !== 'queued' && r.state !== 'running');
+    const done = await t.api.waitForRun(
+      project.id,
+      run.uuid,
+      key,
+      (r) => r.state !== 'queued' && r.state !== 'running',
+    );
     const output = (await t.api.allLogs(project.id, run.uuid, key)).map((l) => l.data).join('');
     assert.equal(done.state, 'succeeded', output);
     assert.match(output, /resource: hello from a resource bundle\n/);
     assert.match(output, /shared: hello from a path dependency\n/);
     assert.match(output, /greeting: 1\.0\.0 from a git dependency\n/);
-    assert.deepEqual([await snapshot(app), await snapshot(join(root, 'Shared'))], before, 'no file appeared or changed in the user\'s folders');
+    assert.deepEqual(
+      [await snapshot(app), await snapshot(join(root, 'Shared'))],
+      before,
+      "no file appeared or changed in the user's folders",
+    );
   });
 
   test('a second project resolving the same git dependency takes it from the shared cache', async () => {
@@ -83,12 +109,14 @@ describe('real packages', { timeout: 900_000 }, () => {
     assert.match(log, /Fetched [^\n]*Greeting from cache/, log.slice(-3000));
   });
 
-  test('an error in a path dependency names the user\'s own file and line', async () => {
+  test("an error in a path dependency names the user's own file and line", async () => {
     const file = join(root, 'Shared', 'Sources', 'Shared', 'Shared.swift');
     const original = await readFile(file, 'utf8');
     try {
       await writeFile(file, 'public func sharedGreeting() -> String {\n    undefinedThing\n}\n');
-      const project = (await t.api.console('GET', '/projects')).body.projects.find((p: { name: string }) => p.name === 'app');
+      const project = (await t.api.console('GET', '/projects')).body.projects.find(
+        (p: { name: string }) => p.name === 'app',
+      );
       const c = await t.api.build(project.id, 600_000);
       assert.equal(c.state, 'failed');
       const error = c.diagnostics.find((d) => d.severity === 'error');
@@ -104,7 +132,9 @@ describe('real packages', { timeout: 900_000 }, () => {
   test('the images route lists local images with their Swift version', async () => {
     const res = await t.api.console('GET', '/images');
     assert.equal(res.status, 200);
-    const image = (res.body.images as Array<{ name: string; swiftVersion: string | null; sizeBytes: number }>).find((i) => i.name === TEST_IMAGE);
+    const image = (res.body.images as Array<{ name: string; swiftVersion: string | null; sizeBytes: number }>).find(
+      (i) => i.name === TEST_IMAGE,
+    );
     assert.ok(image, JSON.stringify(res.body));
     assert.match(image.swiftVersion ?? '', /^\d+\.\d+/);
     assert.ok(image.sizeBytes > 0);

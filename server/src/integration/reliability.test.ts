@@ -47,7 +47,11 @@ describe('reliability', () => {
 
   before(async () => {
     t = await startTestServer();
-    hostile = await t.api.createProject(PACKAGES.hostile, 'hostile', { memoryLimitMb: 128, pidsLimit: 64, runTimeoutSeconds: 120 });
+    hostile = await t.api.createProject(PACKAGES.hostile, 'hostile', {
+      memoryLimitMb: 128,
+      pidsLimit: 64,
+      runTimeoutSeconds: 120,
+    });
     echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 300 });
     for (const p of [hostile, echo]) assert.equal((await t.api.build(p.id)).state, 'succeeded');
     key = await t.api.createKey({ name: 'reliability' });
@@ -57,7 +61,7 @@ describe('reliability', () => {
     await t?.dispose();
   });
 
-  test('a run\'s container has the documented defaults', async () => {
+  test("a run's container has the documented defaults", async () => {
     const run = (await start(echo, { mode: 'service' })).body.run;
     await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
     const info = (await inspectRunContainerRaw(run.uuid))!;
@@ -68,8 +72,14 @@ describe('reliability', () => {
     assert.equal(info.HostConfig.Memory, 1024 * 1024 * 1024);
     assert.equal(info.HostConfig.Privileged, false);
     const bindings = info.HostConfig.PortBindings?.['8080/tcp'] as Array<{ HostIp: string }>;
-    assert.deepEqual(bindings.map((b) => b.HostIp), ['127.0.0.1']);
-    assert.ok(info.HostConfig.Binds?.every((b) => b.endsWith(':ro')), 'the binary is mounted read-only');
+    assert.deepEqual(
+      bindings.map((b) => b.HostIp),
+      ['127.0.0.1'],
+    );
+    assert.ok(
+      info.HostConfig.Binds?.every((b) => b.endsWith(':ro')),
+      'the binary is mounted read-only',
+    );
     assert.ok(info.Config.Env.includes('PORT=8080'));
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });
@@ -96,14 +106,25 @@ describe('reliability', () => {
   test('1 GB of output: logsTruncated, bounded disk use, and the API answers every call during it', async () => {
     const run = (await start(hostile, { mode: 'oneShot', arguments: ['flood:1024'] })).body.run;
     // the API as a user's client sees it: from a process of its own, polling every 20 ms
-    const { answers, run: finished } = await pollRunFromOtherProcess(`${t.url}/lambdas/${hostile.id}/runs/${run.uuid}`, key);
+    const { answers, run: finished } = await pollRunFromOtherProcess(
+      `${t.url}/lambdas/${hostile.id}/runs/${run.uuid}`,
+      key,
+    );
     assert.ok(finished, `the run did not end within the poller's deadline (${answers.length} answers)`);
     assert.deepEqual([finished.state, finished.logsTruncated], ['succeeded', true]);
     assert.ok(answers.length >= 10, `${answers.length} calls during the flood`);
-    assert.deepEqual(answers.filter((a) => a.status !== 200), [], 'every call during the flood answered 200');
+    assert.deepEqual(
+      answers.filter((a) => a.status !== 200),
+      [],
+      'every call during the flood answered 200',
+    );
     const logBytes = await dirSize(join(t.dataDir, 'logs', 'runs'));
     assert.ok(logBytes < 80 * 1024 * 1024, `logs use ${logBytes} bytes`);
-    const page = await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=-1&limit=5`, key);
+    const page = await t.api.public(
+      'GET',
+      `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=-1&limit=5`,
+      key,
+    );
     assert.equal(page.body.logsTruncated, true);
   });
 
@@ -111,21 +132,32 @@ describe('reliability', () => {
   test('revoking a key closes its open log streams', async () => {
     const doomed = await t.api.createKey({ name: 'stream-holder' });
     const run = (await start(echo, { mode: 'service' })).body.run;
-    const res = await fetch(`${t.url}/lambdas/${echo.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': doomed } });
+    const res = await fetch(`${t.url}/lambdas/${echo.id}/runs/${run.uuid}/logs?follow=true`, {
+      headers: { 'x-api-key': doomed },
+    });
     assert.equal(res.status, 200);
     const reader = res.body!.getReader();
     await reader.read();
-    const id = (await t.api.console('GET', '/keys')).body.keys.find((k: { name: string }) => k.name === 'stream-holder').id;
+    const id = (await t.api.console('GET', '/keys')).body.keys.find(
+      (k: { name: string }) => k.name === 'stream-holder',
+    ).id;
     await t.api.console('POST', `/keys/${id}/revoke`);
     // the service runs for 300 s: a stream that ends before that was ended by the revoke
     let timer: NodeJS.Timeout | undefined;
-    const stillOpen = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the stream is still open 60 s after the revoke')), 60_000)));
+    const stillOpen = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error('the stream is still open 60 s after the revoke')), 60_000)),
+    );
     try {
       while (!(await Promise.race([reader.read(), stillOpen])).done);
     } finally {
       clearTimeout(timer);
     }
-    assert.equal((await t.api.public('GET', `/lambdas/${echo.id}/runs/${run.uuid}`, key)).body.run.state, 'running', 'the run goes on');
+    assert.equal(
+      (await t.api.public('GET', `/lambdas/${echo.id}/runs/${run.uuid}`, key)).body.run.state,
+      'running',
+      'the run goes on',
+    );
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });
 
@@ -133,12 +165,19 @@ describe('reliability', () => {
     const run = (await start(hostile, { mode: 'oneShot', arguments: ['burst:1000000'] })).body.run;
     const done = await t.api.waitForRun(hostile.id, run.uuid, key, terminal, 180_000);
     assert.equal(done.state, 'succeeded');
-    const tail = (await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=999998&limit=5`, key)).body.logs;
-    assert.deepEqual(tail.map((c: { sequence: number; data: string }) => [c.sequence, c.data]), [[999_999, 'burst line 999999\n']]);
+    const tail = (
+      await t.api.public('GET', `/lambdas/${hostile.id}/runs/${run.uuid}/logs?afterSequence=999998&limit=5`, key)
+    ).body.logs;
+    assert.deepEqual(
+      tail.map((c: { sequence: number; data: string }) => [c.sequence, c.data]),
+      [[999_999, 'burst line 999999\n']],
+    );
   });
 
   test('20 oneShot runs started at once all finish with every line of their logs', async () => {
-    const runs = await Promise.all(Array.from({ length: 20 }, () => start(hostile, { mode: 'oneShot', arguments: ['burst:2000'] })));
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, () => start(hostile, { mode: 'oneShot', arguments: ['burst:2000'] })),
+    );
     assert.ok(runs.every((r) => r.status === 201));
     for (const r of runs) {
       const done = await t.api.waitForRun(hostile.id, r.body.run.uuid, key, terminal, 120_000);
@@ -152,31 +191,42 @@ describe('reliability', () => {
   test('10,000 proxied requests over 100 concurrent connections: zero errors', async () => {
     const run = (await start(echo, { mode: 'service' })).body.run;
     await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
-    await waitFor(async () => ((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined), 10_000, 'service');
+    await waitFor(
+      async () =>
+        (await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined,
+      10_000,
+      'service',
+    );
     const agent = new http.Agent({ keepAlive: true, maxSockets: 100 });
     const port = Number(new URL(t.url).port);
     let errors = 0;
     let next = 0;
-    const one = () => new Promise<void>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, path: `/instances/${run.uuid}/api/hello`, agent, headers: { 'x-api-key': key } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 200) errors++;
+    const one = () =>
+      new Promise<void>((resolve) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, path: `/instances/${run.uuid}/api/hello`, agent, headers: { 'x-api-key': key } },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              if (res.statusCode !== 200) errors++;
+              resolve();
+            });
+          },
+        );
+        req.on('error', () => {
+          errors++;
           resolve();
         });
+        req.end();
       });
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end();
-    });
-    await Promise.all(Array.from({ length: 100 }, async () => {
-      while (next < 10_000) {
-        next++;
-        await one();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        while (next < 10_000) {
+          next++;
+          await one();
+        }
+      }),
+    );
     agent.destroy();
     assert.equal(errors, 0);
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
@@ -185,21 +235,36 @@ describe('reliability', () => {
   test('1,000 clients leaving mid-call leave no sockets and no request objects behind in the serving process', async () => {
     const run = (await start(echo, { mode: 'service' })).body.run;
     await t.api.waitForRun(echo.id, run.uuid, key, (r) => r.state === 'running');
-    await waitFor(async () => ((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined), 10_000, 'service');
+    await waitFor(
+      async () =>
+        (await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status === 200 ? true : undefined,
+      10_000,
+      'service',
+    );
     await new Promise((r) => setTimeout(r, 500));
     const baseline = servingProcessHolds();
     const left = await abortCallsFromOtherProcess(t.url, key, run.uuid, 1000);
     assert.ok(left.beforeAnswer >= 300 && left.midAnswer >= 100, `clients left ${JSON.stringify(left)}`);
     // what the calls held is let go once their sockets close: a few seconds at most here, 30 s allowed
     const close = (now: ReturnType<typeof servingProcessHolds>) =>
-      now.tcpHandles <= baseline.tcpHandles + 5 && now.requests <= baseline.requests + 10 && now.responses <= baseline.responses + 10 && now.sockets <= baseline.sockets + 10;
+      now.tcpHandles <= baseline.tcpHandles + 5 &&
+      now.requests <= baseline.requests + 10 &&
+      now.responses <= baseline.responses + 10 &&
+      now.sockets <= baseline.sockets + 10;
     let now = servingProcessHolds();
     for (let i = 0; i < 60 && !close(now); i++) {
       await new Promise((r) => setTimeout(r, 500));
       now = servingProcessHolds();
     }
-    assert.ok(close(now), `the serving process holds ${JSON.stringify(now)}, against ${JSON.stringify(baseline)} before the clients`);
-    assert.equal((await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status, 200, 'the proxy still works');
+    assert.ok(
+      close(now),
+      `the serving process holds ${JSON.stringify(now)}, against ${JSON.stringify(baseline)} before the clients`,
+    );
+    assert.equal(
+      (await t.api.public('GET', `/instances/${run.uuid}/api/hello`, key)).status,
+      200,
+      'the proxy still works',
+    );
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`, key, {});
   });
 });

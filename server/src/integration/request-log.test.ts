@@ -10,12 +10,17 @@ describe('request log', { timeout: 600_000 }, () => {
   let echo: Project;
   let key: string;
   let runId: string;
-  const logged = async (limit = 500): Promise<LoggedRequest[]> => (await t.api.console('GET', `/runs/${runId}/requests?limit=${limit}`)).body.requests;
+  const logged = async (limit = 500): Promise<LoggedRequest[]> =>
+    (await t.api.console('GET', `/runs/${runId}/requests?limit=${limit}`)).body.requests;
 
   before(async () => {
     ({ t, echo, key } = await startEchoServer('request-log'));
     runId = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run.uuid;
-    await waitFor(async () => (await t.api.public('GET', `/instances/${runId}/api/hello`, key)).status === 200 || undefined, 30_000, 'the service');
+    await waitFor(
+      async () => (await t.api.public('GET', `/instances/${runId}/api/hello`, key)).status === 200 || undefined,
+      30_000,
+      'the service',
+    );
   });
   after(async () => {
     await t?.dispose();
@@ -30,10 +35,18 @@ describe('request log', { timeout: 600_000 }, () => {
     assert.equal(res.status, 200);
     const [record] = await logged(1);
     assert.ok(record);
-    assert.deepEqual([record.method, record.path, record.query, record.status, record.via, record.reason], ['POST', '/echo', 'x=1&y=2', 200, 'instance', null]);
+    assert.deepEqual(
+      [record.method, record.path, record.query, record.status, record.via, record.reason],
+      ['POST', '/echo', 'x=1&y=2', 200, 'instance', null],
+    );
     assert.equal(record.requestBytes, Buffer.byteLength(body));
     assert.deepEqual(record.requestBody, { text: body });
-    assert.ok(record.responseBytes > 0 && record.responseBody && 'text' in record.responseBody && record.responseBody.text.includes('{"message":"hi"}'));
+    assert.ok(
+      record.responseBytes > 0 &&
+        record.responseBody &&
+        'text' in record.responseBody &&
+        record.responseBody.text.includes('{"message":"hi"}'),
+    );
     const headers = new Map(record.requestHeaders.map(([k, v]) => [k.toLowerCase(), v]));
     assert.equal(headers.get('x-api-key'), '[redacted]');
     assert.equal(headers.get('x-custom'), 'kept');
@@ -44,12 +57,19 @@ describe('request log', { timeout: 600_000 }, () => {
   });
 
   test('the dev URL, the console token and binary and oversized bodies', async () => {
-    await t.api.request('PUT', `/dev/${echo.id}/api/bin`, { rawBody: undefined, headers: { authorization: `Bearer ${t.api.consoleToken}` } });
+    await t.api.request('PUT', `/dev/${echo.id}/api/bin`, {
+      rawBody: undefined,
+      headers: { authorization: `Bearer ${t.api.consoleToken}` },
+    });
     const dev = (await logged(1))[0]!;
     assert.equal(dev.via, 'dev');
     assert.equal(new Map(dev.requestHeaders.map(([k, v]) => [k.toLowerCase(), v])).get('authorization'), '[redacted]');
     const binary = Buffer.from([0, 255, 1, 254, 0xc3]);
-    await fetch(`${t.url}/instances/${runId}/api/binary`, { method: 'POST', body: binary, headers: { 'x-api-key': key } });
+    await fetch(`${t.url}/instances/${runId}/api/binary`, {
+      method: 'POST',
+      body: binary,
+      headers: { 'x-api-key': key },
+    });
     assert.deepEqual((await logged(1))[0]!.requestBody, { base64: binary.toString('base64') });
     const big = 'z'.repeat(70 * 1024);
     await t.api.request('POST', `/instances/${runId}/api/big`, { rawBody: big, headers: { 'x-api-key': key } });
@@ -60,21 +80,31 @@ describe('request log', { timeout: 600_000 }, () => {
     assert.deepEqual([replay.status, replay.body.reason], [409, 'request_not_replayable']);
   });
 
-  test('the emulator\'s own answers are logged with their reason', async () => {
+  test("the emulator's own answers are logged with their reason", async () => {
     await t.api.request('GET', `/instances/${runId}/api/hello`);
     const record = (await logged(1))[0]!;
     assert.deepEqual([record.status, record.reason], [401, 'missing_api_key']);
   });
 
   test('replay sends the call again and logs the new answer', async () => {
-    await t.api.request('POST', `/instances/${runId}/api/replay-me?q=1`, { rawBody: 'again', headers: { 'x-api-key': key } });
+    await t.api.request('POST', `/instances/${runId}/api/replay-me?q=1`, {
+      rawBody: 'again',
+      headers: { 'x-api-key': key },
+    });
     const original = (await logged(1))[0]!;
     const res = await t.api.console('POST', `/runs/${runId}/requests/${original.id}/replay`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const replayed = res.body.request as LoggedRequest;
     assert.notEqual(replayed.id, original.id);
-    assert.deepEqual([replayed.method, replayed.path, replayed.query, replayed.status], ['POST', '/replay-me', 'q=1', 200]);
-    assert.ok(replayed.responseBody && 'text' in replayed.responseBody && replayed.responseBody.text.startsWith('POST /replay-me?q=1 HTTP/1.1'));
+    assert.deepEqual(
+      [replayed.method, replayed.path, replayed.query, replayed.status],
+      ['POST', '/replay-me', 'q=1', 200],
+    );
+    assert.ok(
+      replayed.responseBody &&
+        'text' in replayed.responseBody &&
+        replayed.responseBody.text.startsWith('POST /replay-me?q=1 HTTP/1.1'),
+    );
     assert.match((replayed.responseBody as { text: string }).text, /\r\n\r\nagain$/);
     assert.equal((await logged(1))[0]!.id, replayed.id, 'the replay is the newest record');
     assert.equal((await t.api.console('POST', `/runs/${runId}/requests/nope/replay`)).status, 404);
@@ -82,7 +112,11 @@ describe('request log', { timeout: 600_000 }, () => {
 
   test('at most 500 calls are kept per run, newest first', async () => {
     for (let i = 0; i < 520; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => t.api.request('GET', `/instances/${runId}/api/hello?n=${i + j}`, { headers: { 'x-api-key': key } })));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, j) =>
+          t.api.request('GET', `/instances/${runId}/api/hello?n=${i + j}`, { headers: { 'x-api-key': key } }),
+        ),
+      );
     }
     const all = await logged(500);
     assert.equal(all.length, 500);

@@ -6,9 +6,27 @@ import { containersOfRun, testEngine } from '../testing/docker.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
 const RUN_FIELDS = [
-  'uuid', 'project', 'compilation', 'targetName', 'binaryPath', 'dockerImage', 'arguments', 'state', 'phase',
-  'runTimeoutSeconds', 'mode', 'containerPort', 'hostPort', 'publicAccess', 'startedAt', 'finishedAt', 'exitCode',
-  'errorSummary', 'logsTruncated', 'created', 'updated',
+  'uuid',
+  'project',
+  'compilation',
+  'targetName',
+  'binaryPath',
+  'dockerImage',
+  'arguments',
+  'state',
+  'phase',
+  'runTimeoutSeconds',
+  'mode',
+  'containerPort',
+  'hostPort',
+  'publicAccess',
+  'startedAt',
+  'finishedAt',
+  'exitCode',
+  'errorSummary',
+  'logsTruncated',
+  'created',
+  'updated',
 ].sort();
 
 describe('runs and logs', () => {
@@ -17,7 +35,8 @@ describe('runs and logs', () => {
   let key: string;
   let clockOffsetMs = 0;
 
-  const start = (body: unknown, project = hello, k = key) => t.api.public('POST', `/lambdas/${project.id}/runs`, k, body);
+  const start = (body: unknown, project = hello, k = key) =>
+    t.api.public('POST', `/lambdas/${project.id}/runs`, k, body);
   const finished = (run: { state: string }) => !['queued', 'running'].includes(run.state);
 
   before(async () => {
@@ -32,7 +51,10 @@ describe('runs and logs', () => {
   });
 
   test('a oneShot run: 201 with exactly the seed fields, argv, env, stdout and stderr apart', async () => {
-    const res = await start({ mode: 'oneShot', arguments: ['--flag', 'value with spaces', '$HOME', 'stderr:to-stderr'] });
+    const res = await start({
+      mode: 'oneShot',
+      arguments: ['--flag', 'value with spaces', '$HOME', 'stderr:to-stderr'],
+    });
     assert.equal(res.status, 201);
     assert.deepEqual(Object.keys(res.body.run).sort(), RUN_FIELDS);
     assert.equal(typeof res.body.jobId, 'string');
@@ -44,19 +66,33 @@ describe('runs and logs', () => {
     assert.deepEqual([done.state, done.exitCode, done.phase, done.errorSummary], ['succeeded', 0, 'finished', null]);
     assert.ok(done.startedAt && done.finishedAt && done.finishedAt >= done.startedAt);
     const logs = await t.api.allLogs(hello.id, run.uuid, key);
-    assert.deepEqual(logs.map((c) => c.sequence), logs.map((_, i) => i), 'sequences from 0, one by one');
-    const stdout = logs.filter((c) => c.stream === 'stdout').map((c) => c.data).join('');
+    assert.deepEqual(
+      logs.map((c) => c.sequence),
+      logs.map((_, i) => i),
+      'sequences from 0, one by one',
+    );
+    const stdout = logs
+      .filter((c) => c.stream === 'stdout')
+      .map((c) => c.data)
+      .join('');
     assert.match(stdout, /\[0\] --flag\n/);
     assert.match(stdout, /\[1\] value with spaces\n/);
     assert.match(stdout, /\[2\] \$HOME\n/, 'arguments reach argv without a shell expanding them');
     assert.match(stdout, new RegExp(`run: ${run.uuid}\\n`));
     assert.match(stdout, new RegExp(`project: ${hello.id}\\n`));
-    assert.deepEqual(logs.filter((c) => c.stream === 'stderr').map((c) => c.data), ['to-stderr\n']);
+    assert.deepEqual(
+      logs.filter((c) => c.stream === 'stderr').map((c) => c.data),
+      ['to-stderr\n'],
+    );
     for (const c of logs) {
       assert.ok(c.data.endsWith('\n'));
       assert.equal(typeof c.timestamp, 'number');
     }
-    await waitFor(async () => ((await containersOfRun(run.uuid)) === 0 ? true : undefined), 5000, 'the container to be removed');
+    await waitFor(
+      async () => ((await containersOfRun(run.uuid)) === 0 ? true : undefined),
+      5000,
+      'the container to be removed',
+    );
   });
 
   // how soon a printed line is readable is figure 6 of the benchmarks
@@ -64,10 +100,15 @@ describe('runs and logs', () => {
     const run = (await start({ mode: 'oneShot', arguments: ['sleep:20'] })).body.run;
     try {
       await t.api.waitForRun(hello.id, run.uuid, key, (r) => r.state === 'running');
-      const logs = await waitFor(async () => {
-        const page = (await t.api.public('GET', `/lambdas/${hello.id}/runs/${run.uuid}/logs`, key)).body.logs;
-        return page.some((c: { data: string }) => c.data.startsWith('Hello from SwiftLambda')) ? page : undefined;
-      }, 15_000, 'the first line', 50);
+      const logs = await waitFor(
+        async () => {
+          const page = (await t.api.public('GET', `/lambdas/${hello.id}/runs/${run.uuid}/logs`, key)).body.logs;
+          return page.some((c: { data: string }) => c.data.startsWith('Hello from SwiftLambda')) ? page : undefined;
+        },
+        15_000,
+        'the first line',
+        50,
+      );
       assert.ok(logs.length >= 1);
       assert.equal((await t.api.public('GET', `/lambdas/${hello.id}/runs/${run.uuid}`, key)).body.run.state, 'running');
     } finally {
@@ -92,7 +133,11 @@ describe('runs and logs', () => {
     assert.match(done.errorSummary, /runTimeoutSeconds \(2s\)/);
     // ended by its deadline, not by the program (which sleeps 60 s)
     assert.ok(done.finishedAt - done.startedAt < 60, `ran ${done.finishedAt - done.startedAt} s`);
-    await waitFor(async () => ((await containersOfRun(run.uuid)) === 0 ? true : undefined), 5000, 'the container to be removed');
+    await waitFor(
+      async () => ((await containersOfRun(run.uuid)) === 0 ? true : undefined),
+      5000,
+      'the container to be removed',
+    );
   });
 
   // how long a stop takes is figure 11 of the benchmarks
@@ -128,7 +173,10 @@ describe('runs and logs', () => {
     assert.ok(all.length >= 5 && all.length <= 50);
     for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].created >= all[i].created);
     const two = (await t.api.public('GET', `/lambdas/${hello.id}/runs?limit=2`, key)).body.runs;
-    assert.deepEqual(two.map((r: { uuid: string }) => r.uuid), all.slice(0, 2).map((r: { uuid: string }) => r.uuid));
+    assert.deepEqual(
+      two.map((r: { uuid: string }) => r.uuid),
+      all.slice(0, 2).map((r: { uuid: string }) => r.uuid),
+    );
     const failed = (await t.api.public('GET', `/lambdas/${hello.id}/runs?state=failed`, key)).body.runs;
     assert.ok(failed.length >= 1 && failed.every((r: { state: string }) => r.state === 'failed'));
     const bad = await t.api.public('GET', `/lambdas/${hello.id}/runs?state=done`, key);
@@ -149,9 +197,16 @@ describe('runs and logs', () => {
     ];
     for (const [body, reason] of cases) {
       const res = await start(body);
-      assert.deepEqual([res.status, res.body.error, res.body.reason], [400, true, reason], JSON.stringify(body).slice(0, 80));
+      assert.deepEqual(
+        [res.status, res.body.error, res.body.reason],
+        [400, true, reason],
+        JSON.stringify(body).slice(0, 80),
+      );
     }
-    const malformed = await t.api.request('POST', `/lambdas/${hello.id}/runs`, { rawBody: '{"mode":', headers: { 'x-api-key': key, 'content-type': 'application/json' } });
+    const malformed = await t.api.request('POST', `/lambdas/${hello.id}/runs`, {
+      rawBody: '{"mode":',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+    });
     assert.equal(malformed.status, 400);
     assert.equal((await start({ mode: 'oneShot' }, { ...hello, id: 'no-such-project' })).status, 404);
   });
@@ -213,14 +268,19 @@ describe('runs and logs', () => {
       const p = await capped.api.createProject(PACKAGES.hello, 'hello');
       assert.equal((await capped.api.build(p.id)).state, 'succeeded');
       const k = await capped.api.createKey();
-      const run = (await capped.api.public('POST', `/lambdas/${p.id}/runs`, k, { mode: 'oneShot', arguments: ['lines:5000'] })).body.run;
+      const run = (
+        await capped.api.public('POST', `/lambdas/${p.id}/runs`, k, { mode: 'oneShot', arguments: ['lines:5000'] })
+      ).body.run;
       const done = await capped.api.waitForRun(p.id, run.uuid, k, finished);
       assert.deepEqual([done.state, done.logsTruncated], ['succeeded', true]);
       const logs = await capped.api.allLogs(p.id, run.uuid, k);
       const bytes = logs.filter((c) => c.stream !== 'system').reduce((n, c) => n + Buffer.byteLength(c.data), 0);
       assert.ok(bytes <= 4096);
       assert.ok(logs.some((c) => c.stream === 'system' && /log cap/.test(c.data)));
-      assert.equal((await capped.api.public('GET', `/lambdas/${p.id}/runs/${run.uuid}/logs`, k)).body.logsTruncated, true);
+      assert.equal(
+        (await capped.api.public('GET', `/lambdas/${p.id}/runs/${run.uuid}/logs`, k)).body.logsTruncated,
+        true,
+      );
     } finally {
       await capped.dispose();
     }
@@ -228,20 +288,37 @@ describe('runs and logs', () => {
 
   test('?follow=true streams the log as Server-Sent Events until the run ends', async () => {
     const run = (await start({ mode: 'oneShot', arguments: ['sleep:1', 'lines:3'] })).body.run;
-    const res = await fetch(`${t.url}/lambdas/${hello.id}/runs/${run.uuid}/logs?follow=true`, { headers: { 'x-api-key': key } });
+    const res = await fetch(`${t.url}/lambdas/${hello.id}/runs/${run.uuid}/logs?follow=true`, {
+      headers: { 'x-api-key': key },
+    });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     const text = await res.text();
     const events = text.split('\n\n').filter((e) => e.includes('event: log'));
-    const chunks = events.map((e) => JSON.parse(e.split('\n').find((l) => l.startsWith('data: '))!.slice(6)));
-    assert.deepEqual(chunks.map((c) => c.sequence), chunks.map((_, i) => i));
+    const chunks = events.map((e) =>
+      JSON.parse(
+        e
+          .split('\n')
+          .find((l) => l.startsWith('data: '))!
+          .slice(6),
+      ),
+    );
+    assert.deepEqual(
+      chunks.map((c) => c.sequence),
+      chunks.map((_, i) => i),
+    );
     assert.ok(chunks.some((c) => c.data === 'line 2\n'));
     assert.match(text, /event: end\ndata: \{"state":"succeeded"/);
   });
 
   test('a run whose image is missing tries to pull it and fails saying how to provide it', async () => {
-    const ghost = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'ghost', dockerImage: 'swiftlambda-test/no-such-image:1' });
-    const binary = (await t.api.console('GET', `/projects/${hello.id}/compilations`)).body.compilations.find((c: { state: string }) => c.state === 'succeeded');
+    const ghost = await t.api.createProject(PACKAGES.hello, 'hello', {
+      name: 'ghost',
+      dockerImage: 'swiftlambda-test/no-such-image:1',
+    });
+    const binary = (await t.api.console('GET', `/projects/${hello.id}/compilations`)).body.compilations.find(
+      (c: { state: string }) => c.state === 'succeeded',
+    );
     const imported = await t.api.console('POST', `/projects/${ghost.id}/compilations`, {
       binaryPath: `${t.dataDir}/binaries/${hello.id}/${binary.id}/hello`,
     });

@@ -46,13 +46,19 @@ describe('security', { timeout: 600_000 }, () => {
     const paths = ['/console/api/status', `/lambdas/${projectId}/runs`, `/instances/${runId}/api/hello`, '/'];
     for (const path of paths) {
       for (const host of [`evil.example:${port}`, `127.0.0.1:${port + 1}`, 'localhost', `attacker.localhost:${port}`]) {
-        const res = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nX-API-Key: ${key}\r\nAuthorization: Bearer ${t.api.consoleToken}\r\nConnection: close\r\n\r\n`);
+        const res = await rawRequest(
+          port,
+          `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nX-API-Key: ${key}\r\nAuthorization: Bearer ${t.api.consoleToken}\r\nConnection: close\r\n\r\n`,
+        );
         assert.equal(res.status, 403, `${host} ${path}`);
         assert.equal(JSON.parse(res.body.toString()).reason, 'forbidden_host');
       }
     }
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
-      const res = await rawRequest(port, `GET /lambdas/${projectId}/runs HTTP/1.1\r\nHost: ${host}\r\nX-API-Key: ${key}\r\nConnection: close\r\n\r\n`);
+      const res = await rawRequest(
+        port,
+        `GET /lambdas/${projectId}/runs HTTP/1.1\r\nHost: ${host}\r\nX-API-Key: ${key}\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(res.status, 200, host);
     }
     const noHost = await rawRequest(port, `GET /lambdas/${projectId}/runs HTTP/1.0\r\nX-API-Key: ${key}\r\n\r\n`);
@@ -66,26 +72,41 @@ describe('security', { timeout: 600_000 }, () => {
     assert.deepEqual([consoleRes.status, consoleRes.body.reason], [403, 'forbidden_origin']);
     const nullOrigin = await t.api.request('GET', '/console/api/keys', { headers: { ...evil, origin: 'null' } });
     assert.equal(nullOrigin.status, 403);
-    const start = await t.api.request('POST', `/lambdas/${projectId}/runs`, { body: { mode: 'oneShot' }, headers: { origin: 'http://evil.example', 'x-api-key': key } });
+    const start = await t.api.request('POST', `/lambdas/${projectId}/runs`, {
+      body: { mode: 'oneShot' },
+      headers: { origin: 'http://evil.example', 'x-api-key': key },
+    });
     assert.deepEqual([start.status, start.body.reason], [403, 'forbidden_origin']);
-    const read = await t.api.request('GET', `/lambdas/${projectId}/runs`, { headers: { origin: 'http://evil.example', 'x-api-key': key } });
+    const read = await t.api.request('GET', `/lambdas/${projectId}/runs`, {
+      headers: { origin: 'http://evil.example', 'x-api-key': key },
+    });
     assert.equal(read.status, 200, 'reads without credentials from the page pass to the key check');
     assert.equal(read.headers.get('access-control-allow-origin'), null, 'and never get CORS headers');
-    const own = await t.api.request('GET', '/console/api/keys', { headers: { origin: t.url, authorization: `Bearer ${t.api.consoleToken}` } });
+    const own = await t.api.request('GET', '/console/api/keys', {
+      headers: { origin: t.url, authorization: `Bearer ${t.api.consoleToken}` },
+    });
     assert.equal(own.status, 200);
     const preflight = await t.api.request('OPTIONS', `/lambdas/${projectId}/runs`, {
-      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key' },
+      headers: {
+        origin: 'http://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-api-key',
+      },
     });
     assert.equal(preflight.headers.get('access-control-allow-origin'), null);
     assert.equal(preflight.headers.get('access-control-allow-headers'), null);
   });
 
   test('pages opened through the proxy run sandboxed; API calls get the answer unchanged', async () => {
-    const nav = await t.api.request('GET', `/instances/${runId}/api/index.html`, { headers: { 'x-api-key': key, 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' } });
+    const nav = await t.api.request('GET', `/instances/${runId}/api/index.html`, {
+      headers: { 'x-api-key': key, 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' },
+    });
     assert.equal(nav.headers.get('content-security-policy'), SANDBOX_POLICY);
     const api = await t.api.request('GET', `/instances/${runId}/api/index.html`, { headers: { 'x-api-key': key } });
     assert.equal(api.headers.get('content-security-policy'), null);
-    const fetchCall = await t.api.request('GET', `/instances/${runId}/api/hello`, { headers: { 'x-api-key': key, 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' } });
+    const fetchCall = await t.api.request('GET', `/instances/${runId}/api/hello`, {
+      headers: { 'x-api-key': key, 'sec-fetch-dest': 'empty', 'sec-fetch-mode': 'cors' },
+    });
     assert.equal(fetchCall.headers.get('content-security-policy'), null);
     const consolePage = await t.api.request('GET', '/');
     assert.match(consolePage.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
@@ -101,7 +122,11 @@ describe('security', { timeout: 600_000 }, () => {
     assert.ok(!cookie.includes(t.api.consoleToken), 'the cookie is not the token');
     const session = cookie.split(';')[0]!;
     assert.equal((await t.api.request('GET', '/console/api/keys', { headers: { cookie: session } })).status, 200);
-    assert.equal((await t.api.request('GET', '/console/api/keys', { headers: { cookie: session, origin: 'http://evil.example' } })).status, 403);
+    assert.equal(
+      (await t.api.request('GET', '/console/api/keys', { headers: { cookie: session, origin: 'http://evil.example' } }))
+        .status,
+      403,
+    );
     assert.equal((await t.api.request('GET', '/console/api/keys', { headers: { 'x-api-key': key } })).status, 401);
     const bad = await fetch(`${t.url}/?token=wrong`, { redirect: 'manual' });
     assert.equal(bad.headers.get('set-cookie'), null);
@@ -109,14 +134,29 @@ describe('security', { timeout: 600_000 }, () => {
 
   test('garbled keys are 401, never 500; no secret in the data dir, in errors, or on the wire to the container', async () => {
     const secrets = [key, t.api.consoleToken];
-    for (const junk of ['', ' ', 'slk_', 'slk_' + '0'.repeat(36), key.slice(0, -1), key + 'x', '\u00e9'.repeat(40), 'Bearer', key.toLowerCase()]) {
+    for (const junk of [
+      '',
+      ' ',
+      'slk_',
+      'slk_' + '0'.repeat(36),
+      key.slice(0, -1),
+      key + 'x',
+      '\u00e9'.repeat(40),
+      'Bearer',
+      key.toLowerCase(),
+    ]) {
       const res = await t.api.request('GET', `/lambdas/${projectId}/runs`, { headers: { 'x-api-key': junk } });
       assert.equal(res.status, 401, JSON.stringify(junk));
     }
-    const echoed = await t.api.request('GET', `/instances/${runId}/api/echo`, { headers: { 'x-api-key': key, authorization: `Bearer ${key}` } });
+    const echoed = await t.api.request('GET', `/instances/${runId}/api/echo`, {
+      headers: { 'x-api-key': key, authorization: `Bearer ${key}` },
+    });
     for (const s of secrets) assert.ok(!String(echoed.body).includes(s), 'the container never sees a key or the token');
     const errors = await Promise.all([
-      t.api.request('POST', `/lambdas/${projectId}/runs`, { rawBody: `{"mode":"${key}"`, headers: { 'x-api-key': key } }),
+      t.api.request('POST', `/lambdas/${projectId}/runs`, {
+        rawBody: `{"mode":"${key}"`,
+        headers: { 'x-api-key': key },
+      }),
       t.api.request('POST', `/lambdas/${projectId}/runs`, { body: { mode: key }, headers: { 'x-api-key': key } }),
       t.api.request('GET', `/lambdas/${projectId}/runs/${key}`, { headers: { 'x-api-key': key } }),
       t.api.console('POST', '/keys', { name: key, projects: [key] }),
@@ -130,10 +170,21 @@ describe('security', { timeout: 600_000 }, () => {
   });
 
   test('path tricks under /instances never reach non-proxy handlers', async () => {
-    for (const path of ['/../../console/api/keys', '/%2e%2e/%2e%2e/console/api/keys', '/..%2F..%2Fconsole%2Fapi%2Fkeys', '//console/api/keys']) {
-      const res = await rawRequest(port, `GET /instances/${runId}/api${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\nConnection: close\r\n\r\n`);
+    for (const path of [
+      '/../../console/api/keys',
+      '/%2e%2e/%2e%2e/console/api/keys',
+      '/..%2F..%2Fconsole%2Fapi%2Fkeys',
+      '//console/api/keys',
+    ]) {
+      const res = await rawRequest(
+        port,
+        `GET /instances/${runId}/api${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(res.status, 200, path);
-      assert.ok(res.body.toString().startsWith(`GET ${path} HTTP/1.1`), `forwarded as is: ${res.body.toString().slice(0, 60)}`);
+      assert.ok(
+        res.body.toString().startsWith(`GET ${path} HTTP/1.1`),
+        `forwarded as is: ${res.body.toString().slice(0, 60)}`,
+      );
       assert.ok(!res.body.toString().includes('"keys"'));
     }
   });
@@ -160,20 +211,40 @@ describe('security', { timeout: 600_000 }, () => {
       // reuse the binary built above: import it instead of building again
       const binary = join(t.dataDir, 'binaries', projectId);
       const compilation = (await readdir(binary))[0]!;
-      assert.equal((await small.api.console('POST', `/projects/${p.id}/compilations`, { binaryPath: join(binary, compilation, 'echo-service') })).status, 202);
+      assert.equal(
+        (
+          await small.api.console('POST', `/projects/${p.id}/compilations`, {
+            binaryPath: join(binary, compilation, 'echo-service'),
+          })
+        ).status,
+        202,
+      );
       const k = await small.api.createKey();
       const run = (await small.api.public('POST', `/lambdas/${p.id}/runs`, k, { mode: 'service' })).body.run;
       await small.api.waitForRun(p.id, run.uuid, k, (r) => r.state === 'running');
-      for (let i = 0; i < 50 && (await small.api.public('GET', `/instances/${run.uuid}/api/hello`, k)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
-      const fixed = await small.api.request('POST', `/instances/${run.uuid}/api/big`, { rawBody: 'x'.repeat(2048), headers: { 'x-api-key': k } });
+      for (
+        let i = 0;
+        i < 50 && (await small.api.public('GET', `/instances/${run.uuid}/api/hello`, k)).status !== 200;
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 100));
+      const fixed = await small.api.request('POST', `/instances/${run.uuid}/api/big`, {
+        rawBody: 'x'.repeat(2048),
+        headers: { 'x-api-key': k },
+      });
       assert.deepEqual([fixed.status, fixed.body.reason], [413, 'payload_too_large']);
       const sport = Number(new URL(small.url).port);
       const chunk = 'y'.repeat(800);
-      const chunked = await rawRequest(sport,
+      const chunked = await rawRequest(
+        sport,
         `POST /instances/${run.uuid}/api/big-chunked HTTP/1.1\r\nHost: 127.0.0.1:${sport}\r\nX-API-Key: ${k}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
-        `${(800).toString(16)}\r\n${chunk}\r\n${(800).toString(16)}\r\n${chunk}\r\n0\r\n\r\n`);
+          `${(800).toString(16)}\r\n${chunk}\r\n${(800).toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
+      );
       assert.equal(chunked.status, 413);
-      const ok = await small.api.request('POST', `/instances/${run.uuid}/api/small`, { rawBody: 'x'.repeat(1000), headers: { 'x-api-key': k } });
+      const ok = await small.api.request('POST', `/instances/${run.uuid}/api/small`, {
+        rawBody: 'x'.repeat(1000),
+        headers: { 'x-api-key': k },
+      });
       assert.equal(ok.status, 200);
       const logs = (await small.api.allLogs(p.id, run.uuid, k)).map((c) => c.data).join('');
       assert.ok(!logs.includes('/big'), 'the container saw nothing of the refused requests');

@@ -17,8 +17,17 @@ export interface AbortSummary {
 }
 
 /** `count` clients, 100 at a time, each leaving one call to `runId`'s service part-way. */
-export async function abortCallsFromOtherProcess(baseUrl: string, key: string, runId: string, count: number): Promise<AbortSummary> {
-  const { code, stdout, stderr } = await execTracked(process.execPath, [self, baseUrl, key, runId, String(count)], 5 * 60_000);
+export async function abortCallsFromOtherProcess(
+  baseUrl: string,
+  key: string,
+  runId: string,
+  count: number,
+): Promise<AbortSummary> {
+  const { code, stdout, stderr } = await execTracked(
+    process.execPath,
+    [self, baseUrl, key, runId, String(count)],
+    5 * 60_000,
+  );
   if (code !== 0) throw new Error(`the clients ended with ${code ?? 'a kill'}: ${stderr.slice(0, 500)}`);
   return JSON.parse(stdout) as AbortSummary;
 }
@@ -27,7 +36,9 @@ function oneCall(base: URL, key: string, runId: string, kind: number): Promise<'
   return new Promise((resolve) => {
     const sleep = kind === 0;
     const req = http.request({
-      host: base.hostname, port: base.port, agent: false,
+      host: base.hostname,
+      port: base.port,
+      agent: false,
       method: sleep ? 'GET' : 'POST',
       path: `/instances/${runId}/api/${sleep ? 'sleep/300' : 'echo'}`,
       headers: { 'x-api-key': key, ...(sleep ? {} : { 'content-length': ECHO_BODY.length }) },
@@ -55,7 +66,9 @@ async function main(baseUrl: string, key: string, runId: string, count: number):
   const base = new URL(baseUrl);
   const summary = { beforeAnswer: 0, midAnswer: 0 };
   for (let done = 0; done < count; done += 100) {
-    const outcomes = await Promise.all(Array.from({ length: Math.min(100, count - done) }, (_, i) => oneCall(base, key, runId, (done + i) % 3)));
+    const outcomes = await Promise.all(
+      Array.from({ length: Math.min(100, count - done) }, (_, i) => oneCall(base, key, runId, (done + i) % 3)),
+    );
     for (const o of outcomes) {
       if (o === 'before') summary.beforeAnswer++;
       else if (o === 'mid') summary.midAnswer++;

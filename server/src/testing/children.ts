@@ -38,12 +38,26 @@ export interface ExecResult {
  * Runs `file` to completion, tracked, and killed at `timeoutMs` if it has not ended by then. A
  * non-zero exit is a result, not an error.
  */
-export function execTracked(file: string, args: readonly string[], timeoutMs: number, options: ExecFileOptions = {}): Promise<ExecResult> {
+export function execTracked(
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+  options: ExecFileOptions = {},
+): Promise<ExecResult> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { maxBuffer: 64 * 1024 * 1024, ...options, timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      file,
+      args,
+      { maxBuffer: 64 * 1024 * 1024, ...options, timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : null
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     trackChild(child);
   });
 }

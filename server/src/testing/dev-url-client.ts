@@ -27,7 +27,11 @@ export interface RunningClient {
 
 /** Starts a tracked child that sends GET `url` every `intervalMs` (not waiting for the previous answer). */
 export function startUrlClient(url: string, headers: Record<string, string>, intervalMs = 20): RunningClient {
-  const child: ChildProcess = trackChild(spawn(process.execPath, [self, url, JSON.stringify(headers), String(intervalMs)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const child: ChildProcess = trackChild(
+    spawn(process.execPath, [self, url, JSON.stringify(headers), String(intervalMs)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
+  );
   const answers: ClientAnswer[] = [];
   const waiters: Array<{ match: (a: ClientAnswer) => boolean; resolve: (a: ClientAnswer) => void }> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -47,7 +51,11 @@ export function startUrlClient(url: string, headers: Record<string, string>, int
       const seen = answers.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching answer within ${timeoutMs} ms (last: ${JSON.stringify(answers.at(-1))})`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`no matching answer within ${timeoutMs} ms (last: ${JSON.stringify(answers.at(-1))})`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (a) => (clearTimeout(timer), resolve(a)) });
       });
     },
@@ -90,4 +98,5 @@ function callEvery(url: string, headers: Record<string, string>, intervalMs: num
   });
 }
 
-if (process.argv[1] === self) callEvery(process.argv[2]!, JSON.parse(process.argv[3]!) as Record<string, string>, Number(process.argv[4]));
+if (process.argv[1] === self)
+  callEvery(process.argv[2]!, JSON.parse(process.argv[3]!) as Record<string, string>, Number(process.argv[4]));

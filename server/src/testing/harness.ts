@@ -29,9 +29,16 @@ export interface ApiResponse<T = any> {
 }
 
 export class ApiClient {
-  constructor(readonly baseUrl: string, readonly consoleToken: string) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly consoleToken: string,
+  ) {}
 
-  async request<T = any>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) {
@@ -50,7 +57,10 @@ export class ApiClient {
   }
 
   console<T = any>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
-    return this.request<T>(method, `/console/api${path}`, { body, headers: { authorization: `Bearer ${this.consoleToken}` } });
+    return this.request<T>(method, `/console/api${path}`, {
+      body,
+      headers: { authorization: `Bearer ${this.consoleToken}` },
+    });
   }
 
   public<T = any>(method: string, path: string, key: string, body?: unknown): Promise<ApiResponse<T>> {
@@ -74,24 +84,43 @@ export class ApiClient {
     const res = await this.console('POST', `/projects/${projectId}/compilations`, {});
     if (res.status !== 202) throw new Error(`build start failed: ${res.status} ${JSON.stringify(res.body)}`);
     const id = (res.body.compilation as Compilation).id;
-    return waitFor(async () => {
-      const c = (await this.console('GET', `/projects/${projectId}/compilations/${id}`)).body.compilation as Compilation;
-      return c.state === 'succeeded' || c.state === 'failed' ? c : undefined;
-    }, timeoutMs, `compilation ${id}`);
+    return waitFor(
+      async () => {
+        const c = (await this.console('GET', `/projects/${projectId}/compilations/${id}`)).body
+          .compilation as Compilation;
+        return c.state === 'succeeded' || c.state === 'failed' ? c : undefined;
+      },
+      timeoutMs,
+      `compilation ${id}`,
+    );
   }
 
-  async waitForRun(projectId: string, runId: string, key: string, done: (run: any) => boolean, timeoutMs = 60_000): Promise<any> {
-    return waitFor(async () => {
-      const run = (await this.public('GET', `/lambdas/${projectId}/runs/${runId}`, key)).body.run;
-      return done(run) ? run : undefined;
-    }, timeoutMs, `run ${runId}`);
+  async waitForRun(
+    projectId: string,
+    runId: string,
+    key: string,
+    done: (run: any) => boolean,
+    timeoutMs = 60_000,
+  ): Promise<any> {
+    return waitFor(
+      async () => {
+        const run = (await this.public('GET', `/lambdas/${projectId}/runs/${runId}`, key)).body.run;
+        return done(run) ? run : undefined;
+      },
+      timeoutMs,
+      `run ${runId}`,
+    );
   }
 
   async allLogs(projectId: string, runId: string, key: string): Promise<any[]> {
     const out: any[] = [];
     let after = -1;
     for (;;) {
-      const res = await this.public('GET', `/lambdas/${projectId}/runs/${runId}/logs?afterSequence=${after}&limit=500`, key);
+      const res = await this.public(
+        'GET',
+        `/lambdas/${projectId}/runs/${runId}/logs?afterSequence=${after}&limit=500`,
+        key,
+      );
       out.push(...res.body.logs);
       if (res.body.logs.length < 500) return out;
       after = out[out.length - 1].sequence;
@@ -99,7 +128,12 @@ export class ApiClient {
   }
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -125,7 +159,9 @@ export async function makeDataDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'swiftlambda-test-'));
 }
 
-export async function startTestServer(options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; port?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; port?: number } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const config = resolveConfig(['--port', String(options.port ?? 0), '--data-dir', dataDir], {
     SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE,
@@ -162,13 +198,21 @@ export async function startTestServer(options: { dataDir?: string; env?: Record<
  * the build volumes of its projects, so repeated test runs leave nothing on the engine.
  */
 async function removeContainersOf(server: SwiftLambdaServer): Promise<void> {
-  const left = await testEngine.listContainers({ 'swiftlambda.instance': server.services.store.data.instanceId }).catch(() => []);
+  const left = await testEngine
+    .listContainers({ 'swiftlambda.instance': server.services.store.data.instanceId })
+    .catch(() => []);
   await Promise.all(left.map((c) => testEngine.removeContainer(c.id).catch(() => undefined)));
-  await Promise.all(server.services.store.data.projects.map((p) => testEngine.removeVolume(`swiftlambda-build-${p.id}`).catch(() => undefined)));
+  await Promise.all(
+    server.services.store.data.projects.map((p) =>
+      testEngine.removeVolume(`swiftlambda-build-${p.id}`).catch(() => undefined),
+    ),
+  );
 }
 
 /** A test server with the Swift echo service built and an API key: where the proxy tests start. */
-export async function startEchoServer(keyName: string): Promise<{ t: TestServer; echo: Project; key: string; port: number }> {
+export async function startEchoServer(
+  keyName: string,
+): Promise<{ t: TestServer; echo: Project; key: string; port: number }> {
   const t = await startTestServer();
   const echo = await t.api.createProject(PACKAGES.echo, 'echo-service', { runTimeoutSeconds: 300 });
   const c = await t.api.build(echo.id);
@@ -181,7 +225,10 @@ const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 export const SERVER_PROCESS_TOKEN = 'process-test-token-0123456789';
 
 /** Starts `node dist/server/main.js` as a child process (what `npm start` runs), checking its output. */
-export async function startServerProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; api: ApiClient; port: number }> {
+export async function startServerProcess(
+  dataDir: string,
+  port = 0,
+): Promise<{ child: ChildProcess; api: ApiClient; port: number }> {
   const child = trackChild(
     spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir], {
       env: { ...process.env, SWIFTLAMBDA_DEFAULT_IMAGE: TEST_IMAGE, SWIFTLAMBDA_CONSOLE_TOKEN: SERVER_PROCESS_TOKEN },

@@ -7,7 +7,11 @@ import { Agent, request } from 'node:http';
  * times. The benchmarks poll emulator and baselines alike with it.
  */
 const pollAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-export function pollGet(url: string, headers: Record<string, string> = {}, retry = true): Promise<{ status: number; body: string }> {
+export function pollGet(
+  url: string,
+  headers: Record<string, string> = {},
+  retry = true,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent: pollAgent, headers }, (res) => {
       let body = '';

@@ -37,7 +37,13 @@ export function rawRequest(port: number, request: string | Buffer, timeoutMs = 1
       });
       const rest = data.subarray(headEnd + 4, length);
       const chunked = headers.some(([k, v]) => k.toLowerCase() === 'transfer-encoding' && /chunked/i.test(v));
-      done({ statusLine, status: Number(statusLine.split(' ')[1]), headers, body: chunked ? unchunked(rest) : rest, raw: data });
+      done({
+        statusLine,
+        status: Number(statusLine.split(' ')[1]),
+        headers,
+        body: chunked ? unchunked(rest) : rest,
+        raw: data,
+      });
     };
     const done = (r: RawResponse) => {
       clearTimeout(timer);
@@ -102,7 +108,13 @@ function answerLength(data: Buffer, bodyless: boolean, ended: boolean): number |
  * returns the raw bytes of the next `methods.length` answers (one per pipelined request, whose
  * methods tell which answers have no body), and whether the server closed the connection after.
  */
-export function rawAnswers(port: number, request: string | Buffer, methods: readonly string[], primer?: string | Buffer, timeoutMs = 10_000): Promise<{ answers: Buffer; closed: boolean }> {
+export function rawAnswers(
+  port: number,
+  request: string | Buffer,
+  methods: readonly string[],
+  primer?: string | Buffer,
+  timeoutMs = 10_000,
+): Promise<{ answers: Buffer; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     let data = Buffer.alloc(0);

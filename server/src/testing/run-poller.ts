@@ -19,7 +19,11 @@ export interface PollResult {
  * Polls `runUrl` every `intervalMs` from another process (tracked, so an `after` hook's
  * killTrackedChildren ends it) until the run is terminal or `deadlineMs` has passed.
  */
-export async function pollRunFromOtherProcess(runUrl: string, key: string, options: { intervalMs?: number; deadlineMs?: number } = {}): Promise<PollResult> {
+export async function pollRunFromOtherProcess(
+  runUrl: string,
+  key: string,
+  options: { intervalMs?: number; deadlineMs?: number } = {},
+): Promise<PollResult> {
   const { intervalMs = 20, deadlineMs = 10 * 60_000 } = options;
   const args = [self, runUrl, key, String(intervalMs), String(deadlineMs)];
   const { code, stdout, stderr } = await execTracked(process.execPath, args, deadlineMs + 30_000);
@@ -48,4 +52,5 @@ async function poll(runUrl: string, key: string, intervalMs: number, deadlineMs:
   process.exit(0);
 }
 
-if (process.argv[1] === self) void poll(process.argv[2]!, process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
+if (process.argv[1] === self)
+  void poll(process.argv[2]!, process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));

@@ -24,7 +24,11 @@ test('frames split at any byte are demultiplexed into stdout and stderr in order
       demux(stream.subarray(0, cut));
       demux(stream.subarray(cut, cut2));
       demux(stream.subarray(cut2));
-      assert.deepEqual(got, [['stdout', 'out one\n'], ['stderr', 'err\n'], ['stdout', 'out two\n']]);
+      assert.deepEqual(got, [
+        ['stdout', 'out one\n'],
+        ['stderr', 'err\n'],
+        ['stdout', 'out two\n'],
+      ]);
     }
   }
 });

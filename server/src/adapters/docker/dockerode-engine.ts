@@ -18,7 +18,15 @@ import {
 } from './docker-engine.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'EACCES',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
 
 function statusCodeOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
@@ -28,7 +36,10 @@ function statusCodeOf(err: unknown): number | undefined {
 function mapEngineError(err: unknown): never {
   const code = (err as NodeJS.ErrnoException).code;
   if (code && CONNECTION_CODES.has(code)) {
-    throw new AppError('docker_unavailable', `the Docker engine is not reachable (${code}); start Docker and try again`);
+    throw new AppError(
+      'docker_unavailable',
+      `the Docker engine is not reachable (${code}); start Docker and try again`,
+    );
   }
   throw err;
 }
@@ -89,7 +100,15 @@ function demuxedFollow(stream: IncomingMessage, onData: (stream: OutputStream, d
   return { done, stop: () => stream.destroy() };
 }
 
-const CONTAINER_STATES: ReadonlySet<string> = new Set<ContainerState>(['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead']);
+const CONTAINER_STATES: ReadonlySet<string> = new Set<ContainerState>([
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+]);
 
 /** The inspect answer's state; engines older than API 1.21 have no `Status`, only the flags. */
 function containerState(state: Docker.ContainerInspectInfo['State']): ContainerState {
@@ -155,7 +174,10 @@ export class DockerodeEngine implements DockerEngine {
       const named = list.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'));
       return await Promise.all(
         named.map(async (i) => {
-          const info = await this.docker.getImage(i.Id).inspect().catch(() => null);
+          const info = await this.docker
+            .getImage(i.Id)
+            .inspect()
+            .catch(() => null);
           return {
             id: i.Id,
             names: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
@@ -176,7 +198,8 @@ export class DockerodeEngine implements DockerEngine {
       stream = (await this.docker.pull(ref)) as NodeJS.ReadableStream;
     } catch (err) {
       const message = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
-      if ((err as NodeJS.ErrnoException).code && CONNECTION_CODES.has((err as NodeJS.ErrnoException).code!)) mapEngineError(err);
+      if ((err as NodeJS.ErrnoException).code && CONNECTION_CODES.has((err as NodeJS.ErrnoException).code!))
+        mapEngineError(err);
       throw new Error(message);
     }
     await new Promise<void>((resolve, reject) => {
@@ -231,7 +254,8 @@ export class DockerodeEngine implements DockerEngine {
       });
       return container.id;
     } catch (err) {
-      if (statusCodeOf(err) === 404 && /no such image/i.test((err as Error).message)) throw new ImageMissingError(spec.image);
+      if (statusCodeOf(err) === 404 && /no such image/i.test((err as Error).message))
+        throw new ImageMissingError(spec.image);
       return mapEngineError(err);
     }
   }
@@ -295,7 +319,11 @@ export class DockerodeEngine implements DockerEngine {
     return demuxedFollow(stream as IncomingMessage, onData);
   }
 
-  async readLogs(id: string, follow: boolean, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow> {
+  async readLogs(
+    id: string,
+    follow: boolean,
+    onData: (stream: OutputStream, data: Buffer) => void,
+  ): Promise<LogFollow> {
     const container = this.docker.getContainer(id);
     try {
       if (follow) {
@@ -394,7 +422,9 @@ export class DockerodeEngine implements DockerEngine {
 
   async inspectNetwork(name: string): Promise<NetworkInfo | null> {
     try {
-      const info = (await this.docker.getNetwork(name).inspect()) as { IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> } };
+      const info = (await this.docker.getNetwork(name).inspect()) as {
+        IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> };
+      };
       const config = (info.IPAM?.Config ?? []).filter((c) => c.Subnet && !c.Subnet.includes(':'));
       return { subnets: config.map((c) => c.Subnet!), gateways: config.flatMap((c) => (c.Gateway ? [c.Gateway] : [])) };
     } catch (err) {
@@ -465,8 +495,16 @@ export class DockerodeEngine implements DockerEngine {
         buffered = buffered.slice(nl + 1);
         if (!line) continue;
         try {
-          const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
-          onEvent({ containerId: e.Actor?.ID ?? e.id ?? '', action: e.Action ?? '', labels: e.Actor?.Attributes ?? {} });
+          const e = JSON.parse(line) as {
+            id?: string;
+            Action?: string;
+            Actor?: { ID?: string; Attributes?: Record<string, string> };
+          };
+          onEvent({
+            containerId: e.Actor?.ID ?? e.id ?? '',
+            action: e.Action ?? '',
+            labels: e.Actor?.Attributes ?? {},
+          });
         } catch {
           // a malformed event line is skipped
         }

@@ -4,7 +4,11 @@ import type { ContainerStatsSample } from './docker-engine.js';
 /** The parts of the engine's stats JSON that are read (the same on cgroup v1 and v2). */
 export interface EngineStats {
   read?: string;
-  cpu_stats?: { cpu_usage?: { total_usage?: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
+  cpu_stats?: {
+    cpu_usage?: { total_usage?: number; percpu_usage?: number[] };
+    system_cpu_usage?: number;
+    online_cpus?: number;
+  };
   precpu_stats?: { cpu_usage?: { total_usage?: number }; system_cpu_usage?: number };
   memory_stats?: { usage?: number; limit?: number; stats?: Record<string, number> };
 }
@@ -26,7 +30,8 @@ export function toStatsSample(json: EngineStats): ContainerStatsSample | null {
   const systemDelta = (cpu?.system_cpu_usage ?? 0) - (pre?.system_cpu_usage ?? 0);
   const cores = cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 1;
   // the first reading has no previous one (precpu is zero): no rate yet
-  const cpuPercent = pre?.system_cpu_usage && cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cores * 100 : 0;
+  const cpuPercent =
+    pre?.system_cpu_usage && cpuDelta > 0 && systemDelta > 0 ? (cpuDelta / systemDelta) * cores * 100 : 0;
   // cgroup v1 names it total_inactive_file, v2 inactive_file
   const inactive = memory.stats?.total_inactive_file ?? memory.stats?.inactive_file ?? 0;
   const memoryBytes = inactive < memory.usage ? memory.usage - inactive : memory.usage;

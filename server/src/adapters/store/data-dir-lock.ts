@@ -31,7 +31,9 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new DataDirInUseError(`another SwiftLambda Local server (pid ${pid}) is using the data dir ${dataDir}; stop it or pass another --data-dir`);
+        throw new DataDirInUseError(
+          `another SwiftLambda Local server (pid ${pid}) is using the data dir ${dataDir}; stop it or pass another --data-dir`,
+        );
       }
       await unlink(file).catch(() => undefined);
     }

@@ -58,7 +58,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
 }
 
 export class CorruptFileError extends Error {
-  constructor(readonly file: string, detail: string) {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
     super(`${file} is not valid JSON (${detail})`);
   }
 }

@@ -47,13 +47,29 @@ test('serializeDb gives what JSON.stringify gives, and notices a finished run th
   const { serializeDb } = await import('./store.js');
   const run = (i: number, state: string) => ({
     run: { uuid: `r${i}`, state, updated: 1, finishedAt: 1, exitCode: 0, logsTruncated: false, arguments: ['a'] },
-    jobId: 'j', containerId: null, memoryLimitMb: 1, pidsLimit: 1, binaryFile: '/b', stopRequested: false, startedAtMs: null,
+    jobId: 'j',
+    containerId: null,
+    memoryLimitMb: 1,
+    pidsLimit: 1,
+    binaryFile: '/b',
+    stopRequested: false,
+    startedAtMs: null,
   });
-  const data = { version: 1, instanceId: 'i', keys: [], projects: [{ id: 'p' }], compilations: [], runs: [run(1, 'succeeded'), run(2, 'running'), run(3, 'failed')] } as never;
+  const data = {
+    version: 1,
+    instanceId: 'i',
+    keys: [],
+    projects: [{ id: 'p' }],
+    compilations: [],
+    runs: [run(1, 'succeeded'), run(2, 'running'), run(3, 'failed')],
+  } as never;
   assert.deepEqual(JSON.parse(serializeDb(data)), JSON.parse(JSON.stringify(data)));
   assert.equal(serializeDb(data), JSON.stringify(data));
   (data as { runs: Array<ReturnType<typeof run>> }).runs[0]!.run.state = 'failed';
   (data as { runs: Array<ReturnType<typeof run>> }).runs[0]!.run.updated = 2;
   assert.equal(serializeDb(data), JSON.stringify(data));
-  assert.equal(serializeDb({ ...(data as object), runs: [] } as never), JSON.stringify({ ...(data as object), runs: [] }));
+  assert.equal(
+    serializeDb({ ...(data as object), runs: [] } as never),
+    JSON.stringify({ ...(data as object), runs: [] }),
+  );
 });

@@ -47,8 +47,11 @@ function emptyData(): DbData {
 function isDbData(value: unknown): value is DbData {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return v.version === 1 && typeof v.instanceId === 'string' &&
-    ['keys', 'projects', 'compilations', 'runs'].every((k) => Array.isArray(v[k]));
+  return (
+    v.version === 1 &&
+    typeof v.instanceId === 'string' &&
+    ['keys', 'projects', 'compilations', 'runs'].every((k) => Array.isArray(v[k]))
+  );
 }
 
 /**
@@ -62,7 +65,10 @@ export class Store {
   private queued: Promise<void> | null = null;
   private readonly commitListeners: Array<() => void> = [];
 
-  private constructor(private readonly low: Low<DbData>, warnings: string[]) {
+  private constructor(
+    private readonly low: Low<DbData>,
+    warnings: string[],
+  ) {
     this.warnings = warnings;
   }
 
@@ -94,7 +100,9 @@ export class Store {
       await low.write();
       warnings.push(
         `${err.message}. It was moved aside to ${aside}; ` +
-          (fromBackup ? `the last good copy (${backup}) was restored.` : 'no good copy existed, so the store starts empty.'),
+          (fromBackup
+            ? `the last good copy (${backup}) was restored.`
+            : 'no good copy existed, so the store starts empty.'),
       );
     }
     // A new store writes itself at once, so the instance id is fixed from the first start.

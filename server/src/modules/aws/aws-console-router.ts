@@ -28,7 +28,8 @@ export function createAwsConsoleRouter(deps: AwsConsoleRouterDeps): Router {
   const { aws } = deps;
   const router = Router();
   const requireConsole: RequestHandler = (req, _res, next) => {
-    if (!deps.consoleAuth.isConsoleRequest(req)) throw new AppError('console_auth_required', 'console routes need the console token or the console session');
+    if (!deps.consoleAuth.isConsoleRequest(req))
+      throw new AppError('console_auth_required', 'console routes need the console token or the console session');
     next();
   };
   const appErrors = async <T>(work: () => Promise<T> | T): Promise<T> => {
@@ -48,40 +49,45 @@ export function createAwsConsoleRouter(deps: AwsConsoleRouterDeps): Router {
 
   router.get(`${base}/invocations/:requestId`, async (req, res) => {
     const invocation = await aws.invocation(req.params.projectId, req.params.requestId);
-    if (!invocation) throw new AppError('request_not_found', `no invocation ${req.params.requestId} is kept for this function`);
+    if (!invocation)
+      throw new AppError('request_not_found', `no invocation ${req.params.requestId} is kept for this function`);
     res.json({ invocation });
   });
 
   // Invokes the function (the console's "invoke again"): answers once it ended and its REPORT is written.
-  router.post(`${base}/invocations`, express.json({ type: () => true, limit: MAX_SYNC_PAYLOAD_BYTES * 2 }), async (req, res) => {
-    const body = parseBody(invokeBody, req.body, { payload: 'invalid_body', type: 'invalid_body' });
-    const type = body.type ?? 'RequestResponse';
-    const payload = Buffer.from(body.payload?.trim() ? body.payload : '{}');
-    const max = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-    if (payload.length > max) throw new AppError('payload_too_large', `the payload is larger than ${max} bytes`);
-    try {
-      JSON.parse(payload.toString('utf8'));
-    } catch {
-      throw new AppError('invalid_json', 'the payload is not JSON');
-    }
-    const invocation = await appErrors(async () => {
-      const project = aws.resolveFunction(req.params.projectId, undefined);
-      return aws.invoke(project, {
-        type,
-        source: 'console',
-        payload,
-        clientContext: body.clientContext ? JSON.stringify(body.clientContext) : null,
-        cognitoIdentity: body.cognitoIdentity ? JSON.stringify(body.cognitoIdentity) : null,
-        traceId: null,
+  router.post(
+    `${base}/invocations`,
+    express.json({ type: () => true, limit: MAX_SYNC_PAYLOAD_BYTES * 2 }),
+    async (req, res) => {
+      const body = parseBody(invokeBody, req.body, { payload: 'invalid_body', type: 'invalid_body' });
+      const type = body.type ?? 'RequestResponse';
+      const payload = Buffer.from(body.payload?.trim() ? body.payload : '{}');
+      const max = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+      if (payload.length > max) throw new AppError('payload_too_large', `the payload is larger than ${max} bytes`);
+      try {
+        JSON.parse(payload.toString('utf8'));
+      } catch {
+        throw new AppError('invalid_json', 'the payload is not JSON');
+      }
+      const invocation = await appErrors(async () => {
+        const project = aws.resolveFunction(req.params.projectId, undefined);
+        return aws.invoke(project, {
+          type,
+          source: 'console',
+          payload,
+          clientContext: body.clientContext ? JSON.stringify(body.clientContext) : null,
+          cognitoIdentity: body.cognitoIdentity ? JSON.stringify(body.cognitoIdentity) : null,
+          traceId: null,
+        });
       });
-    });
-    if (type === 'Event') {
-      res.status(202).json({ invocation: invocation.record });
-      return;
-    }
-    await invocation.logged.promise;
-    res.json({ invocation: invocation.record });
-  });
+      if (type === 'Event') {
+        res.status(202).json({ invocation: invocation.record });
+        return;
+      }
+      await invocation.logged.promise;
+      res.json({ invocation: invocation.record });
+    },
+  );
 
   router.get(`${base}/function-containers`, async (req, res) => {
     res.json({ containers: await aws.containers(req.params.projectId) });

@@ -44,17 +44,34 @@ export function toAwsError(err: unknown): AwsApiError {
   }
   // body-parser's and the stream's own errors
   const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') return new AwsApiError(413, 'RequestEntityTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', 'payload_too_large');
-  if (type === 'request.aborted') return new AwsApiError(400, 'InvalidRequestContentException', 'the request body could not be read', 'bad_request');
+  if (type === 'entity.too.large')
+    return new AwsApiError(
+      413,
+      'RequestEntityTooLargeException',
+      'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+      'payload_too_large',
+    );
+  if (type === 'request.aborted')
+    return new AwsApiError(400, 'InvalidRequestContentException', 'the request body could not be read', 'bad_request');
   return new AwsApiError(500, 'ServiceException', 'the emulator failed; see its output', 'internal_error');
 }
 
-export function sendAwsError(res: ServerResponse, err: AwsApiError, requestId: string = randomUUID(), close = false): void {
+export function sendAwsError(
+  res: ServerResponse,
+  err: AwsApiError,
+  requestId: string = randomUUID(),
+  close = false,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ Type: err.status >= 500 ? 'Service' : 'User', message: err.message, error: true, reason: err.reason });
+  const body = JSON.stringify({
+    Type: err.status >= 500 ? 'Service' : 'User',
+    message: err.message,
+    error: true,
+    reason: err.reason,
+  });
   res.writeHead(err.status, {
     'x-amzn-RequestId': requestId,
     'x-amzn-ErrorType': err.awsType,

@@ -32,7 +32,9 @@ export function newRequestId(): string {
 
 /** An X-Ray header, `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
 export function newTraceId(nowMs: number): string {
-  const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
+  const epoch = Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0');
   return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }
 
@@ -49,7 +51,9 @@ export function parseFunctionRef(ref: string): { name: string; qualifier: string
     if (partial) rest = partial[1]!;
   }
   const colon = rest.indexOf(':');
-  return colon === -1 ? { name: rest, qualifier: null } : { name: rest.slice(0, colon), qualifier: rest.slice(colon + 1) };
+  return colon === -1
+    ? { name: rest, qualifier: null }
+    : { name: rest.slice(0, colon), qualifier: rest.slice(colon + 1) };
 }
 
 /** The project a function name or LAMBDA_ID names: the id first, then the AWS name, case-insensitively. */

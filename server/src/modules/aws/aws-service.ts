@@ -68,7 +68,12 @@ export class AwsService {
     const arn = functionArn(project ? functionNameOf(project) : parsed.name) + (q ? `:${q}` : '');
     if (!project || (q !== null && q !== undefined && q !== LATEST)) throw functionNotFound(arn);
     if (project.runtime !== 'awsLambda') {
-      throw new AwsApiError(404, 'ResourceNotFoundException', `Function not found: ${arn} (project "${project.name}" has runtime "${project.runtime}"; set it to "awsLambda" to invoke it)`, 'not_aws_lambda');
+      throw new AwsApiError(
+        404,
+        'ResourceNotFoundException',
+        `Function not found: ${arn} (project "${project.name}" has runtime "${project.runtime}"; set it to "awsLambda" to invoke it)`,
+        'not_aws_lambda',
+      );
     }
     return project;
   }
@@ -77,12 +82,18 @@ export class AwsService {
   checkInvokable(project: Project): void {
     if (project.runtime !== 'awsLambda') this.resolveFunction(project.id, undefined);
     if (!this.deps.builds.latestSucceeded(project.id)?.binaryFile) {
-      throw new AwsApiError(409, 'ResourceConflictException', `The function ${functionNameOf(project)} has no successful build yet; build it in the console first`, 'no_succeeded_compilation');
+      throw new AwsApiError(
+        409,
+        'ResourceConflictException',
+        `The function ${functionNameOf(project)} has no successful build yet; build it in the console first`,
+        'no_succeeded_compilation',
+      );
     }
   }
 
   async invoke(project: Project, input: InvokeInput): Promise<Invocation> {
-    if (this.closed) throw new AwsApiError(503, 'ServiceException', 'the emulator is shutting down', 'docker_unavailable');
+    if (this.closed)
+      throw new AwsApiError(503, 'ServiceException', 'the emulator is shutting down', 'docker_unavailable');
     this.checkInvokable(project);
     const pool = await this.pool(project.id);
     // 503 before anything is queued when Docker is away and a container would have to start
@@ -103,10 +114,11 @@ export class AwsService {
       const { projects, builds } = this.deps;
       pool = FunctionPool.open(projectId, {
         ...this.deps,
-        network: () => (this.network ??= detectRuntimeNetwork(this.deps.engine).catch((err) => {
-          this.network = null;
-          throw err;
-        })),
+        network: () =>
+          (this.network ??= detectRuntimeNetwork(this.deps.engine).catch((err) => {
+            this.network = null;
+            throw err;
+          })),
         idleMs: this.deps.idleSeconds * 1000,
         project: () => (projects.exists(projectId) ? projects.get(projectId) : undefined),
         latestBuild: () => builds.latestSucceeded(projectId),
@@ -178,9 +190,16 @@ export class AwsService {
   async removeLeftoverContainers(): Promise<number> {
     const left = await this.deps.engine.listContainers({ ...this.deps.labels, 'swiftlambda.kind': 'aws' });
     const known = new Set<string>();
-    for (const p of this.pools.values()) for (const c of (await p).containerViews()) if (c.containerId) known.add(c.containerId);
+    for (const p of this.pools.values())
+      for (const c of (await p).containerViews()) if (c.containerId) known.add(c.containerId);
     const stray = left.filter((c) => !known.has(c.id));
-    await Promise.all(stray.map((c) => this.deps.engine.removeContainer(c.id).catch((err) => this.deps.log(`could not remove function container ${c.id}: ${errorMessage(err)}`))));
+    await Promise.all(
+      stray.map((c) =>
+        this.deps.engine
+          .removeContainer(c.id)
+          .catch((err) => this.deps.log(`could not remove function container ${c.id}: ${errorMessage(err)}`)),
+      ),
+    );
     return stray.length;
   }
 

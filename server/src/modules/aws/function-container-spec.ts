@@ -12,7 +12,11 @@ export const TASK_ROOT = '/var/task';
  * so where the image has coreutils' stdbuf the function runs line-buffered, and each line reaches
  * the log (and its invocation's tail) when it is printed.
  */
-const LAUNCH_SCRIPT = ['set -- "$0" "$@"', 'if command -v stdbuf >/dev/null 2>&1; then set -- stdbuf -oL -eL "$@"; fi', 'exec "$@"'].join('\n');
+const LAUNCH_SCRIPT = [
+  'set -- "$0" "$@"',
+  'if command -v stdbuf >/dev/null 2>&1; then set -- stdbuf -oL -eL "$@"; fi',
+  'exec "$@"',
+].join('\n');
 
 export interface FunctionContainerInput {
   readonly project: Project;
@@ -49,7 +53,9 @@ export function functionEnvironment(input: FunctionContainerInput): Record<strin
   };
 }
 
-export function functionContainerLabels(input: Pick<FunctionContainerInput, 'instanceLabels' | 'project' | 'containerKey' | 'compilation'>): Record<string, string> {
+export function functionContainerLabels(
+  input: Pick<FunctionContainerInput, 'instanceLabels' | 'project' | 'containerKey' | 'compilation'>,
+): Record<string, string> {
   return {
     ...input.instanceLabels,
     'swiftlambda.kind': 'aws',

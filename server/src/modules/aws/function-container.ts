@@ -123,8 +123,16 @@ export class FunctionContainer implements RuntimeApiHandler {
     try {
       const network = await this.deps.network();
       this.checkPeer = network.checkPeerAddress;
-      this.api = await RuntimeApiServer.listen(this, { host: network.bindHost, isAllowedPeer: (a) => this.isOwnAddress(a) });
-      const spec = functionContainerSpec({ ...this.input, network, runtimeApi: `${network.advertiseHost}:${this.api.port}`, containerKey: this.id });
+      this.api = await RuntimeApiServer.listen(this, {
+        host: network.bindHost,
+        isAllowedPeer: (a) => this.isOwnAddress(a),
+      });
+      const spec = functionContainerSpec({
+        ...this.input,
+        network,
+        runtimeApi: `${network.advertiseHost}:${this.api.port}`,
+        containerKey: this.id,
+      });
       try {
         this.containerId = await engine.createContainer(spec);
       } catch (err) {
@@ -181,9 +189,14 @@ export class FunctionContainer implements RuntimeApiHandler {
   next(signal: AbortSignal): Promise<NextEvent> {
     if (this.state === 'stopping') throw containerError();
     if (this.state === 'busy') {
-      throw invalidStateTransition(`State transition from Invoking to Ready failed for runtime: invocation ${this.current} has no response or error yet`);
+      throw invalidStateTransition(
+        `State transition from Invoking to Ready failed for runtime: invocation ${this.current} has no response or error yet`,
+      );
     }
-    if (this.waiter) throw invalidStateTransition('State transition from Ready to Ready failed for runtime: a GET /next is already waiting');
+    if (this.waiter)
+      throw invalidStateTransition(
+        'State transition from Ready to Ready failed for runtime: a GET /next is already waiting',
+      );
     if (this.initDurationMs === null) {
       this.initDurationMs = performance.now() - this.startPerf;
       if (this.initTimer) clearTimeout(this.initTimer);
@@ -208,7 +221,9 @@ export class FunctionContainer implements RuntimeApiHandler {
   private checkAnswer(requestId: string): void {
     if (this.state === 'stopping') throw containerError();
     if (this.state !== 'busy') {
-      throw invalidStateTransition(`State transition from ${this.initDurationMs === null ? 'Initializing' : 'Ready'} to InvocationResponse failed for runtime: no invocation is in progress`);
+      throw invalidStateTransition(
+        `State transition from ${this.initDurationMs === null ? 'Initializing' : 'Ready'} to InvocationResponse failed for runtime: no invocation is in progress`,
+      );
     }
     if (requestId !== this.current) throw invalidRequestId();
   }
@@ -237,7 +252,8 @@ export class FunctionContainer implements RuntimeApiHandler {
 
   initError(errorType: string | null, body: Buffer): void {
     if (this.state === 'stopping') throw containerError();
-    if (this.initDurationMs !== null) throw invalidStateTransition('State transition from Ready to InitError failed for runtime: init is over');
+    if (this.initDurationMs !== null)
+      throw invalidStateTransition('State transition from Ready to InitError failed for runtime: init is over');
     this.deps.owner.containerInitError(this, errorType, body);
     this.retire('initError');
   }

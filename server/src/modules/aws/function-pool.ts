@@ -102,7 +102,8 @@ export class FunctionPool implements ContainerOwner {
 
   /** Queues an invocation; `result` resolves when it ends (the caller of an Event does not wait). */
   invoke(project: Project, input: InvokeInput): Invocation {
-    if (project.reservedConcurrency === 0 || this.queue.length >= MAX_QUEUED) throw new ThrottledError('Rate Exceeded.');
+    if (project.reservedConcurrency === 0 || this.queue.length >= MAX_QUEUED)
+      throw new ThrottledError('Rate Exceeded.');
     const now = this.deps.clock.now();
     const record: AwsInvocation = {
       requestId: newRequestId(),
@@ -125,7 +126,13 @@ export class FunctionPool implements ContainerOwner {
       response: null,
       logTail: '',
     };
-    const inv = new Invocation(record, input.payload, input.traceId ?? newTraceId(now), input.clientContext, input.cognitoIdentity);
+    const inv = new Invocation(
+      record,
+      input.payload,
+      input.traceId ?? newTraceId(now),
+      input.clientContext,
+      input.cognitoIdentity,
+    );
     this.kept.push(record);
     if (this.kept.length > KEPT_INVOCATIONS) this.kept.splice(0, this.kept.length - KEPT_INVOCATIONS);
     this.live.set(inv.requestId, inv);
@@ -145,8 +152,13 @@ export class FunctionPool implements ContainerOwner {
     const build = this.deps.latestBuild();
     if (!project || project.runtime !== 'awsLambda' || !build?.binaryFile) {
       for (const c of this.containers) if (c.isWaiting) c.retire('outdated');
-      const why = !project ? 'the function was deleted' : project.runtime !== 'awsLambda' ? 'the project is no longer in AWS Lambda mode' : 'the function has no successful build';
-      while (this.queue.length) this.failUnstarted(this.queue.shift()!, { errorType: 'Runtime.Unavailable', errorMessage: why });
+      const why = !project
+        ? 'the function was deleted'
+        : project.runtime !== 'awsLambda'
+          ? 'the project is no longer in AWS Lambda mode'
+          : 'the function has no successful build';
+      while (this.queue.length)
+        this.failUnstarted(this.queue.shift()!, { errorType: 'Runtime.Unavailable', errorMessage: why });
       return;
     }
     const fingerprint = fingerprintOf(project, build);
@@ -269,7 +281,9 @@ export class FunctionPool implements ContainerOwner {
   containerInitError(c: FunctionContainer, errorType: string | null, body: Buffer): void {
     const failure = functionErrorOf(errorType, body);
     this.initFailures.set(c, failure);
-    this.systemLine(`INIT_REPORT Init Duration: ${c.runningMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`);
+    this.systemLine(
+      `INIT_REPORT Init Duration: ${c.runningMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`,
+    );
   }
 
   containerUndelivered(c: FunctionContainer, requestId: string): void {
@@ -315,15 +329,27 @@ export class FunctionPool implements ContainerOwner {
       this.finalize(inFlight, c, { kind: 'error', errorType: failure.errorType });
     } else if (attributed) {
       this.finalize(attributed, c);
-    } else if (c.initDurationMs === null && !this.closed && c.retireReason !== 'idle' && c.retireReason !== 'outdated' && c.retireReason !== 'shutdown') {
+    } else if (
+      c.initDurationMs === null &&
+      !this.closed &&
+      c.retireReason !== 'idle' &&
+      c.retireReason !== 'outdated' &&
+      c.retireReason !== 'shutdown'
+    ) {
       // the runtime never asked for an invocation: the oldest waiting one gets its init error
       const victim = this.queue.shift();
       const failure =
         this.initFailures.get(c) ??
         (c.retireReason === 'initTimeout'
-          ? { errorType: 'Sandbox.Timedout', errorMessage: 'INIT: the runtime did not ask for an invocation within 10 seconds of its start' }
+          ? {
+              errorType: 'Sandbox.Timedout',
+              errorMessage: 'INIT: the runtime did not ask for an invocation within 10 seconds of its start',
+            }
           : runtimeExitError(victim?.requestId ?? '', exitCode));
-      if (!this.initFailures.has(c)) this.systemLine(`INIT_REPORT Init Duration: ${c.runningMs.toFixed(2)} ms\tPhase: init\tStatus: ${c.retireReason === 'initTimeout' ? 'timeout' : 'error'}\tError Type: ${failure.errorType}`);
+      if (!this.initFailures.has(c))
+        this.systemLine(
+          `INIT_REPORT Init Duration: ${c.runningMs.toFixed(2)} ms\tPhase: init\tStatus: ${c.retireReason === 'initTimeout' ? 'timeout' : 'error'}\tError Type: ${failure.errorType}`,
+        );
       if (victim) this.failUnstarted(victim, failure);
     }
     this.initFailures.delete(c);
@@ -333,7 +359,12 @@ export class FunctionPool implements ContainerOwner {
 
   // ---- endings and the log ----
 
-  private end(inv: Invocation, state: 'succeeded' | 'failed' | 'timedOut', body: Buffer, failure: Failure | null): void {
+  private end(
+    inv: Invocation,
+    state: 'succeeded' | 'failed' | 'timedOut',
+    body: Buffer,
+    failure: Failure | null,
+  ): void {
     if (inv.ended) return;
     if (inv.timer) clearTimeout(inv.timer);
     const record = inv.record;
@@ -382,7 +413,11 @@ export class FunctionPool implements ContainerOwner {
     const project = this.deps.project();
     const memorySizeMb = project?.memoryLimitMb ?? 0;
     record.maxMemoryUsedMb = c ? Math.ceil(c.peakBytes / (1024 * 1024)) : 0;
-    const failed = status ?? (record.state === 'failed' && record.errorType ? { kind: 'error' as const, errorType: record.errorType } : undefined);
+    const failed =
+      status ??
+      (record.state === 'failed' && record.errorType
+        ? { kind: 'error' as const, errorType: record.errorType }
+        : undefined);
     this.systemLine(endLine(inv.requestId), inv);
     this.systemLine(
       reportLine(inv.requestId, {
@@ -434,7 +469,11 @@ export class FunctionPool implements ContainerOwner {
   /** Fails what waits, removes every container; the log stays. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.queue.length) this.failUnstarted(this.queue.shift()!, { errorType: 'Runtime.Unavailable', errorMessage: 'the emulator is shutting down' });
+    while (this.queue.length)
+      this.failUnstarted(this.queue.shift()!, {
+        errorType: 'Runtime.Unavailable',
+        errorMessage: 'the emulator is shutting down',
+      });
     const all = [...this.containers];
     this.containers.clear();
     for (const c of all) {
@@ -456,7 +495,7 @@ function functionErrorOf(errorType: string | null, body: Buffer): Failure & { bo
     const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
     if (parsed && typeof parsed === 'object') {
       return {
-        errorType: typeof parsed.errorType === 'string' ? parsed.errorType : errorType ?? 'Unhandled',
+        errorType: typeof parsed.errorType === 'string' ? parsed.errorType : (errorType ?? 'Unhandled'),
         errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : '',
         body,
       };

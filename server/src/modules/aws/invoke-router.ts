@@ -29,7 +29,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-const badParameter = (message: string) => new AwsApiError(400, 'InvalidParameterValueException', message, 'bad_request');
+const badParameter = (message: string) =>
+  new AwsApiError(400, 'InvalidParameterValueException', message, 'bad_request');
 const badContent = (message: string) => new AwsApiError(400, 'InvalidRequestContentException', message, 'invalid_body');
 
 function invocationType(req: IncomingMessage): AwsInvocationType | 'DryRun' {
@@ -48,7 +49,8 @@ function wantsTail(req: IncomingMessage): boolean {
 function clientContext(req: IncomingMessage): string | null {
   const value = header(req, 'x-amz-client-context');
   if (!value) return null;
-  if (value.length > MAX_CLIENT_CONTEXT_BYTES) throw badParameter(`X-Amz-Client-Context is longer than ${MAX_CLIENT_CONTEXT_BYTES} bytes`);
+  if (value.length > MAX_CLIENT_CONTEXT_BYTES)
+    throw badParameter(`X-Amz-Client-Context is longer than ${MAX_CLIENT_CONTEXT_BYTES} bytes`);
   const text = Buffer.from(value, 'base64').toString('utf8');
   try {
     const parsed: unknown = JSON.parse(text);
@@ -106,7 +108,17 @@ export function createInvokeRouter(deps: InvokeRouterDeps): Router {
     const body = await readBodyUpTo(req, max);
     if (body === null) {
       const operation = type === 'Event' ? 'InvokeAsync' : 'InvokeFunction';
-      return sendAwsError(res, new AwsApiError(413, 'RequestEntityTooLargeException', `Request must be smaller than ${max} bytes for the ${operation} operation`, 'payload_too_large'), randomUUID(), true);
+      return sendAwsError(
+        res,
+        new AwsApiError(
+          413,
+          'RequestEntityTooLargeException',
+          `Request must be smaller than ${max} bytes for the ${operation} operation`,
+          'payload_too_large',
+        ),
+        randomUUID(),
+        true,
+      );
     }
     const invocation = await aws.invoke(project, {
       type,
@@ -139,7 +151,8 @@ export function createInvokeRouter(deps: InvokeRouterDeps): Router {
 
   const awsErrors: ErrorRequestHandler = (err, _req, res, _next) => {
     const aws = toAwsError(err);
-    if (aws.reason === 'internal_error') deps.log(`Invoke failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    if (aws.reason === 'internal_error')
+      deps.log(`Invoke failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     sendAwsError(res, aws, randomUUID(), aws.status === 413);
   };
   router.use('/2015-03-31', awsErrors);

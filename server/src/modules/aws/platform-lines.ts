@@ -49,7 +49,10 @@ export function timeoutLogLine(requestId: string, nowMs: number, timeoutS: numbe
 
 /** What the caller of a timed-out invocation gets (200, `X-Amz-Function-Error: Unhandled`). */
 export function timeoutError(requestId: string, timeoutS: number): { errorType: string; errorMessage: string } {
-  return { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds(timeoutS)} seconds` };
+  return {
+    errorType: 'Sandbox.Timedout',
+    errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds(timeoutS)} seconds`,
+  };
 }
 
 const SIGNAL_TEXT: Readonly<Record<number, string>> = {
@@ -73,8 +76,14 @@ export function describeRuntimeExit(exitCode: number | null): string {
 }
 
 /** A runtime that exited during an invocation or its init. */
-export function runtimeExitError(requestId: string, exitCode: number | null): { errorType: string; errorMessage: string } {
-  const reason = exitCode === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${describeRuntimeExit(exitCode)}`;
+export function runtimeExitError(
+  requestId: string,
+  exitCode: number | null,
+): { errorType: string; errorMessage: string } {
+  const reason =
+    exitCode === 0
+      ? 'Runtime exited without providing a reason'
+      : `Runtime exited with error: ${describeRuntimeExit(exitCode)}`;
   return { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${reason}` };
 }
 

@@ -44,7 +44,15 @@ function scriptedHandler() {
   };
   const deliver = (requestId: string, payload = '{"a":1}') => {
     current = requestId;
-    pending!({ requestId, deadlineMs: 1234, functionArn: 'arn:x', traceId: 'Root=1-a-b', clientContext: '{"c":1}', cognitoIdentity: null, payload: Buffer.from(payload) });
+    pending!({
+      requestId,
+      deadlineMs: 1234,
+      functionArn: 'arn:x',
+      traceId: 'Root=1-a-b',
+      clientContext: '{"c":1}',
+      cognitoIdentity: null,
+      payload: Buffer.from(payload),
+    });
     pending = null;
   };
   return { handler, calls, deliver, waiting: () => pending !== null };
@@ -101,7 +109,11 @@ describe('runtime API server', () => {
     await until(h.waiting);
     h.deliver('req-2');
     await (await next).arrayBuffer();
-    const res = await fetch(`${base}/invocation/req-2/error`, { method: 'POST', body: '{"errorType":"E"}', headers: { 'lambda-runtime-function-error-type': 'Runtime.Test' } });
+    const res = await fetch(`${base}/invocation/req-2/error`, {
+      method: 'POST',
+      body: '{"errorType":"E"}',
+      headers: { 'lambda-runtime-function-error-type': 'Runtime.Test' },
+    });
     assert.equal(res.status, 202);
     assert.ok(h.calls.includes('error req-2 Runtime.Test {"errorType":"E"}'));
     assert.equal((await fetch(`${base}/init/error`, { method: 'POST', body: '{}' })).status, 202);
@@ -109,7 +121,10 @@ describe('runtime API server', () => {
   });
 
   test('a response over 6 MB: 413 RequestEntityTooLarge, and the handler hears of it', async () => {
-    const res = await fetch(`${base}/invocation/req-3/response`, { method: 'POST', body: Buffer.alloc(MAX_RUNTIME_PAYLOAD_BYTES + 1) });
+    const res = await fetch(`${base}/invocation/req-3/response`, {
+      method: 'POST',
+      body: Buffer.alloc(MAX_RUNTIME_PAYLOAD_BYTES + 1),
+    });
     assert.equal(res.status, 413);
     assert.equal(((await res.json()) as { errorType: string }).errorType, 'RequestEntityTooLarge');
     assert.ok(h.calls.includes(`tooLarge req-3 ${MAX_RUNTIME_PAYLOAD_BYTES + 1}`));
@@ -139,7 +154,9 @@ describe('runtime API server', () => {
     try {
       // a new connection (the verdict is per connection: its address cannot change)
       const answer = new Promise<number>((resolve, reject) => {
-        http.get(`${base}/invocation/next`, { agent: false }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+        http
+          .get(`${base}/invocation/next`, { agent: false }, (res) => resolve(res.statusCode ?? 0))
+          .on('error', reject);
       });
       await assert.rejects(answer, /socket hang up|ECONNRESET/);
     } finally {

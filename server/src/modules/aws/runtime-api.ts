@@ -33,7 +33,8 @@ export class RuntimeApiError extends Error {
 
 export const invalidRequestId = () => new RuntimeApiError(400, 'InvalidRequestID', 'Invalid request ID');
 export const invalidStateTransition = (detail: string) => new RuntimeApiError(403, 'InvalidStateTransition', detail);
-export const containerError = () => new RuntimeApiError(500, 'InternalServerError', 'Internal Server Error: this container is being replaced; exit');
+export const containerError = () =>
+  new RuntimeApiError(500, 'InternalServerError', 'Internal Server Error: this container is being replaced; exit');
 
 /** What one container's runtime can ask; each method throws RuntimeApiError for a call out of turn. */
 export interface RuntimeApiHandler {
@@ -66,7 +67,12 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, extra
 }
 
 function sendError(res: http.ServerResponse, err: RuntimeApiError, close = false): void {
-  sendJson(res, err.status, { errorMessage: err.message, errorType: err.errorType }, close ? { connection: 'close' } : {});
+  sendJson(
+    res,
+    err.status,
+    { errorMessage: err.message, errorType: err.errorType },
+    close ? { connection: 'close' } : {},
+  );
 }
 
 /** The listener of one container's runtime API. */
@@ -152,8 +158,19 @@ export class RuntimeApiServer {
     if (m[2] === 'response') {
       const body = await readBodyUpTo(req, MAX_RUNTIME_PAYLOAD_BYTES);
       if (body === null) {
-        this.handler.responseTooLarge(requestId, Number(req.headers['content-length']) || MAX_RUNTIME_PAYLOAD_BYTES + 1);
-        return sendError(res, new RuntimeApiError(413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`), true);
+        this.handler.responseTooLarge(
+          requestId,
+          Number(req.headers['content-length']) || MAX_RUNTIME_PAYLOAD_BYTES + 1,
+        );
+        return sendError(
+          res,
+          new RuntimeApiError(
+            413,
+            'RequestEntityTooLarge',
+            `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`,
+          ),
+          true,
+        );
       }
       this.handler.response(requestId, body);
       return sendJson(res, 202, { status: 'OK' });
@@ -166,7 +183,16 @@ export class RuntimeApiServer {
 
   private async body(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | null> {
     const body = await readBodyUpTo(req, MAX_RUNTIME_PAYLOAD_BYTES);
-    if (body === null) sendError(res, new RuntimeApiError(413, 'RequestEntityTooLarge', `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`), true);
+    if (body === null)
+      sendError(
+        res,
+        new RuntimeApiError(
+          413,
+          'RequestEntityTooLarge',
+          `Exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`,
+        ),
+        true,
+      );
     return body;
   }
 

@@ -44,10 +44,20 @@ export function inSubnet(ip: string, cidr: string): boolean {
  */
 export function chooseRuntimeNetwork(bridge: NetworkInfo | null, localAddresses: readonly string[]): RuntimeNetwork {
   const local = new Set(localAddresses);
-  const candidates = [...(bridge?.gateways ?? []), ...localAddresses.filter((a) => (bridge?.subnets ?? []).some((s) => inSubnet(a, s)))];
+  const candidates = [
+    ...(bridge?.gateways ?? []),
+    ...localAddresses.filter((a) => (bridge?.subnets ?? []).some((s) => inSubnet(a, s))),
+  ];
   const gateway = candidates.find((a) => local.has(a));
-  if (gateway) return { kind: 'bridge', bindHost: gateway, advertiseHost: gateway, extraHosts: [], checkPeerAddress: true };
-  return { kind: 'loopback', bindHost: '127.0.0.1', advertiseHost: 'host.docker.internal', extraHosts: ['host.docker.internal:host-gateway'], checkPeerAddress: false };
+  if (gateway)
+    return { kind: 'bridge', bindHost: gateway, advertiseHost: gateway, extraHosts: [], checkPeerAddress: true };
+  return {
+    kind: 'loopback',
+    bindHost: '127.0.0.1',
+    advertiseHost: 'host.docker.internal',
+    extraHosts: ['host.docker.internal:host-gateway'],
+    checkPeerAddress: false,
+  };
 }
 
 export function localIpv4Addresses(): string[] {

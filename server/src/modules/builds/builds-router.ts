@@ -16,9 +16,10 @@ export function createBuildsRouter(builds: BuildsService, logs: LogStore): Route
     if (body.binaryPath !== undefined && !body.binaryPath.startsWith('/')) {
       throw new AppError('invalid_binary_path', 'binaryPath must be an absolute path');
     }
-    const compilation = body.binaryPath !== undefined
-      ? await builds.importBinary(req.params.projectId, body.binaryPath)
-      : await builds.startBuild(req.params.projectId);
+    const compilation =
+      body.binaryPath !== undefined
+        ? await builds.importBinary(req.params.projectId, body.binaryPath)
+        : await builds.startBuild(req.params.projectId);
     res.status(202).json({ compilation });
   });
   router.get('/projects/:projectId/compilations', (req, res) => {

@@ -43,7 +43,12 @@ export function buildVolumeName(key: BuildVolumeKey, projectId: string, sourcePa
 export function toPublicCompilation(record: CompilationRecord): Compilation {
   const { binaryFile: _binaryFile, ...publicFields } = record;
   // compilations stored before these fields existed
-  return { ...publicFields, configuration: record.configuration ?? 'release', diagnostics: record.diagnostics ?? [], resolvedPackages: record.resolvedPackages ?? [] };
+  return {
+    ...publicFields,
+    configuration: record.configuration ?? 'release',
+    diagnostics: record.diagnostics ?? [],
+    resolvedPackages: record.resolvedPackages ?? [],
+  };
 }
 
 /** SwiftPM's shared caches (repositories, artifacts): one volume for every project. */
@@ -163,9 +168,11 @@ export class BuildsService {
     const writer = await this.deps.logs.openWriter('builds', record.id);
     writer.system(`build queued for target ${record.targetName}`);
     const previous = this.chains.get(projectId) ?? Promise.resolve();
-    const chain = previous.then(() => this.runBuild(record, writer)).catch((err) => {
-      this.deps.log(`build ${record.id} crashed: ${errorMessage(err)}`);
-    });
+    const chain = previous
+      .then(() => this.runBuild(record, writer))
+      .catch((err) => {
+        this.deps.log(`build ${record.id} crashed: ${errorMessage(err)}`);
+      });
     this.chains.set(projectId, chain);
     void chain.finally(() => {
       if (this.chains.get(projectId) === chain) this.chains.delete(projectId);
@@ -186,14 +193,26 @@ export class BuildsService {
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
       const mounts = await this.mirrorSources(project.id, project.sourcePath, writer);
-      writer.system(`$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`);
+      writer.system(
+        `$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`,
+      );
       containerId = await engine.createContainer({
         image: project.dockerImage,
         entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
         cmd: [record.targetName, owner, record.configuration, project.sourcePath],
         env: { HOME: '/tmp' },
-        labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id, 'swiftlambda.compilation': record.id },
-        binds: [...mounts, `${this.buildVolume(project.id)}:/build`, `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`, `${outDir}:/out`],
+        labels: {
+          ...this.deps.labels,
+          'swiftlambda.kind': 'build',
+          'swiftlambda.project': project.id,
+          'swiftlambda.compilation': record.id,
+        },
+        binds: [
+          ...mounts,
+          `${this.buildVolume(project.id)}:/build`,
+          `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`,
+          `${outDir}:/out`,
+        ],
         workingDir: project.sourcePath,
       });
       // attached before start, like `docker run`: every line of the build's output is captured
@@ -208,8 +227,11 @@ export class BuildsService {
         capture.stop();
       }
       record.diagnostics = await this.collectDiagnostics(record.id, []);
-      record.resolvedPackages = await readResolvedPackages(join(this.mirrorDir(project.id, project.sourcePath), 'Package.resolved'));
-      for (const p of record.resolvedPackages) writer.system(`resolved ${p.identity} ${p.version ?? p.revision ?? ''} (${p.location})`);
+      record.resolvedPackages = await readResolvedPackages(
+        join(this.mirrorDir(project.id, project.sourcePath), 'Package.resolved'),
+      );
+      for (const p of record.resolvedPackages)
+        writer.system(`resolved ${p.identity} ${p.version ?? p.revision ?? ''} (${p.location})`);
       if (exitCode === 0) {
         const binaryFile = join(outDir, record.targetName);
         await checkElfExecutable(binaryFile);
@@ -219,12 +241,17 @@ export class BuildsService {
       } else {
         record.state = 'failed';
         const firstError = record.diagnostics.find((d) => d.severity === 'error');
-        record.errorSummary = firstError ? formatDiagnostic(firstError).slice(0, 500) : await this.summarizeFailure(record.id, exitCode);
+        record.errorSummary = firstError
+          ? formatDiagnostic(firstError).slice(0, 500)
+          : await this.summarizeFailure(record.id, exitCode);
         writer.system(`build failed: ${record.errorSummary}`);
       }
     } catch (err) {
       record.state = 'failed';
-      record.errorSummary = err instanceof ImageUnavailableError || err instanceof AppError ? err.message : `build could not run: ${errorMessage(err)}`;
+      record.errorSummary =
+        err instanceof ImageUnavailableError || err instanceof AppError
+          ? err.message
+          : `build could not run: ${errorMessage(err)}`;
       writer.system(record.errorSummary);
     } finally {
       record.finishedAt = this.now();
@@ -242,7 +269,12 @@ export class BuildsService {
   }
 
   private mirrorDir(projectId: string, folder: string): string {
-    return join(this.deps.dataDir, 'mirrors', projectId, createHash('sha256').update(folder).digest('hex').slice(0, 16));
+    return join(
+      this.deps.dataDir,
+      'mirrors',
+      projectId,
+      createHash('sha256').update(folder).digest('hex').slice(0, 16),
+    );
   }
 
   /**
@@ -263,7 +295,10 @@ export class BuildsService {
   }
 
   /** The compiler's diagnostics in the build's output. */
-  private async collectDiagnostics(id: string, mounts: ReadonlyArray<readonly [string, string]>): Promise<Diagnostic[]> {
+  private async collectDiagnostics(
+    id: string,
+    mounts: ReadonlyArray<readonly [string, string]>,
+  ): Promise<Diagnostic[]> {
     const collector = new DiagnosticsCollector(mounts);
     let after = -1;
     for (;;) {
@@ -328,7 +363,9 @@ export class BuildsService {
     await rm(join(this.deps.dataDir, 'mirrors', projectId), { recursive: true, force: true });
     // a volume keyed by the package's path is a cache other emulators share: it stays
     if (this.deps.buildVolumeKey === 'packagePath') return;
-    await this.deps.engine.removeVolume(this.buildVolume(projectId)).catch((err) => this.deps.log(`could not remove the build volume of ${projectId}: ${errorMessage(err)}`));
+    await this.deps.engine
+      .removeVolume(this.buildVolume(projectId))
+      .catch((err) => this.deps.log(`could not remove the build volume of ${projectId}: ${errorMessage(err)}`));
   }
 
   /** After a restart: builds that were under way cannot be resumed; their containers go. */
@@ -368,6 +405,13 @@ export async function readResolvedPackages(file: string): Promise<ResolvedPackag
   return pins.flatMap((pin: Record<string, any>) => {
     const identity = String(pin.identity ?? pin.package ?? '').toLowerCase();
     if (!identity) return [];
-    return [{ identity, location: String(pin.location ?? pin.repositoryURL ?? ''), version: pin.state?.version ?? null, revision: pin.state?.revision ?? null }];
+    return [
+      {
+        identity,
+        location: String(pin.location ?? pin.repositoryURL ?? ''),
+        version: pin.state?.version ?? null,
+        revision: pin.state?.revision ?? null,
+      },
+    ];
   });
 }

@@ -18,7 +18,8 @@ export async function checkElfExecutable(path: string): Promise<void> {
   } finally {
     await fh.close();
   }
-  if (header.readUInt32BE(0) !== 0x7f454c46) throw new AppError('binary_not_elf', `${path} is not a Linux (ELF) binary`);
+  if (header.readUInt32BE(0) !== 0x7f454c46)
+    throw new AppError('binary_not_elf', `${path} is not a Linux (ELF) binary`);
   const type = header.readUInt16LE(16);
   if (type !== 2 && type !== 3) throw new AppError('binary_not_elf', `${path} is an ELF file but not an executable`);
   try {

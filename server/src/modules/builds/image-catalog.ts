@@ -8,7 +8,9 @@ const CACHE_FILE = 'image-swift-versions.json';
 
 /** "Swift version 6.0.3 (swift-6.0.3-RELEASE)" or SWIFT_VERSION=swift-5.10.1-RELEASE → "6.0.3" / "5.10.1". */
 export function swiftVersionFrom(text: string): string | null {
-  return /Swift version (\d+\.\d+(?:\.\d+)?)/.exec(text)?.[1] ?? /swift-(\d+\.\d+(?:\.\d+)?)-RELEASE/.exec(text)?.[1] ?? null;
+  return (
+    /Swift version (\d+\.\d+(?:\.\d+)?)/.exec(text)?.[1] ?? /swift-(\d+\.\d+(?:\.\d+)?)-RELEASE/.exec(text)?.[1] ?? null
+  );
 }
 
 /**
@@ -35,10 +37,13 @@ export class ImageCatalog {
         cache[image.id] = await this.detectSwift(image);
         changed = true;
       }
-      for (const name of image.names) out.push({ name, id: image.id, sizeBytes: image.sizeBytes, swiftVersion: cache[image.id] ?? null });
+      for (const name of image.names)
+        out.push({ name, id: image.id, sizeBytes: image.sizeBytes, swiftVersion: cache[image.id] ?? null });
     }
     if (changed) await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache));
-    return out.sort((a, b) => Number(b.swiftVersion !== null) - Number(a.swiftVersion !== null) || a.name.localeCompare(b.name));
+    return out.sort(
+      (a, b) => Number(b.swiftVersion !== null) - Number(a.swiftVersion !== null) || a.name.localeCompare(b.name),
+    );
   }
 
   private async loadCache(): Promise<Record<string, string | null>> {

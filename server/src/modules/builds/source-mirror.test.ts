@@ -29,14 +29,25 @@ test('the mirror follows the source: new, changed and removed files; unchanged f
     await utimes(join(src, 'Sources', 'app', 'main.swift'), later, later);
     assert.deepEqual(await syncMirror(src, dst), { copied: 1, removed: 1 });
     assert.equal(await readFile(join(dst, 'Sources', 'app', 'main.swift'), 'utf8'), 'print(2)');
-    assert.equal(Math.trunc((await stat(join(dst, 'Sources', 'app', 'main.swift'))).mtimeMs), Math.trunc((await stat(join(src, 'Sources', 'app', 'main.swift'))).mtimeMs));
+    assert.equal(
+      Math.trunc((await stat(join(dst, 'Sources', 'app', 'main.swift'))).mtimeMs),
+      Math.trunc((await stat(join(src, 'Sources', 'app', 'main.swift'))).mtimeMs),
+    );
     const after = await stat(join(dst, 'Package.swift'));
     assert.deepEqual([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], 'an unchanged file is left alone');
-    assert.equal(await readFile(join(dst, 'Package.resolved'), 'utf8'), '{"pins":[]}', 'SwiftPM\'s Package.resolved stays in the copy');
+    assert.equal(
+      await readFile(join(dst, 'Package.resolved'), 'utf8'),
+      '{"pins":[]}',
+      "SwiftPM's Package.resolved stays in the copy",
+    );
 
     await writeFile(join(src, 'Package.resolved'), '{"pins":["mine"]}');
     await syncMirror(src, dst);
-    assert.equal(await readFile(join(dst, 'Package.resolved'), 'utf8'), '{"pins":["mine"]}', 'the user\'s own Package.resolved wins');
+    assert.equal(
+      await readFile(join(dst, 'Package.resolved'), 'utf8'),
+      '{"pins":["mine"]}',
+      "the user's own Package.resolved wins",
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -47,7 +47,8 @@ async function syncFolder(source: string, mirror: string, root: boolean, stats: 
     } else if (entry.isFile()) {
       const info = await lstat(from);
       // utimes keeps milliseconds, so times are compared to the millisecond
-      if (target?.isFile() && target.size === info.size && Math.trunc(target.mtimeMs) === Math.trunc(info.mtimeMs)) continue;
+      if (target?.isFile() && target.size === info.size && Math.trunc(target.mtimeMs) === Math.trunc(info.mtimeMs))
+        continue;
       if (target && !target.isFile()) await rm(to, { recursive: true, force: true });
       await copyFile(from, to);
       await chmod(to, info.mode & 0o7777);

@@ -62,9 +62,15 @@ export class ChangeFeed {
     const data = this.store.data;
     for (const r of data.runs) {
       const { run } = r;
-      yield [`run:${run.uuid}`, `${run.state}|${run.phase}|${run.updated}|${run.hostPort}|${run.exitCode}|${run.logsTruncated}|${run.startedAt}|${run.finishedAt}`, 'run', r];
+      yield [
+        `run:${run.uuid}`,
+        `${run.state}|${run.phase}|${run.updated}|${run.hostPort}|${run.exitCode}|${run.logsTruncated}|${run.startedAt}|${run.finishedAt}`,
+        'run',
+        r,
+      ];
     }
-    for (const c of data.compilations) yield [`compilation:${c.id}`, `${c.state}|${c.startedAt}|${c.finishedAt}`, 'compilation', c];
+    for (const c of data.compilations)
+      yield [`compilation:${c.id}`, `${c.state}|${c.startedAt}|${c.finishedAt}`, 'compilation', c];
     // the whole project: `updated` is in seconds, and two settings saved within one would look unchanged
     for (const p of data.projects) yield [`project:${p.id}`, JSON.stringify(p), 'project', p];
     for (const k of data.keys) yield [`key:${k.id}`, `${k.revokedAt}|${k.lastUsedAt}`, 'key', k];

@@ -79,7 +79,8 @@ export class ConsoleAuth {
     if (bearer !== undefined) return this.isValidToken(bearer);
     if (!this.hasSessionCookie(req)) return false;
     const origin = req.headers.origin;
-    if (origin !== undefined && !this.isOwnOrigin(origin)) throw new AppError('forbidden_origin', 'the console session cannot be used from another origin');
+    if (origin !== undefined && !this.isOwnOrigin(origin))
+      throw new AppError('forbidden_origin', 'the console session cannot be used from another origin');
     return true;
   }
 

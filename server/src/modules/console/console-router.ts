@@ -4,7 +4,13 @@ import type { ExamplePackage, LoggedRequest, StatusResponse } from '../../contra
 import { z } from 'zod';
 import { AppError, errorMessage } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
-import { createBuildsRouter, ensureImage, ImageUnavailableError, type BuildsService, type ImageCatalog } from '../builds/index.js';
+import {
+  createBuildsRouter,
+  ensureImage,
+  ImageUnavailableError,
+  type BuildsService,
+  type ImageCatalog,
+} from '../builds/index.js';
 import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
@@ -30,7 +36,13 @@ export interface ConsoleRouterDeps {
     list(runId: string, limit: number): LoggedRequest[];
     replay(runId: string, id: string): Promise<LoggedRequest>;
   };
-  readonly status: () => { dataDir: string; apiUrl: string; defaultImage: string; warnings: readonly string[]; examples: ExamplePackage[] };
+  readonly status: () => {
+    dataDir: string;
+    apiUrl: string;
+    defaultImage: string;
+    warnings: readonly string[];
+    examples: ExamplePackage[];
+  };
 }
 
 /** `/console/api/*`: the console's own routes, for the console token or session only. */
@@ -38,7 +50,10 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   const router = Router();
   const requireConsole: RequestHandler = (req, _res, next) => {
     if (!deps.consoleAuth.isConsoleRequest(req)) {
-      throw new AppError('console_auth_required', 'console routes need the console token (see server.json in the data dir) or the console session');
+      throw new AppError(
+        'console_auth_required',
+        'console routes need the console token (see server.json in the data dir) or the console session',
+      );
     }
     next();
   };
@@ -53,13 +68,26 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       docker = { available: false, error: errorMessage(err) };
     }
     const s = deps.status();
-    const body: StatusResponse = { docker, version: VERSION, dataDir: s.dataDir, apiUrl: s.apiUrl, defaultImage: s.defaultImage, warnings: [...s.warnings], examples: s.examples };
+    const body: StatusResponse = {
+      docker,
+      version: VERSION,
+      dataDir: s.dataDir,
+      apiUrl: s.apiUrl,
+      defaultImage: s.defaultImage,
+      warnings: [...s.warnings],
+      examples: s.examples,
+    };
     res.json(body);
   });
 
   // Every change as Server-Sent Events: the console renders from this instead of polling.
   router.get('/events', (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     const send = (type: string, data: unknown) => res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
     const unsubscribe = deps.feed.subscribe((e) => send(e.type, e.data));
@@ -78,7 +106,11 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
 
   // Pulls an image where a registry is reachable (the fix offered for a project's missing image).
   router.post('/images/pull', async (req, res) => {
-    const { name } = parseBody(z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i) }).strict(), req.body, { name: 'invalid_docker_image' });
+    const { name } = parseBody(
+      z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9._/:@-]{0,254}$/i) }).strict(),
+      req.body,
+      { name: 'invalid_docker_image' },
+    );
     const progress: string[] = [];
     try {
       await ensureImage(deps.engine, name, (line) => progress.push(line));
@@ -110,7 +142,18 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   router.get('/runs/:runId/requests', (req, res) => {
     const runId = req.params.runId;
     if (!deps.runs.find(runId)) throw new AppError('run_not_found', `no run with id ${runId}`);
-    const { limit } = parseBody(z.object({ limit: z.string().regex(/^\d{1,4}$/).transform(Number).optional() }), req.query, {}, 'invalid_query');
+    const { limit } = parseBody(
+      z.object({
+        limit: z
+          .string()
+          .regex(/^\d{1,4}$/)
+          .transform(Number)
+          .optional(),
+      }),
+      req.query,
+      {},
+      'invalid_query',
+    );
     res.json({ requests: deps.requests.list(runId, Math.min(Math.max(limit ?? 100, 1), 500)) });
   });
   router.post('/runs/:runId/requests/:requestId/replay', async (req, res) => {

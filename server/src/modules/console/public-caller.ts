@@ -10,7 +10,11 @@ export type PublicCaller = { readonly kind: 'console' } | { readonly kind: 'key'
  * console itself (its token or session), which acts as the owner. Throws the seed's 401s, and
  * `forbidden_origin` for the console session from another origin.
  */
-export function identifyPublicCaller(req: { readonly headers: IncomingHttpHeaders }, keys: KeysService, consoleAuth: ConsoleAuth): PublicCaller {
+export function identifyPublicCaller(
+  req: { readonly headers: IncomingHttpHeaders },
+  keys: KeysService,
+  consoleAuth: ConsoleAuth,
+): PublicCaller {
   const headerKey = req.headers['x-api-key'];
   const apiKey = Array.isArray(headerKey) ? headerKey[0] : headerKey;
   const bearer = consoleAuth.bearerOf(req);
@@ -20,7 +24,12 @@ export function identifyPublicCaller(req: { readonly headers: IncomingHttpHeader
 }
 
 /** 401 or 403 unless the caller may act on `projectId`. */
-export function authorizePublicCaller(req: { readonly headers: IncomingHttpHeaders }, projectId: string, keys: KeysService, consoleAuth: ConsoleAuth): PublicCaller {
+export function authorizePublicCaller(
+  req: { readonly headers: IncomingHttpHeaders },
+  projectId: string,
+  keys: KeysService,
+  consoleAuth: ConsoleAuth,
+): PublicCaller {
   const caller = identifyPublicCaller(req, keys, consoleAuth);
   if (caller.kind === 'key') keys.authorizeProject(caller.key, projectId);
   return caller;

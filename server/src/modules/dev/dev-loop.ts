@@ -52,13 +52,27 @@ export class DevLoop {
 
   constructor(private readonly deps: DevLoopDeps) {
     deps.builds.onFinished((c) => void this.afterBuild(c).catch((err) => deps.log(`dev loop: ${errorMessage(err)}`)));
-    deps.projects.onChanged((id) => void this.syncProject(id).catch((err) => deps.log(`dev loop: cannot watch project ${id}: ${errorMessage(err)}`)));
+    deps.projects.onChanged(
+      (id) =>
+        void this.syncProject(id).catch((err) =>
+          deps.log(`dev loop: cannot watch project ${id}: ${errorMessage(err)}`),
+        ),
+    );
   }
 
   private loop(projectId: string): ProjectLoop {
     let loop = this.loops.get(projectId);
     if (!loop) {
-      loop = { watcher: null, scheduler: null, pinned: null, swappingTo: null, problem: null, swaps: [], generation: 0, deploying: Promise.resolve() };
+      loop = {
+        watcher: null,
+        scheduler: null,
+        pinned: null,
+        swappingTo: null,
+        problem: null,
+        swaps: [],
+        generation: 0,
+        deploying: Promise.resolve(),
+      };
       this.loops.set(projectId, loop);
     }
     return loop;
@@ -141,7 +155,8 @@ export class DevLoop {
   private liveServiceRuns(projectId: string): RunRecord[] {
     const out: RunRecord[] = [];
     for (const { record } of this.deps.runs.liveRuns()) {
-      if (record.run.project === projectId && record.run.mode === 'service' && !isTerminal(record.run.state)) out.push(record);
+      if (record.run.project === projectId && record.run.mode === 'service' && !isTerminal(record.run.state))
+        out.push(record);
     }
     // the live map holds them in start order; a run re-attached later by a reconcile is older
     return out.reverse().sort((a, b) => b.run.created - a.run.created);
@@ -185,12 +200,18 @@ export class DevLoop {
     if (serving) {
       // a run started once the build had succeeded (the build's end is announced a little later,
       // as `swiftlambda dev` builds, then starts) already runs it
-      if (this.deps.runs.find(serving)?.run.compilation !== compilationId) await this.swap(projectId, serving, generation);
+      if (this.deps.runs.find(serving)?.run.compilation !== compilationId)
+        await this.swap(projectId, serving, generation);
       this.changed(projectId);
       return;
     }
     const newest = this.deps.runs.list({ projectId, limit: 1 })[0];
-    if (newest && newest.mode === 'oneShot' && newest.compilation !== compilationId && this.deps.runs.find(newest.uuid)?.startedBy === 'console') {
+    if (
+      newest &&
+      newest.mode === 'oneShot' &&
+      newest.compilation !== compilationId &&
+      this.deps.runs.find(newest.uuid)?.startedBy === 'console'
+    ) {
       await this.deps.runs.start(projectId, { mode: 'oneShot', arguments: newest.arguments }, { startedBy: 'console' });
     }
     this.changed(projectId);
@@ -206,7 +227,11 @@ export class DevLoop {
     loop.pinned = oldRunId;
     let runId: string;
     try {
-      const { run } = await this.deps.runs.start(projectId, { mode: 'service', arguments: old.run.arguments }, { startedBy: old.startedBy ?? 'console', replacesRun: oldRunId });
+      const { run } = await this.deps.runs.start(
+        projectId,
+        { mode: 'service', arguments: old.run.arguments },
+        { startedBy: old.startedBy ?? 'console', replacesRun: oldRunId },
+      );
       runId = run.uuid;
     } catch (err) {
       loop.problem = `the new build could not be started, the previous version keeps serving: ${errorMessage(err)}`;
@@ -215,12 +240,17 @@ export class DevLoop {
     loop.swappingTo = runId;
     this.changed(projectId);
     try {
-      const failure = await this.waitUntilListening(runId, () => loop.generation !== generation, () => {
-        loop.problem = `the new run has not accepted connections on its port for ${SLOW_LISTEN_MS / 1000} s (does it listen on 0.0.0.0:$PORT?); the previous version keeps serving`;
-        this.changed(projectId);
-      });
+      const failure = await this.waitUntilListening(
+        runId,
+        () => loop.generation !== generation,
+        () => {
+          loop.problem = `the new run has not accepted connections on its port for ${SLOW_LISTEN_MS / 1000} s (does it listen on 0.0.0.0:$PORT?); the previous version keeps serving`;
+          this.changed(projectId);
+        },
+      );
       if (failure) {
-        if (failure !== SUPERSEDED) loop.problem = `the new build did not start serving, the previous version keeps serving: ${failure}`;
+        if (failure !== SUPERSEDED)
+          loop.problem = `the new build did not start serving, the previous version keeps serving: ${failure}`;
         this.stopInBackground(projectId, runId);
         return;
       }
@@ -234,9 +264,7 @@ export class DevLoop {
     }
     // calls already on their way to the old run finish first; new ones go to the new run. The
     // next swap need not wait for this one's grace period.
-    void this.deps
-      .whenIdle(oldRunId)
-      .then(() => this.stopInBackground(projectId, oldRunId));
+    void this.deps.whenIdle(oldRunId).then(() => this.stopInBackground(projectId, oldRunId));
   }
 
   /** Stops a run gracefully if it is still live, without holding up the caller. */
@@ -250,7 +278,11 @@ export class DevLoop {
   }
 
   /** null once the run accepts connections on its port, else why it never will or no longer need. */
-  private async waitUntilListening(runId: string, superseded: () => boolean, onSlow: () => void): Promise<string | null> {
+  private async waitUntilListening(
+    runId: string,
+    superseded: () => boolean,
+    onSlow: () => void,
+  ): Promise<string | null> {
     const slowAt = Date.now() + SLOW_LISTEN_MS;
     let slow = false;
     for (;;) {
@@ -258,7 +290,9 @@ export class DevLoop {
       if (!record) return 'the run was removed';
       const { run } = record;
       if (isTerminal(run.state)) {
-        return run.exitCode !== null ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT` : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
+        return run.exitCode !== null
+          ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT`
+          : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
       }
       if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
       if (superseded()) return SUPERSEDED;

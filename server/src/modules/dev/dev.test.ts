@@ -24,7 +24,11 @@ test('path dependencies are read from the manifest, comments ignored', () => {
 test('local dependency folders are found transitively, once each, missing ones skipped', async () => {
   const root = await mkdtemp(join(tmpdir(), 'deps-'));
   try {
-    for (const [dir, deps] of [['App', ['../A', '../Missing']], ['A', ['../B', '../App']], ['B', ['../A']]] as const) {
+    for (const [dir, deps] of [
+      ['App', ['../A', '../Missing']],
+      ['A', ['../B', '../App']],
+      ['B', ['../A']],
+    ] as const) {
       await mkdir(join(root, dir));
       await writeFile(join(root, dir, 'Package.swift'), deps.map((d) => `.package(path: "${d}")`).join(',\n'));
     }
@@ -36,7 +40,15 @@ test('local dependency folders are found transitively, once each, missing ones s
 
 test('ignored: build output, SwiftPM state, dot-folders and editor temp files', () => {
   const roots = ['/p'];
-  for (const p of ['/p/.build/x.o', '/p/.swiftpm/a', '/p/.git/HEAD', '/p/Sources/.main.swift.swp', '/p/Sources/main.swift~', '/p/Sources/4913', '/p/Sources/#main.swift#']) {
+  for (const p of [
+    '/p/.build/x.o',
+    '/p/.swiftpm/a',
+    '/p/.git/HEAD',
+    '/p/Sources/.main.swift.swp',
+    '/p/Sources/main.swift~',
+    '/p/Sources/4913',
+    '/p/Sources/#main.swift#',
+  ]) {
     assert.ok(isIgnoredPath(p, roots), p);
   }
   for (const p of ['/p/Sources/main.swift', '/p/Package.swift', '/p']) assert.ok(!isIgnoredPath(p, roots), p);

@@ -43,7 +43,8 @@ export class KeyMatcher<K extends MatchableKey> {
     const record = this.verified.get(secret) ?? this.verify(secret);
     if (!record) throw new AppError('invalid_api_key', 'the API key is not recognized');
     if (record.revokedAt !== null) throw new AppError('revoked_api_key', 'this API key was revoked');
-    if (record.expiresAt !== null && record.expiresAt <= nowSeconds) throw new AppError('expired_api_key', 'this API key has expired');
+    if (record.expiresAt !== null && record.expiresAt <= nowSeconds)
+      throw new AppError('expired_api_key', 'this API key has expired');
     return record;
   }
 
@@ -55,7 +56,9 @@ export class KeyMatcher<K extends MatchableKey> {
     if (!isWellFormedSecret(secret)) return undefined;
     const digest = hashSecretBytes(secret);
     const prefix = displayPrefix(secret);
-    const record = this.records().find((k) => k.prefix === prefix && timingSafeEqual(Buffer.from(k.secretHash, 'hex'), digest));
+    const record = this.records().find(
+      (k) => k.prefix === prefix && timingSafeEqual(Buffer.from(k.secretHash, 'hex'), digest),
+    );
     if (record) {
       if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
       this.verified.set(secret, record);

@@ -20,7 +20,11 @@ export function createKeysRouter(keys: KeysService): Router {
       expiresInDays: 'invalid_expires_in_days',
       projects: 'invalid_projects',
     });
-    const created = await keys.create({ name: body.name, expiresInDays: body.expiresInDays ?? null, projects: body.projects ?? null });
+    const created = await keys.create({
+      name: body.name,
+      expiresInDays: body.expiresInDays ?? null,
+      projects: body.projects ?? null,
+    });
     res.status(201).json(created);
   });
   router.get('/keys', (_req, res) => {

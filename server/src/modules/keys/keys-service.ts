@@ -15,7 +15,6 @@ export interface CreateKeyInput {
   readonly projects: readonly string[] | null;
 }
 
-
 export function toPublicKey(record: KeyRecord): Key {
   return {
     id: record.id,

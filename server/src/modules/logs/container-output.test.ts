@@ -17,7 +17,11 @@ type Frames = Array<[OutputStream, string]>;
  */
 function engineWithStoredLog(stored: Frames, followed: Frames): Pick<DockerEngine, 'readLogs'> {
   return {
-    async readLogs(_id: string, follow: boolean, onData: (stream: OutputStream, data: Buffer) => void): Promise<LogFollow> {
+    async readLogs(
+      _id: string,
+      follow: boolean,
+      onData: (stream: OutputStream, data: Buffer) => void,
+    ): Promise<LogFollow> {
       for (const [stream, text] of follow ? followed : stored) onData(stream, Buffer.from(text));
       return { done: Promise.resolve(), stop: () => undefined };
     },
@@ -34,7 +38,14 @@ test('a re-attached follower skips what was stored, and complete() adds what the
     before.pushOutput('stderr', Buffer.from('warn 1\n'));
     await logs.closeWriter('runs', 'r1');
 
-    const stored: Frames = [['stdout', 'one\n'], ['stdout', 'two\n'], ['stderr', 'warn 1\n'], ['stdout', 'three\nfo'], ['stdout', 'ur\n'], ['stderr', 'warn 2\n']];
+    const stored: Frames = [
+      ['stdout', 'one\n'],
+      ['stdout', 'two\n'],
+      ['stderr', 'warn 1\n'],
+      ['stdout', 'three\nfo'],
+      ['stdout', 'ur\n'],
+      ['stderr', 'warn 2\n'],
+    ];
     const engine = engineWithStoredLog(stored, stored.slice(0, 4)) as DockerEngine;
     const writer = await logs.openWriter('runs', 'r1');
     const capture = await followContainerOutput(engine, 'c1', writer, writer.storedAtOpen);
@@ -45,7 +56,14 @@ test('a re-attached follower skips what was stored, and complete() adds what the
     const all = await logs.read('runs', 'r1', -1, 100);
     assert.deepEqual(
       all.map((c) => [c.stream, c.data]),
-      [['stdout', 'one\n'], ['stdout', 'two\n'], ['stderr', 'warn 1\n'], ['stdout', 'three\n'], ['stdout', 'four\n'], ['stderr', 'warn 2\n']],
+      [
+        ['stdout', 'one\n'],
+        ['stdout', 'two\n'],
+        ['stderr', 'warn 1\n'],
+        ['stdout', 'three\n'],
+        ['stdout', 'four\n'],
+        ['stderr', 'warn 2\n'],
+      ],
     );
     await logs.closeAll();
   } finally {

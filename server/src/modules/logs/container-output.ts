@@ -16,7 +16,11 @@ export interface OutputCapture extends LogFollow {
  * depends on the engine's log-file follower (which on Docker 20.10 can end its stream before
  * the tail of a fast writer's output has been read, when many containers exit at once).
  */
-export async function attachContainerOutput(engine: DockerEngine, containerId: string, writer: LogWriter): Promise<OutputCapture> {
+export async function attachContainerOutput(
+  engine: DockerEngine,
+  containerId: string,
+  writer: LogWriter,
+): Promise<OutputCapture> {
   const follow = await engine.attachOutput(containerId, (stream, data) => writer.pushOutput(stream, data));
   stopAtCap(writer, follow);
   return { ...follow, complete: async () => undefined };

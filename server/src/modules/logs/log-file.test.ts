@@ -28,15 +28,24 @@ test('sequences start at 0, pages follow afterSequence, and unflushed chunks are
     const log = await LogFile.openForAppend(join(dir, 'a'));
     for (let i = 0; i < 10; i++) log.append(i % 2 ? 'stderr' : 'stdout', `line ${i}\n`, 1000 + i);
     const early = await log.read(-1, 3);
-    assert.deepEqual(early.map((c) => c.sequence), [0, 1, 2]);
+    assert.deepEqual(
+      early.map((c) => c.sequence),
+      [0, 1, 2],
+    );
     await log.flush();
     for (let i = 10; i < 15; i++) log.append('stdout', `line ${i}\n`, 1000 + i);
     const mixed = await log.read(7, 5); // 8, 9 from the file, 10..12 from memory
-    assert.deepEqual(mixed.map((c) => c.sequence), [8, 9, 10, 11, 12]);
+    assert.deepEqual(
+      mixed.map((c) => c.sequence),
+      [8, 9, 10, 11, 12],
+    );
     assert.equal(mixed[1]!.stream, 'stderr');
     await log.close();
     const closed = await readClosedLog(join(dir, 'a'), 12, 100);
-    assert.deepEqual(closed.map((c) => c.data), ['line 13\n', 'line 14\n']);
+    assert.deepEqual(
+      closed.map((c) => c.data),
+      ['line 13\n', 'line 14\n'],
+    );
   }));
 
 test('the stored line is exactly JSON.stringify of the chunk', () =>
@@ -64,10 +73,16 @@ test('every kind of line is stored as JSON.stringify gives it, the fast ASCII pa
     const expected = lines.map((bytes, i) => {
       const timestamp = 1716300300000 + i * 1_000_001;
       log.appendBytes(i % 2 ? 'stderr' : 'stdout', bytes, 0, bytes.length, timestamp);
-      return JSON.stringify({ sequence: i, stream: i % 2 ? 'stderr' : 'stdout', data: bytes.toString('utf8'), timestamp }) + '\n';
+      return (
+        JSON.stringify({ sequence: i, stream: i % 2 ? 'stderr' : 'stdout', data: bytes.toString('utf8'), timestamp }) +
+        '\n'
+      );
     });
     const unflushed = await log.read(-1, 100);
-    assert.deepEqual(unflushed.map((c) => JSON.stringify(c) + '\n'), expected);
+    assert.deepEqual(
+      unflushed.map((c) => JSON.stringify(c) + '\n'),
+      expected,
+    );
     await log.close();
     const { readFile } = await import('node:fs/promises');
     assert.equal(await readFile(join(dir, 'k.ndjson'), 'utf8'), expected.join(''));
@@ -87,7 +102,10 @@ test('re-opening continues the sequence, and a torn tail from a crash is trimmed
     again.append('stdout', 'after\n', 9);
     await again.close();
     const all = await readClosedLog(base, -1, 100);
-    assert.deepEqual(all.map((c) => c.sequence), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      all.map((c) => c.sequence),
+      [0, 1, 2, 3, 4, 5],
+    );
     assert.equal(all[5]!.data, 'after\n');
     assert.equal((await stat(`${base}.idx`)).size, 6 * 8);
   }));
@@ -98,5 +116,8 @@ test('reading a page deep in a long log costs the same as near the start', () =>
     for (let i = 0; i < 50_000; i++) log.append('stdout', `line ${i}\n`, i);
     await log.close();
     const page = await readClosedLog(join(dir, 'c'), 49_989, 200);
-    assert.deepEqual(page.map((c) => c.sequence), [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999]);
+    assert.deepEqual(
+      page.map((c) => c.sequence),
+      [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999],
+    );
   }));

@@ -219,7 +219,8 @@ export class LogFile {
       if (from < to) fromMemory.push(...batch.chunks(from, to));
       batchStart += n;
     }
-    const fromFile = start < memStart ? await readRange(this.base, start, Math.min(end, memStart), memStart, bytes) : [];
+    const fromFile =
+      start < memStart ? await readRange(this.base, start, Math.min(end, memStart), memStart, bytes) : [];
     return fromFile.concat(fromMemory);
   }
 
@@ -249,7 +250,14 @@ async function readRange(base: string, start: number, end: number, count: number
 }
 
 /** The same with the two files already open: two positioned reads. */
-export async function readRangeFrom(index: FileHandle, data: FileHandle, start: number, end: number, count: number, bytes: number): Promise<LogChunk[]> {
+export async function readRangeFrom(
+  index: FileHandle,
+  data: FileHandle,
+  start: number,
+  end: number,
+  count: number,
+  bytes: number,
+): Promise<LogChunk[]> {
   if (start >= end) return [];
   const entries = end < count ? end - start + 1 : end - start;
   const offsets = Buffer.alloc(entries * INDEX_ENTRY);

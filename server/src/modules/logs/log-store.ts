@@ -32,7 +32,11 @@ export class LogWriter {
     private readonly clock: Clock,
     private readonly maxBytes: number,
     /** output already stored per stream when the log was (re)opened: what a re-attached follower skips */
-    readonly storedAtOpen: Readonly<{ stdout: number; stderr: number; total: number }> = { stdout: 0, stderr: 0, total: 0 },
+    readonly storedAtOpen: Readonly<{ stdout: number; stderr: number; total: number }> = {
+      stdout: 0,
+      stderr: 0,
+      total: 0,
+    },
   ) {
     this.storedBytes = storedAtOpen.total;
     this.splitters = {
@@ -74,7 +78,9 @@ export class LogWriter {
     const size = end - start;
     if (!force && this.storedBytes + size > this.maxBytes) {
       this.truncatedFlag = true;
-      const notice = Buffer.from(`[swiftlambda] output passed the log cap of ${this.maxBytes} bytes; later output is dropped\n`);
+      const notice = Buffer.from(
+        `[swiftlambda] output passed the log cap of ${this.maxBytes} bytes; later output is dropped\n`,
+      );
       this.append('system', notice, 0, notice.length);
       for (const l of this.truncatedListeners) l();
       return;
@@ -256,9 +262,11 @@ export class LogStore {
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.readers.keys()].map((key) => this.dropReader(key)));
-    await Promise.all([...this.live.keys()].map((key) => {
-      const [kind, id] = key.split('/') as [LogKind, string];
-      return this.closeWriter(kind, id);
-    }));
+    await Promise.all(
+      [...this.live.keys()].map((key) => {
+        const [kind, id] = key.split('/') as [LogKind, string];
+        return this.closeWriter(kind, id);
+      }),
+    );
   }
 }

@@ -9,8 +9,10 @@ import { stripSwiftComments } from './package-manifest.js';
 export function pathDependenciesIn(manifest: string): string[] {
   const text = stripSwiftComments(manifest);
   const out: string[] = [];
-  for (const m of text.matchAll(/\.package\s*\(\s*(?:name\s*:\s*"[^"]*"\s*,\s*)?path\s*:\s*"([^"]+)"/g)) out.push(m[1]!);
-  for (const m of text.matchAll(/\.package\s*\(\s*(?:name\s*:\s*"[^"]*"\s*,\s*)?url\s*:\s*"file:\/\/(\/[^"]+)"/g)) out.push(decodeURI(m[1]!).replace(/\/+$/, ''));
+  for (const m of text.matchAll(/\.package\s*\(\s*(?:name\s*:\s*"[^"]*"\s*,\s*)?path\s*:\s*"([^"]+)"/g))
+    out.push(m[1]!);
+  for (const m of text.matchAll(/\.package\s*\(\s*(?:name\s*:\s*"[^"]*"\s*,\s*)?url\s*:\s*"file:\/\/(\/[^"]+)"/g))
+    out.push(decodeURI(m[1]!).replace(/\/+$/, ''));
   return out;
 }
 
@@ -35,7 +37,13 @@ export async function localDependencyFolders(packageDir: string): Promise<string
       const abs = isAbsolute(rel) ? resolve(rel) : resolve(dir, rel);
       if (seen.has(abs)) continue;
       seen.add(abs);
-      if (!(await stat(abs).then((s) => s.isDirectory(), () => false))) continue;
+      if (
+        !(await stat(abs).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      )
+        continue;
       // one inside the package folder is already seen with it
       if (!abs.startsWith(`${resolve(packageDir)}/`)) found.push(abs);
       queue.push(abs);

@@ -51,7 +51,9 @@ export function createProjectsRouter(projects: ProjectsService): Router {
   });
   // The executables a package folder declares, for the console's target picker.
   router.get('/packages/executables', async (req, res) => {
-    const { path } = parseBody(z.object({ path: z.string().min(1).max(4096) }), req.query, { path: 'invalid_source_path' });
+    const { path } = parseBody(z.object({ path: z.string().min(1).max(4096) }), req.query, {
+      path: 'invalid_source_path',
+    });
     res.json({ path, executables: await packageExecutables(path) });
   });
   router.get('/projects', (_req, res) => {

@@ -15,7 +15,13 @@ export interface ProjectDefaults {
 
 export const DEFAULT_PROJECT_SETTINGS = { runTimeoutSeconds: 60, memoryLimitMb: 1024, pidsLimit: 512 } as const;
 /** Settings added after the first release: projects stored before them get these. */
-const LATER_SETTINGS = { watch: false, buildConfiguration: 'release', stopGraceSeconds: 10, runtime: 'process', reservedConcurrency: 10 } as const;
+const LATER_SETTINGS = {
+  watch: false,
+  buildConfiguration: 'release',
+  stopGraceSeconds: 10,
+  runtime: 'process',
+  reservedConcurrency: 10,
+} as const;
 
 export interface CreateProjectInput {
   readonly name: string;
@@ -45,7 +51,8 @@ export class ProjectsService {
   ) {
     for (const project of store.data.projects) {
       for (const [field, value] of Object.entries(LATER_SETTINGS)) {
-        if ((project as unknown as Record<string, unknown>)[field] === undefined) (project as unknown as Record<string, unknown>)[field] = value;
+        if ((project as unknown as Record<string, unknown>)[field] === undefined)
+          (project as unknown as Record<string, unknown>)[field] = value;
       }
     }
   }

@@ -12,7 +12,8 @@ export function redactedHeaders(raw: readonly string[], credentials: CallerCrede
     const name = raw[i]!;
     const value = raw[i + 1]!;
     const lower = name.toLowerCase();
-    if (lower === 'x-api-key' || (lower === 'authorization' && credentials.isCredentialAuthorization(value))) out.push([name, REDACTED]);
+    if (lower === 'x-api-key' || (lower === 'authorization' && credentials.isCredentialAuthorization(value)))
+      out.push([name, REDACTED]);
     else if (lower === 'cookie') out.push([name, credentials.cookieWithSessionRedacted(value, REDACTED)]);
     else out.push([name, value]);
   }
@@ -58,7 +59,12 @@ export class CallRecorder {
     const upstream = this.responseHeaders;
     const ownError = upstream === null && res.headersSent;
     // the emulator's own answer: its headers now, while the response still has them
-    const ownHeaders = upstream === null ? Object.entries(res.getHeaders()).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)] as [string, string]) : null;
+    const ownHeaders =
+      upstream === null
+        ? Object.entries(res.getHeaders()).map(
+            ([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)] as [string, string],
+          )
+        : null;
     // the closure keeps the raw header list, never the request or its socket
     const { credentials, request, response } = this;
     const rawHeaders = this.req.rawHeaders;
@@ -76,12 +82,15 @@ export class CallRecorder {
       reason: this.reason,
       via: this.via,
     };
-    this.log.add(this.runId, new RequestRecord(summary, () => ({
-      requestHeaders: redactedHeaders(rawHeaders, credentials),
-      responseHeaders: ownHeaders ?? pairs(upstream ?? []),
-      requestBody: request.body(),
-      responseBody: ownError ? null : response.body(),
-    })));
+    this.log.add(
+      this.runId,
+      new RequestRecord(summary, () => ({
+        requestHeaders: redactedHeaders(rawHeaders, credentials),
+        responseHeaders: ownHeaders ?? pairs(upstream ?? []),
+        requestBody: request.body(),
+        responseBody: ownError ? null : response.body(),
+      })),
+    );
   }
 }
 

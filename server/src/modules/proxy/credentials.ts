@@ -22,7 +22,9 @@ export class CallerCredentials {
   cookieWithSessionRedacted(value: string, mask: string): string {
     return value
       .split(';')
-      .map((pair) => (this.sessionCookie in parseCookie(pair) ? `${pair.slice(0, pair.indexOf('=') + 1)}${mask}` : pair))
+      .map((pair) =>
+        this.sessionCookie in parseCookie(pair) ? `${pair.slice(0, pair.indexOf('=') + 1)}${mask}` : pair,
+      )
       .join(';');
   }
 

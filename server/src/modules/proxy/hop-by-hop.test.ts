@@ -7,11 +7,45 @@ import { rawWithoutHopByHop } from './hop-by-hop.js';
 
 test('hop-by-hop headers and the headers Connection names are removed; case, order and duplicates kept', () => {
   const raw = [
-    'Connection', 'X-Secret, close', 'X-Secret', '1', 'Keep-Alive', 'timeout=5', 'Proxy-Authorization', 'Basic x',
-    'TE', 'trailers', 'Trailer', 'Expires', 'Transfer-Encoding', 'chunked', 'Upgrade', 'websocket',
-    'X-End-To-End', 'kept', 'Set-Cookie', 'a=1', 'content-type', 'text/plain', 'Set-Cookie', 'b=2', 'Upgrade-Insecure-Requests', '1',
+    'Connection',
+    'X-Secret, close',
+    'X-Secret',
+    '1',
+    'Keep-Alive',
+    'timeout=5',
+    'Proxy-Authorization',
+    'Basic x',
+    'TE',
+    'trailers',
+    'Trailer',
+    'Expires',
+    'Transfer-Encoding',
+    'chunked',
+    'Upgrade',
+    'websocket',
+    'X-End-To-End',
+    'kept',
+    'Set-Cookie',
+    'a=1',
+    'content-type',
+    'text/plain',
+    'Set-Cookie',
+    'b=2',
+    'Upgrade-Insecure-Requests',
+    '1',
   ];
-  assert.deepEqual(rawWithoutHopByHop(raw), ['X-End-To-End', 'kept', 'Set-Cookie', 'a=1', 'content-type', 'text/plain', 'Set-Cookie', 'b=2', 'Upgrade-Insecure-Requests', '1']);
+  assert.deepEqual(rawWithoutHopByHop(raw), [
+    'X-End-To-End',
+    'kept',
+    'Set-Cookie',
+    'a=1',
+    'content-type',
+    'text/plain',
+    'Set-Cookie',
+    'b=2',
+    'Upgrade-Insecure-Requests',
+    '1',
+  ]);
 });
 
 test('the console cookie is dropped however it is spaced, and other cookies pass', () => {
@@ -25,7 +59,13 @@ test('the console cookie is dropped however it is spaced, and other cookies pass
 
 test('an Authorization holding an API key or the console token is a credential, in any casing or scheme', () => {
   const c = new CallerCredentials('console-token-0123456789', 'swiftlambda_console');
-  for (const v of ['Bearer console-token-0123456789', 'bearer console-token-0123456789', 'BEARER  console-token-0123456789', 'console-token-0123456789', 'Token console-token-0123456789']) {
+  for (const v of [
+    'Bearer console-token-0123456789',
+    'bearer console-token-0123456789',
+    'BEARER  console-token-0123456789',
+    'console-token-0123456789',
+    'Token console-token-0123456789',
+  ]) {
     assert.ok(c.isCredentialAuthorization(v), v);
   }
   const key = generateSecret();

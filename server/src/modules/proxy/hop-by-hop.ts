@@ -1,7 +1,15 @@
 /** A Connection header value that asks to close the connection after the answer. */
 export const CLOSE_TOKEN = /\bclose\b/i;
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /**
  * The header names (lower-cased) that the Connection headers of a raw header list

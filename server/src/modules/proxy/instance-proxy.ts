@@ -91,7 +91,12 @@ export class InstanceProxy {
     const url = req.url ?? '';
     const instance = url.startsWith('/instances/') ? matchInstancePath(url) : null;
     if (instance) {
-      this.route(req, res, { runId: instance.runId, rest: instance.rest, prefix: `/instances/${instance.runId}/api`, via: 'instance' }, true);
+      this.route(
+        req,
+        res,
+        { runId: instance.runId, rest: instance.rest, prefix: `/instances/${instance.runId}/api`, via: 'instance' },
+        true,
+      );
       return true;
     }
     const dev = url.startsWith('/dev/') ? matchDevPath(url) : null;
@@ -156,16 +161,19 @@ export class InstanceProxy {
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
     call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.credentials);
     // Node hands an Upgrade request to the request handler when no 'upgrade' listener is set
-    if (req.headers.upgrade !== undefined) throw new AppError('unsupported_protocol', 'the proxy does not forward WebSocket or other upgraded protocols');
+    if (req.headers.upgrade !== undefined)
+      throw new AppError('unsupported_protocol', 'the proxy does not forward WebSocket or other upgraded protocols');
     const { run } = record;
     if (!run.publicAccess) this.deps.authorize(req, run.project);
-    if (run.mode !== 'service') throw new AppError('instance_not_servable', 'the run was started in oneShot mode and has no HTTP server');
+    if (run.mode !== 'service')
+      throw new AppError('instance_not_servable', 'the run was started in oneShot mode and has no HTTP server');
     const live = this.deps.runs.liveRun(runId);
     if (run.state === 'queued' && live && mayWait) {
       this.holdUntilStarted(req, res, call, live);
       return;
     }
-    if (run.state !== 'running' || !run.hostPort || !live) throw new AppError('instance_not_running', `the run is ${run.state}`);
+    if (run.state !== 'running' || !run.hostPort || !live)
+      throw new AppError('instance_not_running', `the run is ${run.state}`);
     const remainingMs = live.msUntilDeadline() ?? 0;
     if (remainingMs <= 0) throw new AppError('instance_timeout', 'the run has reached its deadline');
     this.upstream.send(req, res, { runId, hostPort: run.hostPort, rest, remainingMs, prefix }, call.recorder);
@@ -209,10 +217,23 @@ export class InstanceProxy {
       throw new AppError('request_not_replayable', 'the request body was larger than the log keeps (64 KiB)');
     }
     const run = this.deps.runs.find(runId)?.run;
-    if (!run || run.state !== 'running' || !run.hostPort) throw new AppError('instance_not_running', `the run is ${run?.state ?? 'gone'}`);
-    const headers = logged.requestHeaders.filter(([name, value]) => value !== '[redacted]' && !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null));
-    headers.push(['x-forwarded-for', '127.0.0.1'], ['x-forwarded-proto', 'http'], ['x-forwarded-prefix', logged.via === 'dev' ? `/dev/${run.project}/api` : `/instances/${runId}/api`]);
-    const body = logged.requestBody === null ? null : 'text' in logged.requestBody ? Buffer.from(logged.requestBody.text) : Buffer.from(logged.requestBody.base64, 'base64');
+    if (!run || run.state !== 'running' || !run.hostPort)
+      throw new AppError('instance_not_running', `the run is ${run?.state ?? 'gone'}`);
+    const headers = logged.requestHeaders.filter(
+      ([name, value]) =>
+        value !== '[redacted]' && !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null),
+    );
+    headers.push(
+      ['x-forwarded-for', '127.0.0.1'],
+      ['x-forwarded-proto', 'http'],
+      ['x-forwarded-prefix', logged.via === 'dev' ? `/dev/${run.project}/api` : `/instances/${runId}/api`],
+    );
+    const body =
+      logged.requestBody === null
+        ? null
+        : 'text' in logged.requestBody
+          ? Buffer.from(logged.requestBody.text)
+          : Buffer.from(logged.requestBody.base64, 'base64');
     const path = logged.query ? `${logged.path}?${logged.query}` : logged.path;
     const started = Date.now();
     const sent = new BodyCapture();
@@ -220,7 +241,13 @@ export class InstanceProxy {
     let answer: Awaited<ReturnType<InstanceUpstream['resend']>> | null = null;
     let reason: string | null = null;
     try {
-      answer = await this.upstream.resend(run.hostPort, logged.method, path, headers, body && body.length ? body : null);
+      answer = await this.upstream.resend(
+        run.hostPort,
+        logged.method,
+        path,
+        headers,
+        body && body.length ? body : null,
+      );
     } catch {
       reason = 'instance_unreachable';
     }
@@ -238,7 +265,12 @@ export class InstanceProxy {
         reason,
         via: logged.via,
       },
-      () => ({ requestHeaders: logged.requestHeaders, requestBody: logged.requestBody, responseHeaders: answer?.headers ?? [], responseBody: answer?.body.body() ?? null }),
+      () => ({
+        requestHeaders: logged.requestHeaders,
+        requestBody: logged.requestBody,
+        responseHeaders: answer?.headers ?? [],
+        responseBody: answer?.body.body() ?? null,
+      }),
     );
     this.requests.add(runId, record);
     return record.full();
@@ -250,4 +282,12 @@ export class InstanceProxy {
 }
 
 /** Headers a replay does not send as logged: the ones undici and the replay set themselves. */
-const REPLAY_DROPPED = new Set(['host', 'content-length', 'expect', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix']);
+const REPLAY_DROPPED = new Set([
+  'host',
+  'content-length',
+  'expect',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-prefix',
+]);

@@ -116,7 +116,12 @@ export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound 
     if (this.stopReason) controller.abort(this.stopReason);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    _headers: unknown,
+    statusMessage?: string,
+  ): void {
     // 1xx informational answers are the relay's business with the upstream, not the caller's
     if (statusCode < 200) return;
     const { res, req } = this;
@@ -124,7 +129,8 @@ export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound 
     const headers = rawWithoutHopByHop(latin1Headers((controller.rawHeaders ?? []) as Array<Buffer | string>));
     headers.push(...this.options.extraHeaders(req));
     // our own hop to the client: keep-alive unless the client closes
-    const close = (req.headers.connection !== undefined && CLOSE_TOKEN.test(req.headers.connection)) || req.httpVersion === '1.0';
+    const close =
+      (req.headers.connection !== undefined && CLOSE_TOKEN.test(req.headers.connection)) || req.httpVersion === '1.0';
     headers.push('connection', close ? 'close' : 'keep-alive');
     // the upstream's headers as they are: no Date of our own
     res.sendDate = false;
@@ -174,7 +180,7 @@ export class RelayExchange implements Dispatcher.DispatchHandler, DeadlineBound 
   onDeadline(): void {
     if (this.ended) return;
     this.stop(new Error('the run reached its deadline'));
-    this.fail('instance_timeout', 'the upstream call passed the run\'s remaining timeout');
+    this.fail('instance_timeout', "the upstream call passed the run's remaining timeout");
   }
 
   private stop(reason: Error): void {

@@ -46,7 +46,9 @@ export class BodyCapture {
     if (this.bytes > BODY_BYTES_KEPT) return null;
     const all = Buffer.concat(this.chunks);
     const text = all.toString('utf8');
-    return Buffer.byteLength(text) === all.length && !text.includes('\uFFFD') ? { text } : { base64: all.toString('base64') };
+    return Buffer.byteLength(text) === all.length && !text.includes('\uFFFD')
+      ? { text }
+      : { base64: all.toString('base64') };
   }
 }
 
@@ -80,11 +82,17 @@ export class RequestLog {
 
   /** Newest first. */
   list(runId: string, limit: number): LoggedRequest[] {
-    return (this.byRun.get(runId) ?? []).slice(-limit).reverse().map((r) => r.full());
+    return (this.byRun.get(runId) ?? [])
+      .slice(-limit)
+      .reverse()
+      .map((r) => r.full());
   }
 
   get(runId: string, id: string): LoggedRequest | undefined {
-    return this.byRun.get(runId)?.find((r) => r.summary.id === id)?.full();
+    return this.byRun
+      .get(runId)
+      ?.find((r) => r.summary.id === id)
+      ?.full();
   }
 
   onRecord(listener: (runId: string, record: RequestRecord) => void): void {

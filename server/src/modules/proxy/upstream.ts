@@ -20,23 +20,40 @@ const NAVIGATION_DESTS = new Set(['document', 'iframe', 'frame', 'embed', 'objec
 export function isBrowserNavigation(req: { readonly headers: IncomingHttpHeaders }): boolean {
   const dest = req.headers['sec-fetch-dest'];
   if (typeof dest === 'string') return NAVIGATION_DESTS.has(dest);
-  return req.headers['sec-fetch-mode'] === 'navigate' || (req.headers['upgrade-insecure-requests'] === '1' && /text\/html/.test(String(req.headers.accept ?? '')));
+  return (
+    req.headers['sec-fetch-mode'] === 'navigate' ||
+    (req.headers['upgrade-insecure-requests'] === '1' && /text\/html/.test(String(req.headers.accept ?? '')))
+  );
 }
 
-export const SANDBOX_POLICY = 'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox';
+export const SANDBOX_POLICY =
+  'sandbox allow-scripts allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox';
 
 /**
  * Request headers never forwarded as sent: the ones the proxy sets itself (any the caller sent are
  * replaced), the caller's API key, and `Expect` (Node has already answered `100 Continue`).
  */
-const DROPPED_REQUEST_HEADERS = new Set(['host', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-prefix', 'x-api-key', 'expect']);
+const DROPPED_REQUEST_HEADERS = new Set([
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-prefix',
+  'x-api-key',
+  'expect',
+]);
 
 /**
  * The headers sent to the container, from the caller's raw list (original case, order and
  * duplicates): hop-by-hop headers removed, the caller's credentials dropped, and X-Forwarded-* set,
  * X-Forwarded-For ending with the caller's own address. Host is the upstream's own.
  */
-export function upstreamRequestHeaders(req: http.IncomingMessage, credentials: CallerCredentials, prefix: string, contentLength?: number): string[] {
+export function upstreamRequestHeaders(
+  req: http.IncomingMessage,
+  credentials: CallerCredentials,
+  prefix: string,
+  contentLength?: number,
+): string[] {
   const raw = req.rawHeaders;
   const named = req.headers.connection === undefined ? null : namedByConnection(raw);
   const out: string[] = [];
@@ -58,10 +75,14 @@ export function upstreamRequestHeaders(req: http.IncomingMessage, credentials: C
   const priorFor = req.headers['x-forwarded-for'];
   const peer = req.socket.remoteAddress ?? '';
   out.push(
-    'x-forwarded-for', priorFor ? `${priorFor}, ${peer}` : peer,
-    'x-forwarded-host', req.headers.host ?? '',
-    'x-forwarded-proto', 'http',
-    'x-forwarded-prefix', prefix,
+    'x-forwarded-for',
+    priorFor ? `${priorFor}, ${peer}` : peer,
+    'x-forwarded-host',
+    req.headers.host ?? '',
+    'x-forwarded-proto',
+    'http',
+    'x-forwarded-prefix',
+    prefix,
   );
   return out;
 }
@@ -104,7 +125,12 @@ export class InstanceUpstream {
   ) {}
 
   /** Forwards the call; throws `payload_too_large` for a declared length over the limit. */
-  send(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, recorder: CallRecorder | null): void {
+  send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    target: InstanceTarget,
+    recorder: CallRecorder | null,
+  ): void {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
       throw new AppError('payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`);
@@ -117,7 +143,12 @@ export class InstanceUpstream {
    * A chunked body has no declared length: it is read up to the limit first, so that an oversized
    * one gets 413 before the container sees a byte, then forwarded with its length.
    */
-  private sendBuffered(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, recorder: CallRecorder | null): void {
+  private sendBuffered(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    target: InstanceTarget,
+    recorder: CallRecorder | null,
+  ): void {
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
@@ -128,7 +159,9 @@ export class InstanceUpstream {
         refused = true;
         chunks.length = 0;
         if (recorder) recorder.reason = 'payload_too_large';
-        sendError(res, 'payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`, { close: true });
+        sendError(res, 'payload_too_large', `request bodies are limited to ${this.maxBodyBytes} bytes`, {
+          close: true,
+        });
         return;
       }
       chunks.push(chunk);
@@ -140,12 +173,38 @@ export class InstanceUpstream {
     req.on('error', () => res.destroy());
   }
 
-  private dispatch(req: http.IncomingMessage, res: http.ServerResponse, target: InstanceTarget, body: Buffer | AsyncIterable<Buffer> | null, recorder: CallRecorder | null): void {
-    const headers = upstreamRequestHeaders(req, this.credentials, target.prefix, Buffer.isBuffer(body) ? body.length : undefined);
-    const exchange = new RelayExchange(req, res, this.relayOptions, this.open.of(target.runId, target.remainingMs), recorder);
+  private dispatch(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    target: InstanceTarget,
+    body: Buffer | AsyncIterable<Buffer> | null,
+    recorder: CallRecorder | null,
+  ): void {
+    const headers = upstreamRequestHeaders(
+      req,
+      this.credentials,
+      target.prefix,
+      Buffer.isBuffer(body) ? body.length : undefined,
+    );
+    const exchange = new RelayExchange(
+      req,
+      res,
+      this.relayOptions,
+      this.open.of(target.runId, target.remainingMs),
+      recorder,
+    );
     // undici sends async iterables as streamed bodies (its types list only Readable)
     const upstreamBody = body as Dispatcher.DispatchOptions['body'];
-    this.agent.dispatch({ origin: `http://127.0.0.1:${target.hostPort}`, method: req.method ?? 'GET', path: target.rest, headers, body: upstreamBody }, exchange);
+    this.agent.dispatch(
+      {
+        origin: `http://127.0.0.1:${target.hostPort}`,
+        method: req.method ?? 'GET',
+        path: target.rest,
+        headers,
+        body: upstreamBody,
+      },
+      exchange,
+    );
   }
 
   /** Resolves once no call to `runId` is open. */
@@ -154,12 +213,31 @@ export class InstanceUpstream {
   }
 
   /** Sends a logged call again (its body whole) and reads the answer, keeping up to the log's cap. */
-  async resend(hostPort: number, method: string, path: string, headers: Array<[string, string]>, body: Buffer | null): Promise<{ status: number; headers: Array<[string, string]>; body: BodyCapture; durationMs: number }> {
+  async resend(
+    hostPort: number,
+    method: string,
+    path: string,
+    headers: Array<[string, string]>,
+    body: Buffer | null,
+  ): Promise<{ status: number; headers: Array<[string, string]>; body: BodyCapture; durationMs: number }> {
     const started = Date.now();
-    const res = await this.agent.request({ origin: `http://127.0.0.1:${hostPort}`, method: method as Dispatcher.HttpMethod, path, headers: headers.flat(), body });
+    const res = await this.agent.request({
+      origin: `http://127.0.0.1:${hostPort}`,
+      method: method as Dispatcher.HttpMethod,
+      path,
+      headers: headers.flat(),
+      body,
+    });
     const capture = new BodyCapture();
     for await (const chunk of res.body) capture.add(chunk as Buffer);
-    const raw = rawWithoutHopByHop(latin1Headers((res as unknown as { rawHeaders?: Buffer[] }).rawHeaders ?? Object.entries(res.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.flatMap((x) => [k, x]) : [k, String(v)]))));
+    const raw = rawWithoutHopByHop(
+      latin1Headers(
+        (res as unknown as { rawHeaders?: Buffer[] }).rawHeaders ??
+          Object.entries(res.headers).flatMap(([k, v]) =>
+            Array.isArray(v) ? v.flatMap((x) => [k, x]) : [k, String(v)],
+          ),
+      ),
+    );
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
     return { status: res.statusCode, headers: pairs, body: capture, durationMs: Date.now() - started };

@@ -7,7 +7,7 @@ import { describeCrash, parseCrash, parseFrame, signalOfExitCode } from './crash
 // in release from /home/me/crashy (`nobt-fatal` with SWIFT_BACKTRACE=enable=no), and a small program
 // of nil unwrapped in a closure (debug build) and a precondition on another thread (release)
 const STDERR: Record<string, string> = {
-  'fatal': `crashy/main.swift:14: Fatal error: boom: the answer was 42
+  fatal: `crashy/main.swift:14: Fatal error: boom: the answer was 42
 
 *** Signal 4: Backtracing from 0x7fc7c2c11acf... done ***
 
@@ -22,7 +22,7 @@ Thread 0 "crashy" crashed:
 Backtrace took 0.00s
 
 `,
-  'unwrap': `
+  unwrap: `
 *** Signal 4: Backtracing from 0x55b44b38577e... done ***
 
 *** Swift runtime failure: Unexpectedly found nil while unwrapping an Optional value ***
@@ -36,7 +36,7 @@ Thread 0 "crashy" crashed:
 Backtrace took 0.00s
 
 `,
-  'index': `
+  index: `
 *** Signal 4: Backtracing from 0x55d051ca4798... done ***
 
 *** Program crashed: Illegal instruction at 0x000055d051ca4798 ***
@@ -50,7 +50,7 @@ Thread 0 "crashy" crashed:
 Backtrace took 0.01s
 
 `,
-  'segv': `
+  segv: `
 *** Signal 11: Backtracing from 0x560df564e7b5... done ***
 
 *** Program crashed: Bad pointer dereference at 0x0000000000000000 ***
@@ -63,7 +63,7 @@ Thread 0 "crashy" crashed:
 Backtrace took 0.01s
 
 `,
-  'abort': `
+  abort: `
 *** Signal 6: Backtracing from 0x7f7d75e2569c... done ***
 
 *** Program crashed: Aborted at 0x0000000000000007 ***
@@ -125,7 +125,7 @@ test('signals by exit code, as docker-init reports them (128 + n)', () => {
   assert.equal(signalOfExitCode(128), null);
 });
 
-test('fatalError: the runtime message, the frames, the user\'s line', () => {
+test("fatalError: the runtime message, the frames, the user's line", () => {
   const parsed = parseCrash(STDERR.fatal!, 'SIGILL')!;
   assert.equal(parsed.crash.signal, 'SIGILL');
   assert.equal(parsed.crash.message, 'Fatal error: boom: the answer was 42');
@@ -140,10 +140,20 @@ test('fatalError: the runtime message, the frames, the user\'s line', () => {
 
 test('a release-mode force-unwrap: the crash handler names the runtime failure', () => {
   const parsed = parseCrash(STDERR.unwrap!, 'SIGILL')!;
-  assert.equal(parsed.crash.message, 'Swift runtime failure: Unexpectedly found nil while unwrapping an Optional value');
-  assert.equal(parsed.crash.frames[0]!.symbol, 'Swift runtime failure: Unexpectedly found nil while unwrapping an Optional value');
+  assert.equal(
+    parsed.crash.message,
+    'Swift runtime failure: Unexpectedly found nil while unwrapping an Optional value',
+  );
+  assert.equal(
+    parsed.crash.frames[0]!.symbol,
+    'Swift runtime failure: Unexpectedly found nil while unwrapping an Optional value',
+  );
   assert.equal(parsed.crash.frames[0]!.file, null, 'compiler-generated code has no file');
-  assert.deepEqual(parsed.crash.frames[1], { symbol: 'unwrapNothing(_:)', file: '/home/me/crashy/Sources/crashy/main.swift', line: 19 });
+  assert.deepEqual(parsed.crash.frames[1], {
+    symbol: 'unwrapNothing(_:)',
+    file: '/home/me/crashy/Sources/crashy/main.swift',
+    line: 19,
+  });
   assert.equal(parsed.location, 'crashy/main.swift:19');
 });
 
@@ -157,33 +167,49 @@ test('a release-mode index out of range: no message from the runtime, the trap a
 test('a null pointer write: SIGSEGV with the faulting address', () => {
   const parsed = parseCrash(STDERR.segv!, 'SIGSEGV')!;
   assert.equal(parsed.crash.message, 'Bad pointer dereference at 0x0000000000000000');
-  assert.deepEqual(parsed.crash.frames[0], { symbol: 'writeThroughNull(_:)', file: '/home/me/crashy/Sources/crashy/main.swift', line: 32 });
+  assert.deepEqual(parsed.crash.frames[0], {
+    symbol: 'writeThroughNull(_:)',
+    file: '/home/me/crashy/Sources/crashy/main.swift',
+    line: 32,
+  });
   assert.equal(describeCrash(parsed), 'Bad pointer dereference at 0x0000000000000000 at crashy/main.swift:32');
 });
 
 test('abort(): a frame in libc and no source location', () => {
   const parsed = parseCrash(STDERR.abort!, 'SIGABRT')!;
-  assert.deepEqual(parsed.crash, { signal: 'SIGABRT', message: 'Aborted', frames: [{ symbol: '<unknown> in libc.so.6', file: null, line: null }] });
+  assert.deepEqual(parsed.crash, {
+    signal: 'SIGABRT',
+    message: 'Aborted',
+    frames: [{ symbol: '<unknown> in libc.so.6', file: null, line: null }],
+  });
   assert.equal(parsed.location, null);
   assert.equal(describeCrash(parsed), 'Aborted');
 });
 
-test('a debug build: the standard library\'s own message, the user\'s closure as the location', () => {
+test("a debug build: the standard library's own message, the user's closure as the location", () => {
   const parsed = parseCrash(STDERR['debug-closure']!, 'SIGILL')!;
   assert.equal(parsed.crash.message, 'Fatal error: Unexpectedly found nil while unwrapping an Optional value');
   assert.equal(parsed.crash.frames.length, 8);
-  assert.deepEqual(parsed.crash.frames[4], { symbol: 'closure #1 in handle(_:)', file: '/src/extra/Sources/extra/main.swift', line: 8 });
+  assert.deepEqual(parsed.crash.frames[4], {
+    symbol: 'closure #1 in handle(_:)',
+    file: '/src/extra/Sources/extra/main.swift',
+    line: 8,
+  });
   assert.equal(parsed.location, 'extra/main.swift:8');
 });
 
 test('a crash on another thread', () => {
   const parsed = parseCrash(STDERR['release-thread']!, 'SIGILL')!;
   assert.equal(parsed.crash.message, 'Swift runtime failure: precondition failure');
-  assert.deepEqual(parsed.crash.frames[1], { symbol: 'closure #1 in ', file: '/src/extra/Sources/extra/main.swift', line: 14 });
+  assert.deepEqual(parsed.crash.frames[1], {
+    symbol: 'closure #1 in ',
+    file: '/src/extra/Sources/extra/main.swift',
+    line: 14,
+  });
   assert.equal(parsed.crash.frames[2]!.symbol, '<unknown> in libFoundation.so');
 });
 
-test('without the backtracer: the runtime\'s Fatal error line alone', () => {
+test("without the backtracer: the runtime's Fatal error line alone", () => {
   const parsed = parseCrash(STDERR['nobt-fatal']!, 'SIGILL')!;
   assert.deepEqual(parsed.crash, { signal: 'SIGILL', message: 'Fatal error: boom: the answer was 42', frames: [] });
   assert.equal(parsed.location, 'crashy/main.swift:14');
@@ -192,7 +218,10 @@ test('without the backtracer: the runtime\'s Fatal error line alone', () => {
 test('no signal, no crash; a signal without Swift output is still one', () => {
   assert.equal(parseCrash('Fatal error: config missing\n', null), null);
   assert.equal(parseCrash('', null), null);
-  assert.deepEqual(parseCrash('some output\n', 'SIGKILL'), { crash: { signal: 'SIGKILL', message: null, frames: [] }, location: null });
+  assert.deepEqual(parseCrash('some output\n', 'SIGKILL'), {
+    crash: { signal: 'SIGKILL', message: null, frames: [] },
+    location: null,
+  });
 });
 
 test('the signal comes from the banner when the exit code does not say', () => {
@@ -207,10 +236,21 @@ test('a tail cut in the middle of the output, and a long message, stay bounded',
 });
 
 test('frame lines: paths with spaces, symbols with " in ", no location', () => {
-  assert.deepEqual(parseFrame('3 [ra] 0x0000000000001234 closure #2 in Server.run() + 10 in App at /Users/me/My Project/Sources/App/main.swift:7:3'), {
-    symbol: 'closure #2 in Server.run()', file: '/Users/me/My Project/Sources/App/main.swift', line: 7,
+  assert.deepEqual(
+    parseFrame(
+      '3 [ra] 0x0000000000001234 closure #2 in Server.run() + 10 in App at /Users/me/My Project/Sources/App/main.swift:7:3',
+    ),
+    {
+      symbol: 'closure #2 in Server.run()',
+      file: '/Users/me/My Project/Sources/App/main.swift',
+      line: 7,
+    },
+  );
+  assert.deepEqual(parseFrame('0      0x00007f3cafdc8acf <unknown> in libswiftCore.so'), {
+    symbol: '<unknown> in libswiftCore.so',
+    file: null,
+    line: null,
   });
-  assert.deepEqual(parseFrame('0      0x00007f3cafdc8acf <unknown> in libswiftCore.so'), { symbol: '<unknown> in libswiftCore.so', file: null, line: null });
   assert.equal(parseFrame('Backtrace took 0.00s'), null);
   assert.equal(parseFrame(''), null);
 });

@@ -3,7 +3,8 @@
 import type { CrashFrame, CrashReport } from '../../contract/run-diagnostics.js';
 
 /** What the crash handler is asked for: plain text on stderr, the crashed thread only, no register dump. */
-export const SWIFT_BACKTRACE_SETTINGS = 'enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,sanitize=no';
+export const SWIFT_BACKTRACE_SETTINGS =
+  'enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,sanitize=no';
 
 /** The end of stderr that is parsed: a backtrace of the crashed thread fits easily. */
 export const CRASH_TAIL_BYTES = 64 * 1024;
@@ -12,9 +13,24 @@ const MAX_FRAMES = 64;
 const MAX_MESSAGE = 500;
 
 const SIGNALS: Readonly<Record<number, string>> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
-  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
-  24: 'SIGXCPU', 25: 'SIGXFSZ', 31: 'SIGSYS',
+  1: 'SIGHUP',
+  2: 'SIGINT',
+  3: 'SIGQUIT',
+  4: 'SIGILL',
+  5: 'SIGTRAP',
+  6: 'SIGABRT',
+  7: 'SIGBUS',
+  8: 'SIGFPE',
+  9: 'SIGKILL',
+  10: 'SIGUSR1',
+  11: 'SIGSEGV',
+  12: 'SIGUSR2',
+  13: 'SIGPIPE',
+  14: 'SIGALRM',
+  15: 'SIGTERM',
+  24: 'SIGXCPU',
+  25: 'SIGXFSZ',
+  31: 'SIGSYS',
 };
 
 /** The signal that killed the program, from the exit code docker-init reports (128 + n). */
@@ -90,7 +106,9 @@ export function parseCrash(stderrTail: string, signal: string | null): ParsedCra
   }
   const sig = signal ?? bannerSignal;
   if (!sig) return null;
-  const message = fatal?.message ?? (runtimeFailure ? `Swift runtime failure: ${runtimeFailure}` : crashed ? describeFault(crashed) : null);
+  const message =
+    fatal?.message ??
+    (runtimeFailure ? `Swift runtime failure: ${runtimeFailure}` : crashed ? describeFault(crashed) : null);
   // the first frame in source code is the user's line even when the fatal error names the
   // standard library's file (`Swift/ContiguousArrayBuffer.swift:600: Fatal error: Index out of range`)
   const frame = frames.find((f) => f.file !== null && f.line !== null);

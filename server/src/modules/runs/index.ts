@@ -1,4 +1,11 @@
-export { RunsService, toPublicRun, toConsoleRun, RUN_STATES, TERMINAL_STATES, type StartRunOptions } from './runs-service.js';
+export {
+  RunsService,
+  toPublicRun,
+  toConsoleRun,
+  RUN_STATES,
+  TERMINAL_STATES,
+  type StartRunOptions,
+} from './runs-service.js';
 export { LiveRun } from './live-run.js';
 export { reconcileRunsWithContainers, EngineWatcher } from './reconcile.js';
 export { SERVICE_PORT } from './run-container.js';

@@ -5,7 +5,13 @@ import type { RunPhase, RunState } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
-import { attachContainerOutput, followContainerOutput, type LogStore, type LogWriter, type OutputCapture } from '../logs/index.js';
+import {
+  attachContainerOutput,
+  followContainerOutput,
+  type LogStore,
+  type LogWriter,
+  type OutputCapture,
+} from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
 import { describeExit, runContainerSpec } from './run-container.js';
 import type { RunStats } from './run-stats.js';
@@ -170,10 +176,17 @@ export class LiveRun {
     }
     // a stopped container has no published ports left: keep what was recorded
     if (run.mode === 'service' && container.hostPort !== null) run.hostPort = container.hostPort;
-    this.exitedUnseen = !(container.state === 'running' || container.state === 'paused' || container.state === 'restarting');
+    this.exitedUnseen = !(
+      container.state === 'running' ||
+      container.state === 'paused' ||
+      container.state === 'restarting'
+    );
     if (this.exitedUnseen) {
       // killed by the launch script's backstop (or by us, just before a crash) at the deadline
-      const ranMs = container.finishedAtMs !== null && this.record.startedAtMs !== null ? container.finishedAtMs - this.record.startedAtMs : 0;
+      const ranMs =
+        container.finishedAtMs !== null && this.record.startedAtMs !== null
+          ? container.finishedAtMs - this.record.startedAtMs
+          : 0;
       this.timedOut = container.exitCode !== 0 && !this.record.stopRequested && ranMs >= run.runTimeoutSeconds * 1000;
     } else if (this.record.stopRequested) {
       await this.terminate();
@@ -204,7 +217,12 @@ export class LiveRun {
       await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
       await this.capture.complete();
       const status = await engine.inspectContainer(containerId);
-      ending = { kind: 'exited', exitCode, oomKilled: status?.oomKilled ?? false, finishedAtMs: status?.finishedAtMs ?? null };
+      ending = {
+        kind: 'exited',
+        exitCode,
+        oomKilled: status?.oomKilled ?? false,
+        finishedAtMs: status?.finishedAtMs ?? null,
+      };
     } catch (err) {
       if (isEngineLost(err)) return await this.leaveForReconcile();
       ending = { kind: 'error', message: errorMessage(err) };
@@ -241,7 +259,9 @@ export class LiveRun {
   private async onDeadline(): Promise<void> {
     if (this.record.stopRequested) return;
     this.timedOut = true;
-    this.writer?.system(`[swiftlambda] run exceeded runTimeoutSeconds (${this.record.run.runTimeoutSeconds}s); container killed`);
+    this.writer?.system(
+      `[swiftlambda] run exceeded runTimeoutSeconds (${this.record.run.runTimeoutSeconds}s); container killed`,
+    );
     this.setPhase('timingOut');
     await this.deps.engine.killContainer(this.record.containerId!).catch(() => undefined);
   }
@@ -290,7 +310,11 @@ export class LiveRun {
         state = 'failed';
         errorSummary = `out of memory: the container passed its memory limit of ${this.record.memoryLimitMb} MiB and was killed`;
         const limitBytes = this.record.memoryLimitMb * 1024 * 1024;
-        this.record.crash = { signal: 'SIGKILL', message: `out of memory (limit ${this.record.memoryLimitMb} MiB)`, frames: [] };
+        this.record.crash = {
+          signal: 'SIGKILL',
+          message: `out of memory (limit ${this.record.memoryLimitMb} MiB)`,
+          frames: [],
+        };
         this.record.peakMemoryBytes = Math.max(this.record.peakMemoryBytes ?? 0, limitBytes);
       } else if (ending.exitCode === 0) {
         state = 'succeeded';

@@ -32,7 +32,11 @@ export function planRecovery(record: RunRecord, container: ContainerStatus | nul
   if (container && container.startedAtMs !== null) return { kind: 'reattach', container };
   if (record.stopRequested) return { kind: 'end', state: 'stopped', reason: null };
   if (!container && (record.containerId !== null || record.startedAtMs !== null)) {
-    return { kind: 'end', state: 'failed', reason: "the run's container disappeared while the emulator was not following it; what it did is unknown" };
+    return {
+      kind: 'end',
+      state: 'failed',
+      reason: "the run's container disappeared while the emulator was not following it; what it did is unknown",
+    };
   }
   const { created, runTimeoutSeconds } = record.run;
   if (nowMs >= (created + runTimeoutSeconds) * 1000) {
@@ -50,7 +54,9 @@ export function planRecovery(record: RunRecord, container: ContainerStatus | nul
  * its end recorded, an acknowledged run that never started is started, and labelled run
  * containers that belong to no live run are removed. `lost` counts runs ended without running.
  */
-export async function reconcileRunsWithContainers(deps: ReconcileDeps): Promise<{ reattached: number; started: number; lost: number; removed: number }> {
+export async function reconcileRunsWithContainers(
+  deps: ReconcileDeps,
+): Promise<{ reattached: number; started: number; lost: number; removed: number }> {
   const { engine, store, runs, clock } = deps;
   const containers = await engine.listContainers({ ...deps.labels, 'swiftlambda.kind': 'run' });
   const byRun = new Map(containers.map((c) => [c.labels['swiftlambda.run'] ?? '', c]));
@@ -78,7 +84,9 @@ export async function reconcileRunsWithContainers(deps: ReconcileDeps): Promise<
         keep.add(plan.container.id);
         record.containerId = plan.container.id;
         const live = runs.track(record);
-        void live.attach(plan.container).catch((err) => deps.log(`run ${record.run.uuid}: re-attach failed: ${errorMessage(err)}`));
+        void live
+          .attach(plan.container)
+          .catch((err) => deps.log(`run ${record.run.uuid}: re-attach failed: ${errorMessage(err)}`));
         reattached++;
         break;
       }
@@ -130,7 +138,10 @@ export class EngineWatcher {
   private stopped = false;
   private attempt = 0;
 
-  constructor(private readonly deps: ReconcileDeps, private readonly onReconciled: () => void = () => undefined) {
+  constructor(
+    private readonly deps: ReconcileDeps,
+    private readonly onReconciled: () => void = () => undefined,
+  ) {
     // a run left for the reconcile is picked up even if the events stream did not break
     deps.runs.onEngineLost(() => this.scheduleReconcile(ENGINE_LOST_RECONCILE_MS));
   }

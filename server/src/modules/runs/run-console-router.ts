@@ -33,9 +33,15 @@ export function createRunConsoleRouter(runs: RunsService): Router {
 }
 
 function streamStats(res: Response, record: RunRecord, backlog: RunStatsSample[], runs: RunsService): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   let closed = false;
-  const send = (type: string, data: unknown) => !closed && res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send = (type: string, data: unknown) =>
+    !closed && res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   const finish = () => {
     send('end', { peakMemoryBytes: record.peakMemoryBytes ?? null });
     closed = true;

@@ -18,7 +18,12 @@ function fakeEngine() {
 }
 
 const record = (uuid: string): RunRecord => ({ run: { uuid }, containerId: `c-${uuid}` }) as RunRecord;
-const sample = (memoryBytes: number, at = 0): ContainerStatsSample => ({ at, cpuPercent: 1, memoryBytes, memoryLimitBytes: 1 << 30 });
+const sample = (memoryBytes: number, at = 0): ContainerStatsSample => ({
+  at,
+  cpuPercent: 1,
+  memoryBytes,
+  memoryLimitBytes: 1 << 30,
+});
 const tick = () => new Promise((r) => setImmediate(r));
 
 test('samples are kept (the last 120), the peak goes on the record, listeners hear each one', async () => {

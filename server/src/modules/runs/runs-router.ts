@@ -21,26 +21,37 @@ const argument = z
 /** The seed's run body: `mode` oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
 const startRunBody = z.object({
   mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }),
-  arguments: z.array(argument, { error: 'arguments must be an array of strings' }).max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`).nullish(),
+  arguments: z
+    .array(argument, { error: 'arguments must be an array of strings' })
+    .max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`)
+    .nullish(),
 });
 const stopAllBody = z.object({ mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }).optional() });
 const RUN_BODY_REASONS = { mode: 'invalid_mode', arguments: 'invalid_arguments' } as const;
 
 export function parseStartRunBody(body: unknown): StartRunInput {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid_mode', 'the body must be a JSON object with a mode');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new AppError('invalid_mode', 'the body must be a JSON object with a mode');
   const parsed = parseBody(startRunBody, body, RUN_BODY_REASONS, 'invalid_arguments');
   return { mode: parsed.mode, arguments: parsed.arguments ?? [] };
 }
 
 const integerParam = (name: string, min: number) =>
-  z.string().regex(/^-?\d{1,15}$/, `${name} must be an integer`).transform(Number).refine((n) => n >= min, `${name} must be ${min} or more`);
+  z
+    .string()
+    .regex(/^-?\d{1,15}$/, `${name} must be an integer`)
+    .transform(Number)
+    .refine((n) => n >= min, `${name} must be ${min} or more`);
 
 const listQuery = z.object({
   limit: integerParam('limit', 1).optional(),
   state: z.enum(RUN_STATES, { error: `state must be one of ${RUN_STATES.join(', ')}` }).optional(),
 });
 
-const logsQuery = z.object({ afterSequence: integerParam('afterSequence', -1).optional(), limit: integerParam('limit', 1).optional() });
+const logsQuery = z.object({
+  afterSequence: integerParam('afterSequence', -1).optional(),
+  limit: integerParam('limit', 1).optional(),
+});
 
 export function parseListQuery(query: Request['query']): { limit: number; state: RunState | undefined } {
   const parsed = parseBody(listQuery, query, { state: 'invalid_state' }, 'invalid_query');
@@ -60,7 +71,8 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   const { runs, keys, consoleAuth } = deps;
   const router = Router();
   router.use('/lambdas', deps.originGuard);
-  const authorize = (req: Request<{ lambdaId: string }>): PublicCaller => authorizePublicCaller(req, req.params.lambdaId, keys, consoleAuth);
+  const authorize = (req: Request<{ lambdaId: string }>): PublicCaller =>
+    authorizePublicCaller(req, req.params.lambdaId, keys, consoleAuth);
   // the caller is checked before a body is read: nothing unauthenticated is buffered
   router.use('/lambdas/:lambdaId', (req, _res, next) => {
     authorize(req);
@@ -106,7 +118,11 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
       const end = await streamLogAsSse(req, res, afterSequence, {
         read: (after, n) => runs.readLogs(lambdaId, runId, after, n).then((r) => r.logs),
         subscribe: (listener) => runs.subscribeLogs(runId, listener),
-        endInfo: () => ({ state: record.run.state, exitCode: record.run.exitCode, logsTruncated: record.run.logsTruncated }),
+        endInfo: () => ({
+          state: record.run.state,
+          exitCode: record.run.exitCode,
+          logsTruncated: record.run.logsTruncated,
+        }),
       });
       if (caller.kind === 'key') {
         // a revoked key's open streams close too

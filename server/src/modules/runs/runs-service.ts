@@ -89,7 +89,8 @@ export class RunsService {
   get(projectId: string, runId: string): RunRecord {
     this.deps.projects.get(projectId);
     const record = this.byId.get(runId);
-    if (!record || record.run.project !== projectId) throw new AppError('run_not_found', `no run ${runId} in project ${projectId}`);
+    if (!record || record.run.project !== projectId)
+      throw new AppError('run_not_found', `no run ${runId} in project ${projectId}`);
     return record;
   }
 
@@ -107,11 +108,18 @@ export class RunsService {
     return out;
   }
 
-  async start(projectId: string, input: StartRunInput, options: StartRunOptions = {}): Promise<{ run: Run; jobId: string }> {
+  async start(
+    projectId: string,
+    input: StartRunInput,
+    options: StartRunOptions = {},
+  ): Promise<{ run: Run; jobId: string }> {
     const project = this.deps.projects.get(projectId);
     const compilation = this.deps.builds.latestSucceeded(projectId);
     if (!compilation?.binaryFile) {
-      throw new AppError('no_succeeded_compilation', 'the project has no successful build yet; build it in the console first');
+      throw new AppError(
+        'no_succeeded_compilation',
+        'the project has no successful build yet; build it in the console first',
+      );
     }
     // 503 docker_unavailable before anything is stored when the engine is away. (The events
     // stream is no substitute: an engine shutting down keeps it open after refusing new calls.)
@@ -214,7 +222,9 @@ export class RunsService {
 
   /** The project's stopGraceSeconds (a run whose project is gone gets the default). */
   private graceSecondsOf(record: RunRecord): number {
-    return this.deps.projects.exists(record.run.project) ? this.deps.projects.get(record.run.project).stopGraceSeconds : 10;
+    return this.deps.projects.exists(record.run.project)
+      ? this.deps.projects.get(record.run.project).stopGraceSeconds
+      : 10;
   }
 
   /** Stops every live run gracefully (shutdown with stopRuns). */
@@ -231,7 +241,12 @@ export class RunsService {
     return { stopped: runs.length, runs };
   }
 
-  async readLogs(projectId: string, runId: string, afterSequence: number, limit: number): Promise<{ logs: LogChunk[]; logsTruncated: boolean }> {
+  async readLogs(
+    projectId: string,
+    runId: string,
+    afterSequence: number,
+    limit: number,
+  ): Promise<{ logs: LogChunk[]; logsTruncated: boolean }> {
     const record = this.get(projectId, runId);
     const logs = await this.deps.logs.read('runs', runId, afterSequence, limit);
     return { logs, logsTruncated: record.run.logsTruncated };
@@ -245,7 +260,9 @@ export class RunsService {
 
   /** Deletes the oldest terminal runs of a project beyond the retention setting. */
   private async pruneOldRuns(projectId: string): Promise<void> {
-    const terminal = this.deps.store.data.runs.filter((r) => r.run.project === projectId && TERMINAL_STATES.has(r.run.state));
+    const terminal = this.deps.store.data.runs.filter(
+      (r) => r.run.project === projectId && TERMINAL_STATES.has(r.run.state),
+    );
     const excess = terminal.length - this.deps.retentionPerProject;
     if (excess <= 0) return;
     const doomed = new Set(terminal.slice(0, excess).map((r) => r.run.uuid));
@@ -260,7 +277,8 @@ export class RunsService {
     const live = [...this.live.values()].filter((l) => l.record.run.project === projectId);
     await Promise.all(live.map((l) => l.stop(this.graceSecondsOf(l.record)).catch(() => undefined)));
     const doomed = this.deps.store.data.runs.filter((r) => r.run.project === projectId);
-    for (const r of doomed) if (r.containerId) await this.deps.engine.removeContainer(r.containerId).catch(() => undefined);
+    for (const r of doomed)
+      if (r.containerId) await this.deps.engine.removeContainer(r.containerId).catch(() => undefined);
     this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r.run.project !== projectId);
     for (const r of doomed) this.byId.delete(r.run.uuid);
     await this.deps.store.commit();
