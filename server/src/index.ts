@@ -11,6 +11,7 @@ import type { ExamplePackage } from './contract/types.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
+import type { Duplex } from 'node:stream';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
@@ -33,6 +34,7 @@ import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
 import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
 import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
+import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
 import {
   createPublicRouter,
   EngineWatcher,
@@ -302,12 +304,34 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
-  // The one HTTP stack: Node's server parses and writes every request. No 'upgrade' listener, so
-  // an Upgrade request reaches the handler as a plain request (the proxy refuses it with its reason).
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+  // The one HTTP stack: Node's server parses and writes every request. The only upgrade it takes is
+  // a run's terminal; any other Upgrade request is answered as a plain request (the proxy refuses
+  // WebSockets with its reason).
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const refused = refuseBeforeRouting(req, hostPolicy);
     if (refused) return sendError(res, refused[0], refused[1], { close: true });
     if (!proxy.handle(req, res)) app(req, res);
+  };
+  const terminals = new TerminalSockets({
+    runs,
+    engine,
+    consoleAuth,
+    isOwnOrigin: (origin) => hostPolicy.isOwnOrigin(origin),
+    log,
+  });
+  const serverOptions = { maxHeaderSize: 64 * 1024, shouldUpgradeCallback: isTerminalRequest };
+  const server = http.createServer(serverOptions as http.ServerOptions, handle);
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!refuseBeforeRouting(req, hostPolicy) && isTerminalRequest(req))
+      return terminals.handleUpgrade(req, socket, head);
+    // Node before 24.9 has no shouldUpgradeCallback and sends every Upgrade request here: it gets
+    // the answer a plain request would, written by Node's own ServerResponse, and the socket closes
+    const res = new http.ServerResponse(req);
+    res.assignSocket(socket as never);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -355,6 +379,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     async close(options) {
       watcher.stop();
       schedules.close();
+      terminals.close();
       clearInterval(statusTimer);
       await devLoop.close();
       await aws.close();
