@@ -10,6 +10,7 @@ import { DevSession, printDiagnostics } from './dev-session.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
 import { scheduleCommand, SCHEDULE_USAGE } from './schedule-commands.js';
+import { openShell } from './shell-command.js';
 import { listRuns, openConsole, resolveRunId, showLogs, startRun, stopAll, stopRun, table } from './run-commands.js';
 
 const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
@@ -29,6 +30,8 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
   stop LAMBDA_ID RUN_ID                                              stop a run (SIGTERM, the project's stop grace, then
                                                                      the kill); one that has ended already is shown
   stop-all LAMBDA_ID                                                 stop every live run of the project
+  shell LAMBDA_ID RUN_ID                                             a shell (bash, else sh) in the run's container, in this
+                                                                     terminal; \`exit\` leaves it and the run goes on
   open                                                               the console in the browser, signed in ($BROWSER, else
                                                                      xdg-open/open/start; prints the sign-in URL when none works)
   dev LAMBDA_ID [--service] [-- ARGS...]                             the development loop: watch the package, build on
@@ -237,13 +240,14 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
   if (command === 'runs') {
     return listRuns(conn, out, project('[--state STATE] [--limit N]'), { state: values.state, limit: values.limit });
   }
-  if (command === 'logs' || command === 'stop') {
+  if (command === 'logs' || command === 'stop' || command === 'shell') {
     const id = project('RUN_ID');
     if (!arg)
       throw new CliError(
         `${command} needs a RUN_ID: swiftlambda ${command} ${id} RUN_ID (\`swiftlambda runs ${id}\` lists them)`,
       );
     const runId = await resolveRunId(conn, id, arg, ctx);
+    if (command === 'shell') return openShell(conn, runId);
     return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
   }
   if (command === 'stop-all') return stopAll(conn, out, project(''));

@@ -4,10 +4,17 @@
 // an unknown run 404) and the proxy still refusing WebSockets with its reason. The run is Debian's
 // `sleep` imported as the binary, in the Swift image (which has bash).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import type { Project } from '../contract/types.js';
+import { killTrackedChildren, trackChild } from '../testing/children.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
+
+const CLI = fileURLToPath(new URL('../cli/swiftlambda.js', import.meta.url));
 
 interface Terminal {
   readonly ws: WebSocket;
@@ -83,6 +90,7 @@ describe('a terminal into a running run', () => {
     key = await t.api.createKey({ name: 'terminal' });
   });
   after(async () => {
+    await killTrackedChildren();
     for (const ws of open) ws.terminate();
     await t?.dispose();
   });
@@ -152,5 +160,32 @@ describe('a terminal into a running run', () => {
       ws.once('error', () => undefined);
     });
     assert.ok([400, 409].includes(proxied), `proxy answered ${proxied}`);
+  });
+
+  test('swiftlambda shell: typed lines run in the container, exit leaves with 0; an ended run names the reason', async () => {
+    const run = await startSleep('120');
+    await writeFile(
+      join(t.dataDir, 'server.json'),
+      JSON.stringify({ url: t.url, consoleToken: t.server.consoleToken, pid: process.pid }),
+    );
+    const shell = (runId: string, input: string) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = trackChild(
+          spawn(process.execPath, [CLI, '--data-dir', t.dataDir, 'shell', sleeper.id, runId], { stdio: 'pipe' }),
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.once('exit', (code) => resolve({ code, out, err }));
+        child.stdin.end(input);
+      });
+    const done = await shell(run.uuid.slice(0, 8), 'echo "cli=$((2+3))"\nexit\n');
+    assert.equal(done.code, 0, done.err);
+    assert.match(done.out, /cli=5\r\n/);
+    await t.api.public('POST', `/lambdas/${sleeper.id}/runs/${run.uuid}/stop`, key);
+    const ended = await shell(run.uuid, '');
+    assert.notEqual(ended.code, 0);
+    assert.match(ended.err, /\(409 instance_not_running\)/);
   });
 });
