@@ -1,6 +1,7 @@
 // `swiftlambda schedule add|ls|rm|enable|disable`: a project's schedules (cron one-shot runs).
 import type { Schedule } from '../contract/schedules.js';
 import { call, CliError, type Connection } from './client.js';
+import { resolveProjectRef } from './info-commands.js';
 import type { Output } from './output.js';
 import { table } from './run-commands.js';
 
@@ -23,10 +24,12 @@ export async function scheduleCommand(
   positionals: string[],
   options: { timezone?: string | undefined },
 ): Promise<number> {
-  const [, sub, projectId, third] = positionals;
+  const [, sub, projectRef, third] = positionals;
   if (!sub || !['add', 'ls', 'rm', 'enable', 'disable'].includes(sub))
     throw new CliError(`schedule needs add, ls, rm, enable or disable:\n  ${SCHEDULE_USAGE}`);
-  if (!projectId) throw new CliError(`schedule ${sub} needs a LAMBDA_ID (\`swiftlambda projects list\` shows them)`);
+  if (!projectRef)
+    throw new CliError(`schedule ${sub} needs a LAMBDA_ID or a project name (\`swiftlambda projects list\`)`);
+  const projectId = await resolveProjectRef(conn, projectRef);
   const base = `/console/api/projects/${encodeURIComponent(projectId)}/schedules`;
 
   if (sub === 'ls') {

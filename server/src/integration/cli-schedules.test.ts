@@ -80,4 +80,23 @@ describe('swiftlambda schedule', { timeout: 5 * 60_000 }, () => {
     assert.equal(gone.code, 2);
     assert.match(gone.stderr, /schedule_not_found/);
   });
+
+  test('info --shell exports what a curl session needs; a project name works where a LAMBDA_ID does', async () => {
+    const info = await cli(['info']);
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, new RegExp(`API: +${api.baseUrl}\n`));
+    assert.match(info.stdout, new RegExp(`Data dir: +${dataDir}\n`));
+    const script = `eval "$(${process.execPath} ${CLI} --data-dir ${dataDir} info --shell)" && curl -s -H "Authorization: Bearer $SWIFTLAMBDA_CONSOLE_TOKEN" "$SWIFTLAMBDA_API_URL/console/api/projects"`;
+    const session = await execTracked('bash', ['-c', script], 60_000, {
+      env: { ...process.env, SWIFTLAMBDA_DATA_DIR: '' },
+    });
+    assert.equal(session.code, 0, session.stderr);
+    assert.equal(JSON.parse(session.stdout).projects[0].id, projectId);
+    const byName = await cli(['--json', 'schedule', 'ls', 'HELLO']);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.deepEqual(JSON.parse(byName.stdout), { schedules: [] });
+    const unknown = await cli(['runs', 'no-such-project']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no project named "no-such-project"/);
+  });
 });
