@@ -20,12 +20,11 @@ import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-gua
 import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
 import {
   authorizePublicCaller,
-  ChangeFeed,
   ConsoleAuth,
-  createConsoleRouter,
   loadOrCreateConsoleToken,
   SESSION_COOKIE,
-} from './modules/console/index.js';
+} from './modules/callers/index.js';
+import { ChangeFeed, createConsoleRouter } from './modules/console/index.js';
 import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';

@@ -16,8 +16,7 @@ import { execTracked, killChild, trackChild } from '../testing/children.js';
 import { startUrlClient, type ClientAnswer, type RunningClient } from '../testing/dev-url-client.js';
 import { PACKAGES, waitFor } from '../testing/harness.js';
 import type { BenchEnv } from './bench-env.js';
-import type { Figure } from './figures-runs.js';
-import { interleaved, sleep, summarize, type Summary } from './stats.js';
+import { interleaved, sleep, summarize, type Figure, type Summary } from './stats.js';
 
 const docker = new Docker();
 const OLD_HELLO = 'Hello from run \\(runID)\\n';

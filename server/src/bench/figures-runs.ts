@@ -4,8 +4,8 @@ import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { pollGet } from '../testing/poll-get.js';
 import type { BenchEnv } from './bench-env.js';
-import { latencyFromOtherProcess } from './figures-http.js';
-import { interleaved, sample, sleep, summarize, timeIt, type Summary } from './stats.js';
+import { latencyFromOtherProcess } from './autocannon.js';
+import { interleaved, sample, sleep, summarize, timeIt, type Figure, type Summary } from './stats.js';
 
 const exec = promisify(execFile);
 const docker = new Docker();
@@ -14,15 +14,6 @@ const docker = new Docker();
  * removed container's network and port proxy are torn down after `remove` returns)
  */
 const SETTLE_MS = 300;
-
-export interface Figure {
-  readonly id: number;
-  readonly title: string;
-  readonly measured: Record<string, Summary | number>;
-  /** each ratio with its target: `value <= max` or `value >= min` */
-  readonly ratios: Array<{ name: string; value: number; target: string; met: boolean }>;
-  readonly notes?: string[];
-}
 
 async function rawDockerodeRun(image: string, binary: string): Promise<number> {
   return timeIt(async () => {

@@ -8,6 +8,15 @@ export interface Summary {
   readonly samples: readonly number[];
 }
 
+export interface Figure {
+  readonly id: number;
+  readonly title: string;
+  readonly measured: Record<string, Summary | number>;
+  /** each ratio with its target: `value <= max` or `value >= min` */
+  readonly ratios: Array<{ name: string; value: number; target: string; met: boolean }>;
+  readonly notes?: string[];
+}
+
 export function percentile(values: readonly number[], p: number): number {
   if (!values.length) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { streamLogAsSse } from '../../http/sse.js';
 import { intQuery, parseBody } from '../../http/validate.js';
-import type { ConsoleAuth } from '../console/index.js';
+import type { ConsoleAuth } from '../callers/index.js';
 import { AwsApiError } from './aws-errors.js';
 import type { AwsService } from './aws-service.js';
 import { MAX_EVENT_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from './invoke-router.js';

@@ -17,7 +17,7 @@ import type { LogStore } from '../logs/index.js';
 import { createProjectsRouter, type ProjectsService } from '../projects/index.js';
 import { createRunConsoleRouter, parseListQuery, toConsoleRun, type RunsService } from '../runs/index.js';
 import type { ChangeFeed } from './change-feed.js';
-import type { ConsoleAuth } from './console-auth.js';
+import type { ConsoleAuth } from '../callers/index.js';
 import { VERSION } from '../../version.js';
 
 export interface ConsoleRouterDeps {

@@ -4,7 +4,7 @@ import type { RunState } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { streamLogAsSse } from '../../http/sse.js';
 import { parseBody } from '../../http/validate.js';
-import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../console/index.js';
+import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../callers/index.js';
 import type { KeysService } from '../keys/index.js';
 import { RUN_STATES } from '../../domain/run-states.js';
 import type { RunsService, StartRunInput } from './runs-service.js';
