@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
 import type { DbData, RunRecord } from '../domain/records.js';
 import { killChild, trackChild } from '../testing/children.js';
 import { makeDataDir, PACKAGES, startTestServer, waitFor } from '../testing/harness.js';
 import type { BenchEnv } from './bench-env.js';
 import { latencyFromOtherProcess, load, type LoadResult } from './autocannon.js';
-import { sample, sleep, summarize, timeIt, type Figure } from './stats.js';
+import { sample, summarize, timeIt, type Figure } from './stats.js';
 
 /** The Debian package `nginx`, installed (as root) when this machine has no nginx yet. */
 function ensureNginx(log: (line: string) => void): boolean {

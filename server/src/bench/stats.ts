@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 export interface Summary {
   readonly n: number;
   readonly min: number;
@@ -67,5 +68,3 @@ export async function interleaved(
   }
   return out;
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

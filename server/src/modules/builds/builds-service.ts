@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
@@ -222,7 +223,7 @@ export class BuildsService {
         await engine.startContainer(containerId);
         exitCode = await engine.waitContainer(containerId);
         // the engine ends the stream once it has delivered everything the build wrote
-        await Promise.race([capture.done, delay(120_000)]);
+        await Promise.race([capture.done, sleep(120_000, undefined, { ref: false })]);
       } finally {
         capture.stop();
       }
@@ -387,10 +388,6 @@ export class BuildsService {
       this.deps.log(`could not clean up build containers: ${errorMessage(err)}`);
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The pins of a Package.resolved (versions 1 to 3), or none when there is no readable file. */

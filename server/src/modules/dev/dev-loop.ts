@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DevStatus } from '../../contract/dev.js';
 import type { Compilation } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
@@ -300,7 +301,7 @@ export class DevLoop {
         slow = true;
         onSlow();
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 
