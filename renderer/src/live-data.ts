@@ -278,7 +278,7 @@ export function useCompilations(projectId: string): LiveResource<Compilation[]> 
   );
 }
 
-/** The project's development loop (SPEC §8); loaded again when one of its service runs changes. */
+/** The project's development loop (docs/api.md#development-loop); loaded again when one of its service runs changes. */
 export function useDevStatus(projectId: string): LiveResource<DevStatus> {
   return useLiveResource<DevStatus>(
     () => api.devStatus(projectId).then((r) => r.dev),

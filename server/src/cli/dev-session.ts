@@ -1,4 +1,4 @@
-// `swiftlambda dev`: the development loop from a terminal (SPEC §8). The server does the work
+// `swiftlambda dev`: the development loop from a terminal (docs/api.md#development-loop). The server does the work
 // (watch, rebuild, hot swap); this follows it: build output, diagnostics, run output, swaps.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsoleRun, ConsoleRunsResponse, DevStatus, DevStatusResponse } from '../contract/dev.js';

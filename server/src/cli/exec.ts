@@ -1,4 +1,4 @@
-// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (SPEC §11).
+// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (docs/api.md#tests-that-use-the-emulator).
 // startEmulator() does the work; this parses the flags, runs the command with the emulator's
 // environment, forwards Ctrl-C/SIGTERM to it, cleans up and exits with the command's code.
 import { spawn } from 'node:child_process';

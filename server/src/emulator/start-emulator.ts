@@ -1,4 +1,4 @@
-// startEmulator(): an emulator in this process for a test run (SPEC §11). A free port, a temporary
+// startEmulator(): an emulator in this process for a test run (docs/api.md#tests-that-use-the-emulator). A free port, a temporary
 // data dir, the projects built, one API key; stop() stops every run, removes every container this
 // emulator labelled and deletes the temporary data dir. `swiftlambda exec` is a thin CLI over it.
 import { mkdtemp, rm } from 'node:fs/promises';

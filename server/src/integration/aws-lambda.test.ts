@@ -1,4 +1,4 @@
-// Issue 19, SPEC §12: AWS Lambda mode with resources/examples/aws-echo, a function that speaks the
+// Issue 19 (docs/api.md#aws-lambda-mode): AWS Lambda mode with resources/examples/aws-echo, a function that speaks the
 // runtime API itself. Invoked through AWS's Invoke API by fetch and by the real AWS SDK.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

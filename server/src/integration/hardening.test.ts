@@ -254,7 +254,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     }
   });
 
-  test("methods outside the seed's seven get 405 method_not_allowed on the proxy", async () => {
+  test("methods outside the proxy's seven get 405 method_not_allowed on the proxy", async () => {
     for (const method of ['TRACE', 'PROPFIND', 'MKCOL', 'PURGE']) {
       const res = await rawRequest(
         port,

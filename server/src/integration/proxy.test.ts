@@ -1,4 +1,4 @@
-// Issue 3: the service proxy to the letter of the seed, against the Swift echo service.
+// Issue 3: the service proxy to the letter of the hosted platform (docs/api.md#the-proxy), against the Swift echo service.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -47,7 +47,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     assert.equal(res.body, `Hello from run ${runId}\n`);
   });
 
-  test('every seed method is forwarded, with path and query unchanged', async () => {
+  test('each of the seven methods is forwarded, with path and query unchanged', async () => {
     for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
       const res = await fetch(`${t.url}/instances/${runId}/api/some/path?x=1&y=%20z&x=2`, {
         method,
@@ -186,7 +186,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     assert.notEqual(run.startedAt, null);
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${created.uuid}/stop`, key, {});
 
-    // a run stopped before it started: the waiting call gets the seed's 409
+    // a run stopped before it started: the waiting call gets 409 instance_not_running
     const doomed = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run;
     const waiting = t.api.request('GET', `/instances/${doomed.uuid}/api/hello`, { headers: { 'x-api-key': key } });
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${doomed.uuid}/stop`, key, {});

@@ -51,7 +51,7 @@ describe('runs and logs', () => {
     await t?.dispose();
   });
 
-  test('a oneShot run: 201 with exactly the seed fields, argv, env, stdout and stderr apart', async () => {
+  test('a oneShot run: 201 with exactly the public Run fields, argv, env, stdout and stderr apart', async () => {
     const res = await start({
       mode: 'oneShot',
       arguments: ['--flag', 'value with spaces', '$HOME', 'stderr:to-stderr'],

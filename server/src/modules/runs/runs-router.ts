@@ -18,7 +18,7 @@ const argument = z
   .refine((a) => Buffer.byteLength(a) < MAX_ARGUMENT_BYTES, 'an argument is 4 KiB or longer')
   .refine((a) => !a.includes('\u0000'), 'an argument contains a NUL character');
 
-/** The seed's run body: `mode` oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
+/** The public run body (docs/api.md#public-api): `mode` oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
 const startRunBody = z.object({
   mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }),
   arguments: z
@@ -59,7 +59,7 @@ export interface PublicRouterDeps {
   readonly originGuard: RequestHandler;
 }
 
-/** The seed's public routes under /lambdas, plus the stop-all and SSE extensions. */
+/** The public routes under /lambdas (docs/api.md#public-api), plus the stop-all and SSE extensions. */
 export function createPublicRouter(deps: PublicRouterDeps): Router {
   const { runs, keys, consoleAuth } = deps;
   const router = Router();
