@@ -118,7 +118,7 @@ export const api = {
 
 export const runLogsUrl = (projectId: string, runId: string) =>
   `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
-/** The project's dev URL: whichever service run the development loop serves (SPEC §8). */
+/** The project's dev URL: whichever service run the development loop serves (docs/api.md#development-loop). */
 export const devUrl = (apiUrl: string, projectId: string) => `${apiUrl}/dev/${enc(projectId)}/api/`;
 export const instanceUrl = (apiUrl: string, runId: string) => `${apiUrl}/instances/${enc(runId)}/api/`;
 export const buildLogsUrl = (projectId: string, compilationId: string) =>
@@ -132,7 +132,7 @@ export function desktopFolderPicker(): (() => Promise<string | null>) | null {
 }
 
 // The rest of the console: a run with its console fields, projects, images, and AWS Lambda mode's
-// invocations (SPEC §9, §10, §12).
+// invocations (docs/api.md: console API, live data, AWS Lambda mode).
 export const consoleApi = {
   run: (runId: string) =>
     request<{ run: ConsoleRunsResponse['runs'][number] }>('GET', `/console/api/runs/${enc(runId)}`),
@@ -150,7 +150,7 @@ export const consoleApi = {
     request<AwsInvocationResponse>('POST', `/console/api/projects/${enc(projectId)}/invocations`, body),
 };
 
-// The run page (SPEC §10): the calls that reached a run, replaying one, its CPU and memory.
+// The run page (docs/api.md#live-data): the calls that reached a run, replaying one, its CPU and memory.
 export const runApi = {
   requests: (runId: string, limit = 500) =>
     request<{ requests: LoggedRequest[] }>('GET', `/console/api/runs/${enc(runId)}/requests?limit=${limit}`),

@@ -1,4 +1,4 @@
-// The console's one connection to GET /console/api/events (SPEC §10): every change as a typed
+// The console's one connection to GET /console/api/events (docs/api.md#live-data): every change as a typed
 // event. Pages read it through the hooks in live-data.ts rather than polling.
 import type { AwsInvocation } from '../../server/src/contract/aws.js';
 import type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';

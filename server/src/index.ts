@@ -1,5 +1,4 @@
 // The composition root: every dependency is built here once and passed down.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { DockerEngine } from './adapters/docker/docker-engine.js';
-import type { ExamplePackage } from './contract/types.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
@@ -21,18 +19,26 @@ import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-gua
 import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
 import {
   authorizePublicCaller,
-  ChangeFeed,
   ConsoleAuth,
-  createConsoleRouter,
   loadOrCreateConsoleToken,
   SESSION_COOKIE,
+} from './modules/callers/index.js';
+import {
+  ChangeFeed,
+  createConsoleRouter,
+  createConsoleUiRouter,
+  publishDevStatus,
+  publishEngineStatus,
+  publishInvocations,
+  publishRequests,
+  publishSchedules,
 } from './modules/console/index.js';
 import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
-import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
+import { bundledExamples, DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
-import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
+import { InstanceProxy } from './modules/proxy/index.js';
 import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
 import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
 import {
@@ -75,41 +81,9 @@ export interface SwiftLambdaServer {
   close(options?: { stopRuns?: boolean }): Promise<void>;
 }
 
-function bundledExamples(dir: string): ExamplePackage[] {
-  const known: Array<Omit<ExamplePackage, 'path'>> = [
-    {
-      name: 'hello',
-      targetName: 'hello',
-      mode: 'oneShot',
-      description: 'a one-shot that prints its arguments and environment',
-    },
-    {
-      name: 'echo-service',
-      targetName: 'echo-service',
-      mode: 'service',
-      description: 'an HTTP service on $PORT that echoes requests',
-    },
-  ];
-  return known
-    .filter((e) => existsSync(join(dir, e.name, 'Package.swift')))
-    .map((e) => ({ ...e, path: join(dir, e.name) }));
-}
-
 function defaultUiDir(): string {
   return fileURLToPath(new URL('../renderer/', import.meta.url));
 }
-
-/** The console's pages: only its own scripts, never framed, no referrer. */
-const consoleSecurityHeaders: express.RequestHandler = (_req, res, next) => {
-  res.setHeader(
-    'content-security-policy',
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  );
-  res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('x-content-type-options', 'nosniff');
-  res.setHeader('referrer-policy', 'no-referrer');
-  next();
-};
 
 export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer> {
   const { config } = deps;
@@ -188,60 +162,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     project: (p) => p,
     key: toPublicKey,
   });
-  schedules.onChange((schedule) => {
-    if (feed.active) feed.publish({ type: 'schedule', data: schedule });
-  });
-  schedules.onRemoved((id) => {
-    if (feed.active) feed.publish({ type: 'deleted', data: { kind: 'schedule', id } });
-  });
-  devLoop.onStatus((projectId) => {
-    if (projects.exists(projectId))
-      feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
-  });
-
-  // AWS Lambda mode: changed invocations, batched by the service (no bodies)
-  aws.onInvocations((batch) => {
-    if (feed.active)
-      feed.publish({
-        type: 'invocations',
-        data: { invocations: batch.map(({ payload: _p, response: _r, logTail: _t, ...summary }) => summary) },
-      });
-  });
-
-  // new request-log records, as one `requests` event per run every 100 ms at most (no bodies)
-  const pendingRequests = new Map<string, RequestSummary[]>();
-  proxy.requests.onRecord((runId, record) => {
-    if (!feed.active) return;
-    if (pendingRequests.size === 0) {
-      setTimeout(() => {
-        for (const [run, records] of pendingRequests) {
-          feed.publish({ type: 'requests', data: { run, requests: records } });
-        }
-        pendingRequests.clear();
-      }, 100).unref();
-    }
-    const list = pendingRequests.get(runId) ?? [];
-    list.push(record.summary);
-    pendingRequests.set(runId, list);
-  });
-
-  // the engine's availability, as a `status` event when it changes (checked only while the console listens)
-  let dockerAvailable: boolean | null = null;
-  const statusTimer = setInterval(() => {
-    if (!feed.active) return;
-    void engine
-      .ping()
-      .then(
-        () => true,
-        () => false,
-      )
-      .then((available) => {
-        if (available === dockerAvailable) return;
-        dockerAvailable = available;
-        feed.publish({ type: 'status', data: { docker: { available } } });
-      });
-  }, 3000);
-  statusTimer.unref();
+  publishDevStatus(feed, devLoop, projects);
+  publishInvocations(feed, aws);
+  publishRequests(feed, proxy.requests);
+  const stopEngineStatus = publishEngineStatus(feed, engine);
+  publishSchedules(feed, schedules);
 
   const examples = bundledExamples(
     deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)),
@@ -289,18 +214,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       }),
     }),
   );
-  const uiDir = deps.uiDir ?? defaultUiDir();
-  // `/?token=…` signs the browser in and drops the token from the address bar.
-  app.get('/', (req, res, next) => {
-    if (typeof req.query.token === 'string') {
-      if (consoleAuth.isValidToken(req.query.token)) res.setHeader('set-cookie', consoleAuth.sessionCookieHeader());
-      res.redirect(303, '/');
-      return;
-    }
-    next();
-  });
-  if (existsSync(uiDir))
-    app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
+  app.use(createConsoleUiRouter(deps.uiDir ?? defaultUiDir(), consoleAuth));
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
@@ -380,7 +294,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       watcher.stop();
       schedules.close();
       terminals.close();
-      clearInterval(statusTimer);
+      stopEngineStatus();
       await devLoop.close();
       await aws.close();
       const stopRuns = options?.stopRuns ?? false;

@@ -29,7 +29,7 @@ function result(inv: AwsInvocation): { label: string; tone: 'ok' | 'error' | 'li
 const ms = (n: number | null) => (n === null ? '—' : `${n < 10 ? n.toFixed(2) : Math.round(n)} ms`);
 
 /**
- * AWS Lambda mode (SPEC §12): invoke the function with a payload, its latest invocations (request
+ * AWS Lambda mode (docs/api.md#aws-lambda-mode): invoke the function with a payload, its latest invocations (request
  * id, cold or warm, duration, result), one's payload, response and log tail, and invoking it again.
  */
 export function InvocationsPanel({ project, canInvoke }: { project: Project; canInvoke: boolean }) {

@@ -1,4 +1,4 @@
-// AWS Lambda mode (SPEC §12): the console's view of invocations and warm containers. Types only.
+// AWS Lambda mode (docs/api.md#aws-lambda-mode): the console's view of invocations and warm containers. Types only.
 import type { LogChunk } from './types.js';
 
 export type AwsInvocationType = 'RequestResponse' | 'Event';

@@ -28,7 +28,7 @@ export interface RunRecord {
   startedAtMs: number | null;
   /** an API key's caller, or the console (its UI, token or CLI); absent in runs stored before */
   startedBy?: RunStarter;
-  /** the run this one replaced in a hot swap (SPEC §8) */
+  /** the run this one replaced in a hot swap (docs/api.md#development-loop) */
   replacesRun?: string | null;
   /** why it died, when a signal killed it (absent in runs stored before) */
   crash?: CrashReport | null;

@@ -1,9 +1,10 @@
-// startEmulator(): an emulator in this process for a test run (SPEC §11). A free port, a temporary
+// startEmulator(): an emulator in this process for a test run (docs/api.md#tests-that-use-the-emulator). A free port, a temporary
 // data dir, the projects built, one API key; stop() stops every run, removes every container this
 // emulator labelled and deletes the temporary data dir. `swiftlambda exec` is a thin CLI over it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../adapters/docker/docker-engine.js';
 import { DockerodeEngine } from '../adapters/docker/dockerode-engine.js';
 import { writeFileDurably } from '../adapters/store/durable-json-file.js';
@@ -77,8 +78,6 @@ export class BuildFailedError extends Error {
 }
 
 const POLL_MS = 200;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** How a build log prints: the program's lines as written, the emulator's own after `»`. */
 export function formatChunk(chunk: LogChunk): string {
   return chunk.stream === 'system' ? `» ${chunk.data}` : chunk.data;

@@ -3,7 +3,7 @@ import { redactSecrets } from '../domain/redact.js';
 import { AppError, type ErrorReason } from '../errors.js';
 import { sendError } from './error-response.js';
 
-/** body-parser's error types, as the seed's reasons */
+/** body-parser's error types, as reason codes (docs/api.md#reason-codes) */
 const BODY_ERRORS: Readonly<Record<string, readonly [ErrorReason, string]>> = {
   'entity.parse.failed': ['invalid_json', 'the request body is not valid JSON'],
   'entity.too.large': ['payload_too_large', 'the request body is too large'],
@@ -13,7 +13,7 @@ const BODY_ERRORS: Readonly<Record<string, readonly [ErrorReason, string]>> = {
   'stream.encoding.set': ['bad_request', 'the request body could not be read'],
 };
 
-/** Maps every error to the seed's `{ error: true, reason }` body; never leaks a stack or a secret. */
+/** Maps every error to the `{ error: true, reason }` body (docs/api.md#reason-codes); never leaks a stack or a secret. */
 export function errorMiddleware(log: (line: string) => void, consoleToken = ''): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     if (err instanceof AppError) return sendError(res, err.reason, err.message, { consoleToken });

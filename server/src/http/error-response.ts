@@ -11,7 +11,7 @@ export interface ErrorAnswerOptions {
 }
 
 /**
- * The one writer of the seed's `{ "error": true, "reason", "message" }` answer, for Express routes,
+ * The one writer of the `{ "error": true, "reason", "message" }` answer, for Express routes,
  * the proxy and the guards alike. Once an answer has begun, the connection is cut instead.
  */
 export function sendError(

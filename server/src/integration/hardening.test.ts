@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
 import { startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
@@ -57,7 +58,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
           });
         });
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const still = await t.api.public('GET', `/instances/${runId}/api/hello`, key);
     assert.equal(still.status, 200, 'the port still answers proxied calls');
@@ -253,7 +254,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     }
   });
 
-  test("methods outside the seed's seven get 405 method_not_allowed on the proxy", async () => {
+  test("methods outside the proxy's seven get 405 method_not_allowed on the proxy", async () => {
     for (const method of ['TRACE', 'PROPFIND', 'MKCOL', 'PURGE']) {
       const res = await rawRequest(
         port,

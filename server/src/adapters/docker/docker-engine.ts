@@ -119,8 +119,8 @@ export interface DockerEngine {
   /** the engine's version; also a liveness check (rejects with docker_unavailable) */
   version(): Promise<string>;
   /**
-   * The cheap liveness check (`GET /_ping`, about 1 ms). `version()` costs 8–10 ms and dockerd
-   * executes runc and docker-init to answer it: not something to do on every run.
+   * The cheap liveness check (`GET /_ping`); `version()` makes dockerd execute runc and
+   * docker-init, not something to do on every run (decision 0075).
    */
   ping(): Promise<void>;
   hasImage(ref: string): Promise<boolean>;
@@ -169,9 +169,8 @@ export interface DockerEngine {
   inspectNetwork(name: string): Promise<NetworkInfo | null>;
   /**
    * The most memory a running container has used since it started, in bytes: the cgroup's peak,
-   * read from /sys/fs/cgroup where the engine runs on this machine (microseconds), else the
-   * engine's stats (its peak on cgroup v1, the current use on v2; about a second). Null when it
-   * is not running.
+   * read from /sys/fs/cgroup where the engine runs on this machine, else the engine's slower stats
+   * (its peak on cgroup v1, the current use on v2; decision 0075). Null when it is not running.
    */
   readMemoryPeak(id: string): Promise<number | null>;
   /** follows container events for containers carrying all `labels`; returns a stop function */

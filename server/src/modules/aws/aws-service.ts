@@ -1,4 +1,4 @@
-// AWS Lambda mode (SPEC §12): the functions' pools, invocations and logs, for the Invoke API and
+// AWS Lambda mode (docs/api.md#aws-lambda-mode): the functions' pools, invocations and logs, for the Invoke API and
 // the console. Why it is built this way: docs/decisions/0070-aws-lambda-mode.md.
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';

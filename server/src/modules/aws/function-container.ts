@@ -1,6 +1,7 @@
 // One warm container of a function (an AWS execution environment): its Docker container, its own
 // runtime API listener, and the runtime's turn-taking (init → next → response or error → next …).
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docker/docker-engine.js';
 import { ImageMissingError } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
@@ -347,7 +348,7 @@ export class FunctionContainer implements RuntimeApiHandler {
       this.waiter = null;
     }
     // the last of its output arrives before the attach stream ends
-    await Promise.race([this.output?.done, new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([this.output?.done, sleep(500)]);
     this.deps.owner.containerExited(this, exitCode);
     await this.teardown();
   }

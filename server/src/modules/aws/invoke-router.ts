@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { AwsInvocationType } from '../../contract/aws.js';
-import { identifyPublicCaller, type ConsoleAuth } from '../console/index.js';
+import { identifyPublicCaller, type ConsoleAuth } from '../callers/index.js';
 import type { KeysService } from '../keys/index.js';
 import { isSigV4Authorization, LATEST } from './aws-identity.js';
 import { AwsApiError, sendAwsError, toAwsError } from './aws-errors.js';

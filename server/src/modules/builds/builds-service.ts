@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, Diagnostic, LogChunk, ResolvedPackage } from '../../contract/types.js';
+import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
@@ -14,6 +15,7 @@ import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
 import { checkElfExecutable } from './elf.js';
 import { syncMirror } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
+import { readResolvedPackages } from './package-resolved.js';
 
 export interface BuildsDeps {
   readonly store: Store;
@@ -222,7 +224,7 @@ export class BuildsService {
         await engine.startContainer(containerId);
         exitCode = await engine.waitContainer(containerId);
         // the engine ends the stream once it has delivered everything the build wrote
-        await Promise.race([capture.done, delay(120_000)]);
+        await Promise.race([capture.done, sleep(120_000, undefined, { ref: false })]);
       } finally {
         capture.stop();
       }
@@ -387,31 +389,4 @@ export class BuildsService {
       this.deps.log(`could not clean up build containers: ${errorMessage(err)}`);
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The pins of a Package.resolved (versions 1 to 3), or none when there is no readable file. */
-export async function readResolvedPackages(file: string): Promise<ResolvedPackage[]> {
-  let parsed: { pins?: unknown; object?: { pins?: unknown } };
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
-  } catch {
-    return [];
-  }
-  const pins = Array.isArray(parsed.pins) ? parsed.pins : Array.isArray(parsed.object?.pins) ? parsed.object.pins : [];
-  return pins.flatMap((pin: Record<string, any>) => {
-    const identity = String(pin.identity ?? pin.package ?? '').toLowerCase();
-    if (!identity) return [];
-    return [
-      {
-        identity,
-        location: String(pin.location ?? pin.repositoryURL ?? ''),
-        version: pin.state?.version ?? null,
-        revision: pin.state?.revision ?? null,
-      },
-    ];
-  });
 }

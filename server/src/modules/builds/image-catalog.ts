@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, ImageSummary } from '../../adapters/docker/docker-engine.js';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
 import type { LocalImage } from '../../contract/types.js';
@@ -74,7 +75,7 @@ export class ImageCatalog {
       const follow = await this.engine.attachOutput(containerId, (_stream, data) => (output += data.toString('utf8')));
       await this.engine.startContainer(containerId);
       await this.engine.waitContainer(containerId);
-      await Promise.race([follow.done, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([follow.done, sleep(5000, undefined, { ref: false })]);
       follow.stop();
       return swiftVersionFrom(output);
     } catch {

@@ -21,7 +21,7 @@ export interface InstanceProxyDeps {
   readonly devRunOf: (projectId: string) => string | null | undefined;
 }
 
-/** The methods the seed's proxy accepts. */
+/** The methods the hosted platform's proxy accepts (docs/api.md#the-proxy). */
 export const PROXY_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 const ALLOW = [...PROXY_METHODS].join(', ');
 
@@ -70,7 +70,7 @@ interface ProxyCall {
 }
 
 /**
- * `/instances/{RUN_ID}/api/**` → the service run's container, as the seed describes: the seed's
+ * `/instances/{RUN_ID}/api/**` → the service run's container, as docs/api.md#the-proxy describes: the
  * seven methods, the prefix stripped, query and body unchanged, hop-by-hop headers removed both
  * ways, the caller's credentials never forwarded, X-Forwarded-* set, and the upstream's answer
  * returned as it is. Each call may last until the run's deadline.
@@ -78,7 +78,7 @@ interface ProxyCall {
 export class InstanceProxy {
   private readonly upstream: InstanceUpstream;
   private readonly credentials: CallerCredentials;
-  /** every call that reached a run, for the console (SPEC §10) */
+  /** every call that reached a run, for the console (docs/api.md#live-data) */
   readonly requests = new RequestLog();
 
   constructor(private readonly deps: InstanceProxyDeps) {
@@ -135,7 +135,7 @@ export class InstanceProxy {
     this.fail(res, () => this.forward(req, res, call, mayWait), call);
   }
 
-  /** Runs `fn`, answering what it throws with the seed's error body. */
+  /** Runs `fn`, answering what it throws with the `{ error, reason }` body. */
   private fail(res: http.ServerResponse, fn: () => void, call?: ProxyCall): void {
     try {
       fn();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
@@ -214,7 +215,7 @@ export class LiveRun {
       }
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
-      await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
+      await Promise.race([this.capture.done, sleep(LOG_DRAIN_LIMIT_MS, undefined, { ref: false })]);
       await this.capture.complete();
       const status = await engine.inspectContainer(containerId);
       ending = {
@@ -366,8 +367,4 @@ export class LiveRun {
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
     this.resolveDone();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

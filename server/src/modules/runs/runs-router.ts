@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { RunState } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { streamLogAsSse } from '../../http/sse.js';
-import { parseBody } from '../../http/validate.js';
-import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../console/index.js';
+import { parseBody, parseQuery, queryInt } from '../../http/validate.js';
+import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../callers/index.js';
 import type { KeysService } from '../keys/index.js';
 import { RUN_STATES } from '../../domain/run-states.js';
 import { idempotencyKeyOf, requestFingerprint, type IdempotencyKeys } from './idempotency.js';
@@ -24,7 +24,7 @@ export const runArguments = z
   .array(argument, { error: 'arguments must be an array of strings' })
   .max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`);
 
-/** The seed's run body: `mode` oneShot or service, and the run's arguments. */
+/** The public run body (docs/api.md#public-api): `mode` oneShot or service, and the run's arguments. */
 const startRunBody = z.object({
   mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }),
   arguments: runArguments.nullish(),
@@ -39,25 +39,18 @@ export function parseStartRunBody(body: unknown): StartRunInput {
   return { mode: parsed.mode, arguments: parsed.arguments ?? [] };
 }
 
-const integerParam = (name: string, min: number) =>
-  z
-    .string()
-    .regex(/^-?\d{1,15}$/, `${name} must be an integer`)
-    .transform(Number)
-    .refine((n) => n >= min, `${name} must be ${min} or more`);
-
 const listQuery = z.object({
-  limit: integerParam('limit', 1).optional(),
+  limit: queryInt('limit', 1).optional(),
   state: z.enum(RUN_STATES, { error: `state must be one of ${RUN_STATES.join(', ')}` }).optional(),
 });
 
 const logsQuery = z.object({
-  afterSequence: integerParam('afterSequence', -1).optional(),
-  limit: integerParam('limit', 1).optional(),
+  afterSequence: queryInt('afterSequence', -1).optional(),
+  limit: queryInt('limit', 1).optional(),
 });
 
 export function parseListQuery(query: Request['query']): { limit: number; state: RunState | undefined } {
-  const parsed = parseBody(listQuery, query, { state: 'invalid_state' }, 'invalid_query');
+  const parsed = parseQuery(listQuery, query, { state: 'invalid_state' });
   return { limit: Math.min(parsed.limit ?? 20, 50), state: parsed.state };
 }
 
@@ -70,7 +63,7 @@ export interface PublicRouterDeps {
   readonly originGuard: RequestHandler;
 }
 
-/** The seed's public routes under /lambdas, plus the stop-all and SSE extensions. */
+/** The public routes under /lambdas (docs/api.md#public-api), plus the stop-all and SSE extensions. */
 export function createPublicRouter(deps: PublicRouterDeps): Router {
   const { runs, keys, consoleAuth } = deps;
   const router = Router();
@@ -128,7 +121,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   router.get('/lambdas/:lambdaId/runs/:runId/logs', async (req, res) => {
     const caller = authorize(req);
     const { lambdaId, runId } = req.params;
-    const { afterSequence = -1, limit = 200 } = parseBody(logsQuery, req.query, {}, 'invalid_query');
+    const { afterSequence = -1, limit = 200 } = parseQuery(logsQuery, req.query);
     const record = runs.get(lambdaId, runId);
     if (req.query.follow === 'true' || req.query.follow === '1') {
       const end = await streamLogAsSse(req, res, afterSequence, {

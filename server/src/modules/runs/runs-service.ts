@@ -34,7 +34,7 @@ export interface StartRunInput {
   readonly arguments: readonly string[];
 }
 
-/** Who started a run, and the run it replaces in a hot swap: console fields, not the seed's. */
+/** Who started a run, and the run it replaces in a hot swap: console fields, never on public routes. */
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
@@ -44,7 +44,7 @@ export function toPublicRun(record: RunRecord): Run {
   return { ...record.run, arguments: [...record.run.arguments] };
 }
 
-/** The console's view of a run: the seed's fields and the emulator's own (never on public routes). */
+/** The console's view of a run: the public Run fields and the emulator's own (never on public routes). */
 export function toConsoleRun(record: RunRecord): ConsoleRun {
   return {
     ...toPublicRun(record),

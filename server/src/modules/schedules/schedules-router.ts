@@ -3,7 +3,7 @@ import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
-import type { ConsoleAuth } from '../console/index.js';
+import type { ConsoleAuth } from '../callers/index.js';
 import { runArguments } from '../runs/index.js';
 import type { SchedulesService } from './schedules-service.js';
 

@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { DockerEngine, TerminalSize } from '../../adapters/docker/docker-engine.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { sendError } from '../../http/error-response.js';
-import type { ConsoleAuth } from '../console/index.js';
+import type { ConsoleAuth } from '../callers/index.js';
 import type { RunsService } from '../runs/index.js';
 
 const PATH = /^\/console\/api\/runs\/([^/?]+)\/terminal(?:\?|$)/;
