@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
+import { insufficientStorage, isStorageFault } from '../../adapters/store/storage-fault.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { Compilation, Diagnostic, LogChunk, ResolvedPackage } from '../../contract/types.js';
@@ -110,9 +111,9 @@ export class BuildsService {
     return this.deps.logs.read('builds', id, afterSequence, limit);
   }
 
-  private async newRecord(projectId: string, source: 'build' | 'import'): Promise<CompilationRecord> {
+  private newRecord(projectId: string, source: 'build' | 'import'): CompilationRecord {
     const project = this.deps.projects.get(projectId);
-    const record: CompilationRecord = {
+    return {
       id: randomUUID(),
       project: project.id,
       state: 'queued',
@@ -127,9 +128,16 @@ export class BuildsService {
       resolvedPackages: [],
       binaryFile: null,
     };
-    this.deps.store.data.compilations.push(record);
-    await this.deps.store.commit();
-    return record;
+  }
+
+  /** Stores a new compilation; a failed write stores nothing (507 on a full disk). */
+  private async add(record: CompilationRecord): Promise<void> {
+    await this.deps.store.transact(() => this.deps.store.data.compilations.push(record));
+  }
+
+  /** Saves a build's progress; a failed write is logged and retried with the next one. */
+  private async save(): Promise<void> {
+    await this.deps.store.commit().catch((err) => this.deps.log(`could not save the builds: ${errorMessage(err)}`));
   }
 
   private binaryDir(record: CompilationRecord): string {
@@ -164,7 +172,8 @@ export class BuildsService {
 
   /** Queues a build; it runs after any build of the same project that is under way. */
   async startBuild(projectId: string): Promise<Compilation> {
-    const record = await this.newRecord(projectId, 'build');
+    const record = this.newRecord(projectId, 'build');
+    await this.add(record);
     const writer = await this.deps.logs.openWriter('builds', record.id);
     writer.system(`build queued for target ${record.targetName}`);
     const previous = this.chains.get(projectId) ?? Promise.resolve();
@@ -185,7 +194,7 @@ export class BuildsService {
     const { engine } = this.deps;
     record.state = 'running';
     record.startedAt = this.now();
-    await this.deps.store.commit();
+    await this.save();
     let containerId: string | null = null;
     try {
       await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
@@ -257,7 +266,7 @@ export class BuildsService {
       record.finishedAt = this.now();
       if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
       await this.deps.logs.closeWriter('builds', record.id);
-      await this.deps.store.commit();
+      await this.save();
       this.announce(record);
     }
   }
@@ -326,25 +335,33 @@ export class BuildsService {
   async importBinary(projectId: string, binaryPath: string): Promise<Compilation> {
     this.deps.projects.get(projectId);
     await checkElfExecutable(binaryPath);
-    const record = await this.newRecord(projectId, 'import');
-    const writer = await this.deps.logs.openWriter('builds', record.id);
+    const record = this.newRecord(projectId, 'import');
     record.startedAt = this.now();
-    const target = join(this.binaryDir(record), record.targetName);
+    const dir = this.binaryDir(record);
+    const target = join(dir, record.targetName);
     try {
-      await mkdir(this.binaryDir(record), { recursive: true, mode: 0o700 });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       await copyFile(binaryPath, target);
       await chmod(target, 0o755);
       record.binaryFile = target;
       record.state = 'succeeded';
-      writer.system(`imported ${binaryPath}`);
     } catch (err) {
+      // a half-copied binary never stays; a full disk changes nothing and says so
+      await rm(dir, { recursive: true, force: true });
+      if (isStorageFault(err)) throw insufficientStorage(this.deps.dataDir, `the binary copy ${target}`, err);
       record.state = 'failed';
       record.errorSummary = `import failed: ${errorMessage(err)}`;
-      writer.system(record.errorSummary);
     }
     record.finishedAt = this.now();
+    try {
+      await this.add(record);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    writer.system(record.errorSummary ?? `imported ${binaryPath}`);
     await this.deps.logs.closeWriter('builds', record.id);
-    await this.deps.store.commit();
     this.announce(record);
     return toPublicCompilation(record);
   }
@@ -355,9 +372,11 @@ export class BuildsService {
    */
   async removeProject(projectId: string): Promise<void> {
     await this.settled(projectId);
-    const doomed = this.deps.store.data.compilations.filter((c) => c.project === projectId);
-    this.deps.store.data.compilations = this.deps.store.data.compilations.filter((c) => c.project !== projectId);
-    await this.deps.store.commit();
+    const { store } = this.deps;
+    const doomed = store.data.compilations.filter((c) => c.project === projectId);
+    await store.transact(
+      () => (store.data.compilations = store.data.compilations.filter((c) => c.project !== projectId)),
+    );
     await Promise.all(doomed.map((c) => this.deps.logs.remove('builds', c.id).catch(() => undefined)));
     await rm(join(this.deps.dataDir, 'binaries', projectId), { recursive: true, force: true });
     await rm(join(this.deps.dataDir, 'mirrors', projectId), { recursive: true, force: true });
@@ -379,7 +398,7 @@ export class BuildsService {
         changed = true;
       }
     }
-    if (changed) await this.deps.store.commit();
+    if (changed) await this.save();
     try {
       const leftovers = await this.deps.engine.listContainers({ ...this.deps.labels, 'swiftlambda.kind': 'build' });
       await Promise.all(leftovers.map((c) => this.deps.engine.removeContainer(c.id)));
