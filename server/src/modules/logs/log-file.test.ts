@@ -121,3 +121,56 @@ test('reading a page deep in a long log costs the same as near the start', () =>
       [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999],
     );
   }));
+
+test('a tail a full disk left (NUL bytes, index entries past the data) is cut back to the last whole chunk', () =>
+  withDir(async (dir) => {
+    const base = join(dir, 'n');
+    const log = await LogFile.openForAppend(base);
+    for (let i = 0; i < 5; i++) log.append('stdout', `x${i}\n`, i);
+    await log.close();
+    const size = (await stat(`${base}.ndjson`)).size;
+    // the last chunk's line holds NULs (a hole), and two more entries point into and past garbage
+    const { open: openFile } = await import('node:fs/promises');
+    const fh = await openFile(`${base}.ndjson`, 'r+');
+    await fh.write(Buffer.alloc(4), 0, 4, size - 6);
+    await fh.close();
+    await appendFile(`${base}.ndjson`, Buffer.concat([Buffer.alloc(100), Buffer.from('\n')]));
+    const entries = Buffer.alloc(16);
+    entries.writeUIntLE(size, 0, 6);
+    entries.writeUIntLE(size + 10_000, 8, 6);
+    await appendFile(`${base}.idx`, entries);
+    const again = await LogFile.openForAppend(base);
+    assert.equal(again.count, 4);
+    again.append('stdout', 'after\n', 9);
+    await again.close();
+    const all = await readClosedLog(base, -1, 100);
+    assert.deepEqual(
+      all.map((c) => c.data),
+      ['x0\n', 'x1\n', 'x2\n', 'x3\n', 'after\n'],
+    );
+  }));
+
+test('a damaged line in the middle is skipped with a system note; the rest of the page is whole', () =>
+  withDir(async (dir) => {
+    const base = join(dir, 'd');
+    const log = await LogFile.openForAppend(base);
+    for (let i = 0; i < 5; i++) log.append('stdout', `line ${i}\n`, 100 + i);
+    await log.close();
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const text = await readFile(`${base}.ndjson`, 'utf8');
+    await writeFile(`${base}.ndjson`, text.replace('line 2', 'li\u0000e 2'));
+    const all = await readClosedLog(base, -1, 100);
+    assert.deepEqual(
+      all.map((c) => [c.sequence, c.stream]),
+      [
+        [0, 'stdout'],
+        [1, 'stdout'],
+        [2, 'system'],
+        [3, 'stdout'],
+        [4, 'stdout'],
+      ],
+    );
+    assert.match(all[2]!.data, /damaged on disk/);
+    assert.equal(all[2]!.timestamp, 101);
+    assert.equal(all[3]!.data, 'line 3\n');
+  }));
