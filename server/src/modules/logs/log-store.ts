@@ -44,7 +44,10 @@ export class LogWriter {
       onLoss: () => {
         for (const l of this.lostListeners) l();
       },
-      onRecovered: (lost) => this.append('system', lostLinesNote(lost), 0, -1),
+      onRecovered: (lost) => {
+        this.now = this.clock.now();
+        this.append('system', lostLinesNote(lost), 0, -1);
+      },
     });
     this.splitters = {
       stdout: new LineSplitter((buf, start, end) => this.appendChunk('stdout', buf, start, end)),
@@ -155,6 +158,7 @@ export class LogWriter {
     this.splitters.stderr.end();
     this.finished = true;
     const unreported = await this.file.close();
+    if (unreported > 0) for (const l of this.lostListeners) l();
     for (const l of this.listeners) l.onEnd();
     this.listeners.clear();
     return unreported;
