@@ -26,11 +26,32 @@ export class PendingLines {
     this.starts = [];
   }
 
+  /** Where chunk `i` ends (the next one's start). */
+  end(i: number): number {
+    return i + 1 < this.starts.length ? this.starts[i + 1]! : this.used;
+  }
+
+  /** How many chunks, from the first, lie whole within the first `bytes` bytes. */
+  wholeWithin(bytes: number): number {
+    let k = 0;
+    while (k < this.starts.length && this.end(k) <= bytes) k++;
+    return k;
+  }
+
+  /** Forgets the first `k` chunks (they are on disk). */
+  dropFirst(k: number): void {
+    if (k >= this.starts.length) return this.reset();
+    const cut = this.starts[k]!;
+    this.buf.copy(this.buf, 0, cut, this.used);
+    this.used -= cut;
+    this.starts = this.starts.slice(k).map((s) => s - cut);
+  }
+
   /** Chunks [from, to) of this batch, parsed back from their lines. */
   chunks(from: number, to: number): LogChunk[] {
     const out: LogChunk[] = [];
     for (let i = from; i < to; i++) {
-      const end = i + 1 < this.starts.length ? this.starts[i + 1]! : this.used;
+      const end = this.end(i);
       out.push(JSON.parse(this.buf.toString('utf8', this.starts[i]!, end - 1)) as LogChunk);
     }
     return out;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fillDisk, mountTmpfs, tmpfsUnavailable } from '../../testing/full-disk.js';
 import { ClosedLogReader, LogFile } from './log-file.js';
 
 async function readClosedLog(base: string, afterSequence: number, limit: number) {
@@ -174,3 +175,38 @@ test('a damaged line in the middle is skipped with a system note; the rest of th
     assert.equal(all[2]!.timestamp, 101);
     assert.equal(all[3]!.data, 'line 3\n');
   }));
+
+test(
+  'on a full disk the chunks that fit are kept whole, the rest waits, and newer lines are counted as lost',
+  { skip: tmpfsUnavailable() ?? false },
+  async () => {
+    const disk = await mountTmpfs(1024 * 1024);
+    try {
+      const filler = await fillDisk(disk.dir, 64 * 1024);
+      const base = join(disk.dir, 'full');
+      const log = await LogFile.openForAppend(base);
+      const events: string[] = [];
+      log.watchFaults({ onLoss: () => events.push('loss'), onRecovered: (n) => events.push(`recovered ${n}`) });
+      for (let i = 0; i < 5000; i++) log.append('stdout', `line ${i} ${'x'.repeat(40)}\n`, i);
+      await log.flush(); // about 450 KB into 64 KiB: whole chunks only, never a partial one
+      const stored = await readClosedLog(base, -1, 5000);
+      assert.ok(stored.length > 0 && stored.length < 5000, `${stored.length} on disk`);
+      stored.forEach((c, i) => assert.equal(c.sequence, i));
+      assert.equal((await stat(`${base}.idx`)).size, stored.length * 8);
+      assert.equal(log.append('stdout', 'dropped\n', 1), null);
+      assert.equal(log.append('stdout', 'dropped\n', 2), null);
+      assert.deepEqual(events, ['loss']);
+      await unlink(filler);
+      await log.flush(); // what waited goes first, then the owner hears what was lost
+      assert.deepEqual(events, ['loss', 'recovered 2']);
+      assert.equal(await log.close(), 0);
+      const all = await readClosedLog(base, -1, 6000);
+      assert.deepEqual(
+        all.map((c) => c.data),
+        Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}\n`),
+      );
+    } finally {
+      await disk.unmount();
+    }
+  },
+);

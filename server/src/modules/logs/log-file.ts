@@ -14,13 +14,26 @@ export interface LogFaultEvents {
   onRecovered(lost: number): void;
 }
 
-/** Writes all of `length` bytes at `position` (a full disk may take a write only in part). */
-async function writeAll(file: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesWritten } = await file.write(buf, done, length - done, position + done);
-    if (bytesWritten <= 0) throw Object.assign(new Error('the write took no bytes'), { code: 'EIO' });
-    done += bytesWritten;
+/**
+ * Writes `length` bytes at `position`; a full disk may take only part of them. Returns how many
+ * were written, and the error that stopped it (null when all were).
+ */
+async function writeAll(
+  file: FileHandle,
+  buf: Buffer,
+  length: number,
+  position: number,
+): Promise<{ written: number; error: unknown }> {
+  let written = 0;
+  try {
+    while (written < length) {
+      const { bytesWritten } = await file.write(buf, written, length - written, position + written);
+      if (bytesWritten <= 0) throw Object.assign(new Error('the write took no bytes'), { code: 'EIO' });
+      written += bytesWritten;
+    }
+    return { written, error: null };
+  } catch (error) {
+    return { written, error };
   }
 }
 
@@ -100,15 +113,19 @@ export class LogFile {
     if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        void this.flush();
+        void this.flush(true);
       }, this.flushDelayMs);
     }
     return sequence;
   }
 
-  /** Writes what is in memory; never rejects (a failed write is kept for the retry). */
-  async flush(): Promise<void> {
+  /**
+   * Writes what is in memory; never rejects (a failed write is kept for the retry). `unlessFailing`:
+   * the append timer's flush, which leaves a failing log to the retry timer.
+   */
+  async flush(unlessFailing = false): Promise<void> {
     while (this.flushing) await this.flushing;
+    if (unlessFailing && this.failing) return;
     if (!this.writing && this.pending.starts.length === 0) return;
     this.flushing = this.writeOut();
     try {
@@ -127,22 +144,21 @@ export class LogFile {
         this.spare = null;
       }
       const batch = this.writing;
-      try {
-        await this.writeBatch(batch);
-      } catch {
+      if (!(await this.writeBatch(batch))) {
         this.failing = true;
+        // from now on only the retry timer writes
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
         if (!this.retryTimer && !this.closed) {
           this.retryTimer = setTimeout(() => {
             this.retryTimer = null;
             void this.flush();
           }, RETRY_MS);
+          this.retryTimer.unref();
         }
         return;
       }
-      this.flushedBytes += batch.used;
-      this.flushedCount += batch.starts.length;
       this.writing = null;
-      batch.reset();
       this.spare = batch;
     } while (this.failing && this.pending.starts.length > 0);
     if (this.failing) {
@@ -153,22 +169,33 @@ export class LogFile {
     }
   }
 
-  /** One batch, whole or not at all: what part of it reached either file is cut back on failure. */
-  private async writeBatch(batch: PendingLines): Promise<void> {
-    const n = batch.starts.length;
-    const offsets = Buffer.allocUnsafe(n * INDEX_ENTRY);
-    for (let i = 0; i < n; i++) {
-      offsets.writeUIntLE(this.flushedBytes + batch.starts[i]!, i * INDEX_ENTRY, 6);
-      offsets.writeUInt16LE(0, i * INDEX_ENTRY + 6);
+  /**
+   * Writes a batch, data then index, keeping only whole chunks: when the disk takes part of it,
+   * the chunks that fit are kept (and leave the batch), and anything past them is cut back from
+   * both files. Returns true once the whole batch is on disk.
+   */
+  private async writeBatch(batch: PendingLines): Promise<boolean> {
+    const data = await writeAll(this.data, batch.buf, batch.used, this.flushedBytes);
+    let whole = data.error === null ? batch.starts.length : batch.wholeWithin(data.written);
+    // the index needs room too: fewer chunks, the data cut back to them, until their entries fit
+    for (; whole > 0; whole = Math.floor(whole / 2)) {
+      if (data.error !== null)
+        await this.data.truncate(this.flushedBytes + batch.end(whole - 1)).catch(() => undefined);
+      const offsets = Buffer.alloc(whole * INDEX_ENTRY);
+      for (let i = 0; i < whole; i++) offsets.writeUIntLE(this.flushedBytes + batch.starts[i]!, i * INDEX_ENTRY, 6);
+      const index = await writeAll(this.index, offsets, offsets.length, this.flushedCount * INDEX_ENTRY);
+      if (index.error === null) {
+        this.flushedBytes += batch.end(whole - 1);
+        this.flushedCount += whole;
+        batch.dropFirst(whole);
+        break;
+      }
+      if (data.error === null) break; // the disk took the data but not its index: none of it counts
     }
-    try {
-      await writeAll(this.data, batch.buf, batch.used, this.flushedBytes);
-      await writeAll(this.index, offsets, offsets.length, this.flushedCount * INDEX_ENTRY);
-    } catch (err) {
-      await this.index.truncate(this.flushedCount * INDEX_ENTRY).catch(() => undefined);
-      await this.data.truncate(this.flushedBytes).catch(() => undefined);
-      throw err;
-    }
+    if (data.error === null && batch.starts.length === 0) return true;
+    await this.index.truncate(this.flushedCount * INDEX_ENTRY).catch(() => undefined);
+    await this.data.truncate(this.flushedBytes).catch(() => undefined);
+    return false;
   }
 
   /** Chunks with sequence > afterSequence, at most `limit`. */
