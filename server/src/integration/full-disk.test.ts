@@ -96,6 +96,13 @@ describe('a full disk', { skip }, () => {
       const started = await t.api.public('POST', `/lambdas/${projectId}/runs`, key, { mode: 'oneShot' });
       assertInsufficientStorage(started, disk.dir);
       assert.equal((await t.api.public('GET', `/lambdas/${projectId}/runs`, key)).body.runs.length, 3);
+      const compilations = async () =>
+        (await t.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations.length;
+      const compiled = await compilations();
+      const imported = await t.api.console('POST', `/projects/${projectId}/compilations`, { binaryPath: '/bin/dash' });
+      assertInsufficientStorage(imported, disk.dir);
+      assert.equal(await compilations(), compiled);
+      assert.equal((await readdir(join(disk.dir, 'binaries', projectId))).length, compiled);
       // reading never fails: every page is whole, sequences contiguous
       for (const id of runs) {
         const logs = await t.api.allLogs(projectId, id, key);
