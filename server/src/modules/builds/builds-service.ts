@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
-import { insufficientStorage, isStorageFault } from '../../adapters/store/storage-fault.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { Compilation, Diagnostic, LogChunk, ResolvedPackage } from '../../contract/types.js';
@@ -12,6 +11,7 @@ import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
 import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
 import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
+import { copyImportedBinary } from './binary-copy.js';
 import { checkElfExecutable } from './elf.js';
 import { syncMirror } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
@@ -338,17 +338,11 @@ export class BuildsService {
     const record = this.newRecord(projectId, 'import');
     record.startedAt = this.now();
     const dir = this.binaryDir(record);
-    const target = join(dir, record.targetName);
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await copyFile(binaryPath, target);
-      await chmod(target, 0o755);
-      record.binaryFile = target;
+      record.binaryFile = await copyImportedBinary(binaryPath, dir, record.targetName, this.deps.dataDir);
       record.state = 'succeeded';
     } catch (err) {
-      // a half-copied binary never stays; a full disk changes nothing and says so
-      await rm(dir, { recursive: true, force: true });
-      if (isStorageFault(err)) throw insufficientStorage(this.deps.dataDir, `the binary copy ${target}`, err);
+      if (err instanceof AppError) throw err; // a full disk: nothing is stored
       record.state = 'failed';
       record.errorSummary = `import failed: ${errorMessage(err)}`;
     }
