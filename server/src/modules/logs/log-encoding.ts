@@ -3,7 +3,8 @@ import type { LogChunk, LogStream } from '../../contract/types.js';
 /**
  * Chunks not yet on disk, already encoded as NDJSON lines in one buffer, with the offset of each
  * line: the hot path (every line of output) writes bytes, not objects, so a burst of a million
- * lines leaves the garbage collector almost nothing to do.
+ * lines leaves the garbage collector almost nothing to do (why not JSON.stringify:
+ * docs/decisions/0080-full-disk.md).
  */
 export class PendingLines {
   buf: Buffer;
