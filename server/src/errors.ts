@@ -81,6 +81,7 @@ export const errorStatus = {
   image_unavailable: 502,
   docker_unavailable: 503,
   instance_timeout: 504,
+  insufficient_storage: 507,
 } as const;
 
 export type ErrorReason = keyof typeof errorStatus;
@@ -96,4 +97,11 @@ export class AppError extends Error {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** What a write meets when the disk is full, over quota, failing or read-only. */
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+
+export function isStorageFault(err: unknown): err is NodeJS.ErrnoException {
+  return STORAGE_CODES.has((err as NodeJS.ErrnoException | null)?.code ?? '');
 }

@@ -10,6 +10,12 @@ import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
 import type { Duplex } from 'node:stream';
+import {
+  checkFreeSpaceAtStart,
+  DataDirFullError,
+  isStorageFault,
+  removeLeftoverTempFiles,
+} from './adapters/store/storage-fault.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
@@ -92,22 +98,32 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const engine = deps.engine ?? new DockerodeEngine();
 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const releaseLock = await lockDataDir(config.dataDir);
-  let store: Store;
-  try {
-    store = await Store.open(config.dataDir, () => clock.now());
-  } catch (err) {
-    await releaseLock();
-    throw err;
-  }
+  const releaseLock = await lockDataDir(config.dataDir).catch(async (err: unknown) => {
+    throw isStorageFault(err) ? await DataDirFullError.from(config.dataDir, 'the lock file', err) : err;
+  });
+  // what start-up must write; a full disk is said as such, never as a later, stranger failure
+  const startupWrite = async <T>(what: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (err) {
+      await releaseLock();
+      throw isStorageFault(err) ? await DataDirFullError.from(config.dataDir, what, err) : err;
+    }
+  };
+  // half-written files of an earlier process's atomic writes (it is gone: the lock is ours)
+  await removeLeftoverTempFiles(config.dataDir);
+  await startupWrite('the data dir', () => checkFreeSpaceAtStart(config.dataDir));
+  const store = await startupWrite('the store (db.json)', () => Store.open(config.dataDir, () => clock.now()));
   for (const w of store.warnings) log(`warning: ${w}`);
-  const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
+  const consoleToken = await startupWrite('the console token', () =>
+    loadOrCreateConsoleToken(config.dataDir, config.consoleToken),
+  );
   const hostPolicy = new HostPolicy(config.host);
   const consoleAuth = new ConsoleAuth(consoleToken, (origin) => hostPolicy.isOwnOrigin(origin));
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
-  await logs.init();
+  await startupWrite('the log folders', () => logs.init());
   const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
   const builds = new BuildsService({
@@ -216,7 +232,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   );
   app.use(createConsoleUiRouter(deps.uiDir ?? defaultUiDir(), consoleAuth));
   app.use(notFoundHandler);
-  app.use(errorMiddleware(log, consoleToken));
+  app.use(errorMiddleware(log, consoleToken, config.dataDir));
 
   // The one HTTP stack: Node's server parses and writes every request. The only upgrade it takes is
   // a run's terminal; any other Upgrade request is answered as a plain request (the proxy refuses
@@ -262,6 +278,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         );
       }
     } catch (err) {
+      if (isStorageFault(err)) throw await DataDirFullError.from(config.dataDir, 'the store or a log', err);
       log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);
     }
     await watcher.start();

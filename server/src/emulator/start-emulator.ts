@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../adapters/docker/docker-engine.js';
 import { DockerodeEngine } from '../adapters/docker/dockerode-engine.js';
-import { writeFileDurably } from '../adapters/store/durable-json-file.js';
+import { writeServerJson } from '../adapters/store/server-json.js';
 import { PRODUCT_DEFAULT_IMAGE, resolveConfig } from '../config.js';
 import type { BuildConfiguration, Compilation, Diagnostic, LogChunk } from '../contract/types.js';
 import { formatDiagnostic } from '../domain/diagnostic-format.js';
@@ -112,10 +112,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     server = await createServer({ config, engine, log });
     const url = await server.listen();
     // as `npm start` writes it, so the swiftlambda CLI finds this emulator through the data dir
-    await writeFileDurably(
-      join(dataDir, 'server.json'),
-      JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n',
-    );
+    await writeServerJson(dataDir, { url, consoleToken: server.consoleToken, pid: process.pid });
     const projects: Record<string, string> = {};
     for (const [name, spec] of Object.entries(options.projects ?? {})) {
       projects[name] = await createOrReuseProject(server, name, spec, options.image);

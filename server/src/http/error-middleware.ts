@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { redactSecrets } from '../domain/redact.js';
-import { AppError, type ErrorReason } from '../errors.js';
+import { AppError, isStorageFault, type ErrorReason } from '../errors.js';
 import { sendError } from './error-response.js';
 
 /** body-parser's error types, as reason codes (docs/api.md#reason-codes) */
@@ -14,9 +14,18 @@ const BODY_ERRORS: Readonly<Record<string, readonly [ErrorReason, string]>> = {
 };
 
 /** Maps every error to the `{ error: true, reason }` body (docs/api.md#reason-codes); never leaks a stack or a secret. */
-export function errorMiddleware(log: (line: string) => void, consoleToken = ''): ErrorRequestHandler {
+export function errorMiddleware(
+  log: (line: string) => void,
+  consoleToken = '',
+  dataDir = 'the data dir',
+): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     if (err instanceof AppError) return sendError(res, err.reason, err.message, { consoleToken });
+    // a write no service turned into its own 507 (a full disk is never a 500)
+    if (isStorageFault(err)) {
+      log(`could not write in the data dir: ${err.message}`);
+      return sendError(res, 'insufficient_storage', `could not write in the data dir ${dataDir} (${err.code})`);
+    }
     const known = BODY_ERRORS[(err as { type?: string }).type ?? ''];
     if (known) return sendError(res, known[0], known[1]);
     const status = (err as { status?: number }).status;

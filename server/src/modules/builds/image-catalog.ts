@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, ImageSummary } from '../../adapters/docker/docker-engine.js';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
 import type { LocalImage } from '../../contract/types.js';
+import { isStorageFault } from '../../errors.js';
 
 const CACHE_FILE = 'image-swift-versions.json';
 
@@ -41,7 +42,11 @@ export class ImageCatalog {
       for (const name of image.names)
         out.push({ name, id: image.id, sizeBytes: image.sizeBytes, swiftVersion: cache[image.id] ?? null });
     }
-    if (changed) await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache));
+    // only a cache: a full disk costs the next list a `swift --version` again
+    if (changed)
+      await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache)).catch((err: unknown) => {
+        if (!isStorageFault(err)) throw err;
+      });
     return out.sort(
       (a, b) => Number(b.swiftVersion !== null) - Number(a.swiftVersion !== null) || a.name.localeCompare(b.name),
     );
