@@ -37,6 +37,7 @@ export const errorStatus = {
   missing_host: 400,
   duplicate_host: 400,
   invalid_request_target: 400,
+  malformed_path: 400,
   // 401 / 403
   missing_api_key: 401,
   invalid_api_key: 401,

@@ -13,6 +13,7 @@ import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
+import { Redactor } from './domain/redact.js';
 import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
@@ -126,6 +127,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
   const hostPolicy = new HostPolicy(config.host);
   const consoleAuth = new ConsoleAuth(consoleToken, (origin) => hostPolicy.isOwnOrigin(origin));
+  // masks secrets in every error body, log line and request-log record (more sources: addSecrets)
+  const redactor = new Redactor(consoleToken);
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
@@ -172,7 +175,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     runs,
     devRunOf: (projectId) => devLoop.devRunOf(projectId),
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
-    consoleToken,
+    redactor,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
@@ -240,7 +243,16 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
-  app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
+  app.use(
+    createInvokeRouter({
+      aws,
+      keys,
+      consoleAuth,
+      originGuard: originGuard(hostPolicy, 'state-changing'),
+      log,
+      redactor,
+    }),
+  );
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
   app.use(
     '/console/api',
@@ -282,7 +294,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   if (existsSync(uiDir))
     app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
   app.use(notFoundHandler);
-  app.use(errorMiddleware(log, consoleToken));
+  app.use(errorMiddleware(log, redactor));
 
   // The one HTTP stack: Node's server parses and writes every request. No 'upgrade' listener, so
   // an Upgrade request reaches the handler as a plain request (the proxy refuses it with its reason).
