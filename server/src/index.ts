@@ -17,7 +17,7 @@ import { Redactor } from './domain/redact.js';
 import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
-import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
+import { HostPolicy, originGuard, refuseBeforeRouting, refuseUndecodablePath } from './http/request-guards.js';
 import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
 import {
   authorizePublicCaller,
@@ -242,6 +242,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(refuseUndecodablePath);
   app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
   app.use(
     createInvokeRouter({

@@ -71,6 +71,20 @@ export function refuseBeforeRouting(req: IncomingMessage, policy: HostPolicy): G
   return null;
 }
 
+/**
+ * Refuses a path that does not decode as percent-encoded UTF-8 (`/lambdas/%E0%A4/runs`): no route
+ * of the API or the console has one, so it is 400 before routing rather than whatever a route's
+ * own decoding would make of it. (Proxied paths are not checked here: they go to the service as sent.)
+ */
+export const refuseUndecodablePath: RequestHandler = (req, _res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    throw new AppError('malformed_path', 'the path is not valid percent-encoded UTF-8');
+  }
+  next();
+};
+
 /** Sec-Fetch-Site values of the console's own pages and of an address typed in the browser. */
 const OWN_FETCH_SITES = new Set(['same-origin', 'none']);
 

@@ -149,6 +149,8 @@ export interface TestServer {
   readonly url: string;
   readonly dataDir: string;
   readonly config: ServerConfig;
+  /** what the server has logged so far */
+  readonly logLines: readonly string[];
   /** closes the server (keeping the data dir) */
   stop(options?: { stopRuns?: boolean }): Promise<void>;
   /** closes the server and deletes the data dir */
@@ -184,6 +186,7 @@ export async function startTestServer(
     url,
     dataDir,
     config,
+    logLines,
     stop,
     async dispose() {
       await stop();
