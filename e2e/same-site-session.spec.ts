@@ -1,0 +1,105 @@
+// Issue 23: a page on another local port is same-site with the console (cookies ignore ports), so
+// Chromium sends the SameSite=Strict session cookie with its <img>, <script> and no-cors fetch,
+// without an Origin. The emulator must refuse those (Sec-Fetch-Site: same-site) on the proxy and
+// the dev URL, and still serve the console's own page. The service is this machine's node, imported
+// as a prebuilt binary, so no Swift build is needed.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { E2E_TOKEN } from './playwright.config.js';
+import { ConsoleApi } from './pages/console-api.js';
+import { ConsolePage } from './pages/console-page.js';
+
+const ECHO = fileURLToPath(new URL('../resources/examples/echo-service', import.meta.url));
+/** answers every call with its method and path */
+const SERVICE = "require('http').createServer((q,s)=>s.end(q.method+' '+q.url)).listen(+process.env.PORT,'0.0.0.0')";
+
+type Logged = { path: string; status: number; reason: string | null; via: string };
+
+let api: ConsoleApi;
+let other: http.Server | undefined;
+test.beforeAll(async ({ playwright }) => {
+  const request = await playwright.request.newContext({ baseURL: test.info().project.use.baseURL });
+  api = new ConsoleApi(request, E2E_TOKEN);
+});
+test.afterAll(async () => {
+  await new Promise((resolve) => (other ? other.close(resolve) : resolve(undefined)));
+  await api.cleanUp();
+  await api.request.dispose();
+});
+
+test('a same-site page on another port cannot use the console session on /instances or /dev; the console can', async ({
+  page,
+  baseURL,
+}) => {
+  const projectId = await api.createProject({ name: 'same-site-probe', sourcePath: ECHO, targetName: 'echo-service' });
+  await api.importBinary(projectId, process.execPath);
+  await expect
+    .poll(
+      async () =>
+        (
+          await api.request.post(`/lambdas/${projectId}/runs`, {
+            headers: api.headers,
+            data: { mode: 'service', arguments: ['-e', SERVICE] },
+          })
+        ).status(),
+      { timeout: 30_000 },
+    )
+    .toBe(201);
+  const runs = await api.request.get(`/lambdas/${projectId}/runs`, { headers: api.headers });
+  const runId = ((await runs.json()) as { runs: Array<{ uuid: string }> }).runs[0]!.uuid;
+  const instance = `${baseURL}/instances/${runId}/api`;
+  const dev = `${baseURL}/dev/${projectId}/api`;
+  await expect
+    .poll(async () => (await api.request.get(`${instance}/ready`, { headers: api.headers })).status(), {
+      timeout: 30_000,
+    })
+    .toBe(200);
+
+  await new ConsolePage(page).signIn(E2E_TOKEN);
+
+  // another site's page on 127.0.0.1, another port: same-site, cross-origin
+  const html = `<!doctype html><title>other</title>
+    <img src="${instance}/from-img"><img src="${dev}/from-dev-img">
+    <script src="${instance}/from-script.js"></script>
+    <script>
+      Promise.allSettled([
+        fetch('${instance}/from-fetch', { mode: 'no-cors', credentials: 'include' }),
+        fetch('${dev}/from-dev-fetch', { mode: 'no-cors', credentials: 'include' }),
+      ]).then(() => (document.title = 'done'));
+    </script>`;
+  other = http.createServer((_req, res) => res.end(html));
+  await new Promise<void>((resolve) => other!.listen(0, '127.0.0.1', resolve));
+  const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+  await page.goto(otherUrl);
+  await expect(page).toHaveTitle('done');
+
+  // the request log shows what the emulator answered each load: 403, refused before the service
+  const expected = ['/from-img', '/from-dev-img', '/from-script.js', '/from-fetch', '/from-dev-fetch'];
+  const answered = async () => {
+    const res = await api.request.get(`/console/api/runs/${runId}/requests?limit=50`, { headers: api.headers });
+    const logged = ((await res.json()) as { requests: Logged[] }).requests;
+    return expected.map((path) => {
+      const r = logged.find((l) => l.path === path);
+      return r ? `${path} ${r.status} ${r.reason}` : `${path} not yet`;
+    });
+  };
+  await expect.poll(answered, { timeout: 10_000 }).toEqual(expected.map((p) => `${p} 403 forbidden_origin`));
+
+  // the console's own page (same-origin) still uses its session on both URLs
+  await page.goto('/');
+  const own = await page.evaluate(
+    async (urls) =>
+      Promise.all(
+        urls.map(async (u) => {
+          const res = await fetch(u);
+          return `${res.status} ${await res.text()}`;
+        }),
+      ),
+    [`/instances/${runId}/api/from-console`, `/dev/${projectId}/api/from-console-dev`],
+  );
+  expect(own).toEqual(['200 GET /from-console', '200 GET /from-console-dev']);
+
+  await api.request.post(`/lambdas/${projectId}/runs/${runId}/stop`, { headers: api.headers });
+});
