@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
-import { startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
+import { consoleSession, startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
 
 describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
@@ -27,9 +27,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
       30_000,
       'the service',
     );
-    const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
-    session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    assert.match(session, /^swiftlambda_console=.+/);
+    session = await consoleSession(t);
   });
   after(async () => {
     await t?.dispose();

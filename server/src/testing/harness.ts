@@ -212,6 +212,14 @@ async function removeContainersOf(server: SwiftLambdaServer): Promise<void> {
   );
 }
 
+/** Signs in as the browser does (`/?token=`) and returns the session cookie as `name=value`. */
+export async function consoleSession(t: TestServer): Promise<string> {
+  const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
+  const session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  assert.match(session, /^swiftlambda_console=.+/);
+  return session;
+}
+
 /** A test server with the Swift echo service built and an API key: where the proxy tests start. */
 export async function startEchoServer(
   keyName: string,
