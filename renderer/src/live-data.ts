@@ -10,7 +10,9 @@ import {
   type DevStatus,
   type Key,
   type Project,
+  type Schedule,
   type StatusResponse,
+  scheduleApi,
 } from './api.js';
 import { LiveFeed, type LiveConnection, type LiveEvent, type LiveEventMap, type LiveEventType } from './live-feed.js';
 
@@ -328,5 +330,24 @@ export function useInvocations(projectId: string, limit = 50): LiveResource<AwsI
       return next;
     },
     [projectId, limit],
+  );
+}
+
+/** A project's schedules, oldest first, with their last and next firings. */
+export function useSchedules(projectId: string): LiveResource<Schedule[]> {
+  return useLiveResource<Schedule[]>(
+    () => scheduleApi.list(projectId).then((r) => r.schedules),
+    (list, event) => {
+      if (event.type === 'schedule' && event.data.project === projectId)
+        return upsert(
+          list,
+          event.data,
+          (s) => s.id,
+          (a, b) => a.created - b.created || (a.id > b.id ? 1 : -1),
+        );
+      const gone = isDeleted(event, 'schedule');
+      return gone ? without(list, (s) => s.id === gone) : list;
+    },
+    [projectId],
   );
 }

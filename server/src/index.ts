@@ -33,9 +33,11 @@ import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/in
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
 import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
+import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
 import {
   createPublicRouter,
   EngineWatcher,
+  IdempotencyKeys,
   reconcileRunsWithContainers,
   RunsService,
   toConsoleRun,
@@ -157,6 +159,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     retentionPerProject: config.runRetentionPerProject,
     log,
   });
+  const schedules = new SchedulesService({ store, projects, runs, clock, log });
   const aws = new AwsService({
     engine,
     logs,
@@ -185,6 +188,12 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     compilation: toPublicCompilation,
     project: (p) => p,
     key: toPublicKey,
+  });
+  schedules.onChange((schedule) => {
+    if (feed.active) feed.publish({ type: 'schedule', data: schedule });
+  });
+  schedules.onRemoved((id) => {
+    if (feed.active) feed.publish({ type: 'deleted', data: { kind: 'schedule', id } });
   });
   devLoop.onStatus((projectId) => {
     if (projects.exists(projectId))
@@ -243,7 +252,15 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(refuseUndecodablePath);
-  app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
+  app.use(
+    createPublicRouter({
+      runs,
+      keys,
+      consoleAuth,
+      idempotency: new IdempotencyKeys(store, clock),
+      originGuard: originGuard(hostPolicy, 'state-changing'),
+    }),
+  );
   app.use(
     createInvokeRouter({
       aws,
@@ -255,6 +272,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     }),
   );
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createSchedulesRouter({ schedules, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -322,6 +340,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);
     }
     await watcher.start();
+    schedules.armAll();
     await devLoop.syncWatchers().catch((err) => log(`could not watch projects: ${errorMessage(err)}`));
   }
 
@@ -348,6 +367,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     url: () => baseUrl,
     async close(options) {
       watcher.stop();
+      schedules.close();
       clearInterval(statusTimer);
       await devLoop.close();
       await aws.close();

@@ -9,6 +9,7 @@ import { ApiCallError, call, CliError, connect, followLog, type Connection } fro
 import { DevSession, printDiagnostics } from './dev-session.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
+import { scheduleCommand, SCHEDULE_USAGE } from './schedule-commands.js';
 import { listRuns, openConsole, resolveRunId, showLogs, startRun, stopAll, stopRun, table } from './run-commands.js';
 
 const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
@@ -34,6 +35,7 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
                                                                      every save, run the new build (a service behind its
                                                                      dev URL, swapped without a failed call); Ctrl-C stops
                                                                      its runs and turns watch off (unless it was on)
+  ${SCHEDULE_USAGE}
   exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] [--json] -- COMMAND...
                                                                      an emulator of its own around COMMAND (a test suite):
                                                                      builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
@@ -91,6 +93,7 @@ function parse(argv: string[]) {
         limit: { type: 'string' },
         follow: { type: 'boolean', short: 'f' },
         help: { type: 'boolean', short: 'h' },
+        timezone: { type: 'string' },
       },
     });
   } catch (err) {
@@ -245,6 +248,7 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
   }
   if (command === 'stop-all') return stopAll(conn, out, project(''));
   if (command === 'open') return openConsole(conn, out);
+  if (command === 'schedule') return scheduleCommand(conn, out, positionals, { timezone: values.timezone });
   if (command === 'dev') {
     return dev(
       conn,
