@@ -37,6 +37,7 @@ export const errorStatus = {
   missing_host: 400,
   duplicate_host: 400,
   invalid_request_target: 400,
+  malformed_path: 400,
   invalid_cron: 400,
   invalid_timezone: 400,
   invalid_idempotency_key: 400,

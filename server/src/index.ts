@@ -18,10 +18,11 @@ import {
 } from './adapters/store/storage-fault.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
+import { Redactor } from './domain/redact.js';
 import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
-import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
+import { HostPolicy, originGuard, refuseBeforeRouting, refuseUndecodablePath } from './http/request-guards.js';
 import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
 import {
   authorizePublicCaller,
@@ -120,6 +121,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   );
   const hostPolicy = new HostPolicy(config.host);
   const consoleAuth = new ConsoleAuth(consoleToken, (origin) => hostPolicy.isOwnOrigin(origin));
+  // masks secrets in every error body, log line and request-log record (more sources: addSecrets)
+  const redactor = new Redactor(consoleToken);
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
@@ -167,7 +170,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     runs,
     devRunOf: (projectId) => devLoop.devRunOf(projectId),
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
-    consoleToken,
+    redactor,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
@@ -191,6 +194,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(refuseUndecodablePath);
   app.use(
     createPublicRouter({
       runs,
@@ -200,7 +204,16 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       originGuard: originGuard(hostPolicy, 'state-changing'),
     }),
   );
-  app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
+  app.use(
+    createInvokeRouter({
+      aws,
+      keys,
+      consoleAuth,
+      originGuard: originGuard(hostPolicy, 'state-changing'),
+      log,
+      redactor,
+    }),
+  );
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createSchedulesRouter({ schedules, consoleAuth }));
   app.use(
@@ -232,7 +245,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   );
   app.use(createConsoleUiRouter(deps.uiDir ?? defaultUiDir(), consoleAuth));
   app.use(notFoundHandler);
-  app.use(errorMiddleware(log, consoleToken, config.dataDir));
+  app.use(errorMiddleware(log, redactor, config.dataDir));
 
   // The one HTTP stack: Node's server parses and writes every request. The only upgrade it takes is
   // a run's terminal; any other Upgrade request is answered as a plain request (the proxy refuses

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { redactSecrets } from '../domain/redact.js';
+import { Redactor } from '../domain/redact.js';
 import { AppError, isStorageFault, type ErrorReason } from '../errors.js';
 import { sendError } from './error-response.js';
 
@@ -16,11 +16,12 @@ const BODY_ERRORS: Readonly<Record<string, readonly [ErrorReason, string]>> = {
 /** Maps every error to the `{ error: true, reason }` body (docs/api.md#reason-codes); never leaks a stack or a secret. */
 export function errorMiddleware(
   log: (line: string) => void,
-  consoleToken = '',
+  secrets: Redactor | string = '',
   dataDir = 'the data dir',
 ): ErrorRequestHandler {
+  const redactor = typeof secrets === 'string' ? new Redactor(secrets) : secrets;
   return (err: unknown, _req, res, _next) => {
-    if (err instanceof AppError) return sendError(res, err.reason, err.message, { consoleToken });
+    if (err instanceof AppError) return sendError(res, err.reason, err.message, { redactor });
     // a write no service turned into its own 507 (a full disk is never a 500)
     if (isStorageFault(err)) {
       log(`could not write in the data dir: ${err.message}`);
@@ -30,9 +31,7 @@ export function errorMiddleware(
     if (known) return sendError(res, known[0], known[1]);
     const status = (err as { status?: number }).status;
     if (status && status >= 400 && status < 500) return sendError(res, 'bad_request', 'the request could not be read');
-    log(
-      redactSecrets(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, consoleToken),
-    );
+    log(redactor.text(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     sendError(res, 'internal_error', 'the emulator failed; see its output');
   };
 }

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
-import { startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
+import { consoleSession, startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
 
 describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
@@ -28,9 +28,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
       30_000,
       'the service',
     );
-    const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
-    session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    assert.match(session, /^swiftlambda_console=.+/);
+    session = await consoleSession(t);
   });
   after(async () => {
     await t?.dispose();

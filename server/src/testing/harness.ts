@@ -150,6 +150,8 @@ export interface TestServer {
   readonly url: string;
   readonly dataDir: string;
   readonly config: ServerConfig;
+  /** what the server has logged so far */
+  readonly logLines: readonly string[];
   /** closes the server (keeping the data dir) */
   stop(options?: { stopRuns?: boolean }): Promise<void>;
   /** closes the server and deletes the data dir */
@@ -185,6 +187,7 @@ export async function startTestServer(
     url,
     dataDir,
     config,
+    logLines,
     stop,
     async dispose() {
       await stop();
@@ -208,6 +211,14 @@ async function removeContainersOf(server: SwiftLambdaServer): Promise<void> {
       testEngine.removeVolume(`swiftlambda-build-${p.id}`).catch(() => undefined),
     ),
   );
+}
+
+/** Signs in as the browser does (`/?token=`) and returns the session cookie as `name=value`. */
+export async function consoleSession(t: TestServer): Promise<string> {
+  const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
+  const session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  assert.match(session, /^swiftlambda_console=.+/);
+  return session;
 }
 
 /** A test server with the Swift echo service built and an API key: where the proxy tests start. */

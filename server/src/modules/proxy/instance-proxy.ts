@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import type { LoggedRequest } from '../../contract/types.js';
+import { REDACTED, type Redactor } from '../../domain/redact.js';
 import { AppError } from '../../errors.js';
 import { sendError } from '../../http/error-response.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
-import { CallRecorder } from './call-recorder.js';
+import { CallRecorder, redactedBody } from './call-recorder.js';
 import { CallerCredentials } from './credentials.js';
 import { isHopByHop } from './hop-by-hop.js';
 import { BodyCapture, RequestLog, RequestRecord } from './request-log.js';
@@ -13,8 +14,9 @@ export interface InstanceProxyDeps {
   readonly runs: RunsService;
   /** authorizes the caller for the run's project (throws 401/403 AppErrors) */
   readonly authorize: (req: http.IncomingMessage, projectId: string) => void;
-  /** the console token and session cookie name: never forwarded to user code */
-  readonly consoleToken: string;
+  /** knows the console token (never forwarded to user code) and masks secrets in errors and the request log */
+  readonly redactor: Redactor;
+  /** the session cookie's name: never forwarded to user code */
   readonly sessionCookie: string;
   readonly maxBodyBytes: number;
   /** the run a project's dev URL serves now (null: none), or undefined for an unknown project */
@@ -32,7 +34,10 @@ const DEV_PATTERN = /^\/dev\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
 /** Which of the two proxied URL shapes a call came through. */
 export type ProxyVia = 'instance' | 'dev';
 
-/** `{ id, rest }` of `/instances/{RUN_ID}/api/**` or `/dev/{LAMBDA_ID}/api/**`, else null. */
+/**
+ * `{ id, rest }` of `/instances/{RUN_ID}/api/**` or `/dev/{LAMBDA_ID}/api/**`, else null; throws
+ * `malformed_path` when the id does not decode.
+ */
 function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
   const m = pattern.exec(url);
   if (!m) return null;
@@ -41,7 +46,7 @@ function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: strin
     try {
       id = decodeURIComponent(id);
     } catch {
-      return null;
+      throw new AppError('malformed_path', 'the id in the path is not valid percent-encoded UTF-8');
     }
   }
   let rest = m[2]!;
@@ -82,14 +87,24 @@ export class InstanceProxy {
   readonly requests = new RequestLog();
 
   constructor(private readonly deps: InstanceProxyDeps) {
-    this.credentials = new CallerCredentials(deps.consoleToken, deps.sessionCookie);
+    this.credentials = new CallerCredentials(deps.redactor.consoleToken, deps.sessionCookie);
     this.upstream = new InstanceUpstream(this.credentials, deps.maxBodyBytes);
   }
 
   /** Handles the request when its URL is an instance or a dev URL; false otherwise. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const url = req.url ?? '';
-    const instance = url.startsWith('/instances/') ? matchInstancePath(url) : null;
+    let instance: ReturnType<typeof matchInstancePath> = null;
+    let dev: ReturnType<typeof matchDevPath> = null;
+    try {
+      instance = url.startsWith('/instances/') ? matchInstancePath(url) : null;
+      dev = !instance && url.startsWith('/dev/') ? matchDevPath(url) : null;
+    } catch (err) {
+      this.fail(res, () => {
+        throw err;
+      });
+      return true;
+    }
     if (instance) {
       this.route(
         req,
@@ -99,7 +114,6 @@ export class InstanceProxy {
       );
       return true;
     }
-    const dev = url.startsWith('/dev/') ? matchDevPath(url) : null;
     if (dev) {
       this.routeDev(req, res, dev.projectId, dev.rest);
       return true;
@@ -143,7 +157,7 @@ export class InstanceProxy {
       if (err instanceof AppError && call?.recorder) call.recorder.reason = err.reason;
       if (err instanceof AppError) {
         sendError(res, err.reason, err.message, {
-          consoleToken: this.deps.consoleToken,
+          redactor: this.deps.redactor,
           headers: err.reason === 'method_not_allowed' ? { allow: ALLOW } : undefined,
           // a client that asked to switch protocols is not left guessing what the connection speaks
           close: err.reason === 'unsupported_protocol',
@@ -159,7 +173,7 @@ export class InstanceProxy {
     if (!PROXY_METHODS.has(req.method ?? '')) throw new AppError('method_not_allowed', `the proxy takes ${ALLOW}`);
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
-    call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.credentials);
+    call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.deps);
     // Node hands an Upgrade request to the request handler when no 'upgrade' listener is set
     if (req.headers.upgrade !== undefined)
       throw new AppError('unsupported_protocol', 'the proxy does not forward WebSocket or other upgraded protocols');
@@ -207,8 +221,8 @@ export class InstanceProxy {
   }
 
   /**
-   * Sends a logged call to its run again, as it was sent but for the redacted credentials (the
-   * console is the caller), and returns the new record.
+   * Sends a logged call to its run again, as it was sent but for what the log redacted (left out,
+   * never sent as `[redacted]`: the console is the caller), and returns the new record.
    */
   async replay(runId: string, id: string): Promise<LoggedRequest> {
     const logged = this.requests.get(runId, id);
@@ -219,9 +233,8 @@ export class InstanceProxy {
     const run = this.deps.runs.find(runId)?.run;
     if (!run || run.state !== 'running' || !run.hostPort)
       throw new AppError('instance_not_running', `the run is ${run?.state ?? 'gone'}`);
-    const headers = logged.requestHeaders.filter(
-      ([name, value]) =>
-        value !== '[redacted]' && !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null),
+    const headers = withoutRedacted(logged.requestHeaders).filter(
+      ([name]) => !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null),
     );
     headers.push(
       ['x-forwarded-for', '127.0.0.1'],
@@ -234,7 +247,11 @@ export class InstanceProxy {
         : 'text' in logged.requestBody
           ? Buffer.from(logged.requestBody.text)
           : Buffer.from(logged.requestBody.base64, 'base64');
-    const path = logged.query ? `${logged.path}?${logged.query}` : logged.path;
+    const query = logged.query
+      .split('&')
+      .filter((part) => !part.includes(REDACTED))
+      .join('&');
+    const path = query ? `${logged.path}?${query}` : logged.path;
     const started = Date.now();
     const sent = new BodyCapture();
     if (body) sent.add(body);
@@ -269,7 +286,7 @@ export class InstanceProxy {
         requestHeaders: logged.requestHeaders,
         requestBody: logged.requestBody,
         responseHeaders: answer?.headers ?? [],
-        responseBody: answer?.body.body() ?? null,
+        responseBody: redactedBody(answer?.body.body() ?? null, this.deps.redactor),
       }),
     );
     this.requests.add(runId, record);
@@ -279,6 +296,22 @@ export class InstanceProxy {
   close(): void {
     this.upstream.close();
   }
+}
+
+/** Logged headers without what the log redacted: whole headers, and redacted pairs of a Cookie. */
+function withoutRedacted(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of headers) {
+    if (!value.includes(REDACTED)) out.push([name, value]);
+    else if (name.toLowerCase() === 'cookie') {
+      const kept = value
+        .split(';')
+        .map((pair) => pair.trim())
+        .filter((pair) => pair !== '' && !pair.includes(REDACTED));
+      if (kept.length) out.push([name, kept.join('; ')]);
+    }
+  }
+  return out;
 }
 
 /** Headers a replay does not send as logged: the ones undici and the replay set themselves. */
