@@ -30,7 +30,7 @@ import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
-import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
+import { AwsService, createAwsConsoleRouter, createInvokeRouter, FunctionUrls } from './modules/aws/index.js';
 import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
 import {
   createPublicRouter,
@@ -176,6 +176,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
+  const functionUrls = new FunctionUrls({ aws, keys, consoleAuth, consoleToken, sessionCookie: SESSION_COOKIE, log });
 
   const feed = new ChangeFeed(store, {
     run: toConsoleRun,
@@ -289,7 +290,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const refused = refuseBeforeRouting(req, hostPolicy);
     if (refused) return sendError(res, refused[0], refused[1], { close: true });
-    if (!proxy.handle(req, res)) app(req, res);
+    if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
   });
   server.keepAliveTimeout = 65_000;
 

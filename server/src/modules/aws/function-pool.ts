@@ -106,7 +106,7 @@ export class FunctionPool implements ContainerOwner {
       throw new ThrottledError('Rate Exceeded.');
     const now = this.deps.clock.now();
     const record: AwsInvocation = {
-      requestId: newRequestId(),
+      requestId: input.requestId ?? newRequestId(),
       project: this.projectId,
       type: input.type,
       source: input.source,

@@ -32,8 +32,11 @@ const DEV_PATTERN = /^\/dev\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
 /** Which of the two proxied URL shapes a call came through. */
 export type ProxyVia = 'instance' | 'dev';
 
-/** `{ id, rest }` of `/instances/{RUN_ID}/api/**` or `/dev/{LAMBDA_ID}/api/**`, else null. */
-function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
+/**
+ * `{ id, rest }` of a URL `pattern` matches (`/instances/{RUN_ID}/api/**`, `/dev/{LAMBDA_ID}/api/**`,
+ * `/lambda-url/{LAMBDA_ID}/**`: the id, then the rest), else null; `rest` is `/` when empty.
+ */
+export function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
   const m = pattern.exec(url);
   if (!m) return null;
   let id = m[1]!;
