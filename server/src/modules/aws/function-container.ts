@@ -198,8 +198,11 @@ export class FunctionContainer implements RuntimeApiHandler {
         'State transition from Ready to Ready failed for runtime: a GET /next is already waiting',
       );
     if (this.initDurationMs === null) {
-      this.initDurationMs = performance.now() - this.startPerf;
+      // two decimals, as AWS's REPORT writes it
+      this.initDurationMs = Math.round((performance.now() - this.startPerf) * 100) / 100;
       if (this.initTimer) clearTimeout(this.initTimer);
+      // the init's peak, so that a REPORT written at once still has a reading
+      this.refreshPeakMemory();
     }
     this.state = 'idle';
     const event = new Promise<NextEvent>((resolve, reject) => {
@@ -334,6 +337,18 @@ export class FunctionContainer implements RuntimeApiHandler {
       })
       .catch(() => undefined)
       .finally(() => (this.peakReading = null));
+  }
+
+  /**
+   * Resolves once the reading in flight (if any) is in, at most `maxMs` later: a REPORT written
+   * before the first reading would say "Max Memory Used: 0 MB".
+   */
+  peakRead(maxMs: number): Promise<void> {
+    const reading = this.peakReading;
+    if (!reading) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    return Promise.race([reading, cap]).finally(() => clearTimeout(timer));
   }
 
   private async onExit(exitCode: number | null): Promise<void> {

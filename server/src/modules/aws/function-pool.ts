@@ -30,6 +30,8 @@ export const MAX_QUEUED = 1000;
 /** After a result, the runtime's last lines may still be on their way through the engine. */
 const SETTLE_MS = 10;
 const SETTLE_MAX_MS = 100;
+/** how long a REPORT waits for the memory reading in flight (the engine's stats take about 1 s) */
+const PEAK_WAIT_MS = 1500;
 
 export class ThrottledError extends Error {}
 
@@ -401,7 +403,7 @@ export class FunctionPool implements ContainerOwner {
     if (!inv.settleTimer) inv.settleLimitPerf = now + SETTLE_MAX_MS;
     else clearTimeout(inv.settleTimer);
     const wait = Math.max(0, Math.min(SETTLE_MS, inv.settleLimitPerf - now));
-    inv.settleTimer = setTimeout(() => this.finalize(inv, c), wait);
+    inv.settleTimer = setTimeout(() => void c.peakRead(PEAK_WAIT_MS).then(() => this.finalize(inv, c)), wait);
   }
 
   private finalize(inv: Invocation, c: FunctionContainer | null, status?: ReportFigures['status']): void {
