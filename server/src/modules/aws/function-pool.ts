@@ -30,8 +30,6 @@ export const MAX_QUEUED = 1000;
 /** After a result, the runtime's last lines may still be on their way through the engine. */
 const SETTLE_MS = 10;
 const SETTLE_MAX_MS = 100;
-/** how long a REPORT waits for the memory reading in flight (the engine's stats take about 1 s) */
-const PEAK_WAIT_MS = 1500;
 
 export class ThrottledError extends Error {}
 
@@ -169,10 +167,12 @@ export class FunctionPool implements ContainerOwner {
     }
     for (const c of this.containers) {
       if (!this.queue.length) break;
-      if (c.fingerprint === fingerprint && c.isWaiting) this.deliver(this.queue.shift()!, c, project);
+      if (c.fingerprint === fingerprint && c.isWaiting && !this.holding(c))
+        this.deliver(this.queue.shift()!, c, project);
     }
     let starting = 0;
-    for (const c of this.containers) if (c.state === 'starting' && c.fingerprint === fingerprint) starting++;
+    for (const c of this.containers)
+      if ((c.state === 'starting' || this.holding(c)) && c.fingerprint === fingerprint) starting++;
     let wanted = this.queue.length - starting;
     while (wanted > 0 && this.containers.size < project.reservedConcurrency) {
       this.startContainer(project, build, fingerprint);
@@ -181,6 +181,11 @@ export class FunctionPool implements ContainerOwner {
     for (const c of this.containers) {
       if (c.isWaiting) c.armIdle(this.deps.idleMs);
     }
+  }
+
+  /** The REPORT of the container's last invocation waits for its first memory reading, and so does its next one. */
+  private holding(c: FunctionContainer): boolean {
+    return c.isWaiting && c.memory.readingFirst && this.attributed.has(c);
   }
 
   private startContainer(project: Project, build: CompilationRecord, fingerprint: string): void {
@@ -403,7 +408,7 @@ export class FunctionPool implements ContainerOwner {
     if (!inv.settleTimer) inv.settleLimitPerf = now + SETTLE_MAX_MS;
     else clearTimeout(inv.settleTimer);
     const wait = Math.max(0, Math.min(SETTLE_MS, inv.settleLimitPerf - now));
-    inv.settleTimer = setTimeout(() => void c.peakRead(PEAK_WAIT_MS).then(() => this.finalize(inv, c)), wait);
+    inv.settleTimer = setTimeout(() => void c.memory.firstRead().then(() => this.finalize(inv, c)), wait);
   }
 
   private finalize(inv: Invocation, c: FunctionContainer | null, status?: ReportFigures['status']): void {
@@ -414,7 +419,7 @@ export class FunctionPool implements ContainerOwner {
     const record = inv.record;
     const project = this.deps.project();
     const memorySizeMb = project?.memoryLimitMb ?? 0;
-    record.maxMemoryUsedMb = c ? Math.ceil(c.peakBytes / (1024 * 1024)) : 0;
+    record.maxMemoryUsedMb = c ? Math.ceil(c.memory.bytes / (1024 * 1024)) : 0;
     const failed =
       status ??
       (record.state === 'failed' && record.errorType
