@@ -215,6 +215,15 @@ describe('function URLs (AWS Lambda mode)', { timeout: 900_000 }, () => {
       assert.ok(!asConsole.body.toString().includes(token));
       assert.equal(eventOf(asConsole).headers.authorization, undefined);
 
+      // the console's session cookie: refused from another origin, never passed on from its own
+      const signIn = await fetch(`${t.url}/?token=${token}`, { redirect: 'manual' });
+      const session = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const foreign = await send(`${base()}/event`, { headers: { cookie: session, origin: 'http://evil.example' } });
+      assert.equal(foreign.status, 403);
+      const viaSession = await send(`${base()}/event`, { headers: { cookie: `${session}; theirs=1` } });
+      assert.deepEqual(eventOf(viaSession).cookies, ['theirs=1']);
+      assert.ok(!viaSession.body.toString().includes(session.split('=')[1]!));
+
       assert.equal((await t.api.console('PATCH', `/projects/${fn.id}`, { publicInstances: true })).status, 200);
       try {
         const open = eventOf(await send(`${base()}/event`, { headers: { authorization: 'Basic dXNlcjpwdw==' } }));
