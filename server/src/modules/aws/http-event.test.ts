@@ -76,6 +76,8 @@ describe('function URL events (payload format 2.0)', () => {
           'keep-alive, X-Hop',
           'X-Hop',
           'gone',
+          'Expect',
+          '100-continue',
         ],
       }),
       credentials,
@@ -85,6 +87,7 @@ describe('function URL events (payload format 2.0)', () => {
     assert.equal(event.headers.cookie, undefined);
     assert.equal(event.headers.connection, undefined);
     assert.equal(event.headers['x-hop'], undefined);
+    assert.equal(event.headers.expect, undefined);
     assert.equal(event.headers['x-forwarded-for'], '10.0.0.1, 127.0.0.1');
     assert.equal(event.headers['x-forwarded-proto'], 'http');
     assert.equal(event.headers['x-forwarded-port'], '7400');

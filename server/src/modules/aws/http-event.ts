@@ -49,8 +49,8 @@ export interface HttpEvent {
   isBase64Encoded: boolean;
 }
 
-/** Headers the event never carries as sent: the caller's key, and the ones set below. */
-const LEFT_OUT = new Set(['x-api-key', 'cookie', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id']);
+/** Headers the event never carries as sent: the caller's key, `Expect` (Node answered it), and the ones set below. */
+const LEFT_OUT = new Set(['x-api-key', 'expect', 'cookie', 'x-forwarded-proto', 'x-forwarded-port', 'x-amzn-trace-id']);
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number) => String(n).padStart(2, '0');
