@@ -44,7 +44,7 @@ import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
 import { bundledExamples, DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
-import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
+import { AwsService, createAwsConsoleRouter, createInvokeRouter, FunctionUrls } from './modules/aws/index.js';
 import { InstanceProxy } from './modules/proxy/index.js';
 import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
 import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
@@ -174,6 +174,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
+  const functionUrls = new FunctionUrls({ aws, keys, consoleAuth, consoleToken, sessionCookie: SESSION_COOKIE, log });
 
   const feed = new ChangeFeed(store, {
     run: toConsoleRun,
@@ -253,7 +254,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const refused = refuseBeforeRouting(req, hostPolicy);
     if (refused) return sendError(res, refused[0], refused[1], { close: true });
-    if (!proxy.handle(req, res)) app(req, res);
+    if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
   };
   const terminals = new TerminalSockets({
     runs,

@@ -12,6 +12,7 @@ import { DeleteProjectDialog } from './delete-project-dialog.js';
 import { DevLoopPanel } from './project-dev-loop.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
+import { FunctionUrlPanel } from './function-url.js';
 import { ProjectRuns } from './project-runs.js';
 import { SchedulesPanel } from './project-schedules.js';
 import { ProjectSettings } from './project-settings.js';
@@ -182,6 +183,7 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
         </section>
         <ProjectSettings project={p} images={images.images} onDelete={() => setDialog('delete')} />
       </div>
+      {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
       {aws ? (
         <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
       ) : (

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
+import type { DockerEngine } from '../adapters/docker/docker-engine.js';
 import { resolveConfig, type ServerConfig } from '../config.js';
 import type { Compilation, Project } from '../contract/types.js';
 import { createServer, type SwiftLambdaServer } from '../index.js';
@@ -163,7 +164,14 @@ export async function makeDataDir(): Promise<string> {
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; port?: number } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    clock?: Clock;
+    port?: number;
+    /** the engine adapter (default: Dockerode), e.g. one with a slowed method */
+    engine?: DockerEngine;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const config = resolveConfig(['--port', String(options.port ?? 0), '--data-dir', dataDir], {
@@ -172,7 +180,12 @@ export async function startTestServer(
     ...options.env,
   });
   const logLines: string[] = [];
-  const server = await createServer({ config, clock: options.clock, log: (l) => logLines.push(l) });
+  const server = await createServer({
+    config,
+    clock: options.clock,
+    engine: options.engine,
+    log: (l) => logLines.push(l),
+  });
   const url = await server.listen();
   const api = new ApiClient(url, server.consoleToken);
   let stopped = false;

@@ -139,10 +139,12 @@ export class FunctionPool implements ContainerOwner {
     }
     for (const c of this.containers) {
       if (!this.queue.length) break;
-      if (c.fingerprint === fingerprint && c.isWaiting) this.deliver(this.queue.shift()!, c, project);
+      if (c.fingerprint === fingerprint && c.isWaiting && !this.holding(c))
+        this.deliver(this.queue.shift()!, c, project);
     }
     let starting = 0;
-    for (const c of this.containers) if (c.state === 'starting' && c.fingerprint === fingerprint) starting++;
+    for (const c of this.containers)
+      if ((c.state === 'starting' || this.holding(c)) && c.fingerprint === fingerprint) starting++;
     let wanted = this.queue.length - starting;
     while (wanted > 0 && this.containers.size < project.reservedConcurrency) {
       this.startContainer(project, build, fingerprint);
@@ -151,6 +153,11 @@ export class FunctionPool implements ContainerOwner {
     for (const c of this.containers) {
       if (c.isWaiting) c.armIdle(this.deps.idleMs);
     }
+  }
+
+  /** The REPORT of the container's last invocation waits for its first memory reading, and so does its next one. */
+  private holding(c: FunctionContainer): boolean {
+    return c.isWaiting && c.memory.readingFirst && this.attributed.has(c);
   }
 
   private startContainer(project: Project, build: CompilationRecord, fingerprint: string): void {
@@ -349,7 +356,7 @@ export class FunctionPool implements ContainerOwner {
     if (!inv.settleTimer) inv.settleLimitPerf = now + SETTLE_MAX_MS;
     else clearTimeout(inv.settleTimer);
     const wait = Math.max(0, Math.min(SETTLE_MS, inv.settleLimitPerf - now));
-    inv.settleTimer = setTimeout(() => this.finalize(inv, c), wait);
+    inv.settleTimer = setTimeout(() => void c.memory.firstRead().then(() => this.finalize(inv, c)), wait);
   }
 
   private finalize(inv: Invocation, c: FunctionContainer | null, status?: ReportFigures['status']): void {
@@ -357,7 +364,7 @@ export class FunctionPool implements ContainerOwner {
     inv.finalized = true;
     if (inv.settleTimer) clearTimeout(inv.settleTimer);
     if (c && this.attributed.get(c) === inv) this.attributed.delete(c);
-    inv.record.maxMemoryUsedMb = c ? Math.ceil(c.peakBytes / (1024 * 1024)) : 0;
+    inv.record.maxMemoryUsedMb = c ? Math.ceil(c.memory.bytes / (1024 * 1024)) : 0;
     this.systemLine(endLine(inv.requestId), inv);
     this.systemLine(inv.reportLine(this.deps.project()?.memoryLimitMb ?? 0, status), inv);
     inv.publishTail();

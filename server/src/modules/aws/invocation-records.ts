@@ -13,7 +13,7 @@ export class InvocationRecords {
   /** A queued invocation's record, kept from now on. */
   create(projectId: string, input: InvokeInput, now: number): AwsInvocation {
     const record: AwsInvocation = {
-      requestId: newRequestId(),
+      requestId: input.requestId ?? newRequestId(),
       project: projectId,
       type: input.type,
       source: input.source,

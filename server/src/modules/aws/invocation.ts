@@ -1,6 +1,6 @@
 // One invocation's bookkeeping: the console's record, the caller's promise, the log lines that
 // belong to it (for `X-Amz-Log-Type: Tail`).
-import type { AwsBody, AwsInvocation, AwsInvocationType } from '../../contract/aws.js';
+import type { AwsBody, AwsHttpCall, AwsInvocation, AwsInvocationType } from '../../contract/aws.js';
 import { billedDurationMs, lastBytes, MAX_TAIL_BYTES, reportLine, type ReportFigures } from './platform-lines.js';
 
 /** Payloads and responses kept per invocation for the console. */
@@ -29,6 +29,10 @@ export interface InvokeInput {
   readonly cognitoIdentity: string | null;
   /** the caller's X-Amzn-Trace-Id, passed on; a new one otherwise */
   readonly traceId: string | null;
+  /** the request id to use (a function URL puts it in its event first); a new one otherwise */
+  readonly requestId?: string;
+  /** a function URL call: its method and path, for the console */
+  readonly http?: AwsHttpCall;
 }
 
 /** What the caller of a synchronous invoke gets. */

@@ -35,10 +35,11 @@ const DEV_PATTERN = /^\/dev\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
 export type ProxyVia = 'instance' | 'dev';
 
 /**
- * `{ id, rest }` of `/instances/{RUN_ID}/api/**` or `/dev/{LAMBDA_ID}/api/**`, else null; throws
+ * `{ id, rest }` of a URL `pattern` matches (`/instances/{RUN_ID}/api/**`, `/dev/{LAMBDA_ID}/api/**`,
+ * `/lambda-url/{LAMBDA_ID}/**`: the id, then the rest), else null; `rest` is `/` when empty; throws
  * `malformed_path` when the id does not decode.
  */
-function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
+export function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
   const m = pattern.exec(url);
   if (!m) return null;
   let id = m[1]!;
