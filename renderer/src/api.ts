@@ -20,6 +20,7 @@ import type {
 import type { LocalImage } from '../../server/src/contract/types.js';
 import type { LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
+import type { NetworksResponse } from '../../server/src/contract/networks.js';
 
 export type {
   BuildConfiguration,
@@ -162,3 +163,8 @@ export const runApi = {
   stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
 };
 export const runStatsUrl = (runId: string) => `/console/api/runs/${enc(runId)}/stats?follow=true`;
+
+// Docker networks for the project settings' picker (SPEC §14).
+export const networksApi = {
+  list: () => request<NetworksResponse>('GET', '/console/api/networks'),
+};

@@ -31,6 +31,7 @@ import { LogStore } from './modules/logs/index.js';
 import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
+import { ContainerNetworking, createNetworksRouter } from './modules/networks/index.js';
 import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
 import {
   createPublicRouter,
@@ -127,6 +128,9 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const hostPolicy = new HostPolicy(config.host);
   const consoleAuth = new ConsoleAuth(consoleToken, (origin) => hostPolicy.isOwnOrigin(origin));
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
+  // host.docker.internal and SWIFTLAMBDA_API_URL for every container; its listener serves `handle`
+  const networking = new ContainerNetworking({ engine, labels, log, hostPolicy, handler: (policy) => handle(policy) });
+  const reach = () => networking.current();
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
   await logs.init();
@@ -153,6 +157,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     retentionPerProject: config.runRetentionPerProject,
     log,
+    reach,
   });
   const aws = new AwsService({
     engine,
@@ -163,6 +168,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     idleSeconds: config.awsIdleSeconds,
+    network: reach,
   });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
@@ -242,6 +248,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
   app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createNetworksRouter({ engine, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -286,11 +293,15 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
 
   // The one HTTP stack: Node's server parses and writes every request. No 'upgrade' listener, so
   // an Upgrade request reaches the handler as a plain request (the proxy refuses it with its reason).
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    const refused = refuseBeforeRouting(req, hostPolicy);
-    if (refused) return sendError(res, refused[0], refused[1], { close: true });
-    if (!proxy.handle(req, res)) app(req, res);
-  });
+  // The same handler serves the in-network listener, with that listener's Host policy.
+  function handle(policy: HostPolicy): http.RequestListener {
+    return (req, res) => {
+      const refused = refuseBeforeRouting(req, policy);
+      if (refused) return sendError(res, refused[0], refused[1], { close: true });
+      if (!proxy.handle(req, res)) app(req, res);
+    };
+  }
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, handle(hostPolicy));
   server.keepAliveTimeout = 65_000;
 
   async function startBackground(): Promise<void> {
@@ -327,9 +338,12 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       });
       const address = server.address() as AddressInfo;
       hostPolicy.listeningOn(address.port);
+      networking.listeningOn(address.port);
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();
+      // the in-network listener opens now, so SWIFTLAMBDA_API_URL is ready for the first run
+      await networking.current().catch(() => undefined);
       return baseUrl;
     },
     url: () => baseUrl,
@@ -349,6 +363,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         server.closeAllConnections();
       });
       proxy.close();
+      await networking.close();
       await logs.closeAll();
       await store.flush();
       await releaseLock();

@@ -4,6 +4,24 @@
 export type OutputStream = 'stdout' | 'stderr';
 
 /** createContainer's answer when the image is not on this machine. */
+/** createContainer's answer when a network the container should join does not exist. */
+export class NetworkMissingError extends Error {
+  constructor(readonly network: string) {
+    super(`the Docker network "${network}" does not exist (list them with \`docker network ls\`)`);
+  }
+}
+
+/** Which engine answers: Docker Engine, Docker Desktop (its bridge is inside a VM) or Podman. */
+export type EngineProduct = 'docker' | 'docker-desktop' | 'podman';
+
+/** A network for the console's picker. */
+export interface NetworkSummary {
+  readonly name: string;
+  readonly driver: string;
+  /** how many containers are attached to it */
+  readonly containers: number;
+}
+
 export class ImageMissingError extends Error {
   constructor(readonly image: string) {
     super(`no such image: ${image}`);
@@ -29,6 +47,8 @@ export interface ContainerSpec {
   readonly init?: boolean;
   /** `name:address` lines for the container's /etc/hosts (`host-gateway` is the host) */
   readonly extraHosts?: readonly string[];
+  /** networks joined before start, besides the default bridge (rejects with NetworkMissingError) */
+  readonly networks?: readonly string[];
 }
 
 /** Docker's lifecycle states; `created` is a container that has never been started. */
@@ -48,7 +68,7 @@ export interface ContainerStatus {
   /** when the container last exited, unix ms; null if it has not */
   readonly finishedAtMs: number | null;
   readonly labels: Readonly<Record<string, string>>;
-  /** its IPv4 address on its first network, once started (absent where the engine does not say) */
+  /** its IPv4 address on the default bridge (else its first network), once started (absent where the engine does not say) */
   readonly ipAddress?: string | null;
 }
 
@@ -64,6 +84,8 @@ export interface ContainerSummary {
   readonly id: string;
   readonly running: boolean;
   readonly labels: Readonly<Record<string, string>>;
+  /** its IPv4 addresses on every network it is attached to (absent where the engine does not say) */
+  readonly ipAddresses?: readonly string[];
 }
 
 /** A local image, as the console's picker lists it. */
@@ -103,6 +125,8 @@ export interface EngineEvent {
 export interface DockerEngine {
   /** the engine's version; also a liveness check (rejects with docker_unavailable) */
   version(): Promise<string>;
+  /** which engine this is (read with the version) */
+  product(): Promise<EngineProduct>;
   /**
    * The cheap liveness check (`GET /_ping`, about 1 ms). `version()` costs 8–10 ms and dockerd
    * executes runc and docker-init to answer it: not something to do on every run.
@@ -150,6 +174,7 @@ export interface DockerEngine {
   listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;
   /** null when no such network exists */
   inspectNetwork(name: string): Promise<NetworkInfo | null>;
+  listNetworks(): Promise<NetworkSummary[]>;
   /**
    * The most memory a running container has used since it started, in bytes: the cgroup's peak,
    * read from /sys/fs/cgroup where the engine runs on this machine (microseconds), else the

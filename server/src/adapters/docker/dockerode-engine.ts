@@ -13,9 +13,13 @@ import {
   type EngineEvent,
   type ImageSummary,
   type LogFollow,
+  type EngineProduct,
   type NetworkInfo,
+  NetworkMissingError,
+  type NetworkSummary,
   type OutputStream,
 } from './docker-engine.js';
+import { engineProductOf, isMissingInitError } from './engine-product.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
 
 const CONNECTION_CODES = new Set([
@@ -133,6 +137,9 @@ export class DockerodeEngine implements DockerEngine {
 
   /** the last version seen, re-read at most once a minute (a ping says the engine is still there) */
   private knownVersion: { value: string; at: number } | null = null;
+  private knownProduct: EngineProduct | null = null;
+  /** false once the engine refused `Init: true` (Podman without catatonit) */
+  private initAvailable = true;
 
   async version(): Promise<string> {
     if (this.knownVersion && Date.now() - this.knownVersion.at < 60_000) {
@@ -142,11 +149,17 @@ export class DockerodeEngine implements DockerEngine {
     try {
       const v = await this.docker.version();
       this.knownVersion = { value: v.Version, at: Date.now() };
+      this.knownProduct = engineProductOf(v);
       return v.Version;
     } catch (err) {
       this.knownVersion = null;
       return mapEngineError(err);
     }
+  }
+
+  async product(): Promise<EngineProduct> {
+    if (!this.knownProduct) await this.version();
+    return this.knownProduct ?? 'docker';
   }
 
   async ping(): Promise<void> {
@@ -226,6 +239,8 @@ export class DockerodeEngine implements DockerEngine {
       exposed[key] = {};
       portBindings[key] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
+    const wantsInit = (spec.init ?? false) && this.initAvailable;
+    let id: string;
     try {
       const container = await this.docker.createContainer({
         Image: spec.image,
@@ -244,7 +259,7 @@ export class DockerodeEngine implements DockerEngine {
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes,
           PidsLimit: spec.pidsLimit,
-          Init: spec.init ?? false,
+          Init: wantsInit,
           CapDrop: spec.hardened ? ['ALL'] : undefined,
           SecurityOpt: spec.hardened ? ['no-new-privileges'] : undefined,
           ExtraHosts: spec.extraHosts ? [...spec.extraHosts] : undefined,
@@ -252,11 +267,30 @@ export class DockerodeEngine implements DockerEngine {
           LogConfig: { Type: 'json-file', Config: { 'max-size': '100m', 'max-file': '3' } },
         },
       });
-      return container.id;
+      id = container.id;
     } catch (err) {
       if (statusCodeOf(err) === 404 && /no such image/i.test((err as Error).message))
         throw new ImageMissingError(spec.image);
+      if (wantsInit && isMissingInitError(err)) {
+        this.initAvailable = false;
+        return this.createContainer(spec);
+      }
       return mapEngineError(err);
+    }
+    await this.joinNetworks(id, spec.networks ?? []);
+    return id;
+  }
+
+  /** Connects a created container to more networks; removes it when one is missing. */
+  private async joinNetworks(id: string, networks: readonly string[]): Promise<void> {
+    for (const name of networks) {
+      try {
+        await this.docker.getNetwork(name).connect({ Container: id });
+      } catch (err) {
+        await this.removeContainer(id).catch(() => undefined);
+        if (statusCodeOf(err) === 404) throw new NetworkMissingError(name);
+        return mapEngineError(err);
+      }
     }
   }
 
@@ -292,7 +326,10 @@ export class DockerodeEngine implements DockerEngine {
         startedAtMs: engineTime(info.State.StartedAt),
         finishedAtMs: engineTime(info.State.FinishedAt),
         labels: info.Config.Labels ?? {},
-        ipAddress: Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || null,
+        ipAddress:
+          info.NetworkSettings?.Networks?.bridge?.IPAddress ||
+          Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress ||
+          null,
       };
     } catch (err) {
       if (statusCodeOf(err) === 404) return null;
@@ -414,7 +451,14 @@ export class DockerodeEngine implements DockerEngine {
   async listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]> {
     try {
       const list = await this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } });
-      return list.map((c) => ({ id: c.Id, running: c.State === 'running', labels: c.Labels ?? {} }));
+      return list.map((c) => ({
+        id: c.Id,
+        running: c.State === 'running',
+        labels: c.Labels ?? {},
+        ipAddresses: Object.values(c.NetworkSettings?.Networks ?? {}).flatMap((n) =>
+          n.IPAddress ? [n.IPAddress] : [],
+        ),
+      }));
     } catch (err) {
       return mapEngineError(err);
     }
@@ -433,6 +477,24 @@ export class DockerodeEngine implements DockerEngine {
     }
   }
 
+  async listNetworks(): Promise<NetworkSummary[]> {
+    try {
+      // the list leaves Containers empty; each network's inspect fills it
+      const list = await this.docker.listNetworks();
+      return await Promise.all(
+        list.map(async (n) => {
+          const info = (await this.docker
+            .getNetwork(n.Id)
+            .inspect()
+            .catch(() => n)) as Docker.NetworkInspectInfo;
+          return { name: n.Name, driver: n.Driver, containers: Object.keys(info.Containers ?? {}).length };
+        }),
+      );
+    } catch (err) {
+      return mapEngineError(err);
+    }
+  }
+
   /** the cgroup file that held a container's peak last time (v1 cgroupfs and systemd, v2 systemd and cgroupfs) */
   private peakFileIndex = 0;
 
@@ -443,6 +505,10 @@ export class DockerodeEngine implements DockerEngine {
         `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.max_usage_in_bytes`,
         `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
         `/sys/fs/cgroup/docker/${id}/memory.peak`,
+        // Podman (systemd cgroup manager, v2 and v1)
+        `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/memory.peak`,
+        `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/container/memory.peak`,
+        `/sys/fs/cgroup/memory/machine.slice/libpod-${id}.scope/memory.max_usage_in_bytes`,
       ];
       for (let i = 0; i < files.length; i++) {
         const index = (this.peakFileIndex + i) % files.length;
