@@ -281,11 +281,16 @@ export class DockerodeEngine implements DockerEngine {
     return id;
   }
 
-  /** Connects a created container to more networks; removes it when one is missing. */
+  /**
+   * Connects a created container to more networks; removes it when one is missing (Docker 20.10
+   * accepts a missing network here and fails only at start, so each is looked up first).
+   */
   private async joinNetworks(id: string, networks: readonly string[]): Promise<void> {
     for (const name of networks) {
       try {
-        await this.docker.getNetwork(name).connect({ Container: id });
+        const network = this.docker.getNetwork(name);
+        await network.inspect();
+        await network.connect({ Container: id });
       } catch (err) {
         await this.removeContainer(id).catch(() => undefined);
         if (statusCodeOf(err) === 404) throw new NetworkMissingError(name);

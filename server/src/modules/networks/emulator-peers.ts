@@ -2,12 +2,11 @@
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import { inSubnet } from '../aws/index.js';
 
-/** How long a list of the containers' addresses is trusted before an address is checked again. */
-const FRESH_MS = 2000;
+/** when an unknown address is asked about again (ms after the previous answer) */
+const RETRY_DELAYS_MS = [0, 50, 150, 300, 500, 1000];
 
 export class EmulatorPeers {
   private known = new Set<string>();
-  private refreshedAt = 0;
   private inFlight: { startedAt: number; done: Promise<void> } | null = null;
 
   constructor(
@@ -22,15 +21,23 @@ export class EmulatorPeers {
 
   /**
    * true when `address` is a running container of this emulator. An address outside the bridge's
-   * ranges, or the gateway's own, is refused without asking the engine; an unknown one is checked
-   * against a list read after the connection arrived (a run calling at once is known).
+   * ranges, or the gateway's own, is refused without asking the engine; any other is checked
+   * against a list read after the connection arrived: Docker gives an exited container's address
+   * to the next container at once, so no earlier list can vouch for it. Concurrent connections
+   * share one list call (about 5 ms); a kept-alive connection is checked once. A program that
+   * calls within milliseconds of its start can be ahead of the engine's list, which shows the
+   * container running a little after its process runs: an unknown address is asked about again
+   * for up to two seconds before it is refused (Docker 20.10 here: 400–650 ms between a start and
+   * the list showing the container running with its address).
    */
   async admits(address: string): Promise<boolean> {
     if (address === this.gateway || !this.subnets.some((s) => inSubnet(address, s))) return false;
-    const arrived = Date.now();
-    if (this.known.has(address) && arrived - this.refreshedAt < FRESH_MS) return true;
-    await this.refreshSince(arrived);
-    return this.known.has(address);
+    for (const waitMs of RETRY_DELAYS_MS) {
+      if (waitMs) await new Promise((r) => setTimeout(r, waitMs));
+      await this.refreshSince(Date.now());
+      if (this.known.has(address)) return true;
+    }
+    return false;
   }
 
   /** One list call at a time; a caller waits for one that started after it arrived. */
@@ -43,7 +50,6 @@ export class EmulatorPeers {
       .listContainers(this.labels)
       .then((list) => {
         this.known = new Set(list.filter((c) => c.running).flatMap((c) => c.ipAddresses ?? []));
-        this.refreshedAt = startedAt;
       })
       .finally(() => {
         if (this.inFlight?.done === done) this.inFlight = null;

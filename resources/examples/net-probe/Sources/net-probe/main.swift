@@ -1,6 +1,7 @@
 // A dependency-free one-shot that tries the ways a run reaches the world, on Glibc sockets:
 //   tcp HOST PORT                      opens a TCP connection
 //   get URL [Header:value ...]          an HTTP/1.1 GET (http:// only); prints the status line and body
+//   env NAME                            prints an environment variable
 // `${NAME}` in an argument is replaced by that environment variable, so
 //   get '${SWIFTLAMBDA_API_URL}/dev/<LAMBDA_ID>/api/hello' 'X-API-Key:${OTHER_SERVICE_KEY}'
 // calls another project's service through the emulator, as it would call the hosted platform.
@@ -110,6 +111,9 @@ while !args.isEmpty {
     case "tcp" where args.count >= 2:
         tcp(args[0], args[1])
         args.removeFirst(2)
+    case "env" where !args.isEmpty:
+        let name = args.removeFirst()
+        print("env \(name)=\(getenv(name).map { String(cString: $0) } ?? "")")
     case "get" where !args.isEmpty:
         let url = args.removeFirst()
         var headers: [String] = []
@@ -118,7 +122,7 @@ while !args.isEmpty {
         }
         get(url, headers)
     default:
-        print("usage: net-probe [tcp HOST PORT] [get URL [Header:value ...]] ...")
+        print("usage: net-probe [tcp HOST PORT] [get URL [Header:value ...]] [env NAME] ...")
         exit(2)
     }
 }
