@@ -91,6 +91,8 @@ export class ContainerNetworking {
     const port = (server.address() as AddressInfo).port;
     policy.listeningOn(port);
     this.listener = server;
+    // closed while it was opening: nothing may outlive the server
+    if (this.closed) await this.close();
     return port;
   }
 
