@@ -510,10 +510,11 @@ export class DockerodeEngine implements DockerEngine {
         `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.max_usage_in_bytes`,
         `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
         `/sys/fs/cgroup/docker/${id}/memory.peak`,
-        // Podman (systemd cgroup manager, v2 and v1)
+        // Podman (systemd cgroup manager, v2 and v1; cgroupfs v1, as Podman 4.3 on Debian 12 here)
         `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/memory.peak`,
         `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/container/memory.peak`,
         `/sys/fs/cgroup/memory/machine.slice/libpod-${id}.scope/memory.max_usage_in_bytes`,
+        `/sys/fs/cgroup/memory/libpod_parent/libpod-${id}/memory.max_usage_in_bytes`,
       ];
       for (let i = 0; i < files.length; i++) {
         const index = (this.peakFileIndex + i) % files.length;
