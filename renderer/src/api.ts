@@ -21,6 +21,7 @@ import type { LocalImage } from '../../server/src/contract/types.js';
 import type { LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
 import type { Schedule } from '../../server/src/contract/schedules.js';
+import type { NetworksResponse } from '../../server/src/contract/networks.js';
 
 export type {
   BuildConfiguration,
@@ -183,4 +184,9 @@ export const scheduleApi = {
     request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}/run`, {}),
   remove: (projectId: string, id: string) =>
     request<Record<string, never>>('DELETE', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`),
+};
+
+// Docker networks for the project settings' picker .
+export const networksApi = {
+  list: () => request<NetworksResponse>('GET', '/console/api/networks'),
 };

@@ -27,6 +27,7 @@ export const errorStatus = {
   invalid_stop_grace: 400,
   invalid_runtime: 400,
   invalid_reserved_concurrency: 400,
+  invalid_networks: 400,
   invalid_expires_in_days: 400,
   invalid_projects: 400,
   unknown_project: 400,

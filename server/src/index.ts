@@ -45,6 +45,7 @@ import { LogStore } from './modules/logs/index.js';
 import { bundledExamples, DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter, FunctionUrls } from './modules/aws/index.js';
+import { ContainerNetworking, createNetworksRouter } from './modules/networks/index.js';
 import { InstanceProxy } from './modules/proxy/index.js';
 import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
 import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
@@ -124,6 +125,9 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   // masks secrets in every error body, log line and request-log record (more sources: addSecrets)
   const redactor = new Redactor(consoleToken);
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
+  // host.docker.internal and SWIFTLAMBDA_API_URL for every container; its listener serves `handle`
+  const networking = new ContainerNetworking({ engine, labels, log, hostPolicy, handler: (policy) => handle(policy) });
+  const reach = () => networking.current();
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
   await startupWrite('the log folders', () => logs.init());
@@ -150,6 +154,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     retentionPerProject: config.runRetentionPerProject,
     log,
+    reach,
   });
   const schedules = new SchedulesService({ store, projects, runs, clock, log });
   const aws = new AwsService({
@@ -161,6 +166,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     idleSeconds: config.awsIdleSeconds,
+    network: reach,
   });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
@@ -217,6 +223,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   );
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createSchedulesRouter({ schedules, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createNetworksRouter({ engine, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -250,12 +257,15 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
 
   // The one HTTP stack: Node's server parses and writes every request. The only upgrade it takes is
   // a run's terminal; any other Upgrade request is answered as a plain request (the proxy refuses
-  // WebSockets with its reason).
-  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const refused = refuseBeforeRouting(req, hostPolicy);
-    if (refused) return sendError(res, refused[0], refused[1], { close: true });
-    if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
-  };
+  // WebSockets with its reason). The same handler serves the in-network listener, with that
+  // listener's Host policy.
+  function handle(policy: HostPolicy): http.RequestListener {
+    return (req, res) => {
+      const refused = refuseBeforeRouting(req, policy);
+      if (refused) return sendError(res, refused[0], refused[1], { close: true });
+      if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
+    };
+  }
   const terminals = new TerminalSockets({
     runs,
     engine,
@@ -264,7 +274,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     log,
   });
   const serverOptions = { maxHeaderSize: 64 * 1024, shouldUpgradeCallback: isTerminalRequest };
-  const server = http.createServer(serverOptions as http.ServerOptions, handle);
+  const server = http.createServer(serverOptions as http.ServerOptions, handle(hostPolicy));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!refuseBeforeRouting(req, hostPolicy) && isTerminalRequest(req))
       return terminals.handleUpgrade(req, socket, head);
@@ -275,7 +285,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     res.shouldKeepAlive = false;
     res.on('finish', () => socket.end());
     socket.on('error', () => socket.destroy());
-    handle(req, res);
+    handle(hostPolicy)(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -315,9 +325,12 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       });
       const address = server.address() as AddressInfo;
       hostPolicy.listeningOn(address.port);
+      networking.listeningOn(address.port);
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();
+      // the in-network listener opens now, so SWIFTLAMBDA_API_URL is ready for the first run
+      await networking.current().catch(() => undefined);
       return baseUrl;
     },
     url: () => baseUrl,
@@ -339,6 +352,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         server.closeAllConnections();
       });
       proxy.close();
+      await networking.close();
       await logs.closeAll();
       await store.flush();
       await releaseLock();

@@ -114,6 +114,8 @@ export interface Project {
   runtime: FunctionRuntime;
   /** AWS Lambda mode: the most containers the function runs at once. */
   reservedConcurrency: number;
+  /** Docker networks each run's container joins besides the default bridge (at most 5). */
+  networks: string[];
   created: number;
   updated: number;
 }
@@ -133,6 +135,7 @@ export interface CreateProjectRequest {
   stopGraceSeconds?: number;
   runtime?: FunctionRuntime;
   reservedConcurrency?: number;
+  networks?: string[];
 }
 
 export type CompilationState = 'queued' | 'running' | 'succeeded' | 'failed';

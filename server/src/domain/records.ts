@@ -20,6 +20,8 @@ export interface RunRecord {
   containerId: string | null;
   memoryLimitMb: number;
   pidsLimit: number;
+  /** Docker networks the container joins besides the default bridge (absent in runs stored before) */
+  networks?: string[];
   /** absolute path of the binary that the container mounts */
   binaryFile: string;
   /** set by /stop before the container is killed, so the end is recorded as `stopped` */

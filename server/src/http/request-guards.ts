@@ -11,6 +11,8 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
  */
 export class HostPolicy {
   private allowed = new Set<string>();
+  /** Host values containers use (never an Origin the console's pages have) */
+  private readonly containerHosts = new Set<string>();
   private anyHost = false;
 
   constructor(private readonly boundHost: string) {}
@@ -24,12 +26,21 @@ export class HostPolicy {
     this.allowed = new Set(names.map((n) => `${n}:${port}`.toLowerCase()));
   }
 
+  /**
+   * Also answers to `host:port` (`host.docker.internal:7400` on Docker Desktop, where containers
+   * reach this port through that name). A browser never sends it for a page of another site.
+   */
+  alsoAnswerTo(hostAndPort: string): void {
+    this.containerHosts.add(hostAndPort.toLowerCase());
+  }
+
   /** null when the request may proceed, else the reason to refuse it. */
   check(req: { readonly headers: IncomingHttpHeaders }): ErrorReason | null {
     const host = req.headers.host;
     if (!host) return 'missing_host';
     if (this.anyHost) return null;
-    return this.allowed.has(host.toLowerCase()) ? null : 'forbidden_host';
+    const name = host.toLowerCase();
+    return this.allowed.has(name) || this.containerHosts.has(name) ? null : 'forbidden_host';
   }
 
   /** An Origin header naming this server (what the console's own pages send). */

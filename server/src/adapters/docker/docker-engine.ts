@@ -5,6 +5,24 @@ import type { Duplex } from 'node:stream';
 export type OutputStream = 'stdout' | 'stderr';
 
 /** createContainer's answer when the image is not on this machine. */
+/** createContainer's answer when a network the container should join does not exist. */
+export class NetworkMissingError extends Error {
+  constructor(readonly network: string) {
+    super(`the Docker network "${network}" does not exist (list them with \`docker network ls\`)`);
+  }
+}
+
+/** Which engine answers: Docker Engine, Docker Desktop (its bridge is inside a VM) or Podman. */
+export type EngineProduct = 'docker' | 'docker-desktop' | 'podman';
+
+/** A network for the console's picker. */
+export interface NetworkSummary {
+  readonly name: string;
+  readonly driver: string;
+  /** how many containers are attached to it */
+  readonly containers: number;
+}
+
 export class ImageMissingError extends Error {
   constructor(readonly image: string) {
     super(`no such image: ${image}`);
@@ -30,6 +48,8 @@ export interface ContainerSpec {
   readonly init?: boolean;
   /** `name:address` lines for the container's /etc/hosts (`host-gateway` is the host) */
   readonly extraHosts?: readonly string[];
+  /** networks joined before start, besides the default bridge (rejects with NetworkMissingError) */
+  readonly networks?: readonly string[];
 }
 
 /** Docker's lifecycle states; `created` is a container that has never been started. */
@@ -49,7 +69,7 @@ export interface ContainerStatus {
   /** when the container last exited, unix ms; null if it has not */
   readonly finishedAtMs: number | null;
   readonly labels: Readonly<Record<string, string>>;
-  /** its IPv4 address on its first network, once started (absent where the engine does not say) */
+  /** its IPv4 address on the default bridge (else its first network), once started (absent where the engine does not say) */
   readonly ipAddress?: string | null;
 }
 
@@ -65,6 +85,8 @@ export interface ContainerSummary {
   readonly id: string;
   readonly running: boolean;
   readonly labels: Readonly<Record<string, string>>;
+  /** its IPv4 addresses on every network it is attached to (absent where the engine does not say) */
+  readonly ipAddresses?: readonly string[];
 }
 
 /** A local image, as the console's picker lists it. */
@@ -118,6 +140,8 @@ export interface EngineEvent {
 export interface DockerEngine {
   /** the engine's version; also a liveness check (rejects with docker_unavailable) */
   version(): Promise<string>;
+  /** which engine this is (read with the version) */
+  product(): Promise<EngineProduct>;
   /**
    * The cheap liveness check (`GET /_ping`); `version()` makes dockerd execute runc and
    * docker-init, not something to do on every run (decision 0075).
@@ -167,6 +191,7 @@ export interface DockerEngine {
   listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;
   /** null when no such network exists */
   inspectNetwork(name: string): Promise<NetworkInfo | null>;
+  listNetworks(): Promise<NetworkSummary[]>;
   /**
    * The most memory a running container has used since it started, in bytes: the cgroup's peak,
    * read from /sys/fs/cgroup where the engine runs on this machine, else the engine's slower stats

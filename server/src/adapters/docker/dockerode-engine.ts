@@ -12,6 +12,8 @@ import {
   type EngineEvent,
   type ImageSummary,
   type LogFollow,
+  type EngineProduct,
+  type NetworkSummary,
   type ShellSession,
   type TerminalSize,
   type NetworkInfo,
@@ -20,6 +22,8 @@ import {
 import { engineCall, isConnectionError, mapEngineError, statusCodeOf } from './engine-errors.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
 import { createFrameDemuxer, demuxedFollow, onJsonLines, streamEnded } from './engine-streams.js';
+import { joinNetworks, listNetworks } from './engine-networks.js';
+import { engineProductOf, isMissingInitError } from './engine-product.js';
 import { openShell } from './exec-shell.js';
 
 function labelFilters(labels: Readonly<Record<string, string>>): string[] {
@@ -63,6 +67,9 @@ export class DockerodeEngine implements DockerEngine {
 
   /** the last version seen, re-read at most once a minute (a ping says the engine is still there) */
   private knownVersion: { value: string; at: number } | null = null;
+  private knownProduct: EngineProduct | null = null;
+  /** false once the engine refused `Init: true` (Podman without catatonit) */
+  private initAvailable = true;
 
   async version(): Promise<string> {
     if (this.knownVersion && Date.now() - this.knownVersion.at < 60_000) {
@@ -72,11 +79,17 @@ export class DockerodeEngine implements DockerEngine {
     try {
       const v = await engineCall(() => this.docker.version());
       this.knownVersion = { value: v.Version, at: Date.now() };
+      this.knownProduct = engineProductOf(v);
       return v.Version;
     } catch (err) {
       this.knownVersion = null;
       throw err;
     }
+  }
+
+  async product(): Promise<EngineProduct> {
+    if (!this.knownProduct) await this.version();
+    return this.knownProduct ?? 'docker';
   }
 
   async ping(): Promise<void> {
@@ -153,7 +166,8 @@ export class DockerodeEngine implements DockerEngine {
       exposed[key] = {};
       portBindings[key] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
-    return engineCall(async () => {
+    const wantsInit = (spec.init ?? false) && this.initAvailable;
+    const id = await engineCall(async () => {
       try {
         const container = await this.docker.createContainer({
           Image: spec.image,
@@ -172,7 +186,7 @@ export class DockerodeEngine implements DockerEngine {
             Memory: spec.memoryBytes,
             MemorySwap: spec.memoryBytes,
             PidsLimit: spec.pidsLimit,
-            Init: spec.init ?? false,
+            Init: wantsInit,
             CapDrop: spec.hardened ? ['ALL'] : undefined,
             SecurityOpt: spec.hardened ? ['no-new-privileges'] : undefined,
             ExtraHosts: spec.extraHosts ? [...spec.extraHosts] : undefined,
@@ -184,9 +198,16 @@ export class DockerodeEngine implements DockerEngine {
       } catch (err) {
         if (statusCodeOf(err) === 404 && /no such image/i.test((err as Error).message))
           throw new ImageMissingError(spec.image);
+        if (wantsInit && isMissingInitError(err)) return null;
         throw err;
       }
     });
+    if (id === null) {
+      this.initAvailable = false;
+      return this.createContainer(spec);
+    }
+    await joinNetworks(this.docker, id, spec.networks ?? [], (c) => this.removeContainer(c));
+    return id;
   }
 
   async startContainer(id: string): Promise<void> {
@@ -217,7 +238,10 @@ export class DockerodeEngine implements DockerEngine {
           startedAtMs: engineTime(info.State.StartedAt),
           finishedAtMs: engineTime(info.State.FinishedAt),
           labels: info.Config.Labels ?? {},
-          ipAddress: Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress || null,
+          ipAddress:
+            info.NetworkSettings?.Networks?.bridge?.IPAddress ||
+            Object.values(info.NetworkSettings?.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress ||
+            null,
         };
       },
       { 404: null },
@@ -298,7 +322,16 @@ export class DockerodeEngine implements DockerEngine {
     const list = await engineCall(() =>
       this.docker.listContainers({ all: true, filters: { label: labelFilters(labels) } }),
     );
-    return list.map((c) => ({ id: c.Id, running: c.State === 'running', labels: c.Labels ?? {} }));
+    return list.map((c) => ({
+      id: c.Id,
+      running: c.State === 'running',
+      labels: c.Labels ?? {},
+      ipAddresses: Object.values(c.NetworkSettings?.Networks ?? {}).flatMap((n) => (n.IPAddress ? [n.IPAddress] : [])),
+    }));
+  }
+
+  listNetworks(): Promise<NetworkSummary[]> {
+    return listNetworks(this.docker);
   }
 
   async inspectNetwork(name: string): Promise<NetworkInfo | null> {
@@ -327,6 +360,11 @@ export class DockerodeEngine implements DockerEngine {
         `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.max_usage_in_bytes`,
         `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
         `/sys/fs/cgroup/docker/${id}/memory.peak`,
+        // Podman (systemd cgroup manager, v2 and v1; cgroupfs v1, as Podman 4.3 on Debian 12)
+        `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/memory.peak`,
+        `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/container/memory.peak`,
+        `/sys/fs/cgroup/memory/machine.slice/libpod-${id}.scope/memory.max_usage_in_bytes`,
+        `/sys/fs/cgroup/memory/libpod_parent/libpod-${id}/memory.max_usage_in_bytes`,
       ];
       for (let i = 0; i < files.length; i++) {
         const index = (this.peakFileIndex + i) % files.length;

@@ -24,6 +24,8 @@ export interface AwsDeps {
   readonly log: (line: string) => void;
   /** seconds a warm container waits for an invocation before it is stopped */
   readonly idleSeconds: number;
+  /** where runtime APIs listen and how containers reach this machine (default: detected here) */
+  readonly network?: () => Promise<RuntimeNetwork>;
 }
 
 /** Changed invocations are announced at most this often, as one batch. */
@@ -118,7 +120,7 @@ export class AwsService {
       pool = FunctionPool.open(projectId, {
         ...this.deps,
         network: () =>
-          (this.network ??= detectRuntimeNetwork(this.deps.engine).catch((err) => {
+          (this.network ??= (this.deps.network?.() ?? detectRuntimeNetwork(this.deps.engine)).catch((err) => {
             this.network = null;
             throw err;
           })),

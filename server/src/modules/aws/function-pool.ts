@@ -53,7 +53,14 @@ export interface FunctionPoolDeps {
 
 /** The settings a container was started with: one that differs takes no more invocations. */
 function fingerprintOf(project: Project, build: CompilationRecord): string {
-  return JSON.stringify([build.id, project.name, project.dockerImage, project.memoryLimitMb, project.pidsLimit]);
+  return JSON.stringify([
+    build.id,
+    project.name,
+    project.dockerImage,
+    project.memoryLimitMb,
+    project.pidsLimit,
+    project.networks,
+  ]);
 }
 
 export class FunctionPool implements ContainerOwner {

@@ -36,8 +36,12 @@ export class ImageCatalog {
     const out: LocalImage[] = [];
     for (const image of images) {
       if (!(image.id in cache)) {
-        cache[image.id] = await this.detectSwift(image);
-        changed = true;
+        const version = await this.detectSwift(image);
+        // a probe that failed (the engine, a full disk) is asked again next time, not kept
+        if (version !== undefined) {
+          cache[image.id] = version;
+          changed = true;
+        }
       }
       for (const name of image.names)
         out.push({ name, id: image.id, sizeBytes: image.sizeBytes, swiftVersion: cache[image.id] ?? null });
@@ -62,7 +66,8 @@ export class ImageCatalog {
     return this.cache;
   }
 
-  private async detectSwift(image: ImageSummary): Promise<string | null> {
+  /** the toolchain's version, null for none, undefined when the probe itself failed */
+  private async detectSwift(image: ImageSummary): Promise<string | null | undefined> {
     const fromEnv = image.env.find((e) => e.startsWith('SWIFT_VERSION='));
     if (fromEnv) return swiftVersionFrom(fromEnv);
     let containerId: string | null = null;
@@ -79,13 +84,14 @@ export class ImageCatalog {
       });
       const follow = await this.engine.attachOutput(containerId, (_stream, data) => (output += data.toString('utf8')));
       await this.engine.startContainer(containerId);
-      await this.engine.waitContainer(containerId);
+      const exitCode = await this.engine.waitContainer(containerId);
       await Promise.race([follow.done, sleep(5000, undefined, { ref: false })]);
       follow.stop();
-      return swiftVersionFrom(output);
-    } catch {
-      // an image that cannot run a shell has no toolchain we can use
-      return null;
+      // the script always exits 0: anything else is the probe failing, not the image lacking Swift
+      return exitCode === 0 ? swiftVersionFrom(output) : undefined;
+    } catch (err) {
+      // an image that cannot run a shell has no toolchain we can use; anything else is asked again
+      return err instanceof Error && /exec|no such file|not found/i.test(err.message) ? null : undefined;
     } finally {
       if (containerId) await this.engine.removeContainer(containerId).catch(() => undefined);
     }

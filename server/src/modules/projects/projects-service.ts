@@ -21,6 +21,7 @@ const LATER_SETTINGS = {
   stopGraceSeconds: 10,
   runtime: 'process',
   reservedConcurrency: 10,
+  networks: [] as readonly string[],
 } as const;
 
 export interface CreateProjectInput {
@@ -37,6 +38,7 @@ export interface CreateProjectInput {
   readonly stopGraceSeconds?: number | undefined;
   readonly runtime?: FunctionRuntime | undefined;
   readonly reservedConcurrency?: number | undefined;
+  readonly networks?: readonly string[] | undefined;
 }
 
 export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
@@ -52,7 +54,7 @@ export class ProjectsService {
     for (const project of store.data.projects) {
       for (const [field, value] of Object.entries(LATER_SETTINGS)) {
         if ((project as unknown as Record<string, unknown>)[field] === undefined)
-          (project as unknown as Record<string, unknown>)[field] = value;
+          (project as unknown as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
       }
     }
   }
@@ -104,6 +106,7 @@ export class ProjectsService {
       stopGraceSeconds: input.stopGraceSeconds ?? LATER_SETTINGS.stopGraceSeconds,
       runtime: input.runtime ?? LATER_SETTINGS.runtime,
       reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
+      networks: [...(input.networks ?? LATER_SETTINGS.networks)],
       created: now,
       updated: now,
     };

@@ -14,6 +14,7 @@ import {
   type OutputCapture,
 } from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
+import type { ContainerReach } from '../networks/index.js';
 import { describeExit, runContainerSpec } from './run-container.js';
 import type { RunStats } from './run-stats.js';
 
@@ -26,6 +27,8 @@ export interface LiveRunDeps {
   /** persist the record (coalesced) */
   readonly save: () => Promise<void>;
   readonly log: (line: string) => void;
+  /** how containers reach this machine and the API (absent: no extra hosts, no API URL) */
+  readonly reach?: () => Promise<ContainerReach>;
 }
 
 type Ending =
@@ -133,7 +136,7 @@ export class LiveRun {
       if (this.record.stopRequested) return await this.finish(ENDED_BEFORE_START);
       if (!this.record.containerId) {
         this.setPhase('creating');
-        const spec = runContainerSpec(this.record, this.deps.labels);
+        const spec = runContainerSpec(this.record, this.deps.labels, await this.deps.reach?.());
         try {
           this.record.containerId = await engine.createContainer(spec);
         } catch (err) {

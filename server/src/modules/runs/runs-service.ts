@@ -13,6 +13,7 @@ import type { ProjectsService } from '../projects/index.js';
 import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { LiveRun } from './live-run.js';
 import { RunStats } from './run-stats.js';
+import type { ContainerReach } from '../networks/index.js';
 import { SERVICE_PORT } from './run-container.js';
 
 export { RUN_STATES, TERMINAL_STATES } from '../../domain/run-states.js';
@@ -28,6 +29,8 @@ export interface RunsDeps {
   /** terminal runs kept per project; older ones and their logs are deleted */
   readonly retentionPerProject: number;
   readonly log: (line: string) => void;
+  /** how containers reach this machine and the API */
+  readonly reach?: () => Promise<ContainerReach>;
 }
 
 export interface StartRunInput {
@@ -70,8 +73,8 @@ export class RunsService {
   }
 
   private liveDeps() {
-    const { engine, logs, clock, labels, log, store } = this.deps;
-    return { engine, logs, clock, labels, log, stats: this.stats, save: () => store.commit() };
+    const { engine, logs, clock, labels, log, store, reach } = this.deps;
+    return { engine, logs, clock, labels, log, reach, stats: this.stats, save: () => store.commit() };
   }
 
   /** The run record, for the proxy and the console; undefined for an unknown id. */
@@ -154,6 +157,7 @@ export class RunsService {
       containerId: null,
       memoryLimitMb: project.memoryLimitMb,
       pidsLimit: project.pidsLimit,
+      networks: [...project.networks],
       binaryFile: compilation.binaryFile,
       stopRequested: false,
       startedAtMs: null,
