@@ -41,6 +41,26 @@ function assertInsufficientStorage(res: { status: number; body: any }, dataDir: 
   assert.ok(res.body.message.includes(dataDir), res.body.message);
 }
 
+/** Creating a key or a project, renaming a project, revoking a key: each a 507 that changes nothing. */
+async function assertConsoleWritesRefused(t: TestServer, dataDir: string, projectId: string): Promise<void> {
+  assert.equal((await t.api.console('GET', '/status')).status, 200);
+  const before = {
+    keys: (await t.api.console('GET', '/keys')).body.keys,
+    projects: (await t.api.console('GET', '/projects')).body.projects,
+  };
+  assertInsufficientStorage(await t.api.console('POST', '/keys', { name: 'while-full' }), dataDir);
+  assertInsufficientStorage(await t.api.console('PATCH', `/projects/${projectId}`, { name: 'renamed' }), dataDir);
+  assertInsufficientStorage(
+    await t.api.console('POST', '/projects', { name: 'new', sourcePath: PACKAGES.hello, targetName: 'hello' }),
+    dataDir,
+  );
+  assertInsufficientStorage(await t.api.console('POST', `/keys/${before.keys[0].id}/revoke`), dataDir);
+  assert.deepEqual((await t.api.console('GET', '/keys')).body.keys, before.keys);
+  assert.deepEqual((await t.api.console('GET', '/projects')).body.projects, before.projects);
+}
+
+const tempFiles = async (dir: string) => (await readdir(dir)).filter((n) => n.includes('.tmp-'));
+
 describe('a full disk', { skip }, () => {
   const cleanups: Array<() => Promise<void>> = [];
   after(async () => {
@@ -78,21 +98,7 @@ describe('a full disk', { skip }, () => {
       await fillDisk(disk.dir); // whatever the runs' end freed: nothing is left now
 
       // the server answers; every write is a 507 that changes nothing
-      assert.equal((await t.api.console('GET', '/status')).status, 200);
-      const keysBefore = (await t.api.console('GET', '/keys')).body.keys.length;
-      assertInsufficientStorage(await t.api.console('POST', '/keys', { name: 'while-full' }), disk.dir);
-      assert.equal((await t.api.console('GET', '/keys')).body.keys.length, keysBefore);
-      assertInsufficientStorage(await t.api.console('PATCH', `/projects/${projectId}`, { name: 'renamed' }), disk.dir);
-      assert.equal((await t.api.console('GET', `/projects/${projectId}`)).body.project.name, 'seq');
-      const projectsBefore = (await t.api.console('GET', '/projects')).body.projects.length;
-      assertInsufficientStorage(
-        await t.api.console('POST', '/projects', { name: 'new', sourcePath: PACKAGES.hello, targetName: 'hello' }),
-        disk.dir,
-      );
-      assert.equal((await t.api.console('GET', '/projects')).body.projects.length, projectsBefore);
-      const keyId = (await t.api.console('GET', '/keys')).body.keys[0].id;
-      assertInsufficientStorage(await t.api.console('POST', `/keys/${keyId}/revoke`), disk.dir);
-      assert.equal((await t.api.console('GET', '/keys')).body.keys[0].revokedAt, null);
+      await assertConsoleWritesRefused(t, disk.dir, projectId);
       const started = await t.api.public('POST', `/lambdas/${projectId}/runs`, key, { mode: 'oneShot' });
       assertInsufficientStorage(started, disk.dir);
       assert.equal((await t.api.public('GET', `/lambdas/${projectId}/runs`, key)).body.runs.length, 3);
@@ -108,10 +114,7 @@ describe('a full disk', { skip }, () => {
         const logs = await t.api.allLogs(projectId, id, key);
         logs.forEach((c, i) => assert.equal(c.sequence, i));
       }
-      assert.deepEqual(
-        (await readdir(disk.dir)).filter((n) => n.includes('.tmp-')),
-        [],
-      );
+      assert.deepEqual(await tempFiles(disk.dir), []);
 
       // space comes back: each log says how many lines it lost, and they add up
       await unlink(filler);
@@ -150,6 +153,36 @@ describe('a full disk', { skip }, () => {
   );
 
   test(
+    'a store write that fails answers 507 and changes nothing, in memory or on disk',
+    { timeout: 2 * 60_000 },
+    async () => {
+      const disk = await mountTmpfs(4 * MIB);
+      cleanups.push(disk.unmount);
+      const t = await startTestServer({ dataDir: disk.dir });
+      cleanups.push(() => t.dispose());
+      const project = await t.api.createProject(PACKAGES.hello, 'hello');
+      await t.api.createKey({ name: 'before' });
+      const filler = await fillDisk(disk.dir);
+      await assertConsoleWritesRefused(t, disk.dir, project.id);
+      assert.deepEqual(await tempFiles(disk.dir), []);
+      await unlink(filler);
+      assert.equal((await t.api.console('POST', '/keys', { name: 'after' })).status, 201);
+      const onDisk = JSON.parse(await readFile(join(disk.dir, 'db.json'), 'utf8'));
+      assert.deepEqual(
+        onDisk.keys.map((k: { name: string; revokedAt: number | null }) => [k.name, k.revokedAt]),
+        [
+          ['before', null],
+          ['after', null],
+        ],
+      );
+      assert.deepEqual(
+        onDisk.projects.map((p: { name: string }) => p.name),
+        ['hello'],
+      );
+    },
+  );
+
+  test(
     'start-up on a full disk says "data dir full" and exits 1; temporary files of atomic writes go at start-up',
     { timeout: 2 * 60_000 },
     async () => {
@@ -175,10 +208,7 @@ describe('a full disk', { skip }, () => {
       await unlink(filler);
       const t = await startTestServer({ dataDir: disk.dir });
       cleanups.push(() => t.stop());
-      assert.deepEqual(
-        (await readdir(disk.dir)).filter((n) => n.includes('.tmp-')),
-        [],
-      );
+      assert.deepEqual(await tempFiles(disk.dir), []);
       await killChild(child);
     },
   );

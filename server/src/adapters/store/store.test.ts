@@ -107,3 +107,22 @@ test('a full disk is a 507 naming the data dir', async () => {
   const other = new Error('other');
   assert.equal(asInsufficientStorage('/data', 'x', other), other);
 });
+
+test('after a failed write, what stays in memory is written again once the disk takes it', async () => {
+  const { mkdir, rmdir } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'store-'));
+  try {
+    const store = await Store.open(dir);
+    const blocker = join(dir, `db.json.tmp-${process.pid}`);
+    await mkdir(blocker);
+    // background progress (a run's end): not undone, but not on disk yet either
+    store.data.compilations.push({ id: 'c1' } as never);
+    await assert.rejects(store.commit());
+    await rmdir(blocker);
+    await new Promise((r) => setTimeout(r, 2500));
+    const onDisk = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+    assert.deepEqual(onDisk.compilations, [{ id: 'c1' }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -9,6 +9,7 @@ import { asInsufficientStorage } from './storage-fault.js';
 import { trackChange } from './undo.js';
 
 export const DB_FILE = 'db.json';
+const WRITE_RETRY_MS = 2000;
 
 const finishedRunJson = new WeakMap<RunRecord, { fingerprint: string; json: string }>();
 
@@ -64,6 +65,7 @@ function isDbData(value: unknown): value is DbData {
 export class Store {
   readonly warnings: string[];
   private inFlight: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private queued: Promise<void> | null = null;
   private readonly commitListeners: Array<() => void> = [];
 
@@ -122,6 +124,24 @@ export class Store {
   /** Persists the current in-memory data; resolves once a write that includes it is on disk. */
   commit(): Promise<void> {
     for (const listener of this.commitListeners) listener();
+    return this.write();
+  }
+
+  /**
+   * After a failed write, what is left in memory (what Docker did meanwhile: a run's end) is
+   * written again a little later, so it reaches the disk once space returns without waiting
+   * for another change.
+   */
+  private writeAgainLater(): void {
+    if (this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.write().catch(() => undefined);
+    }, WRITE_RETRY_MS);
+    this.retry.unref();
+  }
+
+  private write(): Promise<void> {
     if (!this.queued) {
       const previous = this.inFlight ?? Promise.resolve();
       this.queued = previous
@@ -130,6 +150,7 @@ export class Store {
           this.queued = null;
           const write = this.low.write();
           this.inFlight = write;
+          write.catch(() => this.writeAgainLater());
           return write.finally(() => {
             if (this.inFlight === write) this.inFlight = null;
           });

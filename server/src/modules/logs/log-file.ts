@@ -92,6 +92,11 @@ export class LogFile {
     return new LogFile(base, data, index, count, bytes, flushDelayMs);
   }
 
+  /** false while writes fail: what is still in memory may yet be lost */
+  get writable(): boolean {
+    return !this.failing;
+  }
+
   watchFaults(events: LogFaultEvents): void {
     this.faults = events;
   }

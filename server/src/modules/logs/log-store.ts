@@ -148,6 +148,14 @@ export class LogWriter {
     return parts.reverse().join('');
   }
 
+  /** Emits partial lines and writes what is in memory; false when the disk refused some of it. */
+  async drain(): Promise<boolean> {
+    this.splitters.stdout.end();
+    this.splitters.stderr.end();
+    await this.file.flush();
+    return this.file.writable;
+  }
+
   /**
    * Emits partial lines, flushes to disk, closes the file and ends every subscription. Returns the
    * lines lost to a full disk that the log could not yet say were lost.

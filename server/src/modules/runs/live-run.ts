@@ -347,6 +347,8 @@ export class LiveRun {
     }
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
     this.capture?.stop();
+    // the log is written (or known to be short) before anyone can see the run ended
+    if (this.writer && !(await this.writer.drain())) run.logsTruncated = true;
     run.state = state;
     this.resolveStarted();
     run.exitCode = exitCode;
