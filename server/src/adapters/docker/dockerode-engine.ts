@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
 import {
   ImageMissingError,
   type ContainerSpec,
-  type ContainerState,
   type ContainerStatsSample,
   ContainerStatus,
   ContainerSummary,
@@ -22,35 +20,14 @@ import {
 import { engineCall, isConnectionError, mapEngineError, statusCodeOf } from './engine-errors.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
 import { createFrameDemuxer, demuxedFollow, onJsonLines, streamEnded } from './engine-streams.js';
+import { CgroupPeakReader } from './cgroup-peak.js';
 import { joinNetworks, listNetworks } from './engine-networks.js';
 import { engineProductOf, isMissingInitError } from './engine-product.js';
+import { containerState, engineTime } from './engine-inspect.js';
 import { openShell } from './exec-shell.js';
 
 function labelFilters(labels: Readonly<Record<string, string>>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-}
-
-const CONTAINER_STATES: ReadonlySet<string> = new Set<ContainerState>([
-  'created',
-  'running',
-  'paused',
-  'restarting',
-  'removing',
-  'exited',
-  'dead',
-]);
-
-/** The inspect answer's state; engines older than API 1.21 have no `Status`, only the flags. */
-function containerState(state: Docker.ContainerInspectInfo['State']): ContainerState {
-  if (CONTAINER_STATES.has(state.Status)) return state.Status as ContainerState;
-  if (state.Running) return 'running';
-  return engineTime(state.StartedAt) === null ? 'created' : 'exited';
-}
-
-/** An inspect timestamp in unix ms; the engine writes year 1 for "never". */
-function engineTime(value: string | undefined): number | null {
-  const ms = value ? Date.parse(value) : NaN;
-  return Number.isFinite(ms) && ms > 0 ? ms : null;
 }
 
 export class DockerodeEngine implements DockerEngine {
@@ -350,31 +327,11 @@ export class DockerodeEngine implements DockerEngine {
     );
   }
 
-  /** the cgroup file that held a container's peak last time (v1 cgroupfs and systemd, v2 systemd and cgroupfs) */
-  private peakFileIndex = 0;
+  private readonly peaks = new CgroupPeakReader();
 
   async readMemoryPeak(id: string): Promise<number | null> {
-    if (/^[0-9a-f]{64}$/.test(id)) {
-      const files = [
-        `/sys/fs/cgroup/memory/docker/${id}/memory.max_usage_in_bytes`,
-        `/sys/fs/cgroup/memory/system.slice/docker-${id}.scope/memory.max_usage_in_bytes`,
-        `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.peak`,
-        `/sys/fs/cgroup/docker/${id}/memory.peak`,
-        // Podman (systemd cgroup manager, v2 and v1; cgroupfs v1, as Podman 4.3 on Debian 12)
-        `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/memory.peak`,
-        `/sys/fs/cgroup/machine.slice/libpod-${id}.scope/container/memory.peak`,
-        `/sys/fs/cgroup/memory/machine.slice/libpod-${id}.scope/memory.max_usage_in_bytes`,
-        `/sys/fs/cgroup/memory/libpod_parent/libpod-${id}/memory.max_usage_in_bytes`,
-      ];
-      for (let i = 0; i < files.length; i++) {
-        const index = (this.peakFileIndex + i) % files.length;
-        const text = await readFile(files[index]!, 'utf8').catch(() => null);
-        if (text !== null && /^\d+\s*$/.test(text)) {
-          this.peakFileIndex = index;
-          return Number(text);
-        }
-      }
-    }
+    const fromCgroup = await this.peaks.read(id);
+    if (fromCgroup !== null) return fromCgroup;
     return engineCall(
       async () => {
         const stats = (await this.docker.getContainer(id).stats({ stream: false })) as {
