@@ -59,7 +59,9 @@ import {
 } from './modules/runs/index.js';
 
 export type { ServerConfig } from './config.js';
-export { resolveConfig, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
+export { resolveConfig, defaultDataDir, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
+export { writeServerJson, type ServerInfo } from './adapters/store/server-json.js';
+export { readEventStream } from './emulator/event-stream.js';
 
 export interface ServerDeps {
   readonly config: ServerConfig;

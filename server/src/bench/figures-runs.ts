@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { readEventStream } from '../cli/event-stream.js';
+import { readEventStream } from '../emulator/event-stream.js';
 import { pollGet } from '../testing/poll-get.js';
 import type { BenchEnv } from './bench-env.js';
 import { latencyFromOtherProcess } from './autocannon.js';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogChunk } from '../contract/types.js';
-import { readEventStream } from './event-stream.js';
+import { readEventStream } from '../emulator/event-stream.js';
 
 /**
  * A mistake of the user's or a refusal (exit code 2), not a failure of the tool. `reason` is the

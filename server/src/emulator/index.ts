@@ -7,3 +7,4 @@ export {
   type StartEmulatorOptions,
 } from './start-emulator.js';
 export type { ServiceRun } from './service-run.js';
+export { readEventStream, type StreamEvent } from './event-stream.js';

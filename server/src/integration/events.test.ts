@@ -1,7 +1,7 @@
 // Issue 17: the console's live stream. Every change arrives as an event, so the console needs no polling.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { readEventStream } from '../cli/event-stream.js';
+import { readEventStream } from '../emulator/event-stream.js';
 import { PACKAGES, startTestServer, type TestServer } from '../testing/harness.js';
 
 interface StreamEvent {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
-import { readEventStream } from '../cli/event-stream.js';
+import { readEventStream } from '../emulator/event-stream.js';
 import { containersOfRun, testEngine } from '../testing/docker.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
