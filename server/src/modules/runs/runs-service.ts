@@ -38,6 +38,8 @@ export interface StartRunInput {
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
+  /** a debug run: the newest build must be a debug build; `port` is the debugger relay's */
+  readonly debug?: { readonly port: number; readonly runTimeoutSeconds?: number };
 }
 
 export function toPublicRun(record: RunRecord): Run {
@@ -52,6 +54,7 @@ export function toConsoleRun(record: RunRecord): ConsoleRun {
     replacesRun: record.replacesRun ?? null,
     crash: record.crash ?? null,
     peakMemoryBytes: record.peakMemoryBytes ?? null,
+    debug: record.debug ? { port: record.debug.port, state: record.debug.state } : null,
   };
 }
 
@@ -121,6 +124,12 @@ export class RunsService {
         'the project has no successful build yet; build it in the console first',
       );
     }
+    if (options.debug && (compilation.configuration ?? 'release') !== 'debug') {
+      throw new AppError(
+        'debug_build_required',
+        `the newest build is a ${compilation.configuration ?? 'release'} build; set buildConfiguration to "debug" and build again`,
+      );
+    }
     // 503 docker_unavailable before anything is stored when the engine is away. (The events
     // stream is no substitute: an engine shutting down keeps it open after refusing new calls.)
     await this.deps.engine.ping();
@@ -136,7 +145,7 @@ export class RunsService {
         arguments: [...input.arguments],
         state: 'queued',
         phase: 'queued',
-        runTimeoutSeconds: project.runTimeoutSeconds,
+        runTimeoutSeconds: options.debug?.runTimeoutSeconds ?? project.runTimeoutSeconds,
         mode: input.mode,
         containerPort: input.mode === 'service' ? SERVICE_PORT : null,
         hostPort: null,
@@ -158,6 +167,7 @@ export class RunsService {
       startedAtMs: null,
       startedBy: options.startedBy ?? 'key',
       replacesRun: options.replacesRun ?? null,
+      ...(options.debug ? { debug: { port: options.debug.port, state: 'waiting', upstreamPort: null } } : {}),
     };
     this.deps.store.data.runs.push(record);
     this.byId.set(record.run.uuid, record);
@@ -181,6 +191,11 @@ export class RunsService {
     void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
     await durable;
     return response;
+  }
+
+  /** Persists records changed in place (a debug run's debugger state). */
+  commit(): Promise<void> {
+    return this.deps.store.commit();
   }
 
   /** Calls `listener` when a live run is left for the reconcile because the engine went away. */

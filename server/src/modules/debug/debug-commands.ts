@@ -1,0 +1,55 @@
+import type { DebugRunResponse } from '../../contract/types.js';
+
+/** What lldb runs after attaching: the program stopped itself with SIGSTOP, which is no news. */
+export const IGNORE_SIGSTOP = 'process handle SIGSTOP -s false -n false -p false';
+
+/** A word for a POSIX shell: single-quoted unless it is plainly safe. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The ready lldb command line and VS Code launch.json for a debug run. `platform select
+ * remote-linux` comes first: without it a Linux lldb takes the remote process for a local one and
+ * no breakpoint resolves. The binary is the build's own, whose debug info names the sources at
+ * their paths on this machine, so breakpoints by file and line bind with no source map.
+ */
+export function debugInstructions(
+  port: number,
+  binaryFile: string,
+  targetName: string,
+): Omit<DebugRunResponse['debug'], 'port' | 'binaryFile'> {
+  const connect = `gdb-remote 127.0.0.1:${port}`;
+  const lldb = [
+    'lldb',
+    ...['platform select remote-linux', `target create ${shellWord(binaryFile)}`, connect, IGNORE_SIGSTOP].flatMap(
+      (command) => ['-o', shellWord(command)],
+    ),
+  ].join(' ');
+  const name = `Attach to ${targetName} (SwiftLambda debug run)`;
+  return {
+    lldb,
+    vscode: {
+      version: '0.2.0',
+      configurations: [
+        // the Swift extension's debugger (lldb-dap); type "lldb-dap" with the LLDB DAP extension alone
+        {
+          type: 'swift',
+          request: 'attach',
+          name,
+          program: binaryFile,
+          initCommands: ['platform select remote-linux'],
+          attachCommands: [connect, IGNORE_SIGSTOP],
+        },
+        {
+          type: 'lldb',
+          request: 'custom',
+          name: `${name}, CodeLLDB`,
+          initCommands: ['platform select remote-linux'],
+          targetCreateCommands: [`target create ${shellWord(binaryFile)}`],
+          processCreateCommands: [connect, IGNORE_SIGSTOP],
+        },
+      ],
+    },
+  };
+}
