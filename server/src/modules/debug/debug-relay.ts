@@ -54,13 +54,17 @@ export class DebugRelay {
     this.sockets.add(client);
     client.on('close', () => this.sockets.delete(client));
     client.on('error', () => undefined);
-    const pending: Buffer[] = [];
-    const keep = (chunk: Buffer) => pending.push(chunk);
-    client.on('data', keep);
+    // what the debugger sent before lldb-server first answered: replayed on each new try
+    let pending: Buffer[] | null = [];
+    let current: Socket | null = null;
+    let connected = false;
+    client.on('data', (chunk: Buffer) => {
+      pending?.push(chunk);
+      if (current && connected) current.write(chunk);
+    });
+    client.on('close', () => current?.destroy());
     client.resume();
     const giveUpAt = Date.now() + UPSTREAM_WAIT_MS;
-    let current: Socket | null = null;
-    client.on('close', () => current?.destroy());
     const attempt = () => {
       if (client.destroyed || this.closed) return;
       const port = this.target.upstreamPort();
@@ -68,24 +72,23 @@ export class DebugRelay {
       if (port === null) return void setTimeout(attempt, RETRY_MS).unref();
       const upstream = connect({ port, host: '127.0.0.1' });
       current = upstream;
+      connected = false;
       this.sockets.add(upstream);
-      let answered = false;
+      upstream.on('connect', () => {
+        connected = true;
+        for (const chunk of pending ?? []) upstream.write(chunk);
+      });
       upstream.on('data', (chunk: Buffer) => {
-        if (!answered) {
-          answered = true;
-          client.off('data', keep);
-          client.on('data', (c: Buffer) => upstream.write(c));
+        if (pending) {
+          pending = null;
           this.onState('attached');
         }
         client.write(chunk);
       });
-      upstream.on('connect', () => {
-        for (const chunk of pending) upstream.write(chunk);
-      });
       upstream.on('error', () => undefined);
       upstream.on('close', () => {
         this.sockets.delete(upstream);
-        if (!answered) return void setTimeout(attempt, RETRY_MS).unref();
+        if (pending) return void setTimeout(attempt, RETRY_MS).unref();
         client.end();
         this.onState('detached');
       });
