@@ -137,6 +137,18 @@ describe('debugging a run with LLDB', { timeout: 30 * MINUTE }, () => {
     "the image's lldb stops at main.swift:8, reads a variable, continues; the run succeeds with all its output",
     { timeout: 5 * MINUTE },
     async () => {
+      // the change stream, read meanwhile: the debugger's arrival shows there
+      const events = new AbortController();
+      let stream = '';
+      const reading = fetch(`${api.baseUrl}/console/api/events`, {
+        headers: { authorization: `Bearer ${SERVER_PROCESS_TOKEN}` },
+        signal: events.signal,
+      })
+        .then(async (r) => {
+          for await (const piece of r.body!) stream += Buffer.from(piece).toString();
+        })
+        .catch(() => undefined);
+      after(() => events.abort());
       const res = await api.console<DebugRunResponse>('POST', `/projects/${project.id}/debug`, {
         mode: 'oneShot',
         arguments: ['alpha', 'be'],
@@ -205,6 +217,13 @@ describe('debugging a run with LLDB', { timeout: 30 * MINUTE }, () => {
         10_000,
         'detached',
       );
+      const states = stream
+        .split('\n')
+        .filter((l) => l.startsWith('data: ') && l.includes(run.uuid))
+        .map((l) => (JSON.parse(l.slice(6)) as ConsoleRun).debug?.state);
+      assert.deepEqual([...new Set(states)], ['waiting', 'attached', 'detached'], stream);
+      events.abort();
+      await reading;
       const logs = await output(run.uuid);
       assert.equal(
         logs
