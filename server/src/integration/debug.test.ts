@@ -15,6 +15,7 @@ import { execTracked, killChild, killTrackedChildren, trackChild } from '../test
 import { inspectRunContainerRaw } from '../testing/docker.js';
 import {
   makeDataDir,
+  PACKAGES,
   SERVER_PROCESS_TOKEN,
   startServerProcess,
   TEST_IMAGE,
@@ -39,6 +40,46 @@ for (index, word) in words.enumerated() {
 if words.first == "wait" { sleep(60) }
 print("done \\(total)")
 `;
+
+/** The image's lldb on the host network, fed commands one at a time (it reads them from stdin). */
+function lldbSession(mounts: string[]) {
+  const child = trackChild(
+    spawn(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '-i',
+        '--network',
+        'host',
+        ...mounts.flatMap((m) => ['-v', `${m}:${m}:ro`]),
+        TEST_IMAGE,
+        '/usr/libexec/swift/bin/lldb',
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    ),
+  );
+  let text = '';
+  child.stdout!.on('data', (d) => (text += d));
+  child.stderr!.on('data', (d) => (text += d));
+  return {
+    send: (command: string) => child.stdin!.write(`${command}\n`),
+    /** waits for `pattern` in what lldb printed after `from` (an offset into its output) */
+    expect: (pattern: RegExp, from = 0, ms = MINUTE) =>
+      waitFor(
+        async () => (pattern.test(text.slice(from)) ? true : undefined),
+        ms,
+        `lldb to print ${pattern}`,
+        100,
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n${text}`);
+      }),
+    get length() {
+      return text.length;
+    },
+    child,
+  };
+}
 
 describe('debugging a run with LLDB', { timeout: 30 * MINUTE }, () => {
   let dataDir = '';
@@ -249,4 +290,71 @@ describe('debugging a run with LLDB', { timeout: 30 * MINUTE }, () => {
     assert.equal((await consoleRun(runId)).debug, null);
     await owner('POST', `/lambdas/${project.id}/runs/${runId}/stop`);
   });
+  test(
+    'a service: a request waits at a breakpoint, then the instance and dev URLs answer as usual',
+    { timeout: BUILD_MS + 3 * MINUTE },
+    async () => {
+      const created = await api.console<{ project: Project }>('POST', '/projects', {
+        name: 'echo',
+        sourcePath: PACKAGES.echo,
+        targetName: 'echo-service',
+        runTimeoutSeconds: 300,
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const echo = created.body.project;
+      assert.equal(
+        (await api.console('PATCH', `/projects/${echo.id}`, { buildConfiguration: 'debug', stopGraceSeconds: 2 }))
+          .status,
+        200,
+      );
+      assert.equal((await api.build(echo.id, BUILD_MS)).state, 'succeeded');
+      const key = await api.createKey({ name: 'debug-test' });
+      const res = await api.console<DebugRunResponse>('POST', `/projects/${echo.id}/debug`, { mode: 'service' });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const { run, debug } = res.body;
+      const get = (path: string) => api.public<string>('GET', path, key);
+
+      const lldb = lldbSession([dirname(debug.binaryFile), PACKAGES.echo]);
+      lldb.send('platform select remote-linux');
+      lldb.send(`target create ${debug.binaryFile}`);
+      // the /hello branch of the request handler
+      lldb.send('breakpoint set --file main.swift --line 160');
+      lldb.send(`gdb-remote 127.0.0.1:${debug.port}`);
+      lldb.send('process handle SIGSTOP -s false -n false -p false');
+      lldb.send('continue');
+      await lldb.expect(/Process \d+ resuming/);
+      await waitFor(
+        async () => ((await get(`/instances/${run.uuid}/api/status/204`)).status === 204 ? true : undefined),
+        MINUTE,
+        'the service to listen',
+        200,
+      );
+
+      const mark = lldb.length;
+      const held = get(`/instances/${run.uuid}/api/hello`);
+      await lldb.expect(/stop reason = breakpoint 1\.1/, mark);
+      // held at the breakpoint well past any idle timeout a proxy might have (the run's deadline is 300 s)
+      await new Promise((r) => setTimeout(r, 8000));
+      const afterStop = lldb.length;
+      lldb.send('frame variable path');
+      await lldb.expect(/\(String\) path = "\/hello"/, afterStop);
+      lldb.send('breakpoint delete --force');
+      lldb.send('process detach');
+      const answer = await held;
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.match(answer.body, new RegExp(`Hello from run ${run.uuid}`));
+      lldb.send('quit');
+      await new Promise((resolve) => lldb.child.once('exit', resolve));
+
+      assert.equal((await get(`/instances/${run.uuid}/api/hello`)).status, 200);
+      const dev = await get(`/dev/${echo.id}/api/hello`);
+      assert.equal(dev.status, 200);
+      assert.match(dev.body, new RegExp(`Hello from run ${run.uuid}`));
+      const live = await consoleRun(run.uuid);
+      assert.equal(live.state, 'running');
+      assert.equal(live.debug?.state, 'detached');
+      await owner('POST', `/lambdas/${echo.id}/runs/${run.uuid}/stop`);
+      assert.equal((await waitForState(run.uuid, ['stopped', 'failed', 'succeeded', 'timedOut'])).state, 'stopped');
+    },
+  );
 });

@@ -43,7 +43,8 @@ __attribute__((constructor)) static void swiftlambda_debug_stop(void) {
  * run), waits for the program to stop itself, then runs `lldb-server gdbserver --attach`. The
  * program keeps the container's stdout and stderr, so its output reaches the run's log; the
  * debugger attached after its start still binds breakpoints by file and line. lldb-server's own
- * output is kept in a file and shown only when it fails. A stop (SIGTERM) is passed on to the
+ * output is kept in a file and shown only when it fails. Once lldb-server ends (the debugger
+ * detached or went away), the program is continued, as it would stay stopped otherwise. A stop (SIGTERM) is passed on to the
  * program, and the script ends with the program's exit code. `backstopSeconds`: as in any run,
  * coreutils' `timeout` kills the program then if the emulator is gone.
  */
@@ -67,8 +68,11 @@ export function debugLaunchScript(backstopSeconds: number): string {
     'trap \'kill -TERM "$child" 2>/dev/null\' TERM INT',
     'while [ ! -s "$work/pid" ] && kill -0 "$child" 2>/dev/null; do sleep 0.05; done',
     'if [ -s "$work/pid" ]; then',
-    `  ( lldb-server gdbserver 0.0.0.0:${DEBUGGER_CONTAINER_PORT} --attach "$(cat "$work/pid")" >"$work/lldb-server.log" 2>&1 ||`,
-    '    { note "lldb-server failed:"; cat "$work/lldb-server.log" >&2; } ) &',
+    '  pid=$(cat "$work/pid")',
+    `  ( lldb-server gdbserver 0.0.0.0:${DEBUGGER_CONTAINER_PORT} --attach "$pid" >"$work/lldb-server.log" 2>&1 ||`,
+    '    { note "lldb-server failed:"; cat "$work/lldb-server.log" >&2; }',
+    // a debugger that detaches leaves the program in the stop it gave itself: it goes on
+    '    kill -CONT "$pid" 2>/dev/null ) &',
     'fi',
     'wait "$child"; code=$?',
     'while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done',
