@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { AppError } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
 import { parseStartRunBody, type RunsService } from '../runs/index.js';
 import { DebugService } from './debug-service.js';
@@ -21,6 +22,12 @@ export function createDebugRouter(deps: { runs: RunsService; log?: (line: string
     const extra = parseBody(debugOnly, { runTimeoutSeconds }, { runTimeoutSeconds: 'invalid_run_timeout' });
     const input = parseStartRunBody(runBody);
     res.status(201).json(await service.start(req.params.projectId, { ...input, ...extra }));
+  });
+  // the same answer for a debug run started earlier (the run page's lldb command and launch.json)
+  router.get('/runs/:runId/debug', (req, res) => {
+    const record = deps.runs.find(req.params.runId);
+    if (!record?.debug) throw new AppError('run_not_found', `no debug run with id ${req.params.runId}`);
+    res.json(service.describe(record));
   });
   return router;
 }
