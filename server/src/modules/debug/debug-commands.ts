@@ -8,6 +8,11 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/** A word for lldb's own command parser: double-quoted (with `\` and `"` escaped) unless plainly safe. */
+function lldbWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `"${word.replace(/["\\`$]/g, (c) => `\\${c}`)}"`;
+}
+
 /**
  * The ready lldb command line and VS Code launch.json for a debug run. `platform select
  * remote-linux` comes first: without it a Linux lldb takes the remote process for a local one and
@@ -20,11 +25,13 @@ export function debugInstructions(
   targetName: string,
 ): Omit<DebugRunResponse['debug'], 'port' | 'binaryFile'> {
   const connect = `gdb-remote 127.0.0.1:${port}`;
+  const targetCreate = `target create ${lldbWord(binaryFile)}`;
   const lldb = [
     'lldb',
-    ...['platform select remote-linux', `target create ${shellWord(binaryFile)}`, connect, IGNORE_SIGSTOP].flatMap(
-      (command) => ['-o', shellWord(command)],
-    ),
+    ...['platform select remote-linux', targetCreate, connect, IGNORE_SIGSTOP].flatMap((command) => [
+      '-o',
+      shellWord(command),
+    ]),
   ].join(' ');
   const name = `Attach to ${targetName} (SwiftLambda debug run)`;
   return {
@@ -46,7 +53,7 @@ export function debugInstructions(
           request: 'custom',
           name: `${name}, CodeLLDB`,
           initCommands: ['platform select remote-linux'],
-          targetCreateCommands: [`target create ${shellWord(binaryFile)}`],
+          targetCreateCommands: [targetCreate],
           processCreateCommands: [connect, IGNORE_SIGSTOP],
         },
       ],
