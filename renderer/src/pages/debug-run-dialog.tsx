@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, consoleApi, type Compilation, type Project, type RunMode } from '../api.js';
 import { Dialog, ErrorNote } from '../components/ui.js';
 import { navigate } from '../router.js';
+import { ModeFieldset } from './start-run-dialog.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,21 +71,7 @@ export function DebugRunDialog({
         </>
       }
     >
-      <fieldset className="segmented" aria-label="Mode">
-        {(['oneShot', 'service'] as const).map((m) => (
-          <label key={m} className={mode === m ? 'active' : ''}>
-            <input
-              type="radio"
-              name="debug-mode"
-              value={m}
-              checked={mode === m}
-              onChange={() => setMode(m)}
-              data-testid={`debug-mode-${m}`}
-            />
-            {m}
-          </label>
-        ))}
-      </fieldset>
+      <ModeFieldset mode={mode} onChange={setMode} testIdPrefix="debug-mode" />
       <p className="muted small">
         {newestSucceeded?.configuration === 'debug'
           ? 'Runs the newest build, a debug build.'
