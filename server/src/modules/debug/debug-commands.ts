@@ -3,6 +3,14 @@ import type { DebugRunResponse } from '../../contract/types.js';
 /** What lldb runs after attaching: the program stopped itself with SIGSTOP, which is no news. */
 export const IGNORE_SIGSTOP = 'process handle SIGSTOP -s false -n false -p false';
 
+/**
+ * lldb-dap (Swift 6.0's) checks the process right after its attach commands, while `gdb-remote`
+ * is still connecting in the background, and fails the attach ("process unloaded during launch or
+ * attach") though the session then works. A short pause on the machine running the debugger lets
+ * the connection finish first.
+ */
+const LET_THE_CONNECTION_SETTLE = 'platform shell -h -- sleep 1';
+
 /** A word for a POSIX shell: single-quoted unless it is plainly safe. */
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
@@ -46,7 +54,7 @@ export function debugInstructions(
           name,
           program: binaryFile,
           initCommands: ['platform select remote-linux'],
-          attachCommands: [connect, IGNORE_SIGSTOP],
+          attachCommands: [connect, LET_THE_CONNECTION_SETTLE, IGNORE_SIGSTOP],
         },
         {
           type: 'lldb',
@@ -54,7 +62,7 @@ export function debugInstructions(
           name: `${name}, CodeLLDB`,
           initCommands: ['platform select remote-linux'],
           targetCreateCommands: [targetCreate],
-          processCreateCommands: [connect, IGNORE_SIGSTOP],
+          processCreateCommands: [connect, LET_THE_CONNECTION_SETTLE, IGNORE_SIGSTOP],
         },
       ],
     },

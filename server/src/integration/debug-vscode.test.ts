@@ -1,0 +1,105 @@
+// Issue 27: the VS Code configuration a debug run answers with works as VS Code would use it. The
+// Swift image's lldb-dap (what the Swift extension runs) gets the answer's lldb-dap configuration
+// as an attach request, a breakpoint at a line of main.swift, and continues: it stops there, reads
+// a local, and the program runs to its end with its output in the run's log.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { ConsoleRun, DebugRunResponse, LogChunk, Project } from '../contract/types.js';
+import { killChild, killTrackedChildren, trackChild } from '../testing/children.js';
+import { DapClient } from '../testing/dap-client.js';
+import { PACKAGES, startTestServer, TEST_IMAGE, waitFor, type TestServer } from '../testing/harness.js';
+
+const MINUTE = 60_000;
+const HELLO_MAIN = `${PACKAGES.hello}/Sources/hello/main.swift`;
+
+describe("the answer's VS Code configuration, in lldb-dap", { timeout: 15 * MINUTE }, () => {
+  let t: TestServer;
+  let hello: Project;
+
+  before(async () => {
+    t = await startTestServer();
+    hello = await t.api.createProject(PACKAGES.hello, 'hello', { runTimeoutSeconds: 120, buildConfiguration: 'debug' });
+    const c = await t.api.build(hello.id, 8 * MINUTE);
+    assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
+  });
+  after(async () => {
+    await killTrackedChildren();
+    await t?.dispose();
+  });
+
+  test('attaches, stops at the breakpoint, reads a local, and the run succeeds', { timeout: 3 * MINUTE }, async () => {
+    const res = await t.api.console<DebugRunResponse>('POST', `/projects/${hello.id}/debug`, {
+      mode: 'oneShot',
+      arguments: ['one'],
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const { run, debug } = res.body;
+    const config = debug.vscode.configurations.find((c) => c.type === 'swift')!;
+    const { type: _type, request: _request, name: _name, ...attach } = config;
+    const dapProcess = trackChild(
+      spawn(
+        'docker',
+        [
+          ...['run', '--rm', '-i', '--network', 'host'],
+          ...[
+            '-v',
+            `${dirname(debug.binaryFile)}:${dirname(debug.binaryFile)}:ro`,
+            '-v',
+            `${PACKAGES.hello}:${PACKAGES.hello}:ro`,
+          ],
+          ...[TEST_IMAGE, '/usr/libexec/swift/bin/lldb-dap'],
+        ],
+        { stdio: ['pipe', 'pipe', 'ignore'] },
+      ),
+    );
+    after(() => killChild(dapProcess));
+    const dap = new DapClient(dapProcess);
+    const trail = () =>
+      JSON.stringify(dap.received.map((m) => m.event ?? `${m.command} ${m.success} ${m.message ?? ''}`));
+
+    assert.equal(
+      (await dap.request('initialize', { adapterID: 'lldb-dap', linesStartAt1: true, pathFormat: 'path' })).success,
+      true,
+    );
+    const attached = await dap.request('attach', attach);
+    assert.equal(attached.success, true, `${attached.message} ${trail()}`);
+    // the loop over the arguments: `index` and `argument` are set on this line
+    const line = 20;
+    const set = await dap.request('setBreakpoints', { source: { path: HELLO_MAIN }, breakpoints: [{ line }] });
+    assert.equal(set.body.breakpoints[0].verified, true, JSON.stringify(set.body));
+    const stopped = dap.next((m) => m.event === 'stopped' && m.body.reason === 'breakpoint');
+    await dap.request('configurationDone', {});
+    const { body } = await stopped;
+    const trace = await dap.request('stackTrace', { threadId: body.threadId });
+    assert.equal(trace.body.stackFrames[0].line, line, trail());
+    const scopes = await dap.request('scopes', { frameId: trace.body.stackFrames[0].id });
+    const locals = await dap.request('variables', { variablesReference: scopes.body.scopes[0].variablesReference });
+    const argument = locals.body.variables.find((v: { name: string }) => v.name === 'argument');
+    assert.equal(argument?.value, '"one"', JSON.stringify(locals.body.variables));
+
+    await dap.request('setBreakpoints', { source: { path: HELLO_MAIN }, breakpoints: [] });
+    const exited = dap.next((m) => m.event === 'exited');
+    await dap.request('continue', { threadId: body.threadId });
+    assert.equal((await exited).body.exitCode, 0);
+    await dap.request('disconnect', {});
+
+    const done = await waitFor(
+      async () => {
+        const r = (await t.api.console<{ run: ConsoleRun }>('GET', `/runs/${run.uuid}`)).body.run;
+        return r.state === 'running' || r.state === 'queued' ? undefined : r;
+      },
+      MINUTE,
+      'the run to end',
+      200,
+    );
+    assert.equal(done.state, 'succeeded', done.errorSummary ?? '');
+    const logs = await t.api.request<{ logs: LogChunk[] }>('GET', `/lambdas/${hello.id}/runs/${run.uuid}/logs`, {
+      headers: { authorization: `Bearer ${t.api.consoleToken}` },
+    });
+    const text = logs.body.logs.map((c) => c.data).join('');
+    assert.match(text, /Hello from SwiftLambda!\n/);
+    assert.match(text, / {2}\[0\] one\nbye\n/);
+  });
+});
