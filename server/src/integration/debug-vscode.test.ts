@@ -1,20 +1,21 @@
 // Issue 27: the VS Code configuration a debug run answers with works as VS Code would use it. The
 // Swift image's lldb-dap (what the Swift extension runs) gets the answer's lldb-dap configuration
 // as an attach request, a breakpoint at a line of main.swift, and continues: it stops there, reads
-// a local, and the program runs to its end with its output in the run's log.
+// a local, and the program runs to its end with its output in the run's log. And a waiting debug
+// run keeps its debugger port across a restart of the emulator.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ConsoleRun, DebugRunResponse, LogChunk, Project } from '../contract/types.js';
-import { killChild, killTrackedChildren, trackChild } from '../testing/children.js';
+import { execTracked, killChild, killTrackedChildren, trackChild } from '../testing/children.js';
 import { DapClient } from '../testing/dap-client.js';
 import { PACKAGES, startTestServer, TEST_IMAGE, waitFor, type TestServer } from '../testing/harness.js';
 
 const MINUTE = 60_000;
 const HELLO_MAIN = `${PACKAGES.hello}/Sources/hello/main.swift`;
 
-describe("the answer's VS Code configuration, in lldb-dap", { timeout: 15 * MINUTE }, () => {
+describe("the answer's VS Code configuration in lldb-dap; a restart", { timeout: 15 * MINUTE }, () => {
   let t: TestServer;
   let hello: Project;
 
@@ -102,4 +103,49 @@ describe("the answer's VS Code configuration, in lldb-dap", { timeout: 15 * MINU
     assert.match(text, /Hello from SwiftLambda!\n/);
     assert.match(text, / {2}\[0\] one\nbye\n/);
   });
+  test(
+    'after a restart, a waiting debug run gets its port back and the debugger attaches',
+    { timeout: 3 * MINUTE },
+    async () => {
+      const res = await t.api.console<DebugRunResponse>('POST', `/projects/${hello.id}/debug`, {
+        mode: 'oneShot',
+        arguments: ['two'],
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const { run, debug } = res.body;
+      const consoleRun = async (server: TestServer) =>
+        (await server.api.console<{ run: ConsoleRun }>('GET', `/runs/${run.uuid}`)).body.run;
+      await waitFor(async () => ((await consoleRun(t)).state === 'running' ? true : undefined), MINUTE, 'running', 200);
+      await t.stop({ stopRuns: false });
+      t = await startTestServer({ dataDir: t.dataDir });
+      const again = await t.api.console<DebugRunResponse>('GET', `/runs/${run.uuid}/debug`);
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.equal(again.body.debug.port, debug.port);
+      assert.equal(again.body.run.debug?.state, 'waiting');
+
+      const lldb = await execTracked(
+        'docker',
+        [
+          ...['run', '--rm', '--network', 'host', '-v', `${dirname(debug.binaryFile)}:${dirname(debug.binaryFile)}:ro`],
+          ...[TEST_IMAGE, '/usr/libexec/swift/bin/lldb', '--batch'],
+          ...['-o', 'platform select remote-linux', '-o', `target create ${debug.binaryFile}`],
+          ...['-o', 'breakpoint set --file main.swift --line 20', '-o', `gdb-remote 127.0.0.1:${debug.port}`],
+          ...['-o', 'process handle SIGSTOP -s false -n false -p false', '-o', 'continue'],
+          ...['-o', 'frame variable argument', '-o', 'breakpoint delete --force', '-o', 'continue'],
+        ],
+        2 * MINUTE,
+      );
+      assert.match(lldb.stdout, /\(String\) argument = "two"/, lldb.stdout + lldb.stderr);
+      const done = await waitFor(
+        async () => {
+          const r = await consoleRun(t);
+          return r.state === 'running' || r.state === 'queued' ? undefined : r;
+        },
+        MINUTE,
+        'the run to end',
+        200,
+      );
+      assert.equal(done.state, 'succeeded', done.errorSummary ?? '');
+    },
+  );
 });

@@ -16,6 +16,7 @@ export function createDebugRouter(deps: { runs: RunsService; log?: (line: string
   const service = new DebugService({ runs: deps.runs, log: deps.log ?? (() => undefined) });
   // a server restarted under live debug runs gives them their debugger port back
   void service.resume().catch(() => undefined);
+  deps.runs.onDetachAll(() => service.close());
   const router = Router();
   router.post('/projects/:projectId/debug', async (req, res) => {
     const { runTimeoutSeconds, ...runBody } = (req.body ?? {}) as Record<string, unknown>;

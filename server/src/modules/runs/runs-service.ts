@@ -63,6 +63,7 @@ export class RunsService {
   private readonly live = new Map<string, LiveRun>();
   private readonly byId = new Map<string, RunRecord>();
   private readonly engineLostListeners: Array<() => void> = [];
+  private readonly detachListeners: Array<() => void> = [];
   /** live CPU and memory of the running containers */
   readonly stats: RunStats;
 
@@ -300,8 +301,14 @@ export class RunsService {
     await Promise.all(doomed.map((r) => this.deps.logs.remove('runs', r.run.uuid).catch(() => undefined)));
   }
 
+  /** Calls `listener` when the server stops following its runs (shutdown). */
+  onDetachAll(listener: () => void): void {
+    this.detachListeners.push(listener);
+  }
+
   /** Stops following every live run without touching its container (server shutdown). */
   async detachAll(): Promise<void> {
+    for (const listener of this.detachListeners) listener();
     const all = [...this.live.values()];
     this.live.clear();
     await Promise.all(all.map((l) => l.detach()));
