@@ -20,6 +20,7 @@ import type {
 import type { LocalImage } from '../../server/src/contract/types.js';
 import type { DebugRunResponse, LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
+import type { Schedule } from '../../server/src/contract/schedules.js';
 
 export type {
   BuildConfiguration,
@@ -117,7 +118,7 @@ export const api = {
 
 export const runLogsUrl = (projectId: string, runId: string) =>
   `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
-/** The project's dev URL: whichever service run the development loop serves (SPEC §8). */
+/** The project's dev URL: whichever service run the development loop serves (docs/api.md#development-loop). */
 export const devUrl = (apiUrl: string, projectId: string) => `${apiUrl}/dev/${enc(projectId)}/api/`;
 export const instanceUrl = (apiUrl: string, runId: string) => `${apiUrl}/instances/${enc(runId)}/api/`;
 export const buildLogsUrl = (projectId: string, compilationId: string) =>
@@ -131,7 +132,7 @@ export function desktopFolderPicker(): (() => Promise<string | null>) | null {
 }
 
 // The rest of the console: a run with its console fields, projects, images, and AWS Lambda mode's
-// invocations (SPEC §9, §10, §12).
+// invocations (docs/api.md: console API, live data, AWS Lambda mode).
 export const consoleApi = {
   startDebugRun: (projectId: string, body: { mode: RunMode; arguments: string[]; runTimeoutSeconds?: number }) =>
     request<DebugRunResponse>('POST', `/console/api/projects/${enc(projectId)}/debug`, body),
@@ -152,7 +153,7 @@ export const consoleApi = {
     request<AwsInvocationResponse>('POST', `/console/api/projects/${enc(projectId)}/invocations`, body),
 };
 
-// The run page (SPEC §10): the calls that reached a run, replaying one, its CPU and memory.
+// The run page (docs/api.md#live-data): the calls that reached a run, replaying one, its CPU and memory.
 export const runApi = {
   requests: (runId: string, limit = 500) =>
     request<{ requests: LoggedRequest[] }>('GET', `/console/api/runs/${enc(runId)}/requests?limit=${limit}`),
@@ -165,3 +166,24 @@ export const runApi = {
   stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
 };
 export const runStatsUrl = (runId: string) => `/console/api/runs/${enc(runId)}/stats?follow=true`;
+
+// A project's schedules: cron one-shot runs.
+export type { Schedule } from '../../server/src/contract/schedules.js';
+export interface ScheduleInput {
+  cron: string;
+  timezone?: string;
+  arguments?: string[];
+  enabled?: boolean;
+}
+export const scheduleApi = {
+  list: (projectId: string) =>
+    request<{ schedules: Schedule[] }>('GET', `/console/api/projects/${enc(projectId)}/schedules`),
+  create: (projectId: string, body: ScheduleInput) =>
+    request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules`, body),
+  update: (projectId: string, id: string, body: Partial<ScheduleInput>) =>
+    request<{ schedule: Schedule }>('PATCH', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`, body),
+  runNow: (projectId: string, id: string) =>
+    request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}/run`, {}),
+  remove: (projectId: string, id: string) =>
+    request<Record<string, never>>('DELETE', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`),
+};

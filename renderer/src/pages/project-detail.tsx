@@ -13,7 +13,9 @@ import { DeleteProjectDialog } from './delete-project-dialog.js';
 import { DevLoopPanel } from './project-dev-loop.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
+import { FunctionUrlPanel } from './function-url.js';
 import { ProjectRuns } from './project-runs.js';
+import { SchedulesPanel } from './project-schedules.js';
 import { ProjectSettings } from './project-settings.js';
 import { StartRunDialog } from './start-run-dialog.js';
 
@@ -194,11 +196,13 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
         </section>
         <ProjectSettings project={p} images={images.images} onDelete={() => setDialog('delete')} />
       </div>
+      {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
       {aws ? (
         <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
       ) : (
         <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />
       )}
+      {!aws && <SchedulesPanel project={p} />}
       <ApiSnippets project={p} apiUrl={apiUrl} />
       {dialog === 'start' && <StartRunDialog project={p} onClose={() => setDialog(null)} />}
       {dialog === 'debug' && (

@@ -6,6 +6,7 @@ import { DebugPanel } from '../components/debug-panel.js';
 import { LogViewer } from '../components/log-viewer.js';
 import { RequestLog } from '../components/request-log.js';
 import { RunStats } from '../components/stats-chart.js';
+import { TerminalPanel } from '../components/terminal-panel.js';
 import { CopyButton, ErrorNote, StateBadge } from '../components/ui.js';
 import { formatBytes, formatDuration, formatTime, shortId } from '../format.js';
 import { useRun } from '../live-data.js';
@@ -130,6 +131,7 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
         />
         {run.mode === 'service' && <RequestLog run={run} />}
       </div>
+      {run.state === 'running' && <TerminalPanel runId={run.uuid} />}
       <RunFields run={run} />
     </div>
   );

@@ -1,4 +1,4 @@
-// `swiftlambda-local`: the emulator as a library for test suites (SPEC §11).
+// `swiftlambda-local`: the emulator as a library for test suites (docs/api.md#tests-that-use-the-emulator).
 export {
   startEmulator,
   BuildFailedError,

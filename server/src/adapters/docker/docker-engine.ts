@@ -1,5 +1,6 @@
 // The emulator's view of a container engine. Domain code speaks only this interface; dockerode
 // lives in dockerode-engine.ts alone.
+import type { Duplex } from 'node:stream';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -83,6 +84,20 @@ export interface ImageSummary {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+export interface TerminalSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** A shell with a terminal in a running container; ends when the stream ends (the shell exited). */
+export interface ShellSession {
+  /** the terminal's bytes: what is written is typed, what is read is shown */
+  readonly stream: Duplex;
+  resize(size: TerminalSize): Promise<void>;
+  /** hangs up: the shell gets SIGHUP */
+  close(): void;
+}
+
 export interface LogFollow {
   /** resolves when the engine ends the stream (the container stopped) or stop() was called */
   readonly done: Promise<void>;
@@ -110,8 +125,8 @@ export interface DockerEngine {
   /** the engine's version; also a liveness check (rejects with docker_unavailable) */
   version(): Promise<string>;
   /**
-   * The cheap liveness check (`GET /_ping`, about 1 ms). `version()` costs 8–10 ms and dockerd
-   * executes runc and docker-init to answer it: not something to do on every run.
+   * The cheap liveness check (`GET /_ping`); `version()` makes dockerd execute runc and
+   * docker-init, not something to do on every run (decision 0075).
    */
   ping(): Promise<void>;
   hasImage(ref: string): Promise<boolean>;
@@ -144,6 +159,8 @@ export interface DockerEngine {
   followStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
+  /** a shell (bash, else sh) with a TTY in a running container, through the engine's exec API */
+  openShell(id: string, size: TerminalSize): Promise<ShellSession>;
   /**
    * `docker stop`: SIGTERM to the container's init (which passes it to the program), then SIGKILL
    * after `graceSeconds`; resolves once it has exited. A container that is not running is not an error.
@@ -158,9 +175,8 @@ export interface DockerEngine {
   inspectNetwork(name: string): Promise<NetworkInfo | null>;
   /**
    * The most memory a running container has used since it started, in bytes: the cgroup's peak,
-   * read from /sys/fs/cgroup where the engine runs on this machine (microseconds), else the
-   * engine's stats (its peak on cgroup v1, the current use on v2; about a second). Null when it
-   * is not running.
+   * read from /sys/fs/cgroup where the engine runs on this machine, else the engine's slower stats
+   * (its peak on cgroup v1, the current use on v2; decision 0075). Null when it is not running.
    */
   readMemoryPeak(id: string): Promise<number | null>;
   /** follows container events for containers carrying all `labels`; returns a stop function */

@@ -5,6 +5,8 @@ import { Low } from 'lowdb';
 import type { DbData, RunRecord } from '../../domain/records.js';
 import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { CorruptFileError, DurableJsonFile } from './durable-json-file.js';
+import { asInsufficientStorage } from './storage-fault.js';
+import { trackChange } from './undo.js';
 
 export const DB_FILE = 'db.json';
 
@@ -67,6 +69,7 @@ export class Store {
 
   private constructor(
     private readonly low: Low<DbData>,
+    readonly dataDir: string,
     warnings: string[],
   ) {
     this.warnings = warnings;
@@ -108,7 +111,7 @@ export class Store {
     // A new store writes itself at once, so the instance id is fixed from the first start.
     if (low.data.keys.length + low.data.projects.length === 0) await low.write();
     await copyFile(file, backup).catch(() => undefined);
-    return new Store(low, warnings);
+    return new Store(low, dataDir, warnings);
   }
 
   /** Calls `listener` synchronously on every commit, before the write: the data has just changed. */
@@ -133,6 +136,32 @@ export class Store {
         });
     }
     return this.queued;
+  }
+
+  /**
+   * Applies `change` (synchronous: validate inside it), writes, and resolves with its result once
+   * on disk. When the write fails the change is undone, so memory stays what is on disk, and a
+   * full disk is a 507 naming the data dir. `touched` names the existing records `change` edits.
+   */
+  async transact<T>(change: () => T, touched: readonly object[] = []): Promise<T> {
+    const settle = trackChange(this.low.data as unknown as Record<string, unknown>, touched);
+    let result: T;
+    try {
+      result = change();
+    } catch (err) {
+      settle()();
+      throw err;
+    }
+    const undo = settle();
+    try {
+      await this.commit();
+    } catch (err) {
+      undo();
+      // the change feed sees the data as it is again
+      for (const listener of this.commitListeners) listener();
+      throw asInsufficientStorage(this.dataDir, `the store (${DB_FILE})`, err);
+    }
+    return result;
   }
 
   async flush(): Promise<void> {

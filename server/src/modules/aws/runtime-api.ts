@@ -1,4 +1,4 @@
-// The AWS Lambda runtime API (seeds/aws-lambda-runtime-api.md) for one container: Node's own HTTP
+// The AWS Lambda runtime API (AWS documents it as "Using the Lambda runtime API for custom runtimes") for one container: Node's own HTTP
 // server on one port, answering only the container's address. Status codes and error types follow
 // AWS's runtime interface emulator: 400 InvalidRequestID, 403 InvalidStateTransition, 413
 // RequestEntityTooLarge, 500 for a container being replaced.

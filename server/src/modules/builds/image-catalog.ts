@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, ImageSummary } from '../../adapters/docker/docker-engine.js';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
 import type { LocalImage } from '../../contract/types.js';
+import { isStorageFault } from '../../errors.js';
 
 const CACHE_FILE = 'image-swift-versions.json';
 
@@ -40,7 +42,11 @@ export class ImageCatalog {
       for (const name of image.names)
         out.push({ name, id: image.id, sizeBytes: image.sizeBytes, swiftVersion: cache[image.id] ?? null });
     }
-    if (changed) await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache));
+    // only a cache: a full disk costs the next list a `swift --version` again
+    if (changed)
+      await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache)).catch((err: unknown) => {
+        if (!isStorageFault(err)) throw err;
+      });
     return out.sort(
       (a, b) => Number(b.swiftVersion !== null) - Number(a.swiftVersion !== null) || a.name.localeCompare(b.name),
     );
@@ -74,7 +80,7 @@ export class ImageCatalog {
       const follow = await this.engine.attachOutput(containerId, (_stream, data) => (output += data.toString('utf8')));
       await this.engine.startContainer(containerId);
       await this.engine.waitContainer(containerId);
-      await Promise.race([follow.done, new Promise((r) => setTimeout(r, 5000).unref())]);
+      await Promise.race([follow.done, sleep(5000, undefined, { ref: false })]);
       follow.stop();
       return swiftVersionFrom(output);
     } catch {

@@ -107,8 +107,11 @@ export class ProjectsService {
       created: now,
       updated: now,
     };
-    this.store.data.projects.push(project);
-    await this.store.commit();
+    await this.store.transact(() => {
+      // checked again: another create may have taken the name while the package was checked
+      this.checkNameFree(input.name);
+      this.store.data.projects.push(project);
+    });
     this.announce(project.id);
     return project;
   }
@@ -116,8 +119,7 @@ export class ProjectsService {
   /** Forgets the project itself; its runs and builds are removed first by their services. */
   async remove(id: string): Promise<void> {
     this.get(id);
-    this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id);
-    await this.store.commit();
+    await this.store.transact(() => (this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id)));
     this.announce(id);
   }
 
@@ -132,8 +134,7 @@ export class ProjectsService {
       if (value !== undefined) (next as unknown as Record<string, unknown>)[field] = value;
     }
     next.updated = unixSeconds(this.clock.now());
-    Object.assign(project, next);
-    await this.store.commit();
+    await this.store.transact(() => Object.assign(project, next), [project]);
     this.announce(project.id);
     return project;
   }

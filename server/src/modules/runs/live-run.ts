@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
@@ -98,16 +99,24 @@ export class LiveRun {
     if (state) this.record.run.state = state;
     if (this.record.run.state !== 'queued') this.resolveStarted();
     this.record.run.updated = unixSeconds(this.deps.clock.now());
+    this.saveInBackground();
+  }
+
+  /** A write that fails (a full disk) is logged; the record stays in memory and rides on the next one. */
+  private saveInBackground(): void {
     void this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
   }
 
   private async openWriter(): Promise<LogWriter> {
     if (!this.writer) {
       this.writer = await this.deps.logs.openWriter('runs', this.uuid);
-      this.writer.onTruncated(() => {
+      // past the cap, or lines lost to a full disk: the log is not the whole output
+      const truncated = () => {
         this.record.run.logsTruncated = true;
-        void this.deps.save();
-      });
+        this.saveInBackground();
+      };
+      this.writer.onTruncated(truncated);
+      this.writer.onLinesLost(truncated);
       if (this.record.run.logsTruncated) this.writer.markTruncated();
     }
     return this.writer;
@@ -213,7 +222,12 @@ export class LiveRun {
     const containerId = this.record.containerId!;
     let ending: Ending;
     try {
-      this.capture = await capture();
+      // the run's outcome comes from the engine: a log that cannot be opened is reported, not fatal
+      this.capture = await capture().catch((err: unknown) => {
+        if (isEngineLost(err)) throw err;
+        this.deps.log(`run ${this.uuid}: its output is not recorded: ${errorMessage(err)}`);
+        return null;
+      });
       // an end that came while nobody watched is recorded as it was, not as a deadline kill now
       if (!this.exitedUnseen) {
         this.armDeadline();
@@ -221,8 +235,10 @@ export class LiveRun {
       }
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
-      await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
-      await this.capture.complete();
+      if (this.capture) {
+        await Promise.race([this.capture.done, sleep(LOG_DRAIN_LIMIT_MS, undefined, { ref: false })]);
+        await this.capture.complete();
+      }
       const status = await engine.inspectContainer(containerId);
       ending = {
         kind: 'exited',
@@ -373,8 +389,4 @@ export class LiveRun {
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
     this.resolveDone();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
