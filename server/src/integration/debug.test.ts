@@ -139,6 +139,17 @@ describe('debugging a run with LLDB', { timeout: 30 * MINUTE }, () => {
     const res = await api.console('POST', `/projects/${project.id}/debug`, { mode: 'oneShot' });
     assert.equal(res.status, 409, JSON.stringify(res.body));
     assert.equal(res.body.reason, 'debug_build_required');
+    // bad input is a 4xx with its reason, before anything else
+    const refused = async (path: string, body: unknown) => {
+      const r = await api.console('POST', path, body);
+      return `${r.status} ${r.body.reason}`;
+    };
+    const debugPath = `/projects/${project.id}/debug`;
+    assert.equal(await refused(debugPath, { mode: 'oneShot', runTimeoutSeconds: 0 }), '400 invalid_run_timeout');
+    assert.equal(await refused(debugPath, { mode: 'later' }), '400 invalid_mode');
+    assert.equal(await refused(debugPath, { mode: 'oneShot', arguments: [1] }), '400 invalid_arguments');
+    assert.equal(await refused('/projects/nope/debug', { mode: 'oneShot' }), '404 project_not_found');
+    assert.equal((await api.console('GET', '/runs/nope/debug')).status, 404);
   });
 
   test(
