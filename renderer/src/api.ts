@@ -18,7 +18,7 @@ import type {
   AwsInvocationsResponse,
 } from '../../server/src/contract/aws.js';
 import type { LocalImage } from '../../server/src/contract/types.js';
-import type { LoggedRequest } from '../../server/src/contract/types.js';
+import type { DebugRunResponse, LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
 import type { Schedule } from '../../server/src/contract/schedules.js';
 import type { NetworksResponse } from '../../server/src/contract/networks.js';
@@ -39,7 +39,7 @@ export type {
 export type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
 export type { AwsBody, AwsInvocation } from '../../server/src/contract/aws.js';
 export type { FunctionRuntime, LocalImage } from '../../server/src/contract/types.js';
-export type { LoggedBody, LoggedRequest } from '../../server/src/contract/types.js';
+export type { DebugRunResponse, LoggedBody, LoggedRequest } from '../../server/src/contract/types.js';
 export type {
   CrashFrame,
   CrashReport,
@@ -135,6 +135,9 @@ export function desktopFolderPicker(): (() => Promise<string | null>) | null {
 // The rest of the console: a run with its console fields, projects, images, and AWS Lambda mode's
 // invocations (docs/api.md: console API, live data, AWS Lambda mode).
 export const consoleApi = {
+  startDebugRun: (projectId: string, body: { mode: RunMode; arguments: string[]; runTimeoutSeconds?: number }) =>
+    request<DebugRunResponse>('POST', `/console/api/projects/${enc(projectId)}/debug`, body),
+  debugOfRun: (runId: string) => request<DebugRunResponse>('GET', `/console/api/runs/${enc(runId)}/debug`),
   run: (runId: string) =>
     request<{ run: ConsoleRunsResponse['runs'][number] }>('GET', `/console/api/runs/${enc(runId)}`),
   deleteProject: (id: string) => request<Record<string, never>>('DELETE', `/console/api/projects/${enc(id)}`),

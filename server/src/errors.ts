@@ -64,6 +64,7 @@ export const errorStatus = {
   method_not_allowed: 405,
   // 409
   no_succeeded_compilation: 409,
+  debug_build_required: 409,
   name_taken: 409,
   not_stoppable: 409,
   key_already_revoked: 409,

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
 import type { Compilation, Key, Project } from '../contract/types.js';
 import { ApiCallError, call, CliError, connect, followLog, type Connection } from './client.js';
+import { debugRun } from './debug-command.js';
 import { DevSession, printDiagnostics } from './dev-session.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
@@ -25,6 +26,9 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
   run LAMBDA_ID [--service] [-- ARGS...]                             start a run and follow its output (oneShot by default);
                                                                      exit 0 when it succeeds, else 1; Ctrl-C stops the run
                                                                      and exits 130 once it has stopped (again: at once)
+  debug LAMBDA_ID [--service] [-- ARGS...]                           a run under lldb-server (a debug build first when the
+                                                                     newest is not one): prints the lldb command and VS Code's
+                                                                     launch.json, then follows the run as run does
   runs LAMBDA_ID [--state STATE] [--limit N]                         the project's runs, newest first (N: 20, at most 50)
   logs LAMBDA_ID RUN_ID [-f]                                         a run's output; -f follows it until the run ends
                                                                      (exit 0 whatever the outcome, as docker logs -f)
@@ -240,6 +244,10 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
       values.service ? 'service' : 'oneShot',
       positionals.slice(2),
     );
+  }
+  if (command === 'debug') {
+    const id = await project('[--service] [-- ARGS...]');
+    return debugRun(conn, out, id, values.service ? 'service' : 'oneShot', positionals.slice(2));
   }
   if (command === 'runs') {
     return listRuns(conn, out, await project('[--state STATE] [--limit N]'), {

@@ -212,6 +212,29 @@ export interface ConsoleRun extends Run {
   crash: CrashReport | null;
   /** the most memory its container used, sampled once a second; null before the first sample */
   peakMemoryBytes: number | null;
+  /** a debug run's debugger port and whether a debugger is on it; null for other runs */
+  debug: RunDebug | null;
+}
+
+/** waiting: no debugger yet (the program is stopped before its first line); detached: it left. */
+export type DebugState = 'waiting' | 'attached' | 'detached';
+export interface RunDebug {
+  /** the 127.0.0.1 port a debugger connects to (`gdb-remote 127.0.0.1:<port>`) */
+  port: number;
+  state: DebugState;
+}
+/** POST /console/api/projects/{id}/debug */
+export interface DebugRunResponse {
+  run: ConsoleRun;
+  debug: {
+    port: number;
+    /** the binary on this machine, for `target create` */
+    binaryFile: string;
+    /** a ready lldb command line */
+    lldb: string;
+    /** a launch.json with an attach configuration for the Swift extension (lldb-dap) and one for CodeLLDB */
+    vscode: { version: string; configurations: Array<Record<string, unknown>> };
+  };
 }
 
 /** A body in the request log: text when it is UTF-8, else base64. */

@@ -2,7 +2,7 @@
 // apart so that a public response can never leak a private field.
 import type { CrashReport } from '../contract/run-diagnostics.js';
 import type { Schedule } from '../contract/schedules.js';
-import type { Compilation, Key, Project, Run } from '../contract/types.js';
+import type { Compilation, DebugState, Key, Project, Run } from '../contract/types.js';
 
 export interface KeyRecord extends Key {
   /** hex SHA-256 of the secret; the secret itself is never stored */
@@ -36,6 +36,16 @@ export interface RunRecord {
   crash?: CrashReport | null;
   /** the most memory its container used, from the engine's stats */
   peakMemoryBytes?: number | null;
+  /** a run under lldb-server (absent for other runs) */
+  debug?: DebugRecord | null;
+}
+
+export interface DebugRecord {
+  /** the emulator's 127.0.0.1 port that relays to the container's lldb-server */
+  port: number;
+  state: DebugState;
+  /** the 127.0.0.1 port Docker published for lldb-server, once the container started */
+  upstreamPort: number | null;
 }
 
 export type RunStarter = 'key' | 'console' | 'schedule';

@@ -40,10 +40,14 @@ export interface ContainerSpec {
   readonly workingDir?: string;
   /** container TCP port to publish on 127.0.0.1 at a port the engine picks */
   readonly publishTcpPort?: number;
+  /** more container TCP ports published on 127.0.0.1 (a debug run's debugger port) */
+  readonly extraTcpPorts?: readonly number[];
   readonly memoryBytes?: number;
   readonly pidsLimit?: number;
   /** drop all capabilities and set no-new-privileges */
   readonly hardened?: boolean;
+  /** capabilities given back after the drop (a debug run's SYS_PTRACE only) */
+  readonly capAdd?: readonly string[];
   /** run an init process as PID 1 so signals reach the program and zombies are reaped */
   readonly init?: boolean;
   /** `name:address` lines for the container's /etc/hosts (`host-gateway` is the host) */
@@ -64,6 +68,8 @@ export interface ContainerStatus {
   readonly oomKilled: boolean;
   /** the 127.0.0.1 port that `publishTcpPort` was given, once started */
   readonly hostPort: number | null;
+  /** every published TCP port, container port → 127.0.0.1 port (absent where the engine does not say) */
+  readonly hostPorts?: Readonly<Record<number, number>>;
   /** when the engine last started the container, unix ms; null if it never has */
   readonly startedAtMs: number | null;
   /** when the container last exited, unix ms; null if it has not */

@@ -138,10 +138,10 @@ export class DockerodeEngine implements DockerEngine {
   async createContainer(spec: ContainerSpec): Promise<string> {
     const exposed: Record<string, object> = {};
     const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-    if (spec.publishTcpPort !== undefined) {
-      const key = `${spec.publishTcpPort}/tcp`;
-      exposed[key] = {};
-      portBindings[key] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+    for (const port of [spec.publishTcpPort, ...(spec.extraTcpPorts ?? [])]) {
+      if (port === undefined) continue;
+      exposed[`${port}/tcp`] = {};
+      portBindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
     const wantsInit = (spec.init ?? false) && this.initAvailable;
     const id = await engineCall(async () => {
@@ -165,6 +165,7 @@ export class DockerodeEngine implements DockerEngine {
             PidsLimit: spec.pidsLimit,
             Init: wantsInit,
             CapDrop: spec.hardened ? ['ALL'] : undefined,
+            CapAdd: spec.capAdd?.length ? [...spec.capAdd] : undefined,
             SecurityOpt: spec.hardened ? ['no-new-privileges'] : undefined,
             ExtraHosts: spec.extraHosts ? [...spec.extraHosts] : undefined,
             AutoRemove: false,
@@ -197,12 +198,12 @@ export class DockerodeEngine implements DockerEngine {
         const info = await this.docker.getContainer(id).inspect();
         const ports = info.NetworkSettings?.Ports ?? {};
         let hostPort: number | null = null;
-        for (const bindings of Object.values(ports)) {
+        const hostPorts: Record<number, number> = {};
+        for (const [key, bindings] of Object.entries(ports)) {
           const first = (bindings as Array<{ HostPort?: string }> | null)?.[0];
-          if (first?.HostPort) {
-            hostPort = Number(first.HostPort);
-            break;
-          }
+          if (!first?.HostPort) continue;
+          hostPort ??= Number(first.HostPort);
+          hostPorts[Number.parseInt(key, 10)] = Number(first.HostPort);
         }
         const state = containerState(info.State);
         return {
@@ -212,6 +213,7 @@ export class DockerodeEngine implements DockerEngine {
           exitCode: state === 'exited' || state === 'dead' ? info.State.ExitCode : null,
           oomKilled: info.State.OOMKilled,
           hostPort,
+          hostPorts,
           startedAtMs: engineTime(info.State.StartedAt),
           finishedAtMs: engineTime(info.State.FinishedAt),
           labels: info.Config.Labels ?? {},

@@ -65,7 +65,7 @@ export class ChangeFeed {
       const { run } = r;
       yield [
         `run:${run.uuid}`,
-        `${run.state}|${run.phase}|${run.updated}|${run.hostPort}|${run.exitCode}|${run.logsTruncated}|${run.startedAt}|${run.finishedAt}`,
+        `${run.state}|${run.phase}|${run.updated}|${run.hostPort}|${run.exitCode}|${run.logsTruncated}|${run.startedAt}|${run.finishedAt}|${r.debug?.state}`,
         'run',
         r,
       ];

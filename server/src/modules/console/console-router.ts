@@ -3,6 +3,7 @@ import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import { AppError } from '../../errors.js';
 import { createBuildsRouter, type BuildsService, type ImageCatalog } from '../builds/index.js';
 import type { ConsoleAuth } from '../callers/index.js';
+import { createDebugRouter } from '../debug/index.js';
 import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
@@ -56,5 +57,6 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   router.use(createKeysRouter(deps.keys));
   router.use(createProjectsRouter(deps.projects));
   router.use(createBuildsRouter(deps.builds, deps.logs));
+  router.use(createDebugRouter({ runs: deps.runs }));
   return router;
 }

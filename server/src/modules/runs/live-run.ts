@@ -15,7 +15,8 @@ import {
 } from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
 import type { ContainerReach } from '../networks/index.js';
-import { describeExit, runContainerSpec } from './run-container.js';
+import { DEBUGGER_CONTAINER_PORT } from './debug-launch.js';
+import { describeExit, runContainerSpec, SERVICE_PORT } from './run-container.js';
 import type { RunStats } from './run-stats.js';
 
 export interface LiveRunDeps {
@@ -157,10 +158,8 @@ export class LiveRun {
       const now = this.deps.clock.now();
       this.record.startedAtMs = now;
       run.startedAt = unixSeconds(now);
-      if (run.mode === 'service') {
-        const status = await engine.inspectContainer(this.record.containerId);
-        run.hostPort = status?.hostPort ?? null;
-      }
+      if (run.mode === 'service' || this.record.debug)
+        this.notePorts(await engine.inspectContainer(this.record.containerId));
       // a stop that came while the container was being attached or started found nothing running
       // to kill (the engine refuses to kill a created container): kill it now, and let the watch
       // below record the run as stopped
@@ -187,7 +186,7 @@ export class LiveRun {
       run.startedAt = unixSeconds(container.startedAtMs);
     }
     // a stopped container has no published ports left: keep what was recorded
-    if (run.mode === 'service' && container.hostPort !== null) run.hostPort = container.hostPort;
+    if (container.hostPort !== null) this.notePorts(container);
     this.exitedUnseen = !(
       container.state === 'running' ||
       container.state === 'paused' ||
@@ -210,6 +209,14 @@ export class LiveRun {
       const skip = this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : writer.storedAtOpen;
       return followContainerOutput(this.deps.engine, this.record.containerId!, writer, skip);
     });
+  }
+
+  /** The service's and the debugger's ports on 127.0.0.1, from the engine's inspect. */
+  private notePorts(status: ContainerStatus | null): void {
+    const ports = status?.hostPorts;
+    if (this.record.run.mode === 'service')
+      this.record.run.hostPort = ports?.[SERVICE_PORT] ?? (this.record.debug ? null : (status?.hostPort ?? null));
+    if (this.record.debug) this.record.debug.upstreamPort = ports?.[DEBUGGER_CONTAINER_PORT] ?? null;
   }
 
   /** Follows a started container until it ends, enforcing the deadline, and records the end. */

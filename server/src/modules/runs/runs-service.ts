@@ -42,6 +42,8 @@ export interface StartRunInput {
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
+  /** a debug run: the newest build must be a debug build; `port` is the debugger relay's */
+  readonly debug?: { readonly port: number; readonly runTimeoutSeconds?: number };
 }
 
 export function toPublicRun(record: RunRecord): Run {
@@ -56,6 +58,7 @@ export function toConsoleRun(record: RunRecord): ConsoleRun {
     replacesRun: record.replacesRun ?? null,
     crash: record.crash ?? null,
     peakMemoryBytes: record.peakMemoryBytes ?? null,
+    debug: record.debug ? { port: record.debug.port, state: record.debug.state } : null,
   };
 }
 
@@ -64,6 +67,7 @@ export class RunsService {
   private readonly live = new Map<string, LiveRun>();
   private readonly byId = new Map<string, RunRecord>();
   private readonly engineLostListeners: Array<() => void> = [];
+  private readonly detachListeners: Array<() => void> = [];
   /** live CPU and memory of the running containers */
   readonly stats: RunStats;
 
@@ -125,6 +129,12 @@ export class RunsService {
         'the project has no successful build yet; build it in the console first',
       );
     }
+    if (options.debug && (compilation.configuration ?? 'release') !== 'debug') {
+      throw new AppError(
+        'debug_build_required',
+        `the newest build is a ${compilation.configuration ?? 'release'} build; set buildConfiguration to "debug" and build again`,
+      );
+    }
     // 503 docker_unavailable before anything is stored when the engine is away. (The events
     // stream is no substitute: an engine shutting down keeps it open after refusing new calls.)
     await this.deps.engine.ping();
@@ -140,7 +150,7 @@ export class RunsService {
         arguments: [...input.arguments],
         state: 'queued',
         phase: 'queued',
-        runTimeoutSeconds: project.runTimeoutSeconds,
+        runTimeoutSeconds: options.debug?.runTimeoutSeconds ?? project.runTimeoutSeconds,
         mode: input.mode,
         containerPort: input.mode === 'service' ? SERVICE_PORT : null,
         hostPort: null,
@@ -163,6 +173,7 @@ export class RunsService {
       startedAtMs: null,
       startedBy: options.startedBy ?? 'key',
       replacesRun: options.replacesRun ?? null,
+      ...(options.debug ? { debug: { port: options.debug.port, state: 'waiting', upstreamPort: null } } : {}),
     };
     const { store, logs } = this.deps;
     const uuid = record.run.uuid;
@@ -196,6 +207,11 @@ export class RunsService {
       throw err;
     }
     return { run: toPublicRun(record), jobId: record.jobId };
+  }
+
+  /** Persists records changed in place (a debug run's debugger state). */
+  commit(): Promise<void> {
+    return this.deps.store.commit();
   }
 
   /** Calls `listener` when a live run is left for the reconcile because the engine went away. */
@@ -308,8 +324,14 @@ export class RunsService {
     await Promise.all(doomed.map((r) => this.deps.logs.remove('runs', r.run.uuid).catch(() => undefined)));
   }
 
+  /** Calls `listener` when the server stops following its runs (shutdown). */
+  onDetachAll(listener: () => void): void {
+    this.detachListeners.push(listener);
+  }
+
   /** Stops following every live run without touching its container (server shutdown). */
   async detachAll(): Promise<void> {
+    for (const listener of this.detachListeners) listener();
     const all = [...this.live.values()];
     this.live.clear();
     await Promise.all(all.map((l) => l.detach()));
