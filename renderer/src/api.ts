@@ -20,6 +20,7 @@ import type {
 import type { LocalImage } from '../../server/src/contract/types.js';
 import type { LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
+import type { Schedule } from '../../server/src/contract/schedules.js';
 
 export type {
   BuildConfiguration,
@@ -162,3 +163,24 @@ export const runApi = {
   stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
 };
 export const runStatsUrl = (runId: string) => `/console/api/runs/${enc(runId)}/stats?follow=true`;
+
+// A project's schedules: cron one-shot runs.
+export type { Schedule } from '../../server/src/contract/schedules.js';
+export interface ScheduleInput {
+  cron: string;
+  timezone?: string;
+  arguments?: string[];
+  enabled?: boolean;
+}
+export const scheduleApi = {
+  list: (projectId: string) =>
+    request<{ schedules: Schedule[] }>('GET', `/console/api/projects/${enc(projectId)}/schedules`),
+  create: (projectId: string, body: ScheduleInput) =>
+    request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules`, body),
+  update: (projectId: string, id: string, body: Partial<ScheduleInput>) =>
+    request<{ schedule: Schedule }>('PATCH', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`, body),
+  runNow: (projectId: string, id: string) =>
+    request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}/run`, {}),
+  remove: (projectId: string, id: string) =>
+    request<Record<string, never>>('DELETE', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`),
+};

@@ -10,13 +10,16 @@ import {
   type DevStatus,
   type Key,
   type Project,
+  type Schedule,
   type StatusResponse,
+  scheduleApi,
 } from './api.js';
 import { LiveFeed, type LiveConnection, type LiveEvent, type LiveEventMap, type LiveEventType } from './live-feed.js';
 import {
   foldCompilations,
   foldDevStatus,
   foldInvocations,
+  foldSchedules,
   foldKeys,
   foldProject,
   foldProjects,
@@ -222,5 +225,14 @@ export function useInvocations(projectId: string, limit = 50): LiveResource<AwsI
     () => consoleApi.invocations(projectId, limit).then((r) => r.invocations),
     foldInvocations(projectId, limit),
     [projectId, limit],
+  );
+}
+
+/** A project's schedules, oldest first, with their last and next firings. */
+export function useSchedules(projectId: string): LiveResource<Schedule[]> {
+  return useLiveResource<Schedule[]>(
+    () => scheduleApi.list(projectId).then((r) => r.schedules),
+    foldSchedules(projectId),
+    [projectId],
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsInvocation } from '../../server/src/contract/aws.js';
-import type { Compilation, ConsoleRun, DevStatus, Key, Project, StatusResponse } from './api.js';
+import type { Compilation, ConsoleRun, DevStatus, Key, Project, Schedule, StatusResponse } from './api.js';
 import type { LiveEvent } from './live-feed.js';
 import {
   foldCompilations,
@@ -11,6 +11,7 @@ import {
   foldProjects,
   foldRun,
   foldRuns,
+  foldSchedules,
   foldStatus,
   RELOAD,
 } from './live-folds.js';
@@ -21,7 +22,7 @@ const run = (uuid: string, projectId: string, state = 'running', mode = 'oneShot
   ({ uuid, project: projectId, state, mode }) as ConsoleRun;
 const compilation = (id: string, projectId: string, created: number, state = 'running') =>
   ({ id, project: projectId, created, state }) as Compilation;
-const deleted = (kind: 'run' | 'compilation' | 'project' | 'key', id: string): LiveEvent => ({
+const deleted = (kind: 'run' | 'compilation' | 'project' | 'key' | 'schedule', id: string): LiveEvent => ({
   type: 'deleted',
   data: { kind, id },
 });
@@ -177,5 +178,27 @@ describe('AWS invocations', () => {
     const list = [summary('a', 1)];
     expect(foldInvocations('f', 50)(list, deleted('project', 'f'))).toEqual([]);
     expect(foldInvocations('f', 50)(list, deleted('project', 'g'))).toBe(list);
+  });
+});
+
+describe('schedules', () => {
+  const schedule = (id: string, projectId: string, created: number, enabled = true) =>
+    ({ id, project: projectId, created, enabled }) as Schedule;
+  const fold = foldSchedules('p1');
+  it("adds and replaces the project's schedules, oldest first, and ignores other projects'", () => {
+    let list = fold([], { type: 'schedule', data: schedule('b', 'p1', 20) }) as Schedule[];
+    list = fold(list, { type: 'schedule', data: schedule('a', 'p1', 10) }) as Schedule[];
+    expect(list.map((s) => s.id)).toEqual(['a', 'b']);
+    list = fold(list, { type: 'schedule', data: schedule('b', 'p1', 20, false) }) as Schedule[];
+    expect(list.map((s) => [s.id, s.enabled])).toEqual([
+      ['a', true],
+      ['b', false],
+    ]);
+    expect(fold(list, { type: 'schedule', data: schedule('c', 'p2', 5) })).toBe(list);
+  });
+  it('drops a deleted schedule', () => {
+    const list = [schedule('a', 'p1', 10), schedule('b', 'p1', 20)];
+    expect((fold(list, deleted('schedule', 'a')) as Schedule[]).map((s) => s.id)).toEqual(['b']);
+    expect(fold(list, deleted('run', 'a'))).toBe(list);
   });
 });

@@ -1,7 +1,7 @@
 // How the console's data changes with each event of the live stream: pure functions (no React, no
 // fetching), used by the hooks of live-data.ts and unit-tested in live-folds.test.ts.
 import type { AwsInvocation } from '../../server/src/contract/aws.js';
-import type { Compilation, ConsoleRun, DevStatus, Key, Project, StatusResponse } from './api.js';
+import type { Compilation, ConsoleRun, DevStatus, Key, Project, Schedule, StatusResponse } from './api.js';
 import type { LiveEvent, LiveEventMap } from './live-feed.js';
 
 /** What a fold returns to have the data loaded again. */
@@ -142,4 +142,19 @@ export const foldInvocations =
       ).slice(0, limit);
     }
     return next;
+  };
+
+/** A project's schedules, oldest first. */
+export const foldSchedules =
+  (projectId: string): Fold<Schedule[]> =>
+  (list, event) => {
+    if (event.type === 'schedule' && event.data.project === projectId)
+      return upsert(
+        list,
+        event.data,
+        (s) => s.id,
+        (a, b) => a.created - b.created || (a.id > b.id ? 1 : -1),
+      );
+    const gone = isDeleted(event, 'schedule');
+    return gone ? without(list, (s) => s.id === gone) : list;
   };

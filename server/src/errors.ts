@@ -37,6 +37,9 @@ export const errorStatus = {
   missing_host: 400,
   duplicate_host: 400,
   invalid_request_target: 400,
+  invalid_cron: 400,
+  invalid_timezone: 400,
+  invalid_idempotency_key: 400,
   // 401 / 403
   missing_api_key: 401,
   invalid_api_key: 401,
@@ -54,6 +57,7 @@ export const errorStatus = {
   compilation_not_found: 404,
   instance_not_found: 404,
   request_not_found: 404,
+  schedule_not_found: 404,
   // 405
   method_not_allowed: 405,
   // 409
@@ -65,6 +69,8 @@ export const errorStatus = {
   instance_not_running: 409,
   request_not_replayable: 409,
   not_aws_lambda: 409,
+  too_many_schedules: 409,
+  idempotency_key_reused: 409,
   // 413
   payload_too_large: 413,
   // 429

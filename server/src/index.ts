@@ -9,6 +9,7 @@ import type { DockerEngine } from './adapters/docker/docker-engine.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
+import type { Duplex } from 'node:stream';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
 import { errorMessage } from './errors.js';
@@ -30,6 +31,7 @@ import {
   publishEngineStatus,
   publishInvocations,
   publishRequests,
+  publishSchedules,
 } from './modules/console/index.js';
 import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
@@ -37,9 +39,12 @@ import { bundledExamples, DEFAULT_PROJECT_SETTINGS, ProjectsService } from './mo
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
 import { InstanceProxy } from './modules/proxy/index.js';
+import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
+import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
 import {
   createPublicRouter,
   EngineWatcher,
+  IdempotencyKeys,
   reconcileRunsWithContainers,
   RunsService,
   toConsoleRun,
@@ -127,6 +132,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     retentionPerProject: config.runRetentionPerProject,
     log,
   });
+  const schedules = new SchedulesService({ store, projects, runs, clock, log });
   const aws = new AwsService({
     engine,
     logs,
@@ -160,6 +166,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   publishInvocations(feed, aws);
   publishRequests(feed, proxy.requests);
   const stopEngineStatus = publishEngineStatus(feed, engine);
+  publishSchedules(feed, schedules);
 
   const examples = bundledExamples(
     deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)),
@@ -168,9 +175,18 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
+  app.use(
+    createPublicRouter({
+      runs,
+      keys,
+      consoleAuth,
+      idempotency: new IdempotencyKeys(store, clock),
+      originGuard: originGuard(hostPolicy, 'state-changing'),
+    }),
+  );
   app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createSchedulesRouter({ schedules, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -202,12 +218,34 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(notFoundHandler);
   app.use(errorMiddleware(log, consoleToken));
 
-  // The one HTTP stack: Node's server parses and writes every request. No 'upgrade' listener, so
-  // an Upgrade request reaches the handler as a plain request (the proxy refuses it with its reason).
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+  // The one HTTP stack: Node's server parses and writes every request. The only upgrade it takes is
+  // a run's terminal; any other Upgrade request is answered as a plain request (the proxy refuses
+  // WebSockets with its reason).
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const refused = refuseBeforeRouting(req, hostPolicy);
     if (refused) return sendError(res, refused[0], refused[1], { close: true });
     if (!proxy.handle(req, res)) app(req, res);
+  };
+  const terminals = new TerminalSockets({
+    runs,
+    engine,
+    consoleAuth,
+    isOwnOrigin: (origin) => hostPolicy.isOwnOrigin(origin),
+    log,
+  });
+  const serverOptions = { maxHeaderSize: 64 * 1024, shouldUpgradeCallback: isTerminalRequest };
+  const server = http.createServer(serverOptions as http.ServerOptions, handle);
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!refuseBeforeRouting(req, hostPolicy) && isTerminalRequest(req))
+      return terminals.handleUpgrade(req, socket, head);
+    // Node before 24.9 has no shouldUpgradeCallback and sends every Upgrade request here: it gets
+    // the answer a plain request would, written by Node's own ServerResponse, and the socket closes
+    const res = new http.ServerResponse(req);
+    res.assignSocket(socket as never);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    handle(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -227,6 +265,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);
     }
     await watcher.start();
+    schedules.armAll();
     await devLoop.syncWatchers().catch((err) => log(`could not watch projects: ${errorMessage(err)}`));
   }
 
@@ -253,6 +292,8 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     url: () => baseUrl,
     async close(options) {
       watcher.stop();
+      schedules.close();
+      terminals.close();
       stopEngineStatus();
       await devLoop.close();
       await aws.close();

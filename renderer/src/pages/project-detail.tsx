@@ -13,6 +13,7 @@ import { DevLoopPanel } from './project-dev-loop.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
 import { ProjectRuns } from './project-runs.js';
+import { SchedulesPanel } from './project-schedules.js';
 import { ProjectSettings } from './project-settings.js';
 import { StartRunDialog } from './start-run-dialog.js';
 
@@ -186,6 +187,7 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
       ) : (
         <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />
       )}
+      {!aws && <SchedulesPanel project={p} />}
       <ApiSnippets project={p} apiUrl={apiUrl} />
       {dialog === 'start' && <StartRunDialog project={p} onClose={() => setDialog(null)} />}
       {dialog === 'delete' && <DeleteProjectDialog project={p} builds={list.length} onClose={() => setDialog(null)} />}

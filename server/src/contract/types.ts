@@ -201,8 +201,8 @@ export interface LocalImage {
 
 /** A run as the console sees it: the public Run fields plus the emulator's own. */
 export interface ConsoleRun extends Run {
-  /** `key` when an API key started it, `console` for the console, its token or the CLI */
-  startedBy: 'key' | 'console';
+  /** `key` when an API key started it, `console` for the console, its token or the CLI, `schedule` for a schedule */
+  startedBy: 'key' | 'console' | 'schedule';
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
   /** why it died, when a signal killed it (docs/api.md#live-data) */

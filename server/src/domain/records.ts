@@ -1,6 +1,7 @@
 // What the store keeps. Public shapes (Run, Key, …) plus the emulator's private bookkeeping, kept
 // apart so that a public response can never leak a private field.
 import type { CrashReport } from '../contract/run-diagnostics.js';
+import type { Schedule } from '../contract/schedules.js';
 import type { Compilation, Key, Project, Run } from '../contract/types.js';
 
 export interface KeyRecord extends Key {
@@ -35,7 +36,7 @@ export interface RunRecord {
   peakMemoryBytes?: number | null;
 }
 
-export type RunStarter = 'key' | 'console';
+export type RunStarter = 'key' | 'console' | 'schedule';
 
 export interface DbData {
   version: 1;
@@ -45,4 +46,23 @@ export interface DbData {
   projects: Project[];
   compilations: CompilationRecord[];
   runs: RunRecord[];
+  /** absent in data dirs written before schedules existed */
+  schedules?: ScheduleRecord[];
+  /** answers of POST …/runs kept for their Idempotency-Key; absent before it existed */
+  idempotency?: IdempotencyRecord[];
+}
+
+/** A schedule as stored: what is derived (`nextRunAt`) is computed when it is read. */
+export type ScheduleRecord = Omit<Schedule, 'nextRunAt'>;
+
+export interface IdempotencyRecord {
+  /** who sent it: `key:<KEY_ID>` or `console` */
+  readonly owner: string;
+  readonly key: string;
+  /** SHA-256 of the project, mode and arguments the first request carried */
+  readonly fingerprint: string;
+  readonly status: number;
+  readonly body: unknown;
+  /** unix milliseconds */
+  readonly at: number;
 }

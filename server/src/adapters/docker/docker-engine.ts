@@ -1,5 +1,6 @@
 // The emulator's view of a container engine. Domain code speaks only this interface; dockerode
 // lives in dockerode-engine.ts alone.
+import type { Duplex } from 'node:stream';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -77,6 +78,20 @@ export interface ImageSummary {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+export interface TerminalSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** A shell with a terminal in a running container; ends when the stream ends (the shell exited). */
+export interface ShellSession {
+  /** the terminal's bytes: what is written is typed, what is read is shown */
+  readonly stream: Duplex;
+  resize(size: TerminalSize): Promise<void>;
+  /** hangs up: the shell gets SIGHUP */
+  close(): void;
+}
+
 export interface LogFollow {
   /** resolves when the engine ends the stream (the container stopped) or stop() was called */
   readonly done: Promise<void>;
@@ -138,6 +153,8 @@ export interface DockerEngine {
   followStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
+  /** a shell (bash, else sh) with a TTY in a running container, through the engine's exec API */
+  openShell(id: string, size: TerminalSize): Promise<ShellSession>;
   /**
    * `docker stop`: SIGTERM to the container's init (which passes it to the program), then SIGKILL
    * after `graceSeconds`; resolves once it has exited. A container that is not running is not an error.

@@ -12,12 +12,15 @@ import {
   type EngineEvent,
   type ImageSummary,
   type LogFollow,
+  type ShellSession,
+  type TerminalSize,
   type NetworkInfo,
   type OutputStream,
 } from './docker-engine.js';
 import { engineCall, isConnectionError, mapEngineError, statusCodeOf } from './engine-errors.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
 import { createFrameDemuxer, demuxedFollow, onJsonLines, streamEnded } from './engine-streams.js';
+import { openShell } from './exec-shell.js';
 
 function labelFilters(labels: Readonly<Record<string, string>>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
@@ -52,6 +55,10 @@ export class DockerodeEngine implements DockerEngine {
   /** Honours DOCKER_HOST (and the other DOCKER_* variables) the way the docker CLI does. */
   constructor(options?: Docker.DockerOptions) {
     this.docker = new Docker(options);
+  }
+
+  async openShell(id: string, size: TerminalSize): Promise<ShellSession> {
+    return openShell(this.docker, id, size).catch(mapEngineError);
   }
 
   /** the last version seen, re-read at most once a minute (a ping says the engine is still there) */

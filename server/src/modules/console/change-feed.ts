@@ -4,7 +4,8 @@ import type { Project } from '../../contract/types.js';
 
 /** One event of the console's live stream (docs/api.md#live-data). */
 export interface ChangeEvent {
-  readonly type: 'run' | 'compilation' | 'project' | 'key' | 'status' | 'requests' | 'dev' | 'deleted' | 'invocations';
+  readonly type:
+    'run' | 'compilation' | 'project' | 'key' | 'status' | 'requests' | 'dev' | 'deleted' | 'invocations' | 'schedule';
   readonly data: unknown;
 }
 

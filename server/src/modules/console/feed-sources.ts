@@ -2,6 +2,7 @@
 // proxy's request log and the engine's availability. Each is computed only while the console listens.
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { AwsInvocation } from '../../contract/aws.js';
+import type { Schedule } from '../../contract/schedules.js';
 import type { DevLoop } from '../dev/index.js';
 import type { ProjectsService } from '../projects/index.js';
 import type { RequestLog, RequestSummary } from '../proxy/index.js';
@@ -15,6 +16,22 @@ export function publishDevStatus(feed: ChangeFeed, dev: DevLoop, projects: Proje
   dev.onStatus((projectId) => {
     if (projects.exists(projectId))
       feed.publish({ type: 'dev', data: { project: projectId, ...dev.status(projectId) } });
+  });
+}
+
+/** A `schedule` event when a schedule is made, changed or fires, `deleted` when it goes. */
+export function publishSchedules(
+  feed: ChangeFeed,
+  schedules: {
+    onChange(listener: (schedule: Schedule) => void): void;
+    onRemoved(listener: (id: string) => void): void;
+  },
+): void {
+  schedules.onChange((schedule) => {
+    if (feed.active) feed.publish({ type: 'schedule', data: schedule });
+  });
+  schedules.onRemoved((id) => {
+    if (feed.active) feed.publish({ type: 'deleted', data: { kind: 'schedule', id } });
   });
 }
 

@@ -1,4 +1,10 @@
 export { createConsoleRouter } from './console-router.js';
 export { ChangeFeed, type ChangeEvent } from './change-feed.js';
-export { publishDevStatus, publishEngineStatus, publishInvocations, publishRequests } from './feed-sources.js';
+export {
+  publishDevStatus,
+  publishEngineStatus,
+  publishInvocations,
+  publishRequests,
+  publishSchedules,
+} from './feed-sources.js';
 export { createConsoleUiRouter } from './console-ui.js';

@@ -7,6 +7,7 @@ import { parseBody, parseQuery, queryInt } from '../../http/validate.js';
 import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../callers/index.js';
 import type { KeysService } from '../keys/index.js';
 import { RUN_STATES } from '../../domain/run-states.js';
+import { idempotencyKeyOf, requestFingerprint, type IdempotencyKeys } from './idempotency.js';
 import type { RunsService, StartRunInput } from './runs-service.js';
 
 const MAX_ARGUMENTS = 256;
@@ -18,13 +19,15 @@ const argument = z
   .refine((a) => Buffer.byteLength(a) < MAX_ARGUMENT_BYTES, 'an argument is 4 KiB or longer')
   .refine((a) => !a.includes('\u0000'), 'an argument contains a NUL character');
 
-/** The public run body (docs/api.md#public-api): `mode` oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
+/** A run's arguments: at most 256 strings under 4 KiB, no NUL (schedules take the same). */
+export const runArguments = z
+  .array(argument, { error: 'arguments must be an array of strings' })
+  .max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`);
+
+/** The public run body (docs/api.md#public-api): `mode` oneShot or service, and the run's arguments. */
 const startRunBody = z.object({
   mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }),
-  arguments: z
-    .array(argument, { error: 'arguments must be an array of strings' })
-    .max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`)
-    .nullish(),
+  arguments: runArguments.nullish(),
 });
 const stopAllBody = z.object({ mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }).optional() });
 const RUN_BODY_REASONS = { mode: 'invalid_mode', arguments: 'invalid_arguments' } as const;
@@ -55,6 +58,7 @@ export interface PublicRouterDeps {
   readonly runs: RunsService;
   readonly keys: KeysService;
   readonly consoleAuth: ConsoleAuth;
+  readonly idempotency: IdempotencyKeys;
   /** refuses state-changing requests from foreign origins */
   readonly originGuard: RequestHandler;
 }
@@ -75,8 +79,20 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
 
   router.post('/lambdas/:lambdaId/runs', async (req, res) => {
     const caller = authorize(req);
+    const idempotencyKey = idempotencyKeyOf(req.headers['idempotency-key']);
     const input = parseStartRunBody(req.body);
-    res.status(201).json(await runs.start(req.params.lambdaId, input, { startedBy: caller.kind }));
+    const { lambdaId } = req.params;
+    const start = async () => ({ status: 201, body: await runs.start(lambdaId, input, { startedBy: caller.kind }) });
+    if (idempotencyKey === undefined) {
+      const { status, body } = await start();
+      res.status(status).json(body);
+      return;
+    }
+    const owner = caller.kind === 'key' ? `key:${caller.key.id}` : 'console';
+    const fingerprint = requestFingerprint([lambdaId, input.mode, input.arguments]);
+    const answer = await deps.idempotency.answer(owner, idempotencyKey, fingerprint, start);
+    if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
+    res.status(answer.status).json(answer.body);
   });
 
   router.get('/lambdas/:lambdaId/runs', (req, res) => {
