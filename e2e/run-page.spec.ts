@@ -31,20 +31,13 @@ test.beforeAll(async ({ playwright }) => {
   test.setTimeout(2 * BUILD_MS);
   // a context of its own, so cleanup still works after a test's fixtures are gone
   api = new ConsoleApi(await playwright.request.newContext({ baseURL: test.info().project.use.baseURL }), E2E_TOKEN);
-  echoId = await api.createProject({
-    name: 'run-page-echo',
-    sourcePath: ECHO,
-    targetName: 'echo-service',
-    runTimeoutSeconds: 600,
-  });
-  await api.build(echoId, BUILD_MS);
-  crashyId = await api.createProject({
-    name: 'run-page-crashy',
-    sourcePath: CRASHY,
-    targetName: 'crashy',
-    runTimeoutSeconds: 600,
-  });
-  await api.build(crashyId, BUILD_MS);
+  const built = async (name: string, sourcePath: string, targetName: string) => {
+    const id = await api.createProject({ name, sourcePath, targetName, runTimeoutSeconds: 600 });
+    await api.build(id, BUILD_MS);
+    return id;
+  };
+  echoId = await built('run-page-echo', ECHO, 'echo-service');
+  crashyId = await built('run-page-crashy', CRASHY, 'crashy');
 });
 test.afterAll(async () => {
   await api.cleanUp();
