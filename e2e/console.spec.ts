@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { E2E_TOKEN } from './playwright.config.js';
 import { ConsoleApi } from './pages/console-api.js';
 import { ConsolePage } from './pages/console-page.js';
@@ -36,29 +36,7 @@ test.afterAll(async () => {
 });
 
 /** A project whose binary is /usr/bin/sleep: its runs start in a second and stop at once. */
-async function sleepyProject(name: string): Promise<string> {
-  const id = await api.createProject({ name, sourcePath: HELLO, targetName: 'hello' });
-  await api.importBinary(id, SLEEP);
-  return id;
-}
-
-/** The console's calls to its API (and the public one) made while `during` runs. */
-async function apiCallsDuring(page: Page, during: () => Promise<void>): Promise<string[]> {
-  const calls: string[] = [];
-  const record = (req: { url(): string; method(): string }) => {
-    const url = new URL(req.url());
-    if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas'))
-      calls.push(`${req.method()} ${url.pathname}${url.search}`);
-  };
-  page.on('request', record);
-  await during();
-  page.off('request', record);
-  return calls;
-}
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.locator('.content').evaluate((el) => el.scrollWidth - el.clientWidth);
-}
+const sleepyProject = (name: string) => api.projectWithBinary({ name, sourcePath: HELLO, targetName: 'hello' }, SLEEP);
 
 test('the console renders from the change stream: no requests while idle, a change shows within 100 ms', async ({
   page,
@@ -79,7 +57,7 @@ test('the console renders from the change stream: no requests while idle, a chan
   ]) {
     await open();
     await page.waitForTimeout(1000);
-    const calls = await apiCallsDuring(page, () => page.waitForTimeout(3000));
+    const calls = await ui.apiCallsDuring(() => page.waitForTimeout(3000));
     expect(calls, `requests while idle on ${page.url()}`).toEqual([]);
   }
 
@@ -340,15 +318,15 @@ test('800×600: a collapsed sidebar, nothing scrolls sideways, Stop and Revoke s
   await ui.open('runs');
   await expect(runs.state(runId)).toHaveAttribute('data-state', 'running');
   await expect(runs.row(runId).getByTestId('row-stop')).toBeInViewport({ ratio: 1 });
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await ui.horizontalOverflow()).toBeLessThanOrEqual(0);
   await ui.screenshot('console-800-runs');
 
   await ui.open('projects');
   await expect(ui.projectRow('console-a-project')).toBeVisible();
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await ui.horizontalOverflow()).toBeLessThanOrEqual(0);
 
   await project.open(projectId);
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await ui.horizontalOverflow()).toBeLessThanOrEqual(0);
   await ui.screenshot('console-800-project');
 
   await page.evaluate(
@@ -359,21 +337,21 @@ test('800×600: a collapsed sidebar, nothing scrolls sideways, Stop and Revoke s
   );
   await expect(page.getByTestId('run-detail')).toBeVisible();
   await expect(page.getByTestId('stop-run')).toBeInViewport({ ratio: 1 });
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await ui.horizontalOverflow()).toBeLessThanOrEqual(0);
 
   const secret = await ui.createKey('console small window key');
   api.adoptKey((await api.keyIdOf(secret))!);
   await page.getByTestId('key-done').click();
   const revoke = page.getByTestId('key-row').filter({ hasText: 'console small window key' }).getByTestId('revoke-key');
   await expect(revoke).toBeInViewport({ ratio: 1 });
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await ui.horizontalOverflow()).toBeLessThanOrEqual(0);
   await ui.screenshot('console-800-keys');
 
   // expanded, the sidebar still leaves room for everything
   await page.getByTestId('sidebar-toggle').click();
   await expect(page.getByTestId('sidebar')).toHaveAttribute('data-collapsed', 'false');
   await expect(revoke).toBeInViewport({ ratio: 1 });
-  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  expect(await ui.horizontalOverflow()).toBeLessThanOrEqual(0);
   await page.getByTestId('sidebar-toggle').click();
 });
 

@@ -7,8 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { E2E_TOKEN } from './playwright.config.js';
+import { ConsoleApi } from './pages/console-api.js';
 import { ConsolePage } from './pages/console-page.js';
 import { RunPage } from './pages/run-page.js';
 
@@ -21,26 +22,27 @@ const BUILD_MS = 5 * 60_000;
 
 test.describe.configure({ mode: 'serial' });
 
-const created: string[] = [];
-const keys: string[] = [];
+let api: ConsoleApi;
 let echoId = '';
 let crashyId = '';
 
-test.afterAll(async ({ request }) => {
-  for (const id of created)
-    expect((await request.delete(`/console/api/projects/${id}`, { headers: auth })).status()).toBe(204);
-  // keys cannot be deleted: revoked, they call nothing
-  for (const id of keys)
-    expect((await request.post(`/console/api/keys/${id}/revoke`, { headers: auth })).status()).toBe(200);
+// set-up, not a test: the two projects every test below runs
+test.beforeAll(async ({ playwright }) => {
+  test.setTimeout(2 * BUILD_MS);
+  // a context of its own, so cleanup still works after a test's fixtures are gone
+  api = new ConsoleApi(await playwright.request.newContext({ baseURL: test.info().project.use.baseURL }), E2E_TOKEN);
+  const built = async (name: string, sourcePath: string, targetName: string) => {
+    const id = await api.createProject({ name, sourcePath, targetName, runTimeoutSeconds: 600 });
+    await api.build(id, BUILD_MS);
+    return id;
+  };
+  echoId = await built('run-page-echo', ECHO, 'echo-service');
+  crashyId = await built('run-page-crashy', CRASHY, 'crashy');
 });
-
-async function createKey(request: APIRequestContext, name: string): Promise<{ id: string; secret: string }> {
-  const res = await request.post('/console/api/keys', { headers: auth, data: { name, expiresInDays: 1 } });
-  expect(res.status(), await res.text()).toBe(201);
-  const body = await res.json();
-  keys.push(body.key.id);
-  return { id: body.key.id, secret: body.secret };
-}
+test.afterAll(async () => {
+  await api.cleanUp();
+  await api.request.dispose();
+});
 
 /** The 1-based line of crashy's main.swift holding `text`, so the test follows edits of the fixture. */
 function crashyLine(text: string): number {
@@ -51,59 +53,10 @@ function crashyLine(text: string): number {
   );
 }
 
-async function createAndBuild(
-  request: APIRequestContext,
-  name: string,
-  sourcePath: string,
-  targetName: string,
-): Promise<string> {
-  const res = await request.post('/console/api/projects', {
-    headers: auth,
-    data: { name, sourcePath, targetName, runTimeoutSeconds: 600 },
-  });
-  expect(res.status(), await res.text()).toBe(201);
-  const id = (await res.json()).project.id as string;
-  created.push(id);
-  const build = await request.post(`/console/api/projects/${id}/compilations`, { headers: auth, data: {} });
-  expect(build.status()).toBe(202);
-  const compilation = (await build.json()).compilation.id as string;
-  await expect
-    .poll(
-      async () =>
-        (await (await request.get(`/console/api/projects/${id}/compilations/${compilation}`, { headers: auth })).json())
-          .compilation.state,
-      { timeout: BUILD_MS, intervals: [2000] },
-    )
-    .toMatch(/succeeded|failed/);
-  const state = (
-    await (await request.get(`/console/api/projects/${id}/compilations/${compilation}`, { headers: auth })).json()
-  ).compilation;
-  expect(state.state, state.errorSummary ?? '').toBe('succeeded');
-  return id;
-}
-
-async function startRun(
-  request: APIRequestContext,
-  projectId: string,
-  mode: 'oneShot' | 'service',
-  args: string[] = [],
-): Promise<string> {
-  const res = await request.post(`/lambdas/${projectId}/runs`, { headers: auth, data: { mode, arguments: args } });
-  expect(res.status(), await res.text()).toBe(201);
-  return (await res.json()).run.uuid as string;
-}
-
 async function signedIn(page: Page): Promise<RunPage> {
   await new ConsolePage(page).signIn(E2E_TOKEN);
   return new RunPage(page);
 }
-
-// set-up, not a test: the two projects every test below runs
-test.beforeAll(async ({ request }) => {
-  test.setTimeout(2 * BUILD_MS);
-  echoId = await createAndBuild(request, 'run-page-echo', ECHO, 'echo-service');
-  crashyId = await createAndBuild(request, 'run-page-crashy', CRASHY, 'crashy');
-});
 
 test('a service run: CPU and memory charts, every call in the request log, Replay, Copy as curl', async ({
   page,
@@ -112,7 +65,7 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const run = await signedIn(page);
-  const runId = await startRun(request, echoId, 'service');
+  const runId = await api.startRun(echoId, [], 'service');
   await run.open(echoId, runId);
   await expect(run.state()).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
 
@@ -191,7 +144,7 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   expect(curl).toContain(`-H 'X-Trace: abc'`);
   expect(curl).toContain(`--data-binary '{"item":"swift book","quantity":2}'`);
   expect(curl).not.toContain('[redacted]');
-  const key = await createKey(request, 'run page curl');
+  const key = await api.createKey('run page curl');
   const answer = execFileSync('sh', ['-c', `${curl} --fail-with-body --silent --show-error`], {
     env: { ...process.env, SWIFTLAMBDA_API_KEY: key.secret },
     encoding: 'utf8',
@@ -231,7 +184,7 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   // at 800×600 the request log goes under the logs: nothing scrolls sideways, Stop stays in view
   await page.setViewportSize({ width: 800, height: 600 });
   await expect(run.requestRows().first()).toBeVisible();
-  expect(await page.locator('.content').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  expect(await new ConsolePage(page).horizontalOverflow()).toBeLessThanOrEqual(0);
   await expect(page.getByTestId('stop-run')).toBeInViewport();
   await new ConsolePage(page).screenshot('run-page-800x600');
   await page.setViewportSize({ width: 1360, height: 860 });
@@ -257,10 +210,9 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
 
 test('a Swift trap and a segfault: the crash panel names the signal, the message and frames linked to main.swift', async ({
   page,
-  request,
 }) => {
   const run = await signedIn(page);
-  const fatal = await startRun(request, crashyId, 'oneShot', ['fatal']);
+  const fatal = await api.startRun(crashyId, ['fatal']);
   await run.open(crashyId, fatal);
   await expect(run.state()).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
   const panel = run.crashPanel();
@@ -279,7 +231,7 @@ test('a Swift trap and a segfault: the crash panel names the signal, the message
 
   await new ConsolePage(page).screenshot('run-page-crash');
 
-  const segv = await startRun(request, crashyId, 'oneShot', ['segv']);
+  const segv = await api.startRun(crashyId, ['segv']);
   await run.open(crashyId, segv);
   await expect(run.state()).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
   await expect(panel).toHaveAttribute('data-signal', 'SIGSEGV');
@@ -292,19 +244,19 @@ test('a Swift trap and a segfault: the crash panel names the signal, the message
   );
 
   // a run that ended without a signal has no crash panel
-  const fine = await startRun(request, crashyId, 'oneShot', ['nothing']);
+  const fine = await api.startRun(crashyId, ['nothing']);
   await run.open(crashyId, fine);
   await expect(run.state()).toHaveAttribute('data-state', 'succeeded', { timeout: 60_000 });
   await expect(run.crashPanel()).toHaveCount(0);
 });
 
-test("from one run's page straight to another's and back: never a blank console", async ({ page, request }) => {
+test("from one run's page straight to another's and back: never a blank console", async ({ page }) => {
   const run = await signedIn(page);
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   // a long log and a short one: the second page must not meet the first one's line count
-  const long = await startRun(request, crashyId, 'oneShot', ['fatal']);
-  const short = await startRun(request, crashyId, 'oneShot', ['nothing']);
+  const long = await api.startRun(crashyId, ['fatal']);
+  const short = await api.startRun(crashyId, ['nothing']);
   await run.open(crashyId, long);
   await expect(run.state()).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
   await expect(run.logViewer()).toHaveAttribute('data-connection', 'ended');
@@ -333,7 +285,7 @@ test('the log viewer: `/` focuses the search, streams filter in the order writte
   request,
 }) => {
   const run = await signedIn(page);
-  const fatal = await startRun(request, crashyId, 'oneShot', ['fatal']);
+  const fatal = await api.startRun(crashyId, ['fatal']);
   await run.open(crashyId, fatal);
   await expect(run.logViewer()).toHaveAttribute('data-connection', 'ended', { timeout: 60_000 });
 
@@ -395,12 +347,9 @@ test('the log viewer: `/` focuses the search, streams filter in the order writte
   }
 });
 
-test('a page that fails to draw says why, keeps the sidebar, and leads back to the runs list', async ({
-  page,
-  request,
-}) => {
+test('a page that fails to draw says why, keeps the sidebar, and leads back to the runs list', async ({ page }) => {
   const run = await signedIn(page);
-  const runId = await startRun(request, crashyId, 'oneShot', ['nothing']);
+  const runId = await api.startRun(crashyId, ['nothing']);
   // a run the page cannot draw: its arguments are not a list
   await page.route(`**/console/api/runs/${runId}`, async (route) => {
     const res = await route.fetch();

@@ -24,11 +24,19 @@ export class ConsoleApi {
     targetName: string;
     dockerImage?: string;
     runtime?: 'process' | 'awsLambda';
+    runTimeoutSeconds?: number;
   }): Promise<string> {
     const res = await this.request.post('/console/api/projects', { headers: this.headers, data: body });
     expect(res.status(), await res.text()).toBe(201);
     const id = ((await res.json()) as { project: { id: string } }).project.id;
     this.projects.add(id);
+    return id;
+  }
+
+  /** A project whose binary is a host program, imported: its runs need no Swift build. */
+  async projectWithBinary(body: { name: string; sourcePath: string; targetName: string }, binaryPath: string) {
+    const id = await this.createProject(body);
+    await this.importBinary(id, binaryPath);
     return id;
   }
 
@@ -50,10 +58,42 @@ export class ConsoleApi {
     expect(res.status(), await res.text()).toBe(202);
   }
 
-  async startRun(projectId: string, args: string[]): Promise<string> {
+  /** Builds the project's package and waits for the build to succeed. */
+  async build(projectId: string, timeoutMs: number): Promise<void> {
+    const started = await this.request.post(`/console/api/projects/${projectId}/compilations`, {
+      headers: this.headers,
+      data: {},
+    });
+    expect(started.status(), await started.text()).toBe(202);
+    const url = `/console/api/projects/${projectId}/compilations/${(await started.json()).compilation.id}`;
+    const compilation = async () =>
+      (await (await this.request.get(url, { headers: this.headers })).json()).compilation as {
+        state: string;
+        errorSummary: string | null;
+      };
+    await expect
+      .poll(async () => (await compilation()).state, { timeout: timeoutMs, intervals: [2000] })
+      .toMatch(/succeeded|failed/);
+    const done = await compilation();
+    expect(done.state, done.errorSummary ?? '').toBe('succeeded');
+  }
+
+  /** A key valid for a day; cleanUp revokes it. */
+  async createKey(name: string): Promise<{ id: string; secret: string }> {
+    const res = await this.request.post('/console/api/keys', {
+      headers: this.headers,
+      data: { name, expiresInDays: 1 },
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    const body = (await res.json()) as { key: { id: string }; secret: string };
+    this.keys.add(body.key.id);
+    return { id: body.key.id, secret: body.secret };
+  }
+
+  async startRun(projectId: string, args: string[], mode: 'oneShot' | 'service' = 'oneShot'): Promise<string> {
     const res = await this.request.post(`/lambdas/${projectId}/runs`, {
       headers: this.headers,
-      data: { mode: 'oneShot', arguments: args },
+      data: { mode, arguments: args },
     });
     expect(res.status(), await res.text()).toBe(201);
     return ((await res.json()) as { run: { uuid: string } }).run.uuid;

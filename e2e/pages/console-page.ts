@@ -87,6 +87,25 @@ export class ConsolePage {
     return secret;
   }
 
+  /** The console's calls to its API (and the public one) made while `during` runs. */
+  async apiCallsDuring(during: () => Promise<void>): Promise<string[]> {
+    const calls: string[] = [];
+    const record = (req: { url(): string; method(): string }) => {
+      const url = new URL(req.url());
+      if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas'))
+        calls.push(`${req.method()} ${url.pathname}${url.search}`);
+    };
+    this.page.on('request', record);
+    await during();
+    this.page.off('request', record);
+    return calls;
+  }
+
+  /** How far the page's content scrolls sideways (0 or less: not at all). */
+  async horizontalOverflow(): Promise<number> {
+    return this.page.locator('.content').evaluate((el) => el.scrollWidth - el.clientWidth);
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: fileURLToPath(new URL(`../screenshots/${name}.png`, import.meta.url)) });
   }

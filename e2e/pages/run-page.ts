@@ -1,4 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { ConsolePage } from './console-page.js';
 
 /** Page object for a run's page: logs, the request log, the crash panel, CPU and memory (issue 17). */
 export class RunPage {
@@ -54,17 +55,8 @@ export class RunPage {
   }
 
   /** The console's API requests made while `during` runs (open streams made before are not counted). */
-  async apiCallsDuring(during: () => Promise<void>): Promise<string[]> {
-    const calls: string[] = [];
-    const record = (req: { url(): string; method(): string }) => {
-      const url = new URL(req.url());
-      if (url.pathname.startsWith('/console/api') || url.pathname.startsWith('/lambdas'))
-        calls.push(`${req.method()} ${url.pathname}${url.search}`);
-    };
-    this.page.on('request', record);
-    await during();
-    this.page.off('request', record);
-    return calls;
+  apiCallsDuring(during: () => Promise<void>): Promise<string[]> {
+    return new ConsolePage(this.page).apiCallsDuring(during);
   }
 
   pageError(): Locator {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { readEventStream } from '../cli/event-stream.js';
 import type { Project } from '../contract/types.js';
 import { startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
@@ -150,19 +151,16 @@ describe('crash diagnosis and live stats', () => {
       headers: { authorization: `Bearer ${t.api.consoleToken}` },
     });
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-    const reader = res.body!.getReader();
-    let text = '';
-    const readUntil = async (pattern: RegExp) => {
-      while (!pattern.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += Buffer.from(value).toString('utf8');
-      }
-    };
-    await readUntil(new RegExp(`(event: sample\\n[^\\n]*\\n\\n[^]*){${stats.samples.length + 1}}`));
+    const events = readEventStream(res.body!);
+    for (let samples = 0; samples < stats.samples.length + 1;) {
+      const { value, done } = await events.next();
+      assert.ok(!done, 'the stream ended before the samples');
+      if (value.type === 'sample') samples++;
+    }
     await t.api.public('POST', `/lambdas/${crashy.id}/runs/${run.uuid}/stop`, key, {});
-    await readUntil(/event: end\n/);
-    const end = JSON.parse(/event: end\ndata: (.*)\n/.exec(text)![1]!);
+    let end: { peakMemoryBytes: number } | undefined;
+    for await (const e of events) if (e.type === 'end') end = JSON.parse(e.data);
+    assert.ok(end, 'an end event');
     assert.ok(end.peakMemoryBytes >= 64 * MiB);
 
     const stopped = (await t.api.console('GET', `/runs/${run.uuid}`)).body.run;

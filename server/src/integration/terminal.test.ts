@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import type { Project } from '../contract/types.js';
 import { killTrackedChildren, trackChild } from '../testing/children.js';
@@ -105,7 +106,7 @@ describe('a terminal into a running run', () => {
     await waitFor(async () => (/30 90\r?\n/.test(term.screen()) ? true : undefined), 15_000, 'the first size');
     term.ws.send(JSON.stringify({ type: 'resize', cols: 132, rows: 43 }));
     // the resize lands before the next command runs
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     term.type('stty size; echo "$0"\n');
     await waitFor(async () => (/43 132\r?\n/.test(term.screen()) ? true : undefined), 15_000, 'the new size');
     assert.match(term.screen(), /bash/, 'bash, which the image has');
