@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { readEventStream } from '../cli/event-stream.js';
+import { readEventStream } from '../emulator/event-stream.js';
 import type { Project } from '../contract/types.js';
 import { startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
