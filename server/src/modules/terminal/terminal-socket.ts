@@ -51,6 +51,15 @@ export function parseResize(text: string): TerminalSize | null {
   return v?.type === 'resize' && ok(v.cols) && ok(v.rows) ? { cols: v.cols, rows: v.rows } : null;
 }
 
+/** The run id in the path; 400 `malformed_path` when it is not percent-encoded UTF-8. */
+function runIdOf(url: string): string {
+  try {
+    return decodeURIComponent(PATH.exec(url)![1]!);
+  } catch {
+    throw new AppError('malformed_path', 'the run id in the path is not valid percent-encoded UTF-8');
+  }
+}
+
 export class TerminalSockets {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
 
@@ -62,10 +71,9 @@ export class TerminalSockets {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const runId = decodeURIComponent(PATH.exec(req.url ?? '')![1]!);
     let containerId: string;
     try {
-      containerId = this.authorize(req, runId);
+      containerId = this.authorize(req, runIdOf(req.url ?? ''));
     } catch (err) {
       const res = new ServerResponse(req);
       res.assignSocket(socket as never);
