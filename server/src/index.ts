@@ -32,6 +32,7 @@ import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/in
 import { DevLoop } from './modules/dev/index.js';
 import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
 import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
+import { createSecretsRouter, EnvironmentSource, SecretsService } from './modules/secrets/index.js';
 import {
   createPublicRouter,
   EngineWatcher,
@@ -64,6 +65,7 @@ export interface SwiftLambdaServer {
     readonly builds: BuildsService;
     readonly runs: RunsService;
     readonly store: Store;
+    readonly secrets: SecretsService;
   };
   /** starts listening; resolves with the base URL */
   listen(): Promise<string>;
@@ -132,6 +134,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   await logs.init();
   const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
+  const secrets = await SecretsService.open(config.dataDir, clock);
+  const environment = new EnvironmentSource(projects, secrets);
+  projects.onChanged((id) => {
+    if (!projects.exists(id)) void secrets.forgetProject(id).catch((err) => log(`secrets: ${errorMessage(err)}`));
+  });
   const builds = new BuildsService({
     store,
     engine,
@@ -142,6 +149,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     buildVolumeKey: config.buildVolumeKey,
+    maskFor: (id) => secrets.maskFor(id),
   });
   const runs = new RunsService({
     store,
@@ -153,6 +161,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     retentionPerProject: config.runRetentionPerProject,
     log,
+    environment,
   });
   const aws = new AwsService({
     engine,
@@ -163,6 +172,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     idleSeconds: config.awsIdleSeconds,
+    environment,
   });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
@@ -182,6 +192,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     compilation: toPublicCompilation,
     project: (p) => p,
     key: toPublicKey,
+  });
+  // a secret changed: its project is sent again (the names are read with GET …/secrets; no value is sent)
+  secrets.onChanged((projectId) => {
+    void aws.secretsChanged(projectId);
+    if (projects.exists(projectId)) feed.publish({ type: 'project', data: projects.get(projectId) });
   });
   devLoop.onStatus((projectId) => {
     if (projects.exists(projectId))
@@ -242,6 +257,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
   app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createSecretsRouter({ secrets, projects, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -316,7 +332,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     app,
     consoleToken,
     warnings: store.warnings,
-    services: { keys, projects, builds, runs, store },
+    services: { keys, projects, builds, runs, store, secrets },
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

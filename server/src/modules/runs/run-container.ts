@@ -41,9 +41,15 @@ export function runLabels(instanceLabels: Readonly<Record<string, string>>, reco
  * zombies), memory and pids limits from the project, all capabilities dropped, no-new-privileges,
  * and a service port published on 127.0.0.1 only.
  */
-export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Record<string, string>>): ContainerSpec {
+export function runContainerSpec(
+  record: RunRecord,
+  instanceLabels: Readonly<Record<string, string>>,
+  projectEnv: Readonly<Record<string, string>> = {},
+): ContainerSpec {
   const { run } = record;
+  // the project's configuration first: the emulator's own variables win
   const env: Record<string, string> = {
+    ...projectEnv,
     LAMBDA_RUN_UUID: run.uuid,
     LAMBDA_PROJECT_UUID: run.project,
     // Swift's crash handler prints the crashed thread's backtrace to stderr (a crash report's source)

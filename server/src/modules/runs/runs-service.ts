@@ -4,6 +4,7 @@ import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { ConsoleRun, LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
+import { NO_ENVIRONMENT, type EnvironmentProvider } from '../../domain/project-environment.js';
 import type { RunRecord, RunStarter } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
@@ -27,6 +28,8 @@ export interface RunsDeps {
   /** terminal runs kept per project; older ones and their logs are deleted */
   readonly retentionPerProject: number;
   readonly log: (line: string) => void;
+  /** each project's environment and secrets (none when absent) */
+  readonly environment?: EnvironmentProvider;
 }
 
 export interface StartRunInput {
@@ -70,7 +73,8 @@ export class RunsService {
 
   private liveDeps() {
     const { engine, logs, clock, labels, log, store } = this.deps;
-    return { engine, logs, clock, labels, log, stats: this.stats, save: () => store.commit() };
+    const environment = this.deps.environment ?? NO_ENVIRONMENT;
+    return { engine, logs, clock, labels, log, environment, stats: this.stats, save: () => store.commit() };
   }
 
   /** The run record, for the proxy and the console; undefined for an unknown id. */
