@@ -87,6 +87,12 @@ function bundledExamples(dir: string): ExamplePackage[] {
       mode: 'service',
       description: 'an HTTP service on $PORT that echoes requests',
     },
+    {
+      name: 'print-env',
+      targetName: 'print-env',
+      mode: 'oneShot',
+      description: 'a one-shot that prints the environment variables its arguments name (or all of them)',
+    },
   ];
   return known
     .filter((e) => existsSync(join(dir, e.name, 'Package.swift')))
