@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { DevStatus } from '../../contract/dev.js';
 import type { Compilation } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
@@ -113,7 +114,8 @@ export class DevLoop {
         await this.deps.builds.settled(projectId);
       });
     }
-    loop.watcher ??= new PackageWatcher(() => {
+    loop.watcher ??= new PackageWatcher((path) => {
+      if (path === this.envFileOf(projectId)) return void this.afterEnvFileChange(projectId);
       loop.scheduler?.changed();
       void this.refreshRoots(projectId);
     });
@@ -126,7 +128,35 @@ export class DevLoop {
     const loop = this.loops.get(projectId);
     if (!loop?.watcher || !this.deps.projects.exists(projectId)) return;
     const project = this.deps.projects.get(projectId);
-    await loop.watcher.watch([project.sourcePath, ...(await localDependencyFolders(project.sourcePath))]);
+    await loop.watcher.watch(
+      [project.sourcePath, ...(await localDependencyFolders(project.sourcePath))],
+      this.envFileOf(projectId),
+    );
+  }
+
+  /** The absolute path of the project's env file, or null. */
+  private envFileOf(projectId: string): string | null {
+    if (!this.deps.projects.exists(projectId)) return null;
+    const { sourcePath, envFile } = this.deps.projects.get(projectId);
+    return envFile ? join(sourcePath, envFile) : null;
+  }
+
+  /**
+   * The env file changed: nothing to build, but the dev URL's run has the old values. A new run of
+   * the same build takes over as after a build (a swap), and reads the file as it starts.
+   */
+  private async afterEnvFileChange(projectId: string): Promise<void> {
+    const loop = this.loops.get(projectId);
+    if (!loop) return;
+    const generation = ++loop.generation;
+    const restart = loop.deploying.then(async () => {
+      if (loop.generation !== generation || !this.deps.projects.exists(projectId)) return;
+      const serving = this.devRunOf(projectId);
+      if (serving) await this.swap(projectId, serving, generation);
+      this.changed(projectId);
+    });
+    loop.deploying = restart.catch(() => undefined);
+    await restart.catch((err) => this.deps.log(`dev loop: ${errorMessage(err)}`));
   }
 
   async forget(projectId: string): Promise<void> {
