@@ -191,6 +191,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     consoleToken,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
+    maskFor: (projectId) => secrets.maskFor(projectId),
   });
 
   const feed = new ChangeFeed(store, {

@@ -1,5 +1,6 @@
 import type http from 'node:http';
-import type { LoggedRequest } from '../../contract/types.js';
+import type { LoggedBody, LoggedRequest } from '../../contract/types.js';
+import { NO_MASK, type SecretMask } from '../../domain/secret-mask.js';
 import type { CallerCredentials } from './credentials.js';
 import { BodyCapture, RequestRecord, type RequestLog, type RequestSummary } from './request-log.js';
 
@@ -41,6 +42,8 @@ export class CallRecorder {
     private readonly rest: string,
     private readonly via: LoggedRequest['via'],
     private readonly credentials: CallerCredentials,
+    /** the project's secrets, masked in what the record keeps */
+    private readonly mask: SecretMask = NO_MASK,
   ) {
     res.once('close', () => this.finish(res));
   }
@@ -66,15 +69,15 @@ export class CallRecorder {
           )
         : null;
     // the closure keeps the raw header list, never the request or its socket
-    const { credentials, request, response } = this;
+    const { credentials, request, response, mask } = this;
     const rawHeaders = this.req.rawHeaders;
     const method = this.req.method ?? 'GET';
     const summary: RequestSummary = {
       id: this.log.newId(),
       at: this.started,
       method,
-      path: q < 0 ? this.rest : this.rest.slice(0, q),
-      query: q < 0 ? '' : this.rest.slice(q + 1),
+      path: mask.text(q < 0 ? this.rest : this.rest.slice(0, q)),
+      query: mask.text(q < 0 ? '' : this.rest.slice(q + 1)),
       status: res.headersSent ? res.statusCode : 0,
       durationMs: Date.now() - this.started,
       requestBytes: request.bytes,
@@ -84,14 +87,32 @@ export class CallRecorder {
     };
     this.log.add(
       this.runId,
-      new RequestRecord(summary, () => ({
-        requestHeaders: redactedHeaders(rawHeaders, credentials),
-        responseHeaders: ownHeaders ?? pairs(upstream ?? []),
-        requestBody: request.body(),
-        responseBody: ownError ? null : response.body(),
-      })),
+      new RequestRecord(summary, () =>
+        maskDetails(mask, {
+          requestHeaders: redactedHeaders(rawHeaders, credentials),
+          responseHeaders: ownHeaders ?? pairs(upstream ?? []),
+          requestBody: request.body(),
+          responseBody: ownError ? null : response.body(),
+        }),
+      ),
     );
   }
+}
+
+/** Secret values replaced in header values and text bodies (base64 bodies are kept as they are). */
+function maskDetails<
+  T extends Pick<LoggedRequest, 'requestHeaders' | 'responseHeaders' | 'requestBody' | 'responseBody'>,
+>(mask: SecretMask, details: T): T {
+  if (mask.empty) return details;
+  const headers = (list: Array<[string, string]>) => list.map(([n, v]) => [n, mask.text(v)] as [string, string]);
+  const body = (b: LoggedBody | null): LoggedBody | null => (b && 'text' in b ? { text: mask.text(b.text) } : b);
+  return {
+    ...details,
+    requestHeaders: headers(details.requestHeaders),
+    responseHeaders: headers(details.responseHeaders),
+    requestBody: body(details.requestBody),
+    responseBody: body(details.responseBody),
+  };
 }
 
 function pairs(flat: readonly string[]): Array<[string, string]> {

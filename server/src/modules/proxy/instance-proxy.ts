@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { LoggedRequest } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { sendError } from '../../http/error-response.js';
+import type { SecretMask } from '../../domain/secret-mask.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
 import { CallRecorder } from './call-recorder.js';
 import { CallerCredentials } from './credentials.js';
@@ -19,6 +20,8 @@ export interface InstanceProxyDeps {
   readonly maxBodyBytes: number;
   /** the run a project's dev URL serves now (null: none), or undefined for an unknown project */
   readonly devRunOf: (projectId: string) => string | null | undefined;
+  /** a project's secrets, masked in the request log (none when absent) */
+  readonly maskFor?: (projectId: string) => SecretMask;
 }
 
 /** The methods the seed's proxy accepts. */
@@ -159,7 +162,16 @@ export class InstanceProxy {
     if (!PROXY_METHODS.has(req.method ?? '')) throw new AppError('method_not_allowed', `the proxy takes ${ALLOW}`);
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
-    call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.credentials);
+    call.recorder ??= new CallRecorder(
+      this.requests,
+      runId,
+      req,
+      res,
+      rest,
+      call.via,
+      this.credentials,
+      this.deps.maskFor?.(record.run.project),
+    );
     // Node hands an Upgrade request to the request handler when no 'upgrade' listener is set
     if (req.headers.upgrade !== undefined)
       throw new AppError('unsupported_protocol', 'the proxy does not forward WebSocket or other upgraded protocols');
