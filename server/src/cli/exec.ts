@@ -7,7 +7,7 @@ import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { BuildFailedError, startEmulator, type Emulator, type EmulatorProject } from '../emulator/index.js';
 import { CliError } from './client.js';
 
-export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
+export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
 
 Starts an emulator on a free port with a temporary data dir, builds each project, creates an API
 key and runs COMMAND with SWIFTLAMBDA_API_URL, SWIFTLAMBDA_API_KEY, SWIFTLAMBDA_CONSOLE_TOKEN,
@@ -18,6 +18,9 @@ with COMMAND's exit code (1 when a build fails, before COMMAND runs).
   --project NAME=PATH:TARGET   a Swift package folder and the executable product to build (repeatable)
   --data-dir DIR               use and keep this data dir instead of a temporary one
   --image IMAGE                the image to build and run in (default SWIFTLAMBDA_DEFAULT_IMAGE, else swift:5.10-jammy)
+  --env NAME=VALUE             an environment variable for every project's runs (repeatable)
+  --secret NAME[=VALUE]        a secret for every project's runs, masked in their logs (repeatable); without
+                               =VALUE it is taken from exec's own environment, so it stays off the command line
   --json                       exec's own output (build output, progress) off; its errors as one JSON object
                                {"error": true, "reason", "message"} on stderr; COMMAND's output untouched
 `;
@@ -37,6 +40,8 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
   let dataDir: string | undefined;
   let image: string | undefined;
   let json = false;
+  const environment: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
   let i = 0;
   const valueOf = (flag: string, inline: string | undefined): string => {
     const value = inline ?? argv[++i];
@@ -58,6 +63,8 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
     else if (flag === '--data-dir') dataDir = valueOf(flag, inline);
     else if (flag === '--image') image = valueOf(flag, inline);
     else if (flag === '--json' && inline === undefined) json = true;
+    else if (flag === '--env') setVariable(environment, flag, valueOf(flag, inline), false);
+    else if (flag === '--secret') setVariable(secrets, flag, valueOf(flag, inline), true);
     else if (flag === '--project') {
       const [name, project] = parseProject(valueOf(flag, inline));
       if (Object.keys(projects).some((n) => envName(n) === envName(name)))
@@ -67,7 +74,27 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
   }
   const command = argv.slice(i);
   if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
-  return { projects, dataDir, image, command, ...(json ? { json } : {}) };
+  const configured = Object.fromEntries(
+    Object.entries(projects).map(([name, p]) => [
+      name,
+      {
+        ...p,
+        ...(Object.keys(environment).length ? { environment } : {}),
+        ...(Object.keys(secrets).length ? { secrets } : {}),
+      },
+    ]),
+  );
+  return { projects: configured, dataDir, image, command, ...(json ? { json } : {}) };
+}
+
+/** `NAME=VALUE`; a secret may be `NAME` alone, its value then read from exec's own environment. */
+function setVariable(into: Record<string, string>, flag: string, value: string, fromEnv: boolean): void {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? value : value.slice(0, eq);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`${flag} takes NAME=VALUE (got a bad name "${name}")`);
+  if (eq >= 0) into[name] = value.slice(eq + 1);
+  else if (fromEnv && process.env[name] !== undefined) into[name] = process.env[name]!;
+  else throw new CliError(fromEnv ? `${flag} ${name}: exec's environment has no ${name}` : `${flag} takes NAME=VALUE`);
 }
 
 /** `NAME=PATH:TARGET`; the path may hold `=` or `:` itself (the first `=` and the last `:` split). */
