@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
 import type { Compilation, Key, Project } from '../contract/types.js';
 import { ApiCallError, call, CliError, connect, followLog, type Connection } from './client.js';
+import { envCommand, secretCommand } from './config-commands.js';
 import { DevSession, printDiagnostics } from './dev-session.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
@@ -28,6 +29,11 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
   stop LAMBDA_ID RUN_ID                                              stop a run (SIGTERM, the project's stop grace, then
                                                                      the kill); one that has ended already is shown
   stop-all LAMBDA_ID                                                 stop every live run of the project
+  env LAMBDA_ID [NAME=VALUE...] [--unset NAME]...                    the project's environment: shows it, or sets and
+                                                                     unsets variables (runs started from then on get them)
+  secret set LAMBDA_ID NAME                                          sets a secret, its value read from stdin (piped, or
+                                                                     typed without echo); never an argument
+  secret rm LAMBDA_ID NAME | secret ls LAMBDA_ID                     removes a secret; lists names and when they were set
   open                                                               the console in the browser, signed in ($BROWSER, else
                                                                      xdg-open/open/start; prints the sign-in URL when none works)
   dev LAMBDA_ID [--service] [-- ARGS...]                             the development loop: watch the package, build on
@@ -90,6 +96,7 @@ function parse(argv: string[]) {
         state: { type: 'string' },
         limit: { type: 'string' },
         follow: { type: 'boolean', short: 'f' },
+        unset: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -244,6 +251,16 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
   }
   if (command === 'stop-all') return stopAll(conn, out, project(''));
+  if (command === 'env')
+    return envCommand(conn, out, project('[NAME=VALUE...] [--unset NAME]'), positionals.slice(2), values.unset ?? []);
+  if (command === 'secret') {
+    if (positionals.length > 4)
+      throw new CliError(
+        'secret set takes the value from stdin, never as an argument (it would show in ps and history)',
+      );
+    if (positionals[2]) ctx.projectId = positionals[2];
+    return secretCommand(conn, out, sub, positionals[2], positionals[3]);
+  }
   if (command === 'open') return openConsole(conn, out);
   if (command === 'dev') {
     return dev(
