@@ -10,6 +10,7 @@ import { useCompilations, useDevStatus, useNow, useProject } from '../live-data.
 import { href } from '../router.js';
 import { DeleteProjectDialog } from './delete-project-dialog.js';
 import { DevLoopPanel } from './project-dev-loop.js';
+import { EnvironmentPanel, SecretsPanel } from './project-configuration.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
 import { ProjectRuns } from './project-runs.js';
@@ -180,6 +181,10 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
           )}
         </section>
         <ProjectSettings project={p} images={images.images} onDelete={() => setDialog('delete')} />
+      </div>
+      <div className="split">
+        <EnvironmentPanel project={p} />
+        <SecretsPanel project={p} />
       </div>
       {aws ? (
         <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
