@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Project } from '../contract/types.js';
-import { startTestServer, type TestServer } from '../testing/harness.js';
+import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
 const PRINT_ENV = fileURLToPath(new URL('../../../resources/examples/print-env', import.meta.url));
 const AWS_ECHO = fileURLToPath(new URL('../../../resources/examples/aws-echo', import.meta.url));
@@ -217,5 +217,42 @@ describe('configuration: environment, env file and secrets', { timeout: 900_000 
     // a changed secret reaches the next invocation (the warm container is replaced)
     await consoleCall('PUT', `/projects/${fn.id}/secrets/API_TOKEN`, { value: 'rotated-token' });
     assert.equal((await invoke('API_TOKEN')).value, 'rotated-token');
+  });
+
+  test("a watched project's .env file changed: a new service run takes over the dev URL, without a build", async () => {
+    const echoDir = await mkdtemp(join(tmpdir(), 'echo-env-'));
+    let echoId = '';
+    try {
+      await cp(PACKAGES.echo, echoDir, { recursive: true });
+      await writeFile(join(echoDir, '.env'), 'GREETING=first\n');
+      const echo = await t.api.createProject(echoDir, 'echo-service', { envFile: '.env', runTimeoutSeconds: 300 });
+      echoId = echo.id;
+      assert.equal((await t.api.build(echo.id)).state, 'succeeded');
+      await consoleCall('PATCH', `/projects/${echo.id}`, { watch: true });
+      const started = await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service', arguments: [] });
+      const first = started.body.run.uuid as string;
+      const dev = async () => (await t.api.console('GET', `/projects/${echo.id}/dev`)).body.dev;
+      await waitFor(async () => (await dev()).servingRun === first || undefined, 60_000, 'the first run serving');
+      // chokidar has scanned once watching is reported
+      await waitFor(async () => (await dev()).watching || undefined, 30_000, 'watching');
+      await writeFile(join(echoDir, '.env'), 'GREETING=second\n');
+      const swapped = await waitFor(
+        async () => {
+          const serving = (await dev()).servingRun as string | null;
+          return serving && serving !== first ? serving : undefined;
+        },
+        120_000,
+        'a new run behind the dev URL',
+      );
+      const run = (await t.api.console('GET', `/runs/${swapped}`)).body.run;
+      assert.equal(run.replacesRun, first);
+      const builds = (await t.api.console('GET', `/projects/${echo.id}/compilations`)).body.compilations;
+      // turning watch on builds once; the env file's change adds none
+      assert.ok(builds.length <= 2, `builds: ${builds.length}`);
+    } finally {
+      await t.api.console('PATCH', `/projects/${echoId}`, { watch: false }).catch(() => undefined);
+      await t.api.public('POST', `/lambdas/${echoId}/runs/stop`, key, {}).catch(() => undefined);
+      await rm(echoDir, { recursive: true, force: true });
+    }
   });
 });

@@ -32,6 +32,9 @@ interface ProjectLoop {
   generation: number;
   /** deploys of successful builds, one after another: each swap starts from the run the last one pinned */
   deploying: Promise<void>;
+  /** saves of the env file seen, and how many of them the run behind the dev URL started after */
+  envChanges: number;
+  envChangesServed: number;
 }
 
 /** why a swap gave up its new run: a newer build deploys instead */
@@ -73,6 +76,8 @@ export class DevLoop {
         swaps: [],
         generation: 0,
         deploying: Promise.resolve(),
+        envChanges: 0,
+        envChangesServed: 0,
       };
       this.loops.set(projectId, loop);
     }
@@ -148,11 +153,13 @@ export class DevLoop {
   private async afterEnvFileChange(projectId: string): Promise<void> {
     const loop = this.loops.get(projectId);
     if (!loop) return;
+    loop.envChanges++;
     const generation = ++loop.generation;
     const restart = loop.deploying.then(async () => {
+      // a build that ends meanwhile supersedes this, and its deploy swaps for the env file too
       if (loop.generation !== generation || !this.deps.projects.exists(projectId)) return;
       const serving = this.devRunOf(projectId);
-      if (serving) await this.swap(projectId, serving, generation);
+      if (serving && loop.envChanges !== loop.envChangesServed) await this.swap(projectId, serving, generation);
       this.changed(projectId);
     });
     loop.deploying = restart.catch(() => undefined);
@@ -230,7 +237,7 @@ export class DevLoop {
     if (serving) {
       // a run started once the build had succeeded (the build's end is announced a little later,
       // as `swiftlambda dev` builds, then starts) already runs it
-      if (this.deps.runs.find(serving)?.run.compilation !== compilationId)
+      if (this.deps.runs.find(serving)?.run.compilation !== compilationId || loop.envChanges !== loop.envChangesServed)
         await this.swap(projectId, serving, generation);
       this.changed(projectId);
       return;
@@ -255,6 +262,7 @@ export class DevLoop {
     // the dev URL stays on the old run until the new one listens (the new one is the project's
     // newest service run as soon as it exists, before it can answer)
     loop.pinned = oldRunId;
+    const envChanges = loop.envChanges;
     let runId: string;
     try {
       const { run } = await this.deps.runs.start(
@@ -285,6 +293,7 @@ export class DevLoop {
         return;
       }
       loop.pinned = runId;
+      loop.envChangesServed = envChanges;
       loop.problem = null;
       loop.swaps.unshift({ from: oldRunId, to: runId, at: Date.now() });
       loop.swaps.length = Math.min(loop.swaps.length, MAX_SWAPS_KEPT);
