@@ -35,3 +35,8 @@ test('no secrets: empty', () => {
   assert.equal(createSecretMask([]).empty, true);
   assert.equal(createSecretMask(['ab']).empty, true);
 });
+
+test('a value is masked URL-encoded too', () => {
+  const mask = createSecretMask(['p@ss/word 1']);
+  assert.equal(mask.text('?token=p%40ss%2Fword%201&x=p@ss/word 1'), '?token=***&x=***');
+});

@@ -17,14 +17,19 @@ export interface SecretMask {
 }
 
 /**
- * A mask for `values`. Output is masked line by line, so a multi-line value is masked one line at a
- * time (as GitHub Actions does); longer values go first, so a value containing another is masked
- * whole.
+ * A mask for `values`, and for each one URL-encoded. Output is masked line by line, so a multi-line
+ * value is masked one line at a time (as GitHub Actions does); longer values go first, so a value
+ * containing another is masked whole.
  */
 export function createSecretMask(values: Iterable<string>): SecretMask {
   const parts = new Set<string>();
   for (const value of values) {
-    for (const line of value.split(/\r?\n/)) if (line.length >= MIN_MASKED_LENGTH) parts.add(line);
+    for (const line of value.split(/\r?\n/)) {
+      if (line.length < MIN_MASKED_LENGTH) continue;
+      parts.add(line);
+      // as it appears in a URL's path or query (the request log keeps them as sent)
+      parts.add(encodeURIComponent(line));
+    }
   }
   const ordered = [...parts].sort((a, b) => b.length - a.length);
   const needles = ordered.map((p) => Buffer.from(p));

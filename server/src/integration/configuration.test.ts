@@ -219,7 +219,7 @@ describe('configuration: environment, env file and secrets', { timeout: 900_000 
     assert.equal((await invoke('API_TOKEN')).value, 'rotated-token');
   });
 
-  test("a watched project's .env file changed: a new service run takes over the dev URL, without a build", async () => {
+  test("a watched project's .env file changed: a new run takes over the dev URL without a build; its request log masks secrets", async () => {
     const echoDir = await mkdtemp(join(tmpdir(), 'echo-env-'));
     let echoId = '';
     try {
@@ -249,6 +249,20 @@ describe('configuration: environment, env file and secrets', { timeout: 900_000 
       const builds = (await t.api.console('GET', `/projects/${echo.id}/compilations`)).body.compilations;
       // turning watch on builds once; the env file's change adds none
       assert.ok(builds.length <= 2, `builds: ${builds.length}`);
+
+      // the request log masks the project's secrets in what it keeps of a call
+      await consoleCall('PUT', `/projects/${echo.id}/secrets/CALL_TOKEN`, { value: SECRET });
+      const call = await t.api.request('POST', `/instances/${swapped}/api/echo?token=${encodeURIComponent(SECRET)}`, {
+        rawBody: JSON.stringify({ password: SECRET }),
+        headers: { 'x-api-key': key, 'content-type': 'application/json', 'x-token': SECRET },
+      });
+      assert.equal(call.status, 200);
+      const records = (await t.api.console('GET', `/runs/${swapped}/requests?limit=5`)).body.requests;
+      const record = JSON.stringify(records[0]);
+      assert.ok(
+        record.includes('***') && !record.includes(SECRET) && !record.includes(encodeURIComponent(SECRET)),
+        record,
+      );
     } finally {
       await t.api.console('PATCH', `/projects/${echoId}`, { watch: false }).catch(() => undefined);
       await t.api.public('POST', `/lambdas/${echoId}/runs/stop`, key, {}).catch(() => undefined);
