@@ -14,6 +14,20 @@ interface Row {
   value: string;
 }
 
+/** The error of the last action, and a way to run one (which clears it first). */
+function useAttempt(): [Error | undefined, (work: () => Promise<void>) => Promise<void>] {
+  const [error, setError] = useState<Error>();
+  const attempt = async (work: () => Promise<void>) => {
+    setError(undefined);
+    try {
+      await work();
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+  return [error, attempt];
+}
+
 let nextKey = 1;
 const rowsOf = (env: Record<string, string>): Row[] =>
   Object.entries(env).map(([name, value]) => ({ key: nextKey++, name, value }));
@@ -30,7 +44,7 @@ function nameProblem(rows: readonly Row[], row: Row): string | null {
 export function EnvironmentPanel({ project }: { project: Project }) {
   const [rows, setRows] = useState(() => rowsOf(project.environment ?? {}));
   const [envFile, setEnvFile] = useState(project.envFile ?? '');
-  const [error, setError] = useState<Error>();
+  const [error, attempt] = useAttempt();
   const [saved, setSaved] = useState(false);
   const [dirty, setDirty] = useState(false);
   // a change made elsewhere (the CLI, another window) shows here unless this table has edits of its own
@@ -48,13 +62,12 @@ export function EnvironmentPanel({ project }: { project: Project }) {
   const update = (row: Row, field: 'name' | 'value', value: string) =>
     edit(rows.map((r) => (r === row ? { ...r, [field]: value } : r)));
   const problems = rows.map((r) => nameProblem(rows, r));
-  const save = async (e: React.FormEvent) => {
+  const save = (e: React.FormEvent) => {
     e.preventDefault();
-    setError(undefined);
     const environment = Object.fromEntries(
       rows.filter((r) => r.name.trim() || r.value).map((r) => [r.name.trim(), r.value]),
     );
-    try {
+    void attempt(async () => {
       const { project: next } = await api.updateProject(project.id, {
         environment,
         envFile: envFile.trim() ? envFile.trim() : null,
@@ -62,9 +75,7 @@ export function EnvironmentPanel({ project }: { project: Project }) {
       setRows(rowsOf(next.environment));
       setDirty(false);
       setSaved(true);
-    } catch (err) {
-      setError(err as Error);
-    }
+    });
   };
   return (
     <form className="panel form config-panel" onSubmit={save} noValidate data-testid="environment-panel">
@@ -194,7 +205,7 @@ export function SecretsPanel({ project }: { project: Project }) {
   const now = useNow(30_000);
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
-  const [error, setError] = useState<Error>();
+  const [error, attempt] = useAttempt();
   const [done, setDone] = useState<string>();
   const valueInput = useRef<HTMLInputElement>(null);
   const list = secrets.data ?? [];
@@ -202,30 +213,23 @@ export function SecretsPanel({ project }: { project: Project }) {
   const problem =
     name.trim() && !NAME.test(name.trim()) ? 'Letters, digits and _ only, not starting with a digit.' : null;
 
-  const set = async (e: React.FormEvent) => {
+  const set = (e: React.FormEvent) => {
     e.preventDefault();
-    setError(undefined);
     const secretName = name.trim();
-    try {
+    void attempt(async () => {
       await api.setSecret(project.id, secretName, value);
       setDone(`${replacing ? 'Replaced' : 'Set'} ${secretName}`);
       setName('');
       setValue('');
       secrets.reload();
-    } catch (err) {
-      setError(err as Error);
-    }
+    });
   };
-  const remove = async (secretName: string) => {
-    setError(undefined);
-    try {
+  const remove = (secretName: string) =>
+    attempt(async () => {
       await api.removeSecret(project.id, secretName);
       setDone(`Removed ${secretName}`);
       secrets.reload();
-    } catch (err) {
-      setError(err as Error);
-    }
-  };
+    });
   return (
     <form className="panel form config-panel" onSubmit={set} noValidate data-testid="secrets-panel">
       <h2>Secrets</h2>
