@@ -40,7 +40,8 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
                                                                      every save, run the new build (a service behind its
                                                                      dev URL, swapped without a failed call); Ctrl-C stops
                                                                      its runs and turns watch off (unless it was on)
-  exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] [--json] -- COMMAND...
+  exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR]
+       [--image IMAGE] [--json] -- COMMAND...
                                                                      an emulator of its own around COMMAND (a test suite):
                                                                      builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
                                                                      code and leaves nothing behind (exec --help)

@@ -49,9 +49,16 @@ export class SecretsService {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (text !== null) {
-      const parsed = JSON.parse(text) as SecretsFile;
+      let parsed: SecretsFile | null = null;
+      try {
+        parsed = JSON.parse(text) as SecretsFile;
+      } catch {
+        // the message never quotes the file: it holds the values
+      }
       if (parsed?.version !== 1 || typeof parsed.projects !== 'object' || parsed.projects === null)
-        throw new Error(`${file} is not a secrets file this emulator knows`);
+        throw new Error(
+          `${file} is not a secrets file this emulator can read; move it aside to start without the projects' secrets`,
+        );
       data = parsed;
     }
     return new SecretsService(file, data, clock);
