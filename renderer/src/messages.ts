@@ -44,6 +44,9 @@ const SENTENCES: Record<string, string | ((message: string) => string)> = {
   invalid_env_file: 'The env file is a path inside the package folder, such as .env or config/local.env.',
   invalid_secret: (message) => message,
   secret_not_found: 'That secret was removed already.',
+  invalid_cron: (message) => `That is not a cron expression the emulator reads: ${message.replace(/^cron: /, '')}`,
+  invalid_timezone: 'Name a time zone as the IANA database does, for example Europe/Berlin or America/New_York.',
+  too_many_schedules: 'A project has at most 20 schedules: delete one first.',
 };
 
 /** The sentence to show for an error from the API (or any other error's message). */

@@ -13,7 +13,9 @@ import { DevLoopPanel } from './project-dev-loop.js';
 import { EnvironmentPanel, SecretsPanel } from './project-configuration.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
+import { FunctionUrlPanel } from './function-url.js';
 import { ProjectRuns } from './project-runs.js';
+import { SchedulesPanel } from './project-schedules.js';
 import { ProjectSettings } from './project-settings.js';
 import { StartRunDialog } from './start-run-dialog.js';
 
@@ -186,11 +188,13 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
         <EnvironmentPanel project={p} />
         <SecretsPanel project={p} />
       </div>
+      {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
       {aws ? (
         <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
       ) : (
         <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />
       )}
+      {!aws && <SchedulesPanel project={p} />}
       <ApiSnippets project={p} apiUrl={apiUrl} />
       {dialog === 'start' && <StartRunDialog project={p} onClose={() => setDialog(null)} />}
       {dialog === 'delete' && <DeleteProjectDialog project={p} builds={list.length} onClose={() => setDialog(null)} />}

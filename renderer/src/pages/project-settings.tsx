@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, type BuildConfiguration, type FunctionRuntime, type LocalImage, type Project } from '../api.js';
 import { ImagePicker } from '../components/image-picker.js';
+import { NetworkPicker } from '../components/network-picker.js';
 import { ErrorNote, Field } from '../components/ui.js';
 
 /** Number fields as typed; an empty one is sent as null, so the server names the field. */
@@ -26,6 +27,7 @@ export function ProjectSettings({
     stopGraceSeconds: String(project.stopGraceSeconds),
     runtime: project.runtime,
     reservedConcurrency: String(project.reservedConcurrency),
+    networks: project.networks ?? [],
   });
   const [synced, setSynced] = useState(initial);
   const [form, setForm] = useState(synced);
@@ -53,6 +55,7 @@ export function ProjectSettings({
         stopGraceSeconds: num(form.stopGraceSeconds),
         runtime: form.runtime,
         reservedConcurrency: num(form.reservedConcurrency),
+        networks: form.networks,
       });
       setSaved(true);
     } catch (err) {
@@ -155,6 +158,14 @@ export function ProjectSettings({
           publicInstances: service runs started from now on answer without an API key
         </label>
       )}
+      <div className="field" role="group" aria-label="Networks">
+        <span className="field-label">Networks</span>
+        <NetworkPicker value={form.networks} onChange={(v) => set('networks', v)} />
+        <span className="field-hint">
+          Runs join these besides the default bridge, so compose service names resolve. This machine is
+          host.docker.internal; $SWIFTLAMBDA_API_URL reaches your other projects.
+        </span>
+      </div>
       <ErrorNote error={error} testId="settings-error" />
       <div className="form-actions">
         <button type="button" className="btn btn-danger-ghost" onClick={onDelete} data-testid="delete-project">

@@ -5,6 +5,7 @@ import { CurlSnippet } from '../components/curl-snippet.js';
 import { LogViewer } from '../components/log-viewer.js';
 import { RequestLog } from '../components/request-log.js';
 import { RunStats } from '../components/stats-chart.js';
+import { TerminalPanel } from '../components/terminal-panel.js';
 import { CopyButton, ErrorNote, StateBadge } from '../components/ui.js';
 import { formatBytes, formatDuration, formatTime, shortId } from '../format.js';
 import { useRun } from '../live-data.js';
@@ -128,6 +129,7 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
         />
         {run.mode === 'service' && <RequestLog run={run} />}
       </div>
+      {run.state === 'running' && <TerminalPanel runId={run.uuid} />}
       <RunFields run={run} />
     </div>
   );

@@ -1,8 +1,9 @@
-// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (SPEC §11).
+// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (docs/api.md#tests-that-use-the-emulator).
 // startEmulator() does the work; this parses the flags, runs the command with the emulator's
 // environment, forwards Ctrl-C/SIGTERM to it, cleans up and exits with the command's code.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { parseArgs } from 'node:util';
 import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { BuildFailedError, startEmulator, type Emulator, type EmulatorProject } from '../emulator/index.js';
 import { CliError } from './client.js';
@@ -34,57 +35,62 @@ export interface ExecArgs {
   readonly json?: boolean;
 }
 
+const EXEC_OPTIONS = {
+  project: { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  image: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Options up to `--` or the first word that is not one; the rest is the command, untouched. */
 export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
+  // where the command starts: a first pass that knows which options take a value
+  const { tokens } = parseArgs({ args: [...argv], options: EXEC_OPTIONS, strict: false, tokens: true });
+  const end = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
+  const commandAt = end ? end.index + (end.kind === 'option-terminator' ? 1 : 0) : argv.length;
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv.slice(0, end?.index ?? argv.length), options: EXEC_OPTIONS, strict: true }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${EXEC_HELP}`);
+  }
+  if (values.help) return 'help';
+  for (const [flag, value] of [
+    ['--data-dir', values['data-dir']],
+    ['--image', values.image],
+    ...(values.project ?? []).map((p) => ['--project', p] as const),
+  ] as const)
+    if (value === '') throw new CliError(`${flag} needs a value\n\n${EXEC_HELP}`);
   const projects: Record<string, EmulatorProject> = {};
-  let dataDir: string | undefined;
-  let image: string | undefined;
-  let json = false;
+  for (const value of values.project ?? []) {
+    const [name, project] = parseProject(value);
+    if (Object.keys(projects).some((n) => envName(n) === envName(name)))
+      throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
+    projects[name] = project;
+  }
+  const command = argv.slice(commandAt);
+  if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
   const environment: Record<string, string> = {};
   const secrets: Record<string, string> = {};
-  let i = 0;
-  const valueOf = (flag: string, inline: string | undefined): string => {
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '') throw new CliError(`${flag} needs a value\n\n${EXEC_HELP}`);
-    return value;
-  };
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-')) break;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    if (flag === '--help' || flag === '-h') return 'help';
-    else if (flag === '--data-dir') dataDir = valueOf(flag, inline);
-    else if (flag === '--image') image = valueOf(flag, inline);
-    else if (flag === '--json' && inline === undefined) json = true;
-    else if (flag === '--env') setVariable(environment, flag, valueOf(flag, inline), false);
-    else if (flag === '--secret') setVariable(secrets, flag, valueOf(flag, inline), true);
-    else if (flag === '--project') {
-      const [name, project] = parseProject(valueOf(flag, inline));
-      if (Object.keys(projects).some((n) => envName(n) === envName(name)))
-        throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
-      projects[name] = project;
-    } else throw new CliError(`unknown option ${arg}\n\n${EXEC_HELP}`);
+  for (const value of values.env ?? []) setVariable(environment, '--env', value, false);
+  for (const value of values.secret ?? []) setVariable(secrets, '--secret', value, true);
+  for (const name of Object.keys(projects)) {
+    projects[name] = {
+      ...projects[name]!,
+      ...(Object.keys(environment).length ? { environment } : {}),
+      ...(Object.keys(secrets).length ? { secrets } : {}),
+    };
   }
-  const command = argv.slice(i);
-  if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
-  const configured = Object.fromEntries(
-    Object.entries(projects).map(([name, p]) => [
-      name,
-      {
-        ...p,
-        ...(Object.keys(environment).length ? { environment } : {}),
-        ...(Object.keys(secrets).length ? { secrets } : {}),
-      },
-    ]),
-  );
-  return { projects: configured, dataDir, image, command, ...(json ? { json } : {}) };
+  return {
+    projects,
+    dataDir: values['data-dir'],
+    image: values.image,
+    command,
+    ...(values.json ? { json: true } : {}),
+  };
 }
 
 /** `NAME=VALUE`; a secret may be `NAME` alone, its value then read from exec's own environment. */

@@ -1,4 +1,4 @@
-// `swiftlambda run`, `runs`, `logs`, `stop`, `stop-all` and `open` (SPEC §10): the public runs
+// `swiftlambda run`, `runs`, `logs`, `stop`, `stop-all` and `open` (the README's "The `swiftlambda` CLI"): the public runs
 // API, called with the console token (which acts as the owner there).
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';

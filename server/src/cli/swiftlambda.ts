@@ -10,6 +10,9 @@ import { envCommand, secretCommand } from './config-commands.js';
 import { DevSession, printDiagnostics } from './dev-session.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
+import { scheduleCommand, SCHEDULE_USAGE } from './schedule-commands.js';
+import { openShell } from './shell-command.js';
+import { infoCommand, resolveProjectRef } from './info-commands.js';
 import { listRuns, openConsole, resolveRunId, showLogs, startRun, stopAll, stopRun, table } from './run-commands.js';
 
 const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
@@ -34,19 +37,24 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
   secret set LAMBDA_ID NAME                                          sets a secret, its value read from stdin (piped, or
                                                                      typed without echo); never an argument
   secret rm LAMBDA_ID NAME | secret ls LAMBDA_ID                     removes a secret; lists names and when they were set
+  shell LAMBDA_ID RUN_ID                                             a shell (bash, else sh) in the run's container, in this
+                                                                     terminal; \`exit\` leaves it and the run goes on
+  info [--shell]                                                     the server's API URL, console URL and data dir; --shell
+                                                                     prints export lines: eval "$(swiftlambda info --shell)"
   open                                                               the console in the browser, signed in ($BROWSER, else
                                                                      xdg-open/open/start; prints the sign-in URL when none works)
   dev LAMBDA_ID [--service] [-- ARGS...]                             the development loop: watch the package, build on
                                                                      every save, run the new build (a service behind its
                                                                      dev URL, swapped without a failed call); Ctrl-C stops
                                                                      its runs and turns watch off (unless it was on)
+  ${SCHEDULE_USAGE}
   exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR]
        [--image IMAGE] [--json] -- COMMAND...
                                                                      an emulator of its own around COMMAND (a test suite):
                                                                      builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
                                                                      code and leaves nothing behind (exec --help)
 
-RUN_ID may be the start of an id (as dev prints them) when one of the project's 50 newest runs has it.
+LAMBDA_ID may also be the project's name. RUN_ID may be the start of an id (as dev prints them) when one of the project's 50 newest runs has it.
 
 --json: stdout holds only JSON, the API's answer: one object, or, for the commands that follow output
 (build, run, logs -f, dev), one object a line: {"log": chunk} for each piece of output and the API's
@@ -99,6 +107,8 @@ function parse(argv: string[]) {
         follow: { type: 'boolean', short: 'f' },
         unset: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
+        timezone: { type: 'string' },
+        shell: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -117,13 +127,13 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return command || values.help ? 0 : 2;
   }
   const conn = await connect(resolve(values['data-dir'] ?? process.env.SWIFTLAMBDA_DATA_DIR ?? defaultDataDir()));
-  /** the LAMBDA_ID a command needs, named in the hints of its errors */
-  const project = (usage: string): string => {
+  /** the LAMBDA_ID a command needs (or the project's name), named in the hints of its errors */
+  const project = async (usage: string): Promise<string> => {
     if (!sub)
       throw new CliError(
-        `${command} needs a LAMBDA_ID: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`,
+        `${command} needs a LAMBDA_ID or a project name: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`,
       );
-    return (ctx.projectId = sub);
+    return (ctx.projectId = await resolveProjectRef(conn, sub));
   };
 
   if (command === 'keys' && sub === 'create') {
@@ -207,7 +217,7 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return 0;
   }
   if (command === 'build') {
-    const id = encodeURIComponent(project(''));
+    const id = encodeURIComponent(await project(''));
     const started = await call<{ compilation: Compilation }>(
       conn,
       'POST',
@@ -234,39 +244,52 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return startRun(
       conn,
       out,
-      project('[--service] [-- ARGS...]'),
+      await project('[--service] [-- ARGS...]'),
       values.service ? 'service' : 'oneShot',
       positionals.slice(2),
     );
   }
   if (command === 'runs') {
-    return listRuns(conn, out, project('[--state STATE] [--limit N]'), { state: values.state, limit: values.limit });
+    return listRuns(conn, out, await project('[--state STATE] [--limit N]'), {
+      state: values.state,
+      limit: values.limit,
+    });
   }
-  if (command === 'logs' || command === 'stop') {
-    const id = project('RUN_ID');
+  if (command === 'logs' || command === 'stop' || command === 'shell') {
+    const id = await project('RUN_ID');
     if (!arg)
       throw new CliError(
         `${command} needs a RUN_ID: swiftlambda ${command} ${id} RUN_ID (\`swiftlambda runs ${id}\` lists them)`,
       );
     const runId = await resolveRunId(conn, id, arg, ctx);
+    if (command === 'shell') return openShell(conn, runId);
     return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
   }
-  if (command === 'stop-all') return stopAll(conn, out, project(''));
+  if (command === 'stop-all') return stopAll(conn, out, await project(''));
   if (command === 'env')
-    return envCommand(conn, out, project('[NAME=VALUE...] [--unset NAME]'), positionals.slice(2), values.unset ?? []);
+    return envCommand(
+      conn,
+      out,
+      await project('[NAME=VALUE...] [--unset NAME]'),
+      positionals.slice(2),
+      values.unset ?? [],
+    );
   if (command === 'secret') {
     if (positionals.length > 4)
       throw new CliError(
         'secret set takes the value from stdin, never as an argument (it would show in ps and history)',
       );
-    if (positionals[2]) ctx.projectId = positionals[2];
-    return secretCommand(conn, out, sub, positionals[2], positionals[3]);
+    const ref = positionals[2];
+    const projectId = ref ? (ctx.projectId = await resolveProjectRef(conn, ref)) : undefined;
+    return secretCommand(conn, out, sub, projectId, positionals[3]);
   }
   if (command === 'open') return openConsole(conn, out);
+  if (command === 'info') return infoCommand(conn, out, { shell: values.shell ?? false });
+  if (command === 'schedule') return scheduleCommand(conn, out, positionals, { timezone: values.timezone });
   if (command === 'dev') {
     return dev(
       conn,
-      project('[--service] [-- ARGS...]'),
+      await project('[--service] [-- ARGS...]'),
       values.service ? 'service' : 'oneShot',
       positionals.slice(2),
       out,

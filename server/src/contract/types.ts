@@ -5,7 +5,7 @@ import type { CrashReport } from './run-diagnostics.js';
 export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'timedOut';
 export type RunMode = 'oneShot' | 'service';
 /**
- * The finer step of a run, an emulator detail the seed leaves open:
+ * The finer step of a run, an emulator detail the hosted platform leaves open:
  * queued → pulling → creating → starting → running → (stopping | timingOut) → collecting → finished.
  */
 export type RunPhase =
@@ -104,13 +104,13 @@ export interface Project {
   memoryLimitMb: number;
   /** Process limit of each run's container (emulator setting). */
   pidsLimit: number;
-  /** Rebuild on every save of the package or its local path dependencies (SPEC §8). */
+  /** Rebuild on every save of the package or its local path dependencies (docs/api.md#development-loop). */
   watch: boolean;
   /** `swift build -c <buildConfiguration>`: debug builds are faster to rebuild. */
   buildConfiguration: BuildConfiguration;
-  /** Seconds between SIGTERM and the kill when a run is stopped (SPEC §7). */
+  /** Seconds between SIGTERM and the kill when a run is stopped (docs/api.md#stopping). */
   stopGraceSeconds: number;
-  /** `process`: the seed's runs; `awsLambda`: invoked through AWS's Invoke API (SPEC §12). */
+  /** `process`: the public API's runs; `awsLambda`: invoked through AWS's Invoke API (docs/api.md#aws-lambda-mode). */
   runtime: FunctionRuntime;
   /** AWS Lambda mode: the most containers the function runs at once. */
   reservedConcurrency: number;
@@ -118,6 +118,8 @@ export interface Project {
   environment: Record<string, string>;
   /** A dotenv file relative to the package folder (for example `.env`), read at each run start; or null. */
   envFile: string | null;
+  /** Docker networks each run's container joins besides the default bridge (at most 5). */
+  networks: string[];
   created: number;
   updated: number;
 }
@@ -148,6 +150,7 @@ export interface CreateProjectRequest {
   reservedConcurrency?: number;
   environment?: Record<string, string>;
   envFile?: string | null;
+  networks?: string[];
 }
 
 export type CompilationState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -214,13 +217,13 @@ export interface LocalImage {
   swiftVersion: string | null;
 }
 
-/** A run as the console sees it: the seed's fields plus the emulator's own. */
+/** A run as the console sees it: the public Run fields plus the emulator's own. */
 export interface ConsoleRun extends Run {
-  /** `key` when an API key started it, `console` for the console, its token or the CLI */
-  startedBy: 'key' | 'console';
+  /** `key` when an API key started it, `console` for the console, its token or the CLI, `schedule` for a schedule */
+  startedBy: 'key' | 'console' | 'schedule';
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
-  /** why it died, when a signal killed it (SPEC §10) */
+  /** why it died, when a signal killed it (docs/api.md#live-data) */
   crash: CrashReport | null;
   /** the most memory its container used, sampled once a second; null before the first sample */
   peakMemoryBytes: number | null;

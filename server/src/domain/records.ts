@@ -1,6 +1,7 @@
 // What the store keeps. Public shapes (Run, Key, …) plus the emulator's private bookkeeping, kept
 // apart so that a public response can never leak a private field.
 import type { CrashReport } from '../contract/run-diagnostics.js';
+import type { Schedule } from '../contract/schedules.js';
 import type { Compilation, Key, Project, Run } from '../contract/types.js';
 
 export interface KeyRecord extends Key {
@@ -19,6 +20,8 @@ export interface RunRecord {
   containerId: string | null;
   memoryLimitMb: number;
   pidsLimit: number;
+  /** Docker networks the container joins besides the default bridge (absent in runs stored before) */
+  networks?: string[];
   /** absolute path of the binary that the container mounts */
   binaryFile: string;
   /** set by /stop before the container is killed, so the end is recorded as `stopped` */
@@ -27,7 +30,7 @@ export interface RunRecord {
   startedAtMs: number | null;
   /** an API key's caller, or the console (its UI, token or CLI); absent in runs stored before */
   startedBy?: RunStarter;
-  /** the run this one replaced in a hot swap (SPEC §8) */
+  /** the run this one replaced in a hot swap (docs/api.md#development-loop) */
   replacesRun?: string | null;
   /** why it died, when a signal killed it (absent in runs stored before) */
   crash?: CrashReport | null;
@@ -35,7 +38,7 @@ export interface RunRecord {
   peakMemoryBytes?: number | null;
 }
 
-export type RunStarter = 'key' | 'console';
+export type RunStarter = 'key' | 'console' | 'schedule';
 
 export interface DbData {
   version: 1;
@@ -45,4 +48,23 @@ export interface DbData {
   projects: Project[];
   compilations: CompilationRecord[];
   runs: RunRecord[];
+  /** absent in data dirs written before schedules existed */
+  schedules?: ScheduleRecord[];
+  /** answers of POST …/runs kept for their Idempotency-Key; absent before it existed */
+  idempotency?: IdempotencyRecord[];
+}
+
+/** A schedule as stored: what is derived (`nextRunAt`) is computed when it is read. */
+export type ScheduleRecord = Omit<Schedule, 'nextRunAt'>;
+
+export interface IdempotencyRecord {
+  /** who sent it: `key:<KEY_ID>` or `console` */
+  readonly owner: string;
+  readonly key: string;
+  /** SHA-256 of the project, mode and arguments the first request carried */
+  readonly fingerprint: string;
+  readonly status: number;
+  readonly body: unknown;
+  /** unix milliseconds */
+  readonly at: number;
 }

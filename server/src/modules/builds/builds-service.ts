@@ -1,20 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, Diagnostic, LogChunk, ResolvedPackage } from '../../contract/types.js';
+import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import type { SecretMask } from '../../domain/secret-mask.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
 import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
 import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
+import { copyImportedBinary } from './binary-copy.js';
 import { checkElfExecutable } from './elf.js';
 import { syncMirror } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
+import { readResolvedPackages } from './package-resolved.js';
 
 export interface BuildsDeps {
   readonly store: Store;
@@ -113,9 +116,9 @@ export class BuildsService {
     return this.deps.logs.read('builds', id, afterSequence, limit);
   }
 
-  private async newRecord(projectId: string, source: 'build' | 'import'): Promise<CompilationRecord> {
+  private newRecord(projectId: string, source: 'build' | 'import'): CompilationRecord {
     const project = this.deps.projects.get(projectId);
-    const record: CompilationRecord = {
+    return {
       id: randomUUID(),
       project: project.id,
       state: 'queued',
@@ -130,9 +133,16 @@ export class BuildsService {
       resolvedPackages: [],
       binaryFile: null,
     };
-    this.deps.store.data.compilations.push(record);
-    await this.deps.store.commit();
-    return record;
+  }
+
+  /** Stores a new compilation; a failed write stores nothing (507 on a full disk). */
+  private async add(record: CompilationRecord): Promise<void> {
+    await this.deps.store.transact(() => this.deps.store.data.compilations.push(record));
+  }
+
+  /** Saves a build's progress; a failed write is logged and retried with the next one. */
+  private async save(): Promise<void> {
+    await this.deps.store.commit().catch((err) => this.deps.log(`could not save the builds: ${errorMessage(err)}`));
   }
 
   private binaryDir(record: CompilationRecord): string {
@@ -167,7 +177,8 @@ export class BuildsService {
 
   /** Queues a build; it runs after any build of the same project that is under way. */
   async startBuild(projectId: string): Promise<Compilation> {
-    const record = await this.newRecord(projectId, 'build');
+    const record = this.newRecord(projectId, 'build');
+    await this.add(record);
     const writer = await this.deps.logs.openWriter('builds', record.id);
     if (this.deps.maskFor) writer.setMask(this.deps.maskFor(projectId));
     writer.system(`build queued for target ${record.targetName}`);
@@ -189,7 +200,7 @@ export class BuildsService {
     const { engine } = this.deps;
     record.state = 'running';
     record.startedAt = this.now();
-    await this.deps.store.commit();
+    await this.save();
     let containerId: string | null = null;
     try {
       await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
@@ -226,7 +237,7 @@ export class BuildsService {
         await engine.startContainer(containerId);
         exitCode = await engine.waitContainer(containerId);
         // the engine ends the stream once it has delivered everything the build wrote
-        await Promise.race([capture.done, delay(120_000)]);
+        await Promise.race([capture.done, sleep(120_000, undefined, { ref: false })]);
       } finally {
         capture.stop();
       }
@@ -261,7 +272,7 @@ export class BuildsService {
       record.finishedAt = this.now();
       if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
       await this.deps.logs.closeWriter('builds', record.id);
-      await this.deps.store.commit();
+      await this.save();
       this.announce(record);
     }
   }
@@ -330,25 +341,27 @@ export class BuildsService {
   async importBinary(projectId: string, binaryPath: string): Promise<Compilation> {
     this.deps.projects.get(projectId);
     await checkElfExecutable(binaryPath);
-    const record = await this.newRecord(projectId, 'import');
-    const writer = await this.deps.logs.openWriter('builds', record.id);
+    const record = this.newRecord(projectId, 'import');
     record.startedAt = this.now();
-    const target = join(this.binaryDir(record), record.targetName);
+    const dir = this.binaryDir(record);
     try {
-      await mkdir(this.binaryDir(record), { recursive: true, mode: 0o700 });
-      await copyFile(binaryPath, target);
-      await chmod(target, 0o755);
-      record.binaryFile = target;
+      record.binaryFile = await copyImportedBinary(binaryPath, dir, record.targetName, this.deps.dataDir);
       record.state = 'succeeded';
-      writer.system(`imported ${binaryPath}`);
     } catch (err) {
+      if (err instanceof AppError) throw err; // a full disk: nothing is stored
       record.state = 'failed';
       record.errorSummary = `import failed: ${errorMessage(err)}`;
-      writer.system(record.errorSummary);
     }
     record.finishedAt = this.now();
+    try {
+      await this.add(record);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    writer.system(record.errorSummary ?? `imported ${binaryPath}`);
     await this.deps.logs.closeWriter('builds', record.id);
-    await this.deps.store.commit();
     this.announce(record);
     return toPublicCompilation(record);
   }
@@ -359,9 +372,11 @@ export class BuildsService {
    */
   async removeProject(projectId: string): Promise<void> {
     await this.settled(projectId);
-    const doomed = this.deps.store.data.compilations.filter((c) => c.project === projectId);
-    this.deps.store.data.compilations = this.deps.store.data.compilations.filter((c) => c.project !== projectId);
-    await this.deps.store.commit();
+    const { store } = this.deps;
+    const doomed = store.data.compilations.filter((c) => c.project === projectId);
+    await store.transact(
+      () => (store.data.compilations = store.data.compilations.filter((c) => c.project !== projectId)),
+    );
     await Promise.all(doomed.map((c) => this.deps.logs.remove('builds', c.id).catch(() => undefined)));
     await rm(join(this.deps.dataDir, 'binaries', projectId), { recursive: true, force: true });
     await rm(join(this.deps.dataDir, 'mirrors', projectId), { recursive: true, force: true });
@@ -383,7 +398,7 @@ export class BuildsService {
         changed = true;
       }
     }
-    if (changed) await this.deps.store.commit();
+    if (changed) await this.save();
     try {
       const leftovers = await this.deps.engine.listContainers({ ...this.deps.labels, 'swiftlambda.kind': 'build' });
       await Promise.all(leftovers.map((c) => this.deps.engine.removeContainer(c.id)));
@@ -391,31 +406,4 @@ export class BuildsService {
       this.deps.log(`could not clean up build containers: ${errorMessage(err)}`);
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The pins of a Package.resolved (versions 1 to 3), or none when there is no readable file. */
-export async function readResolvedPackages(file: string): Promise<ResolvedPackage[]> {
-  let parsed: { pins?: unknown; object?: { pins?: unknown } };
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
-  } catch {
-    return [];
-  }
-  const pins = Array.isArray(parsed.pins) ? parsed.pins : Array.isArray(parsed.object?.pins) ? parsed.object.pins : [];
-  return pins.flatMap((pin: Record<string, any>) => {
-    const identity = String(pin.identity ?? pin.package ?? '').toLowerCase();
-    if (!identity) return [];
-    return [
-      {
-        identity,
-        location: String(pin.location ?? pin.repositoryURL ?? ''),
-        version: pin.state?.version ?? null,
-        revision: pin.state?.revision ?? null,
-      },
-    ];
-  });
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DevStatus } from '../../contract/dev.js';
 import type { Compilation } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
@@ -45,7 +46,7 @@ const SLOW_LISTEN_MS = 30_000;
 const MAX_SWAPS_KEPT = 20;
 
 /**
- * The development loop of SPEC §8: watch a project's package, rebuild on save, and after each
+ * The development loop (docs/api.md#development-loop): watch a project's package, rebuild on save, and after each
  * successful build move the dev URL to a new service run of the new binary once it listens
  * (the old one finishes its calls and is stopped gracefully), or run a oneShot again.
  * Why swaps are pinned, serialized and superseded: docs/decisions/0040-hot-swap.md.
@@ -339,7 +340,7 @@ export class DevLoop {
         slow = true;
         onSlow();
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 

@@ -2,3 +2,4 @@ export { ProjectsService, DEFAULT_PROJECT_SETTINGS, type ProjectDefaults } from 
 export { executableProductsIn, checkPackage, packageExecutables } from './package-manifest.js';
 export { createProjectsRouter } from './projects-router.js';
 export { localDependencyFolders, pathDependenciesIn } from './path-dependencies.js';
+export { bundledExamples } from './bundled-examples.js';

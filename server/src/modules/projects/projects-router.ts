@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ErrorReason } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
+import { projectNetworksSchema } from './project-networks.js';
 import { packageExecutables } from './package-manifest.js';
 import type { ProjectsService } from './projects-service.js';
 
@@ -27,6 +28,7 @@ const settings = {
     .max(1024)
     .refine((path) => isInsidePackage(path), 'must be a path inside the package folder, such as .env')
     .nullable(),
+  networks: projectNetworksSchema,
 };
 
 /** A relative path that stays inside the package folder once normalized. */
@@ -58,6 +60,7 @@ const reasons: Record<string, ErrorReason> = {
   reservedConcurrency: 'invalid_reserved_concurrency',
   environment: 'invalid_environment',
   envFile: 'invalid_env_file',
+  networks: 'invalid_networks',
 };
 
 /** Console routes for projects. */

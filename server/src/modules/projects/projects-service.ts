@@ -22,6 +22,7 @@ const LATER_SETTINGS = {
   stopGraceSeconds: 10,
   runtime: 'process',
   reservedConcurrency: 10,
+  networks: [] as readonly string[],
 } as const;
 
 export interface CreateProjectInput {
@@ -40,6 +41,7 @@ export interface CreateProjectInput {
   readonly reservedConcurrency?: number | undefined;
   readonly environment?: Record<string, string> | undefined;
   readonly envFile?: string | null | undefined;
+  readonly networks?: readonly string[] | undefined;
 }
 
 export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
@@ -55,7 +57,7 @@ export class ProjectsService {
     for (const project of store.data.projects) {
       for (const [field, value] of Object.entries(LATER_SETTINGS)) {
         if ((project as unknown as Record<string, unknown>)[field] === undefined)
-          (project as unknown as Record<string, unknown>)[field] = value;
+          (project as unknown as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
       }
       project.environment ??= {};
       project.envFile ??= null;
@@ -112,11 +114,15 @@ export class ProjectsService {
       reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
       environment: { ...input.environment },
       envFile: input.envFile ?? null,
+      networks: [...(input.networks ?? LATER_SETTINGS.networks)],
       created: now,
       updated: now,
     };
-    this.store.data.projects.push(project);
-    await this.store.commit();
+    await this.store.transact(() => {
+      // checked again: another create may have taken the name while the package was checked
+      this.checkNameFree(input.name);
+      this.store.data.projects.push(project);
+    });
     this.announce(project.id);
     return project;
   }
@@ -124,8 +130,7 @@ export class ProjectsService {
   /** Forgets the project itself; its runs and builds are removed first by their services. */
   async remove(id: string): Promise<void> {
     this.get(id);
-    this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id);
-    await this.store.commit();
+    await this.store.transact(() => (this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id)));
     this.announce(id);
   }
 
@@ -141,8 +146,7 @@ export class ProjectsService {
       if (value !== undefined) (next as unknown as Record<string, unknown>)[field] = value;
     }
     next.updated = unixSeconds(this.clock.now());
-    Object.assign(project, next);
-    await this.store.commit();
+    await this.store.transact(() => Object.assign(project, next), [project]);
     this.announce(project.id);
     return project;
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
@@ -14,6 +15,7 @@ import {
   type OutputCapture,
 } from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
+import type { ContainerReach } from '../networks/index.js';
 import { describeExit, runContainerSpec } from './run-container.js';
 import type { RunStats } from './run-stats.js';
 
@@ -28,6 +30,8 @@ export interface LiveRunDeps {
   /** persist the record (coalesced) */
   readonly save: () => Promise<void>;
   readonly log: (line: string) => void;
+  /** how containers reach this machine and the API (absent: no extra hosts, no API URL) */
+  readonly reach?: () => Promise<ContainerReach>;
 }
 
 type Ending =
@@ -100,16 +104,24 @@ export class LiveRun {
     if (state) this.record.run.state = state;
     if (this.record.run.state !== 'queued') this.resolveStarted();
     this.record.run.updated = unixSeconds(this.deps.clock.now());
+    this.saveInBackground();
+  }
+
+  /** A write that fails (a full disk) is logged; the record stays in memory and rides on the next one. */
+  private saveInBackground(): void {
     void this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
   }
 
   private async openWriter(): Promise<LogWriter> {
     if (!this.writer) {
       this.writer = await this.deps.logs.openWriter('runs', this.uuid);
-      this.writer.onTruncated(() => {
+      // past the cap, or lines lost to a full disk: the log is not the whole output
+      const truncated = () => {
         this.record.run.logsTruncated = true;
-        void this.deps.save();
-      });
+        this.saveInBackground();
+      };
+      this.writer.onTruncated(truncated);
+      this.writer.onLinesLost(truncated);
       if (this.record.run.logsTruncated) this.writer.markTruncated();
       this.writer.setMask(this.deps.environment.maskFor(this.record.run.project));
     }
@@ -131,7 +143,7 @@ export class LiveRun {
         // read now, so every run (and every restart of one) gets the env file as it is
         const config = await this.deps.environment.forProject(run.project);
         writer.setMask(config.mask);
-        const spec = runContainerSpec(this.record, this.deps.labels, config.env);
+        const spec = runContainerSpec(this.record, this.deps.labels, await this.deps.reach?.(), config.env);
         try {
           this.record.containerId = await engine.createContainer(spec);
         } catch (err) {
@@ -213,7 +225,12 @@ export class LiveRun {
     const containerId = this.record.containerId!;
     let ending: Ending;
     try {
-      this.capture = await capture();
+      // the run's outcome comes from the engine: a log that cannot be opened is reported, not fatal
+      this.capture = await capture().catch((err: unknown) => {
+        if (isEngineLost(err)) throw err;
+        this.deps.log(`run ${this.uuid}: its output is not recorded: ${errorMessage(err)}`);
+        return null;
+      });
       // an end that came while nobody watched is recorded as it was, not as a deadline kill now
       if (!this.exitedUnseen) {
         this.armDeadline();
@@ -221,8 +238,10 @@ export class LiveRun {
       }
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
-      await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
-      await this.capture.complete();
+      if (this.capture) {
+        await Promise.race([this.capture.done, sleep(LOG_DRAIN_LIMIT_MS, undefined, { ref: false })]);
+        await this.capture.complete();
+      }
       const status = await engine.inspectContainer(containerId);
       ending = {
         kind: 'exited',
@@ -335,6 +354,8 @@ export class LiveRun {
     }
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
     this.capture?.stop();
+    // the log is written (or known to be short) before anyone can see the run ended
+    if (this.writer && !(await this.writer.drain())) run.logsTruncated = true;
     run.state = state;
     this.resolveStarted();
     run.exitCode = exitCode;
@@ -373,8 +394,4 @@ export class LiveRun {
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
     this.resolveDone();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

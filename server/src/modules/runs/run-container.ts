@@ -1,6 +1,7 @@
 import { dirname, posix } from 'node:path';
 import type { ContainerSpec } from '../../adapters/docker/docker-engine.js';
 import type { RunRecord } from '../../domain/records.js';
+import type { ContainerReach } from '../networks/index.js';
 import { SWIFT_BACKTRACE_SETTINGS, signalOfExitCode } from './crash-report.js';
 
 export const SERVICE_PORT = 8080;
@@ -44,6 +45,7 @@ export function runLabels(instanceLabels: Readonly<Record<string, string>>, reco
 export function runContainerSpec(
   record: RunRecord,
   instanceLabels: Readonly<Record<string, string>>,
+  reach: ContainerReach = { extraHosts: [] },
   projectEnv: Readonly<Record<string, string>> = {},
 ): ContainerSpec {
   const { run } = record;
@@ -56,6 +58,8 @@ export function runContainerSpec(
     SWIFT_BACKTRACE: SWIFT_BACKTRACE_SETTINGS,
   };
   if (run.mode === 'service') env.PORT = String(SERVICE_PORT);
+  // the emulator's API as this container reaches it (other projects' dev URLs, the public routes)
+  if (reach.apiUrl) env.SWIFTLAMBDA_API_URL = reach.apiUrl;
   return {
     image: run.dockerImage,
     entrypoint: ['/bin/sh', '-c', launchScript(run.runTimeoutSeconds), run.binaryPath],
@@ -69,6 +73,9 @@ export function runContainerSpec(
     pidsLimit: record.pidsLimit,
     hardened: true,
     init: true,
+    // host.docker.internal is this machine; the project's networks are joined before start
+    extraHosts: reach.extraHosts.length ? reach.extraHosts : undefined,
+    networks: record.networks?.length ? record.networks : undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
+import { asInsufficientStorage } from '../../adapters/store/storage-fault.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { ConsoleRun, LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
@@ -13,6 +14,7 @@ import type { ProjectsService } from '../projects/index.js';
 import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { LiveRun } from './live-run.js';
 import { RunStats } from './run-stats.js';
+import type { ContainerReach } from '../networks/index.js';
 import { SERVICE_PORT } from './run-container.js';
 
 export { RUN_STATES, TERMINAL_STATES } from '../../domain/run-states.js';
@@ -30,6 +32,8 @@ export interface RunsDeps {
   readonly log: (line: string) => void;
   /** each project's environment and secrets (none when absent) */
   readonly environment?: EnvironmentProvider;
+  /** how containers reach this machine and the API */
+  readonly reach?: () => Promise<ContainerReach>;
 }
 
 export interface StartRunInput {
@@ -37,7 +41,7 @@ export interface StartRunInput {
   readonly arguments: readonly string[];
 }
 
-/** Who started a run, and the run it replaces in a hot swap: console fields, not the seed's. */
+/** Who started a run, and the run it replaces in a hot swap: console fields, never on public routes. */
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
@@ -47,7 +51,7 @@ export function toPublicRun(record: RunRecord): Run {
   return { ...record.run, arguments: [...record.run.arguments] };
 }
 
-/** The console's view of a run: the seed's fields and the emulator's own (never on public routes). */
+/** The console's view of a run: the public Run fields and the emulator's own (never on public routes). */
 export function toConsoleRun(record: RunRecord): ConsoleRun {
   return {
     ...toPublicRun(record),
@@ -72,9 +76,9 @@ export class RunsService {
   }
 
   private liveDeps() {
-    const { engine, logs, clock, labels, log, store } = this.deps;
+    const { engine, logs, clock, labels, log, store, reach } = this.deps;
     const environment = this.deps.environment ?? NO_ENVIRONMENT;
-    return { engine, logs, clock, labels, log, environment, stats: this.stats, save: () => store.commit() };
+    return { engine, logs, clock, labels, log, reach, environment, stats: this.stats, save: () => store.commit() };
   }
 
   /** The run record, for the proxy and the console; undefined for an unknown id. */
@@ -157,34 +161,45 @@ export class RunsService {
       containerId: null,
       memoryLimitMb: project.memoryLimitMb,
       pidsLimit: project.pidsLimit,
+      networks: [...project.networks],
       binaryFile: compilation.binaryFile,
       stopRequested: false,
       startedAtMs: null,
       startedBy: options.startedBy ?? 'key',
       replacesRun: options.replacesRun ?? null,
     };
-    this.deps.store.data.runs.push(record);
-    this.byId.set(record.run.uuid, record);
-    // tracked before the first await, so a reconcile running meanwhile leaves the new run alone
-    const live = this.track(record);
-    const response = { run: toPublicRun(record), jobId: record.jobId };
+    const { store, logs } = this.deps;
+    const uuid = record.run.uuid;
     try {
-      // open the log now, so a follower that connects while the run is queued stays connected
-      await this.deps.logs.openWriter('runs', record.run.uuid);
+      // open the log first, so a follower that connects while the run is queued stays connected
+      await logs.openWriter('runs', uuid);
     } catch (err) {
-      // nothing was promised yet: the run is forgotten
-      this.live.delete(record.run.uuid);
-      this.byId.delete(record.run.uuid);
-      this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r !== record);
-      throw err;
+      // nothing was stored or promised yet
+      await logs.remove('runs', uuid).catch(() => undefined);
+      throw asInsufficientStorage(store.dataDir, `the log of a new run`, err);
     }
+    let live!: LiveRun;
     // The container is prepared while the new run is written to disk; the caller hears 201 only
     // once it is durable. A restart's reconcile starts a stored run that has no container yet
     // (whether or not its 201 was sent), as a durable queue would.
-    const durable = this.deps.store.commit();
-    void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
-    await durable;
-    return response;
+    const durable = store.transact(() => {
+      store.data.runs.push(record);
+      this.byId.set(uuid, record);
+      live = this.track(record);
+    });
+    void live.launch().catch((err) => this.deps.log(`run ${uuid} crashed: ${errorMessage(err)}`));
+    try {
+      await durable;
+    } catch (err) {
+      // not stored, so never started: whatever the launch made goes, with the log
+      this.byId.delete(uuid);
+      void live
+        .stop(0)
+        .then(() => logs.remove('runs', uuid))
+        .catch(() => undefined);
+      throw err;
+    }
+    return { run: toPublicRun(record), jobId: record.jobId };
   }
 
   /** Calls `listener` when a live run is left for the reconcile because the engine went away. */
@@ -213,13 +228,14 @@ export class RunsService {
       await live.stop(this.graceSecondsOf(record));
     } else {
       // non-terminal with nothing following it: the engine is away; record the stop now
-      record.stopRequested = true;
+      await this.deps.store.transact(() => {
+        record.stopRequested = true;
+        record.run.state = 'stopped';
+        record.run.phase = 'finished';
+        record.run.finishedAt = unixSeconds(this.deps.clock.now());
+        record.run.updated = record.run.finishedAt;
+      }, [record]);
       if (record.containerId) await this.deps.engine.killContainer(record.containerId).catch(() => undefined);
-      record.run.state = 'stopped';
-      record.run.phase = 'finished';
-      record.run.finishedAt = unixSeconds(this.deps.clock.now());
-      record.run.updated = record.run.finishedAt;
-      await this.deps.store.commit();
     }
     return toPublicRun(record);
   }
@@ -270,9 +286,16 @@ export class RunsService {
     const excess = terminal.length - this.deps.retentionPerProject;
     if (excess <= 0) return;
     const doomed = new Set(terminal.slice(0, excess).map((r) => r.run.uuid));
-    this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => !doomed.has(r.run.uuid));
+    const { store } = this.deps;
+    // a failed write keeps them (in memory as on disk); the next run's end tries again
+    const kept = await store
+      .transact(() => (store.data.runs = store.data.runs.filter((r) => !doomed.has(r.run.uuid))))
+      .then(
+        () => false,
+        () => true,
+      );
+    if (kept) return;
     for (const id of doomed) this.byId.delete(id);
-    await this.deps.store.commit();
     await Promise.all([...doomed].map((id) => this.deps.logs.remove('runs', id).catch(() => undefined)));
   }
 
@@ -283,9 +306,9 @@ export class RunsService {
     const doomed = this.deps.store.data.runs.filter((r) => r.run.project === projectId);
     for (const r of doomed)
       if (r.containerId) await this.deps.engine.removeContainer(r.containerId).catch(() => undefined);
-    this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r.run.project !== projectId);
+    const { store } = this.deps;
+    await store.transact(() => (store.data.runs = store.data.runs.filter((r) => r.run.project !== projectId)));
     for (const r of doomed) this.byId.delete(r.run.uuid);
-    await this.deps.store.commit();
     await Promise.all(doomed.map((r) => this.deps.logs.remove('runs', r.run.uuid).catch(() => undefined)));
   }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { SecretsResponse } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
-import type { ConsoleAuth } from '../console/index.js';
+import type { ConsoleAuth } from '../callers/index.js';
 import type { ProjectsService } from '../projects/index.js';
 import type { SecretsService } from './secrets-service.js';
 

@@ -80,6 +80,16 @@ export class SecretsService {
     return Object.fromEntries(Object.entries(this.data.projects[projectId] ?? {}).map(([n, s]) => [n, s.value]));
   }
 
+  /**
+   * Every project's values, each also URL-encoded (as a query or an echoed request line holds it):
+   * for the server's redactor (error bodies, request-log records).
+   */
+  allValues(): string[] {
+    return Object.values(this.data.projects).flatMap((secrets) =>
+      Object.values(secrets).flatMap(({ value }) => [...new Set([value, encodeURIComponent(value)])]),
+    );
+  }
+
   /** Masks this project's secret values in output. */
   maskFor(projectId: string): SecretMask {
     let mask = this.masks.get(projectId);
