@@ -4,6 +4,7 @@ import type { DockerEngine, OutputStream } from '../../adapters/docker/docker-en
 import type { Clock } from '../../clock.js';
 import type { AwsContainer, AwsInvocation } from '../../contract/aws.js';
 import type { Project } from '../../contract/types.js';
+import type { EnvironmentProvider } from '../../domain/project-environment.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { errorMessage } from '../../errors.js';
 import type { LogStore } from '../logs/index.js';
@@ -49,16 +50,21 @@ export interface FunctionPoolDeps {
   readonly latestBuild: () => CompilationRecord | undefined;
   /** an invocation was queued, started or ended */
   readonly changed: (record: AwsInvocation) => void;
+  /** the project's env file, environment and secrets */
+  readonly environment: EnvironmentProvider;
 }
 
 /** The settings a container was started with: one that differs takes no more invocations. */
-function fingerprintOf(project: Project, build: CompilationRecord): string {
+function fingerprintOf(project: Project, build: CompilationRecord, configVersion: number): string {
   return JSON.stringify([
     build.id,
     project.name,
     project.dockerImage,
     project.memoryLimitMb,
     project.pidsLimit,
+    project.environment,
+    project.envFile,
+    configVersion,
     project.networks,
   ]);
 }
@@ -74,6 +80,8 @@ export class FunctionPool implements ContainerOwner {
   private readonly initOutput = new Map<FunctionContainer, string[]>();
   private readonly initFailures = new Map<FunctionContainer, Failure>();
   private closed = false;
+  /** counts changes of configuration the project record does not show (its secrets) */
+  private configVersion = 0;
 
   private constructor(
     readonly projectId: string,
@@ -140,7 +148,7 @@ export class FunctionPool implements ContainerOwner {
         this.failUnstarted(this.queue.shift()!, { errorType: 'Runtime.Unavailable', errorMessage: why });
       return;
     }
-    const fingerprint = fingerprintOf(project, build);
+    const fingerprint = fingerprintOf(project, build, this.configVersion);
     for (const c of this.containers) {
       if (c.fingerprint !== fingerprint && c.isWaiting) c.retire('outdated');
     }
@@ -169,7 +177,14 @@ export class FunctionPool implements ContainerOwner {
 
   private startContainer(project: Project, build: CompilationRecord, fingerprint: string): void {
     const c = new FunctionContainer(
-      { engine: this.deps.engine, clock: this.deps.clock, log: this.deps.log, network: this.deps.network, owner: this },
+      {
+        engine: this.deps.engine,
+        clock: this.deps.clock,
+        log: this.deps.log,
+        network: this.deps.network,
+        environment: this.deps.environment,
+        owner: this,
+      },
       {
         project: { ...project },
         compilation: { id: build.id, targetName: build.targetName, binaryFile: build.binaryFile! },
@@ -382,6 +397,12 @@ export class FunctionPool implements ContainerOwner {
   private systemLine(text: string, inv?: Invocation): void {
     inv?.appendTail(text.endsWith('\n') ? text : text + '\n');
     this.log.system(text);
+  }
+
+  /** The project's secrets changed: containers started with the old ones take no more invocations. */
+  configurationChanged(): void {
+    this.configVersion++;
+    this.dispatch();
   }
 
   /** Retires every container (the project left AWS Lambda mode or its settings changed). */
