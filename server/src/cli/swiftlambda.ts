@@ -146,7 +146,9 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     const body = {
       name: values.name,
       expiresInDays: days === undefined ? null : Number(days),
-      ...(values.project ? { projects: values.project } : {}),
+      ...(values.project
+        ? { projects: await Promise.all(values.project.map((ref) => resolveProjectRef(conn, ref))) }
+        : {}),
     };
     const created = await call<{ key: Key; secret: string }>(conn, 'POST', '/console/api/keys', body);
     const { key, secret } = created;
