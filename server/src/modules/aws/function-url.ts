@@ -48,7 +48,15 @@ export class FunctionUrls {
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const url = req.url ?? '';
     if (!url.startsWith('/lambda-url/')) return false;
-    const call = matchFunctionUrl(url);
+    let call: ReturnType<typeof matchFunctionUrl>;
+    try {
+      call = matchFunctionUrl(url);
+    } catch (err) {
+      // an id that is not percent-encoded UTF-8: a 400, never a throw out of the request listener
+      if (!(err instanceof AppError)) throw err;
+      sendError(res, err.reason, err.message);
+      return true;
+    }
     if (!call) {
       sendError(res, 'bad_request', 'the function URL is malformed: /lambda-url/{LAMBDA_ID}/…');
       return true;
