@@ -281,9 +281,15 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   // listener's Host policy.
   function handle(policy: HostPolicy): http.RequestListener {
     return (req, res) => {
-      const refused = refuseBeforeRouting(req, policy);
-      if (refused) return sendError(res, refused[0], refused[1], { close: true });
-      if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
+      try {
+        const refused = refuseBeforeRouting(req, policy);
+        if (refused) return sendError(res, refused[0], refused[1], { close: true });
+        if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
+      } catch (err) {
+        // a throw out of the request listener would end the process: one request fails instead
+        log(`request ${req.method} ${req.url?.slice(0, 200)} failed: ${errorMessage(err)}`);
+        sendError(res, 'internal_error', 'the request could not be handled', { close: true });
+      }
     };
   }
   const terminals = new TerminalSockets({
