@@ -8,6 +8,7 @@ import type {
   Project,
   Run,
   RunMode,
+  SecretsResponse,
   StartRunResponse,
   StatusResponse,
   StopAllResponse,
@@ -115,6 +116,11 @@ export const api = {
   createKey: (body: { name: string; expiresInDays: number | null; projects?: string[] }) =>
     request<CreateKeyResponse>('POST', '/console/api/keys', body),
   revokeKey: (id: string) => request<{ key: Key }>('POST', `/console/api/keys/${enc(id)}/revoke`),
+  secrets: (id: string) => request<SecretsResponse>('GET', `/console/api/projects/${enc(id)}/secrets`),
+  setSecret: (id: string, name: string, value: string) =>
+    request<void>('PUT', `/console/api/projects/${enc(id)}/secrets/${enc(name)}`, { value }),
+  removeSecret: (id: string, name: string) =>
+    request<void>('DELETE', `/console/api/projects/${enc(id)}/secrets/${enc(name)}`),
 };
 
 export const runLogsUrl = (projectId: string, runId: string) =>

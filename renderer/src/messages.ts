@@ -35,6 +35,15 @@ const SENTENCES: Record<string, string | ((message: string) => string)> = {
   docker_unavailable: 'Docker is not running. Start Docker Desktop (or the Docker service) and try again.',
   console_auth_required: 'The console session has ended. Open the console with the link the server printed.',
   invalid_json: 'That is not valid JSON.',
+  invalid_environment: (message) =>
+    / is not a valid variable name/.test(message)
+      ? `${message.replace(/ \(.*$/, '')}: a name has letters, digits and “_” only, and does not start with a digit.`
+      : message.replace(/^environment: /, 'Environment: '),
+  reserved_env_name: (message) =>
+    `${message.split(' ')[0]} is set by the emulator itself (PORT, LAMBDA_RUN_UUID, the AWS variables…): choose another name.`,
+  invalid_env_file: 'The env file is a path inside the package folder, such as .env or config/local.env.',
+  invalid_secret: (message) => message,
+  secret_not_found: 'That secret was removed already.',
   invalid_cron: (message) => `That is not a cron expression the emulator reads: ${message.replace(/^cron: /, '')}`,
   invalid_timezone: 'Name a time zone as the IANA database does, for example Europe/Berlin or America/New_York.',
   too_many_schedules: 'A project has at most 20 schedules: delete one first.',

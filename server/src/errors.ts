@@ -27,6 +27,10 @@ export const errorStatus = {
   invalid_stop_grace: 400,
   invalid_runtime: 400,
   invalid_reserved_concurrency: 400,
+  invalid_environment: 400,
+  reserved_env_name: 400,
+  invalid_env_file: 400,
+  invalid_secret: 400,
   invalid_networks: 400,
   invalid_expires_in_days: 400,
   invalid_projects: 400,
@@ -59,6 +63,7 @@ export const errorStatus = {
   compilation_not_found: 404,
   instance_not_found: 404,
   request_not_found: 404,
+  secret_not_found: 404,
   schedule_not_found: 404,
   // 405
   method_not_allowed: 405,

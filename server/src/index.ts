@@ -49,6 +49,7 @@ import { ContainerNetworking, createNetworksRouter } from './modules/networks/in
 import { InstanceProxy } from './modules/proxy/index.js';
 import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
 import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
+import { createSecretsRouter, EnvironmentSource, SecretsService } from './modules/secrets/index.js';
 import {
   createPublicRouter,
   EngineWatcher,
@@ -84,6 +85,7 @@ export interface SwiftLambdaServer {
     readonly builds: BuildsService;
     readonly runs: RunsService;
     readonly store: Store;
+    readonly secrets: SecretsService;
   };
   /** starts listening; resolves with the base URL */
   listen(): Promise<string>;
@@ -135,6 +137,13 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   await startupWrite('the log folders', () => logs.init());
   const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
+  const secrets = await SecretsService.open(config.dataDir, clock);
+  const environment = new EnvironmentSource(projects, secrets);
+  // error bodies, log lines and request-log records: the projects' secret values too
+  redactor.addSecrets(() => secrets.allValues());
+  projects.onChanged((id) => {
+    if (!projects.exists(id)) void secrets.forgetProject(id).catch((err) => log(`secrets: ${errorMessage(err)}`));
+  });
   const builds = new BuildsService({
     store,
     engine,
@@ -145,6 +154,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     buildVolumeKey: config.buildVolumeKey,
+    maskFor: (id) => secrets.maskFor(id),
   });
   const runs = new RunsService({
     store,
@@ -156,6 +166,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     retentionPerProject: config.runRetentionPerProject,
     log,
+    environment,
     reach,
   });
   const schedules = new SchedulesService({ store, projects, runs, clock, log });
@@ -168,6 +179,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     idleSeconds: config.awsIdleSeconds,
+    environment,
     network: reach,
   });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
@@ -189,6 +201,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     compilation: toPublicCompilation,
     project: (p) => p,
     key: toPublicKey,
+  });
+  // a secret changed: its project is sent again (the names are read with GET …/secrets; no value is sent)
+  secrets.onChanged((projectId) => {
+    void aws.secretsChanged(projectId);
+    if (projects.exists(projectId)) feed.publish({ type: 'project', data: projects.get(projectId) });
   });
   publishDevStatus(feed, devLoop, projects);
   publishInvocations(feed, aws);
@@ -224,6 +241,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     }),
   );
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createSecretsRouter({ secrets, projects, consoleAuth }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createSchedulesRouter({ schedules, consoleAuth }));
   app.use('/console/api', originGuard(hostPolicy, 'all'), createNetworksRouter({ engine, consoleAuth }));
   app.use(
@@ -263,9 +281,15 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   // listener's Host policy.
   function handle(policy: HostPolicy): http.RequestListener {
     return (req, res) => {
-      const refused = refuseBeforeRouting(req, policy);
-      if (refused) return sendError(res, refused[0], refused[1], { close: true });
-      if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
+      try {
+        const refused = refuseBeforeRouting(req, policy);
+        if (refused) return sendError(res, refused[0], refused[1], { close: true });
+        if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
+      } catch (err) {
+        // a throw out of the request listener would end the process: one request fails instead
+        log(`request ${req.method} ${req.url?.slice(0, 200)} failed: ${errorMessage(err)}`);
+        sendError(res, 'internal_error', 'the request could not be handled', { close: true });
+      }
     };
   }
   const terminals = new TerminalSockets({
@@ -316,7 +340,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     app,
     consoleToken,
     warnings: store.warnings,
-    services: { keys, projects, builds, runs, store },
+    services: { keys, projects, builds, runs, store, secrets },
     async listen() {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

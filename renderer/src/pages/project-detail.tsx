@@ -11,6 +11,7 @@ import { href } from '../router.js';
 import { DebugRunDialog } from './debug-run-dialog.js';
 import { DeleteProjectDialog } from './delete-project-dialog.js';
 import { DevLoopPanel } from './project-dev-loop.js';
+import { EnvironmentPanel, SecretsPanel } from './project-configuration.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
 import { FunctionUrlPanel } from './function-url.js';
@@ -195,6 +196,10 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
           )}
         </section>
         <ProjectSettings project={p} images={images.images} onDelete={() => setDialog('delete')} />
+      </div>
+      <div className="split">
+        <EnvironmentPanel project={p} />
+        <SecretsPanel project={p} />
       </div>
       {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
       {aws ? (

@@ -67,3 +67,36 @@ test('project names in variable names: upper-cased, other characters _', () => {
   assert.equal(envName('echo-service'), 'ECHO_SERVICE');
   assert.equal(envName('api.v2'), 'API_V2');
 });
+
+test("--env and --secret give every project its configuration; a bare --secret NAME reads exec's environment", () => {
+  process.env.EXEC_TEST_TOKEN = 'from-the-environment';
+  try {
+    const args = parseExecArgs([
+      '--project',
+      'api=./pkg:Server',
+      '--env',
+      'LOG_LEVEL=debug',
+      '--env=DATABASE_URL=postgres://u@127.0.0.1/db?x=1',
+      '--secret',
+      'DB_PASSWORD=p=w',
+      '--secret',
+      'EXEC_TEST_TOKEN',
+      '--',
+      'npm',
+      'test',
+    ]);
+    assert.notEqual(args, 'help');
+    if (args === 'help') return;
+    assert.deepEqual(args.projects.api, {
+      path: './pkg',
+      target: 'Server',
+      environment: { LOG_LEVEL: 'debug', DATABASE_URL: 'postgres://u@127.0.0.1/db?x=1' },
+      secrets: { DB_PASSWORD: 'p=w', EXEC_TEST_TOKEN: 'from-the-environment' },
+    });
+  } finally {
+    delete process.env.EXEC_TEST_TOKEN;
+  }
+  assert.throws(() => parseExecArgs(['--env', '1BAD=x', '--', 'true']), CliError);
+  assert.throws(() => parseExecArgs(['--env', 'NOVALUE', '--', 'true']), CliError);
+  assert.throws(() => parseExecArgs(['--secret', 'EXEC_TEST_MISSING_VAR', '--', 'true']), CliError);
+});

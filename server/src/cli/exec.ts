@@ -8,7 +8,7 @@ import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { BuildFailedError, startEmulator, type Emulator, type EmulatorProject } from '../emulator/index.js';
 import { CliError } from './client.js';
 
-export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
+export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
 
 Starts an emulator on a free port with a temporary data dir, builds each project, creates an API
 key and runs COMMAND with SWIFTLAMBDA_API_URL, SWIFTLAMBDA_API_KEY, SWIFTLAMBDA_CONSOLE_TOKEN,
@@ -19,6 +19,9 @@ with COMMAND's exit code (1 when a build fails, before COMMAND runs).
   --project NAME=PATH:TARGET   a Swift package folder and the executable product to build (repeatable)
   --data-dir DIR               use and keep this data dir instead of a temporary one
   --image IMAGE                the image to build and run in (default SWIFTLAMBDA_DEFAULT_IMAGE, else swift:5.10-jammy)
+  --env NAME=VALUE             an environment variable for every project's runs (repeatable)
+  --secret NAME[=VALUE]        a secret for every project's runs, masked in their logs (repeatable); without
+                               =VALUE it is taken from exec's own environment, so it stays off the command line
   --json                       exec's own output (build output, progress) off; its errors as one JSON object
                                {"error": true, "reason", "message"} on stderr; COMMAND's output untouched
 `;
@@ -36,6 +39,8 @@ const EXEC_OPTIONS = {
   project: { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
   image: { type: 'string' },
+  env: { type: 'string', multiple: true },
+  secret: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -68,6 +73,17 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
   }
   const command = argv.slice(commandAt);
   if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
+  const environment: Record<string, string> = {};
+  const secrets: Record<string, string> = {};
+  for (const value of values.env ?? []) setVariable(environment, '--env', value, false);
+  for (const value of values.secret ?? []) setVariable(secrets, '--secret', value, true);
+  for (const name of Object.keys(projects)) {
+    projects[name] = {
+      ...projects[name]!,
+      ...(Object.keys(environment).length ? { environment } : {}),
+      ...(Object.keys(secrets).length ? { secrets } : {}),
+    };
+  }
   return {
     projects,
     dataDir: values['data-dir'],
@@ -75,6 +91,16 @@ export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
     command,
     ...(values.json ? { json: true } : {}),
   };
+}
+
+/** `NAME=VALUE`; a secret may be `NAME` alone, its value then read from exec's own environment. */
+function setVariable(into: Record<string, string>, flag: string, value: string, fromEnv: boolean): void {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? value : value.slice(0, eq);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CliError(`${flag} takes NAME=VALUE (got a bad name "${name}")`);
+  if (eq >= 0) into[name] = value.slice(eq + 1);
+  else if (fromEnv && process.env[name] !== undefined) into[name] = process.env[name]!;
+  else throw new CliError(fromEnv ? `${flag} ${name}: exec's environment has no ${name}` : `${flag} takes NAME=VALUE`);
 }
 
 /** `NAME=PATH:TARGET`; the path may hold `=` or `:` itself (the first `=` and the last `:` split). */

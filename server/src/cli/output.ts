@@ -39,7 +39,7 @@ export function wantsJson(argv: readonly string[]): boolean {
     const arg = argv[i]!;
     if (arg === '--json') return true;
     if (arg === '--' || !arg.startsWith('-')) return false;
-    if (['--project', '--data-dir', '--image'].includes(arg)) i++;
+    if (['--project', '--data-dir', '--image', '--env', '--secret'].includes(arg)) i++;
   }
   return false;
 }

@@ -84,6 +84,7 @@ test('--json counts among the options only: not after `--`, nor in the command e
   assert.equal(wantsJson(['exec', '--project', 'a=/p:t', '--json', '--', 'x']), true);
   assert.equal(wantsJson(['exec', '--data-dir', '/d', '--', 'npm', '--json']), false);
   assert.equal(wantsJson(['exec', 'npm', 'test', '--json']), false);
+  assert.equal(wantsJson(['exec', '--env', 'A=1', '--secret', 'TOKEN', '--json', '--', 'x']), true);
 });
 
 test("refusals the CLI can fix name the command that fixes them; others keep the server's message", () => {

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
 import type { Compilation, Key, Project } from '../contract/types.js';
 import { ApiCallError, call, CliError, connect, followLog, type Connection } from './client.js';
+import { envCommand, secretCommand } from './config-commands.js';
 import { debugRun } from './debug-command.js';
 import { DevSession, printDiagnostics } from './dev-session.js';
 import { explain, type HintContext } from './hints.js';
@@ -35,6 +36,11 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
   stop LAMBDA_ID RUN_ID                                              stop a run (SIGTERM, the project's stop grace, then
                                                                      the kill); one that has ended already is shown
   stop-all LAMBDA_ID                                                 stop every live run of the project
+  env LAMBDA_ID [NAME=VALUE...] [--unset NAME]...                    the project's environment: shows it, or sets and
+                                                                     unsets variables (runs started from then on get them)
+  secret set LAMBDA_ID NAME                                          sets a secret, its value read from stdin (piped, or
+                                                                     typed without echo); never an argument
+  secret rm LAMBDA_ID NAME | secret ls LAMBDA_ID                     removes a secret; lists names and when they were set
   shell LAMBDA_ID RUN_ID                                             a shell (bash, else sh) in the run's container, in this
                                                                      terminal; \`exit\` leaves it and the run goes on
   info [--shell]                                                     the server's API URL, console URL and data dir; --shell
@@ -46,7 +52,8 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
                                                                      dev URL, swapped without a failed call); Ctrl-C stops
                                                                      its runs and turns watch off (unless it was on)
   ${SCHEDULE_USAGE}
-  exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] [--json] -- COMMAND...
+  exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR]
+       [--image IMAGE] [--json] -- COMMAND...
                                                                      an emulator of its own around COMMAND (a test suite):
                                                                      builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
                                                                      code and leaves nothing behind (exec --help)
@@ -102,6 +109,7 @@ function parse(argv: string[]) {
         state: { type: 'string' },
         limit: { type: 'string' },
         follow: { type: 'boolean', short: 'f' },
+        unset: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         timezone: { type: 'string' },
         shell: { type: 'boolean' },
@@ -138,7 +146,9 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     const body = {
       name: values.name,
       expiresInDays: days === undefined ? null : Number(days),
-      ...(values.project ? { projects: values.project } : {}),
+      ...(values.project
+        ? { projects: await Promise.all(values.project.map((ref) => resolveProjectRef(conn, ref))) }
+        : {}),
     };
     const created = await call<{ key: Key; secret: string }>(conn, 'POST', '/console/api/keys', body);
     const { key, secret } = created;
@@ -266,6 +276,23 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
   }
   if (command === 'stop-all') return stopAll(conn, out, await project(''));
+  if (command === 'env')
+    return envCommand(
+      conn,
+      out,
+      await project('[NAME=VALUE...] [--unset NAME]'),
+      positionals.slice(2),
+      values.unset ?? [],
+    );
+  if (command === 'secret') {
+    if (positionals.length > 4)
+      throw new CliError(
+        'secret set takes the value from stdin, never as an argument (it would show in ps and history)',
+      );
+    const ref = positionals[2];
+    const projectId = ref ? (ctx.projectId = await resolveProjectRef(conn, ref)) : undefined;
+    return secretCommand(conn, out, sub, projectId, positionals[3]);
+  }
   if (command === 'open') return openConsole(conn, out);
   if (command === 'info') return infoCommand(conn, out, { shell: values.shell ?? false });
   if (command === 'schedule') return scheduleCommand(conn, out, positionals, { timezone: values.timezone });

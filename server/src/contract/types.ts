@@ -114,12 +114,25 @@ export interface Project {
   runtime: FunctionRuntime;
   /** AWS Lambda mode: the most containers the function runs at once. */
   reservedConcurrency: number;
+  /** Plain configuration given to every run and function: `{ NAME: value }` (secrets live apart). */
+  environment: Record<string, string>;
+  /** A dotenv file relative to the package folder (for example `.env`), read at each run start; or null. */
+  envFile: string | null;
   /** Docker networks each run's container joins besides the default bridge (at most 5). */
   networks: string[];
   created: number;
   updated: number;
 }
 export type BuildConfiguration = 'release' | 'debug';
+/** A project secret as answers show it: its name and when it was set, never its value. */
+export interface SecretInfo {
+  name: string;
+  /** unix seconds */
+  updated: number;
+}
+export interface SecretsResponse {
+  secrets: SecretInfo[];
+}
 export type FunctionRuntime = 'process' | 'awsLambda';
 export interface CreateProjectRequest {
   name: string;
@@ -135,6 +148,8 @@ export interface CreateProjectRequest {
   stopGraceSeconds?: number;
   runtime?: FunctionRuntime;
   reservedConcurrency?: number;
+  environment?: Record<string, string>;
+  envFile?: string | null;
   networks?: string[];
 }
 

@@ -26,6 +26,10 @@ export interface EmulatorProject {
   readonly buildConfiguration?: BuildConfiguration;
   /** service runs answer without an API key */
   readonly publicInstances?: boolean;
+  /** plain configuration for every run: `{ LOG_LEVEL: 'debug' }` */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** secrets for every run: in its environment, masked in its logs, kept in the data dir's 0600 secrets file */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 export interface StartEmulatorOptions {
@@ -163,9 +167,14 @@ async function createOrReuseProject(
     buildConfiguration: spec.buildConfiguration,
     publicInstances: spec.publicInstances,
     dockerImage: image || undefined,
+    environment: spec.environment ? { ...spec.environment } : undefined,
   };
   const existing = projects.list().find((p) => p.name.toLowerCase() === name.toLowerCase());
-  if (!existing) return (await projects.create({ name, sourcePath, targetName: spec.target, ...settings })).id;
+  if (!existing) {
+    const { id } = await projects.create({ name, sourcePath, targetName: spec.target, ...settings });
+    await setSecrets(server, id, spec.secrets);
+    return id;
+  }
   if (existing.sourcePath !== sourcePath || existing.targetName !== spec.target) {
     throw new Error(
       `the data dir has a project ${existing.name} for ${existing.sourcePath}:${existing.targetName}, not ${sourcePath}:${spec.target}`,
@@ -174,7 +183,16 @@ async function createOrReuseProject(
   // only what the caller named changes; settings made in the console stay
   const named = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   await projects.update(existing.id, named);
+  await setSecrets(server, existing.id, spec.secrets);
   return existing.id;
+}
+
+async function setSecrets(
+  server: SwiftLambdaServer,
+  projectId: string,
+  secrets: Readonly<Record<string, string>> | undefined,
+): Promise<void> {
+  for (const [name, value] of Object.entries(secrets ?? {})) await server.services.secrets.set(projectId, name, value);
 }
 
 /** Builds a project, handing its output to `onOutput` as it comes; throws BuildFailedError. */

@@ -95,6 +95,9 @@ describe('swiftlambda schedule', { timeout: 5 * 60_000 }, () => {
     const byName = await cli(['--json', 'schedule', 'ls', 'HELLO']);
     assert.equal(byName.code, 0, byName.stderr);
     assert.deepEqual(JSON.parse(byName.stdout), { schedules: [] });
+    const key = await cli(['--json', 'keys', 'create', '--name', 'by-name', '--project', 'hello']);
+    assert.equal(key.code, 0, key.stderr);
+    assert.deepEqual(JSON.parse(key.stdout).key.projects, [projectId], 'keys create --project takes a name too');
     const unknown = await cli(['runs', 'no-such-project']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no project named "no-such-project"/);

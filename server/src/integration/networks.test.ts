@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Docker from 'dockerode';
 import type { LoggedRequest, Project } from '../contract/types.js';
-import { localIpv4Addresses, chooseRuntimeNetwork } from '../modules/aws/runtime-network.js';
+import { detectRuntimeNetwork } from '../modules/aws/runtime-network.js';
 import { testEngine } from '../testing/docker.js';
 import { PACKAGES, startTestServer, TEST_IMAGE, waitFor, type TestServer } from '../testing/harness.js';
 
@@ -46,7 +46,7 @@ describe('networks: the host, a user network, other services', { timeout: 600_00
   };
 
   before(async () => {
-    const network = chooseRuntimeNetwork(await testEngine.inspectNetwork('bridge'), localIpv4Addresses());
+    const network = await detectRuntimeNetwork(testEngine);
     assert.equal(network.kind, 'bridge', 'this test needs the bridge gateway on this machine (Linux)');
     gateway = network.bindHost;
     // "the laptop": a server on this machine, on the bridge gateway only

@@ -152,7 +152,7 @@ console.log(JSON.stringify({ lib: Object.keys(lib).sort(), playwright }));`;
       });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(JSON.parse(result.stdout), {
-        lib: ['BuildFailedError', 'startEmulator'],
+        lib: ['BuildFailedError', 'readEventStream', 'startEmulator'],
         playwright: 'ERR_MODULE_NOT_FOUND',
       });
     },

@@ -20,7 +20,7 @@ import {
   timeoutError,
   timeoutLogLine,
 } from './platform-lines.js';
-import { chooseRuntimeNetwork, inSubnet } from './runtime-network.js';
+import { chooseRuntimeNetwork, gatewayCandidates, inSubnet, localAddressesFor } from './runtime-network.js';
 
 test('function names: AWS alphabet, ARNs, references by name, id, ARN and qualifier', () => {
   assert.equal(functionNameOf({ name: 'my fn/v2' }), 'my-fn-v2');
@@ -121,6 +121,17 @@ test('the runtime API listens on the bridge gateway when it is local, else on lo
     checkPeerAddress: false,
   });
   assert.notEqual(chooseRuntimeNetwork(null, ['0.0.0.0']).bindHost, '0.0.0.0');
+});
+
+test("the bridge's gateway counts as local while docker0 is down (no container on it): it can be bound", async () => {
+  assert.deepEqual(gatewayCandidates({ subnets: ['172.17.0.0/16'], gateways: [] }), ['172.17.0.1']);
+  assert.deepEqual(gatewayCandidates({ subnets: ['10.88.0.0/16'], gateways: ['10.88.0.1'] }), ['10.88.0.1']);
+  assert.deepEqual(gatewayCandidates(null), []);
+  // Node lists 127.0.0.1 only, yet this machine holds all of 127/8: a gateway there is found by binding it
+  const held = await localAddressesFor({ subnets: ['127.55.0.0/16'], gateways: [] });
+  assert.ok(held.includes('127.55.0.1'), held.join(' '));
+  const elsewhere = await localAddressesFor({ subnets: ['198.51.100.0/24'], gateways: [] });
+  assert.ok(!elsewhere.includes('198.51.100.1'), 'an address this machine does not hold is not taken');
 });
 
 test('on Podman, host.docker.internal is the gateway written as an address, never host-gateway', () => {

@@ -4,6 +4,7 @@ import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import type { AwsContainer, AwsInvocation } from '../../contract/aws.js';
 import type { LogChunk, Project } from '../../contract/types.js';
+import { NO_ENVIRONMENT, type EnvironmentProvider } from '../../domain/project-environment.js';
 import { errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
 import type { LogListener, LogStore } from '../logs/index.js';
@@ -24,6 +25,8 @@ export interface AwsDeps {
   readonly log: (line: string) => void;
   /** seconds a warm container waits for an invocation before it is stopped */
   readonly idleSeconds: number;
+  /** each project's environment and secrets (none when absent) */
+  readonly environment?: EnvironmentProvider;
   /** where runtime APIs listen and how containers reach this machine (default: detected here) */
   readonly network?: () => Promise<RuntimeNetwork>;
 }
@@ -128,6 +131,7 @@ export class AwsService {
         project: () => (projects.exists(projectId) ? projects.get(projectId) : undefined),
         latestBuild: () => builds.latestSucceeded(projectId),
         changed: (record) => this.announce(record),
+        environment: this.deps.environment ?? NO_ENVIRONMENT,
       });
       this.pools.set(projectId, pool);
       pool.catch(() => this.pools.delete(projectId));
@@ -189,6 +193,12 @@ export class AwsService {
     const project = this.deps.projects.get(projectId);
     if (project.runtime !== 'awsLambda') pool.retireAll();
     pool.dispatch();
+  }
+
+  /** A project's secrets changed: its warm containers are replaced as they become free. */
+  async secretsChanged(projectId: string): Promise<void> {
+    const pool = await this.pools.get(projectId)?.catch(() => null);
+    pool?.configurationChanged();
   }
 
   /** Removes function containers a previous run of this data dir left behind (killed emulator). */

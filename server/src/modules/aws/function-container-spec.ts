@@ -28,12 +28,20 @@ export interface FunctionContainerInput {
   readonly instanceLabels: Readonly<Record<string, string>>;
   /** the emulator's id of this container (AwsContainer.id) */
   readonly containerKey: string;
+  /** the project's env file, environment and secrets (below AWS's own variables) */
+  readonly projectEnv?: Readonly<Record<string, string>>;
 }
 
-/** AWS's environment for a custom runtime (provided.al2023), with the project's settings. */
+/**
+ * AWS's environment for a custom runtime (provided.al2023), with the project's settings. As on AWS,
+ * a function may change TZ and LANG; the other variables are the emulator's and win.
+ */
 export function functionEnvironment(input: FunctionContainerInput): Record<string, string> {
   const name = functionNameOf(input.project);
   return {
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    ...input.projectEnv,
     AWS_LAMBDA_RUNTIME_API: input.runtimeApi,
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_LAMBDA_FUNCTION_VERSION: LATEST,
@@ -46,8 +54,6 @@ export function functionEnvironment(input: FunctionContainerInput): Record<strin
     _HANDLER: input.compilation.targetName,
     LAMBDA_TASK_ROOT: TASK_ROOT,
     LAMBDA_RUNTIME_DIR: '/var/runtime',
-    TZ: ':UTC',
-    LANG: 'en_US.UTF-8',
     // a trap prints the crashed thread's backtrace to stderr, into the function's log
     SWIFT_BACKTRACE: 'enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,sanitize=no',
     // the emulator's API as this container reaches it (other projects' dev URLs, the public routes)

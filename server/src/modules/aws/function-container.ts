@@ -6,6 +6,8 @@ import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docke
 import { ImageMissingError } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import type { AwsContainer } from '../../contract/aws.js';
+import type { EnvironmentProvider } from '../../domain/project-environment.js';
+import { NO_MASK, type SecretMask } from '../../domain/secret-mask.js';
 import { errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
 import { LineSplitter } from '../logs/index.js';
@@ -49,6 +51,8 @@ export interface FunctionContainerDeps {
   /** where runtime APIs listen (detected once from the engine) */
   readonly network: () => Promise<RuntimeNetwork>;
   readonly owner: ContainerOwner;
+  /** the project's configuration, read when the container is made */
+  readonly environment: EnvironmentProvider;
 }
 
 /** How long a runtime may take from start to its first GET /next (AWS allows 10 s of init). */
@@ -83,6 +87,8 @@ export class FunctionContainer implements RuntimeApiHandler {
   private initTimer: NodeJS.Timeout | null = null;
   private exited = false;
   private checkPeer = true;
+  /** the secrets this container was given, masked in each line of its output */
+  private mask: SecretMask = NO_MASK;
 
   constructor(
     private readonly deps: FunctionContainerDeps,
@@ -131,8 +137,11 @@ export class FunctionContainer implements RuntimeApiHandler {
         host: network.bindHost,
         isAllowedPeer: (a) => this.isOwnAddress(a),
       });
+      const config = await this.deps.environment.forProject(this.input.project.id);
+      this.mask = config.mask;
       const spec = functionContainerSpec({
         ...this.input,
+        projectEnv: config.env,
         network,
         runtimeApi: `${network.advertiseHost}:${this.api.port}`,
         containerKey: this.id,
@@ -177,6 +186,7 @@ export class FunctionContainer implements RuntimeApiHandler {
 
   private emitLine(stream: OutputStream, buf: Buffer, start: number, end: number): void {
     let line = buf.toString('utf8', start, end);
+    if (!this.mask.empty) line = this.mask.text(line);
     if (!line.endsWith('\n')) line += '\n';
     this.deps.owner.containerOutput(this, stream, line);
   }

@@ -1,12 +1,11 @@
 // The warm containers and the queue of one function: invocations wait in order, go to a runtime
 // waiting on GET /next, and more containers start while some wait, up to reservedConcurrency.
-import type { DockerEngine, OutputStream } from '../../adapters/docker/docker-engine.js';
-import type { Clock } from '../../clock.js';
+export { MAX_QUEUED, ThrottledError, type FunctionPoolDeps } from './function-pool-deps.js';
+import type { OutputStream } from '../../adapters/docker/docker-engine.js';
 import type { AwsContainer, AwsInvocation } from '../../contract/aws.js';
 import type { Project } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { errorMessage } from '../../errors.js';
-import type { LogStore } from '../logs/index.js';
 import { functionArn, functionNameOf, newLogStreamName, newTraceId } from './aws-identity.js';
 import { FunctionContainer, type ContainerOwner, type RuntimeResult } from './function-container.js';
 import { FunctionLog } from './function-log.js';
@@ -26,42 +25,11 @@ import {
   type ReportFigures,
 } from './platform-lines.js';
 import { MAX_RUNTIME_PAYLOAD_BYTES } from './runtime-api.js';
-import type { RuntimeNetwork } from './runtime-network.js';
+import { fingerprintOf, MAX_QUEUED, ThrottledError, type FunctionPoolDeps } from './function-pool-deps.js';
 
-/** Invocations that may wait for a container before the function answers TooManyRequests. */
-export const MAX_QUEUED = 1000;
 /** After a result, the runtime's last lines may still be on their way through the engine. */
 const SETTLE_MS = 10;
 const SETTLE_MAX_MS = 100;
-
-export class ThrottledError extends Error {}
-
-export interface FunctionPoolDeps {
-  readonly engine: DockerEngine;
-  readonly logs: LogStore;
-  readonly clock: Clock;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly log: (line: string) => void;
-  readonly network: () => Promise<RuntimeNetwork>;
-  readonly idleMs: number;
-  /** the project as it is now; undefined once it is deleted */
-  readonly project: () => Project | undefined;
-  readonly latestBuild: () => CompilationRecord | undefined;
-  /** an invocation was queued, started or ended */
-  readonly changed: (record: AwsInvocation) => void;
-}
-
-/** The settings a container was started with: one that differs takes no more invocations. */
-function fingerprintOf(project: Project, build: CompilationRecord): string {
-  return JSON.stringify([
-    build.id,
-    project.name,
-    project.dockerImage,
-    project.memoryLimitMb,
-    project.pidsLimit,
-    project.networks,
-  ]);
-}
 
 export class FunctionPool implements ContainerOwner {
   private readonly queue: Invocation[] = [];
@@ -74,6 +42,8 @@ export class FunctionPool implements ContainerOwner {
   private readonly initOutput = new Map<FunctionContainer, string[]>();
   private readonly initFailures = new Map<FunctionContainer, Failure>();
   private closed = false;
+  /** counts changes of configuration the project record does not show (its secrets) */
+  private configVersion = 0;
 
   private constructor(
     readonly projectId: string,
@@ -140,7 +110,7 @@ export class FunctionPool implements ContainerOwner {
         this.failUnstarted(this.queue.shift()!, { errorType: 'Runtime.Unavailable', errorMessage: why });
       return;
     }
-    const fingerprint = fingerprintOf(project, build);
+    const fingerprint = fingerprintOf(project, build, this.configVersion);
     for (const c of this.containers) {
       if (c.fingerprint !== fingerprint && c.isWaiting) c.retire('outdated');
     }
@@ -169,7 +139,14 @@ export class FunctionPool implements ContainerOwner {
 
   private startContainer(project: Project, build: CompilationRecord, fingerprint: string): void {
     const c = new FunctionContainer(
-      { engine: this.deps.engine, clock: this.deps.clock, log: this.deps.log, network: this.deps.network, owner: this },
+      {
+        engine: this.deps.engine,
+        clock: this.deps.clock,
+        log: this.deps.log,
+        network: this.deps.network,
+        environment: this.deps.environment,
+        owner: this,
+      },
       {
         project: { ...project },
         compilation: { id: build.id, targetName: build.targetName, binaryFile: build.binaryFile! },
@@ -382,6 +359,12 @@ export class FunctionPool implements ContainerOwner {
   private systemLine(text: string, inv?: Invocation): void {
     inv?.appendTail(text.endsWith('\n') ? text : text + '\n');
     this.log.system(text);
+  }
+
+  /** The project's secrets changed: containers started with the old ones take no more invocations. */
+  configurationChanged(): void {
+    this.configVersion++;
+    this.dispatch();
   }
 
   /** Retires every container (the project left AWS Lambda mode or its settings changed). */

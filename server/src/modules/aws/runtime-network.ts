@@ -1,4 +1,5 @@
 // Where the runtime API listens so that function containers, and nothing else, reach it.
+import { createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { DockerEngine, EngineProduct, NetworkInfo } from '../../adapters/docker/docker-engine.js';
 
@@ -62,7 +63,7 @@ export function chooseRuntimeNetwork(
 ): RuntimeNetwork {
   const local = new Set(localAddresses);
   const candidates = [
-    ...(bridge?.gateways ?? []),
+    ...gatewayCandidates(bridge),
     ...localAddresses.filter((a) => (bridge?.subnets ?? []).some((s) => inSubnet(a, s))),
   ];
   const gateway = candidates.find((a) => local.has(a));
@@ -91,7 +92,39 @@ export function localIpv4Addresses(): string[] {
     .flatMap((i) => (i && i.family === 'IPv4' ? [i.address] : []));
 }
 
+/** The bridge's gateway addresses: the engine's, else each subnet's first address (Docker's default). */
+export function gatewayCandidates(bridge: NetworkInfo | null): string[] {
+  const firstAddresses = (bridge?.subnets ?? []).flatMap((cidr) => {
+    const base = ipv4ToInt(cidr.split('/')[0] ?? '');
+    if (base === null) return [];
+    const n = base + 1;
+    return [[n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')];
+  });
+  return [...new Set([...(bridge?.gateways ?? []), ...firstAddresses])];
+}
+
+/** Whether this machine holds `address` (a listener can bind it), whatever its interface's state. */
+function canBind(address: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(0, address, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * This machine's IPv4 addresses, with the bridge's gateway when it can be bound: Node lists only
+ * interfaces that are up and running, and docker0 is down while no container is attached to it.
+ */
+export async function localAddressesFor(bridge: NetworkInfo | null): Promise<string[]> {
+  const local = localIpv4Addresses();
+  for (const candidate of gatewayCandidates(bridge))
+    if (!local.includes(candidate) && (await canBind(candidate))) local.push(candidate);
+  return local;
+}
+
 export async function detectRuntimeNetwork(engine: DockerEngine): Promise<RuntimeNetwork> {
   const product = await engine.product();
-  return chooseRuntimeNetwork(await engine.inspectNetwork('bridge'), localIpv4Addresses(), product);
+  const bridge = await engine.inspectNetwork('bridge');
+  return chooseRuntimeNetwork(bridge, await localAddressesFor(bridge), product);
 }

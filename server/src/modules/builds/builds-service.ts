@@ -8,6 +8,7 @@ import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
+import type { SecretMask } from '../../domain/secret-mask.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
 import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
@@ -29,6 +30,8 @@ export interface BuildsDeps {
   readonly log: (line: string) => void;
   /** what names a project's build volume (default `project`); see buildVolumeName */
   readonly buildVolumeKey?: BuildVolumeKey;
+  /** the project's secrets, masked in build output (none when absent) */
+  readonly maskFor?: (projectId: string) => SecretMask;
 }
 
 export type BuildVolumeKey = 'project' | 'packagePath';
@@ -177,6 +180,7 @@ export class BuildsService {
     const record = this.newRecord(projectId, 'build');
     await this.add(record);
     const writer = await this.deps.logs.openWriter('builds', record.id);
+    if (this.deps.maskFor) writer.setMask(this.deps.maskFor(projectId));
     writer.system(`build queued for target ${record.targetName}`);
     const previous = this.chains.get(projectId) ?? Promise.resolve();
     const chain = previous

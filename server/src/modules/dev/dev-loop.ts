@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DevStatus } from '../../contract/dev.js';
 import type { Compilation } from '../../contract/types.js';
@@ -32,6 +33,9 @@ interface ProjectLoop {
   generation: number;
   /** deploys of successful builds, one after another: each swap starts from the run the last one pinned */
   deploying: Promise<void>;
+  /** saves of the env file seen, and how many of them the run behind the dev URL started after */
+  envChanges: number;
+  envChangesServed: number;
 }
 
 /** why a swap gave up its new run: a newer build deploys instead */
@@ -73,6 +77,8 @@ export class DevLoop {
         swaps: [],
         generation: 0,
         deploying: Promise.resolve(),
+        envChanges: 0,
+        envChangesServed: 0,
       };
       this.loops.set(projectId, loop);
     }
@@ -114,7 +120,8 @@ export class DevLoop {
         await this.deps.builds.settled(projectId);
       });
     }
-    loop.watcher ??= new PackageWatcher(() => {
+    loop.watcher ??= new PackageWatcher((path) => {
+      if (path === this.envFileOf(projectId)) return void this.afterEnvFileChange(projectId);
       loop.scheduler?.changed();
       void this.refreshRoots(projectId);
     });
@@ -127,7 +134,37 @@ export class DevLoop {
     const loop = this.loops.get(projectId);
     if (!loop?.watcher || !this.deps.projects.exists(projectId)) return;
     const project = this.deps.projects.get(projectId);
-    await loop.watcher.watch([project.sourcePath, ...(await localDependencyFolders(project.sourcePath))]);
+    await loop.watcher.watch(
+      [project.sourcePath, ...(await localDependencyFolders(project.sourcePath))],
+      this.envFileOf(projectId),
+    );
+  }
+
+  /** The absolute path of the project's env file, or null. */
+  private envFileOf(projectId: string): string | null {
+    if (!this.deps.projects.exists(projectId)) return null;
+    const { sourcePath, envFile } = this.deps.projects.get(projectId);
+    return envFile ? join(sourcePath, envFile) : null;
+  }
+
+  /**
+   * The env file changed: nothing to build, but the dev URL's run has the old values. A new run of
+   * the same build takes over as after a build (a swap), and reads the file as it starts.
+   */
+  private async afterEnvFileChange(projectId: string): Promise<void> {
+    const loop = this.loops.get(projectId);
+    if (!loop) return;
+    loop.envChanges++;
+    const generation = ++loop.generation;
+    const restart = loop.deploying.then(async () => {
+      // a build that ends meanwhile supersedes this, and its deploy swaps for the env file too
+      if (loop.generation !== generation || !this.deps.projects.exists(projectId)) return;
+      const serving = this.devRunOf(projectId);
+      if (serving && loop.envChanges !== loop.envChangesServed) await this.swap(projectId, serving, generation);
+      this.changed(projectId);
+    });
+    loop.deploying = restart.catch(() => undefined);
+    await restart.catch((err) => this.deps.log(`dev loop: ${errorMessage(err)}`));
   }
 
   async forget(projectId: string): Promise<void> {
@@ -201,7 +238,7 @@ export class DevLoop {
     if (serving) {
       // a run started once the build had succeeded (the build's end is announced a little later,
       // as `swiftlambda dev` builds, then starts) already runs it
-      if (this.deps.runs.find(serving)?.run.compilation !== compilationId)
+      if (this.deps.runs.find(serving)?.run.compilation !== compilationId || loop.envChanges !== loop.envChangesServed)
         await this.swap(projectId, serving, generation);
       this.changed(projectId);
       return;
@@ -226,6 +263,7 @@ export class DevLoop {
     // the dev URL stays on the old run until the new one listens (the new one is the project's
     // newest service run as soon as it exists, before it can answer)
     loop.pinned = oldRunId;
+    const envChanges = loop.envChanges;
     let runId: string;
     try {
       const { run } = await this.deps.runs.start(
@@ -256,6 +294,7 @@ export class DevLoop {
         return;
       }
       loop.pinned = runId;
+      loop.envChangesServed = envChanges;
       loop.problem = null;
       loop.swaps.unshift({ from: oldRunId, to: runId, at: Date.now() });
       loop.swaps.length = Math.min(loop.swaps.length, MAX_SWAPS_KEPT);

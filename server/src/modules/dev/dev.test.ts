@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isIgnoredPath, PackageWatcher } from './package-watcher.js';
+import { isIgnoredPath, isIgnoredUnlessEnvFile, PackageWatcher } from './package-watcher.js';
 import { localDependencyFolders, pathDependenciesIn } from '../projects/index.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
 
@@ -89,6 +89,27 @@ test('the watcher reports a saved source file and not what it ignores', async ()
     await writeFile(join(root, 'Sources', 'main.swift'), 'print(1)');
     for (let i = 0; i < 500 && !seen.length; i++) await sleep(20);
     assert.deepEqual(seen, [join(root, 'Sources', 'main.swift')]);
+  } finally {
+    await watcher.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test("the watcher reports the project's env file, though it is a dot-file, and no other", async () => {
+  const root = await mkdtemp(join(tmpdir(), 'watch-env-'));
+  const seen: string[] = [];
+  const watcher = new PackageWatcher((p) => seen.push(p));
+  try {
+    await mkdir(join(root, '.config'));
+    await writeFile(join(root, '.config', 'app.env'), 'A=1\n');
+    await writeFile(join(root, '.env'), 'A=1\n');
+    await watcher.watch([root], join(root, '.config', 'app.env'));
+    await writeFile(join(root, '.env'), 'A=2\n');
+    await writeFile(join(root, '.config', 'app.env'), 'A=2\n');
+    for (let i = 0; i < 500 && !seen.length; i++) await sleep(20);
+    await sleep(200);
+    assert.deepEqual([...new Set(seen)], [join(root, '.config', 'app.env')]);
+    assert.equal(isIgnoredUnlessEnvFile(join(root, '.env'), [root], join(root, '.config', 'app.env')), true);
   } finally {
     await watcher.close();
     await rm(root, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../clock.js';
+import { createSecretMask } from '../../domain/secret-mask.js';
 import { LogStore } from './log-store.js';
 
 test('tail: the end of one stream, across flushed and unflushed chunks, bounded', async () => {
@@ -26,6 +27,30 @@ test('tail: the end of one stream, across flushed and unflushed chunks, bounded'
     const wider = await writer.tail('stderr', 4096);
     assert.ok(wider.startsWith('err') && wider.endsWith('err 999\nlast words\n'));
     await logs.closeWriter('runs', 'r1');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a secret split across two deliveries is masked once the line is whole', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mask-'));
+  try {
+    const logs = new LogStore({ dir, clock: systemClock, maxBytesPerLog: 1 << 20 });
+    await logs.init();
+    const writer = await logs.openWriter('runs', 'r1');
+    writer.setMask(createSecretMask(['p4ssw0rd-xyz']));
+    writer.pushOutput('stdout', Buffer.from('token: p4ss'));
+    writer.pushOutput('stdout', Buffer.from('w0rd-xyz and more\nclean\n'));
+    writer.pushOutput('stderr', Buffer.from('unterminated p4ssw0rd-xyz'));
+    writer.system('[swiftlambda] p4ssw0rd-xyz');
+    await logs.closeWriter('runs', 'r1');
+    const chunks = await logs.read('runs', 'r1', -1, 100);
+    const text = chunks.map((c) => c.data).join('');
+    assert.ok(!text.includes('p4ssw0rd-xyz'), text);
+    assert.deepEqual(
+      chunks.map((c) => c.data),
+      ['token: *** and more\n', 'clean\n', '[swiftlambda] ***\n', 'unterminated ***'],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -2,6 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
 import type { LogChunk, LogStream } from '../../contract/types.js';
+import { NO_MASK, type SecretMask } from '../../domain/secret-mask.js';
 import { LineSplitter } from './line-splitter.js';
 import { ClosedLogReader, LogFile } from './log-file.js';
 
@@ -27,6 +28,8 @@ export class LogWriter {
   private lostListeners: Array<() => void> = [];
   /** when the output being stored arrived */
   private now = 0;
+  /** secret values replaced by `***` in every whole line before it is stored */
+  private mask: SecretMask = NO_MASK;
 
   constructor(
     private readonly file: LogFile,
@@ -70,6 +73,11 @@ export class LogWriter {
     this.appendChunk('system', bytes, 0, bytes.length, true);
   }
 
+  /** Masks these secrets in every line stored from now on (lines are whole: split first, then masked). */
+  setMask(mask: SecretMask): void {
+    this.mask = mask;
+  }
+
   onTruncated(listener: () => void): void {
     this.truncatedListeners.push(listener);
   }
@@ -88,8 +96,11 @@ export class LogWriter {
     this.truncatedFlag = true;
   }
 
-  private appendChunk(stream: LogStream, buf: Buffer, start: number, end: number, force = false): void {
+  private appendChunk(stream: LogStream, raw: Buffer, rawStart: number, rawEnd: number, force = false): void {
     if (this.truncatedFlag && !force) return;
+    const { buf, start, end } = this.mask.empty
+      ? { buf: raw, start: rawStart, end: rawEnd }
+      : this.mask.bytes(raw, rawStart, rawEnd);
     const size = end - start;
     if (!force && this.storedBytes + size > this.maxBytes) {
       this.truncatedFlag = true;

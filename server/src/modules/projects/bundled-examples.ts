@@ -15,6 +15,12 @@ const KNOWN: ReadonlyArray<Omit<ExamplePackage, 'path'>> = [
     mode: 'service',
     description: 'an HTTP service on $PORT that echoes requests',
   },
+  {
+    name: 'print-env',
+    targetName: 'print-env',
+    mode: 'oneShot',
+    description: 'a one-shot that prints the environment variables its arguments name (or all of them)',
+  },
 ];
 
 /** The example packages shipped in `dir` (resources/examples), offered by the console's first-run page. */

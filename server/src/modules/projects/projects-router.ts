@@ -1,3 +1,4 @@
+import { isAbsolute, normalize } from 'node:path';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ErrorReason } from '../../errors.js';
@@ -19,8 +20,23 @@ const settings = {
   stopGraceSeconds: z.number().int().min(0).max(300),
   runtime: z.enum(['process', 'awsLambda']),
   reservedConcurrency: z.number().int().min(0).max(1000),
+  // names, reserved names and sizes are checked by the service (each has its own reason)
+  environment: z.record(z.string(), z.string()),
+  envFile: z
+    .string()
+    .min(1)
+    .max(1024)
+    .refine((path) => isInsidePackage(path), 'must be a path inside the package folder, such as .env')
+    .nullable(),
   networks: projectNetworksSchema,
 };
+
+/** A relative path that stays inside the package folder once normalized. */
+function isInsidePackage(path: string): boolean {
+  if (isAbsolute(path) || path.includes('\0')) return false;
+  const normalized = normalize(path);
+  return normalized !== '..' && !normalized.startsWith('../') && normalized !== '.';
+}
 
 /** PATCH: any setting; POST: the same, with name, targetName and sourcePath required. */
 const updateSchema = z.object(settings).partial().strict();
@@ -42,6 +58,8 @@ const reasons: Record<string, ErrorReason> = {
   stopGraceSeconds: 'invalid_stop_grace',
   runtime: 'invalid_runtime',
   reservedConcurrency: 'invalid_reserved_concurrency',
+  environment: 'invalid_environment',
+  envFile: 'invalid_env_file',
   networks: 'invalid_networks',
 };
 

@@ -3,6 +3,7 @@ import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { BuildConfiguration, FunctionRuntime, Project } from '../../contract/types.js';
+import { checkEnvironment } from '../../domain/env-names.js';
 import { AppError } from '../../errors.js';
 import { checkPackage } from './package-manifest.js';
 
@@ -38,6 +39,8 @@ export interface CreateProjectInput {
   readonly stopGraceSeconds?: number | undefined;
   readonly runtime?: FunctionRuntime | undefined;
   readonly reservedConcurrency?: number | undefined;
+  readonly environment?: Record<string, string> | undefined;
+  readonly envFile?: string | null | undefined;
   readonly networks?: readonly string[] | undefined;
 }
 
@@ -56,6 +59,8 @@ export class ProjectsService {
         if ((project as unknown as Record<string, unknown>)[field] === undefined)
           (project as unknown as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
       }
+      project.environment ??= {};
+      project.envFile ??= null;
     }
   }
 
@@ -89,6 +94,7 @@ export class ProjectsService {
 
   async create(input: CreateProjectInput): Promise<Project> {
     this.checkNameFree(input.name);
+    if (input.environment) checkEnvironment(input.environment);
     await checkPackage(input.sourcePath, input.targetName);
     const now = unixSeconds(this.clock.now());
     const project: Project = {
@@ -106,6 +112,8 @@ export class ProjectsService {
       stopGraceSeconds: input.stopGraceSeconds ?? LATER_SETTINGS.stopGraceSeconds,
       runtime: input.runtime ?? LATER_SETTINGS.runtime,
       reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
+      environment: { ...input.environment },
+      envFile: input.envFile ?? null,
       networks: [...(input.networks ?? LATER_SETTINGS.networks)],
       created: now,
       updated: now,
@@ -129,6 +137,7 @@ export class ProjectsService {
   async update(id: string, patch: UpdateProjectInput): Promise<Project> {
     const project = this.get(id);
     if (patch.name !== undefined) this.checkNameFree(patch.name, id);
+    if (patch.environment !== undefined) checkEnvironment(patch.environment);
     if (patch.targetName !== undefined && patch.targetName !== project.targetName) {
       await checkPackage(project.sourcePath, patch.targetName);
     }

@@ -3,6 +3,7 @@ import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../.
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { RunPhase, RunState } from '../../contract/types.js';
+import type { EnvironmentProvider } from '../../domain/project-environment.js';
 import type { RunRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
@@ -25,6 +26,8 @@ export interface LiveRunDeps {
   readonly clock: Clock;
   readonly labels: Readonly<Record<string, string>>;
   readonly stats: RunStats;
+  /** the project's configuration, read when the container is made */
+  readonly environment: EnvironmentProvider;
   /** persist the record (coalesced) */
   readonly save: () => Promise<void>;
   readonly log: (line: string) => void;
@@ -121,6 +124,7 @@ export class LiveRun {
       this.writer.onTruncated(truncated);
       this.writer.onLinesLost(truncated);
       if (this.record.run.logsTruncated) this.writer.markTruncated();
+      this.writer.setMask(this.deps.environment.maskFor(this.record.run.project));
     }
     return this.writer;
   }
@@ -137,7 +141,10 @@ export class LiveRun {
       if (this.record.stopRequested) return await this.finish(ENDED_BEFORE_START);
       if (!this.record.containerId) {
         this.setPhase('creating');
-        const spec = runContainerSpec(this.record, this.deps.labels, await this.deps.reach?.());
+        // read now, so every run (and every restart of one) gets the env file as it is
+        const config = await this.deps.environment.forProject(run.project);
+        writer.setMask(config.mask);
+        const spec = runContainerSpec(this.record, this.deps.labels, await this.deps.reach?.(), config.env);
         try {
           this.record.containerId = await engine.createContainer(spec);
         } catch (err) {

@@ -49,9 +49,12 @@ export function runContainerSpec(
   record: RunRecord,
   instanceLabels: Readonly<Record<string, string>>,
   reach: ContainerReach = { extraHosts: [] },
+  projectEnv: Readonly<Record<string, string>> = {},
 ): ContainerSpec {
   const { run } = record;
+  // the project's configuration first: the emulator's own variables win
   const env: Record<string, string> = {
+    ...projectEnv,
     LAMBDA_RUN_UUID: run.uuid,
     LAMBDA_PROJECT_UUID: run.project,
     // Swift's crash handler prints the crashed thread's backtrace to stderr (a crash report's source)

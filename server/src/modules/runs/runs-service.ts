@@ -5,6 +5,7 @@ import { asInsufficientStorage } from '../../adapters/store/storage-fault.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { ConsoleRun, LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
+import { NO_ENVIRONMENT, type EnvironmentProvider } from '../../domain/project-environment.js';
 import type { RunRecord, RunStarter } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
@@ -29,6 +30,8 @@ export interface RunsDeps {
   /** terminal runs kept per project; older ones and their logs are deleted */
   readonly retentionPerProject: number;
   readonly log: (line: string) => void;
+  /** each project's environment and secrets (none when absent) */
+  readonly environment?: EnvironmentProvider;
   /** how containers reach this machine and the API */
   readonly reach?: () => Promise<ContainerReach>;
 }
@@ -78,7 +81,8 @@ export class RunsService {
 
   private liveDeps() {
     const { engine, logs, clock, labels, log, store, reach } = this.deps;
-    return { engine, logs, clock, labels, log, reach, stats: this.stats, save: () => store.commit() };
+    const environment = this.deps.environment ?? NO_ENVIRONMENT;
+    return { engine, logs, clock, labels, log, reach, environment, stats: this.stats, save: () => store.commit() };
   }
 
   /** The run record, for the proxy and the console; undefined for an unknown id. */

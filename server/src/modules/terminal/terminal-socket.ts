@@ -100,7 +100,12 @@ export class TerminalSockets {
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('run_not_found', `no run with id ${runId}`);
     if (record.run.state !== 'running' || !record.containerId)
-      throw new AppError('instance_not_running', `run ${runId} is ${record.run.state}: a terminal needs a running run`);
+      throw new AppError(
+        'instance_not_running',
+        record.run.state === 'queued'
+          ? `run ${runId} is still queued: a terminal needs a running run`
+          : `run ${runId} has ended (${record.run.state}): a terminal needs a running run`,
+      );
     return record.containerId;
   }
 

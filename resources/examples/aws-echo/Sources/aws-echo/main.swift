@@ -10,6 +10,7 @@
 //   "log", "lines"                 prints that many lines, then echoes
 //   "big", "bytes"                 answers a body of about that many bytes
 //   "probe", "otherId"             makes calls out of turn and answers the status codes it got
+//   "getenv", "name"               prints NAME=<value> to its log and answers {"name", "value"} (null when unset)
 // A function whose name contains "init-error" reports an init error (POST …/init/error) and exits.
 #if canImport(Glibc)
 import Glibc
@@ -320,6 +321,11 @@ while true {
         let lines = Int(field(event, "lines") ?? "10") ?? 10
         for i in 1...max(1, lines) { print("aws-echo: log line \(i) of \(lines)") }
         respond(echo())
+    case "getenv":
+        let name = field(event, "name") ?? ""
+        let value = environmentValue(name)
+        print("aws-echo: \(name)=\(value ?? "(not set)")")
+        respond("{\"name\":\(json(name)),\"value\":\(value.map(json) ?? "null")}")
     case "big":
         let bytes = Int(field(event, "bytes") ?? "1024") ?? 1024
         respond("{\"big\":\"" + String(repeating: "x", count: max(0, bytes)) + "\"}")
