@@ -302,8 +302,15 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const serverOptions = { maxHeaderSize: 64 * 1024, shouldUpgradeCallback: isTerminalRequest };
   const server = http.createServer(serverOptions as http.ServerOptions, handle(hostPolicy));
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!refuseBeforeRouting(req, hostPolicy) && isTerminalRequest(req))
-      return terminals.handleUpgrade(req, socket, head);
+    if (!refuseBeforeRouting(req, hostPolicy) && isTerminalRequest(req)) {
+      try {
+        return terminals.handleUpgrade(req, socket, head);
+      } catch (err) {
+        // as in the request listener: a throw here would end the process
+        log(`terminal upgrade failed: ${errorMessage(err)}`);
+        return void socket.destroy();
+      }
+    }
     // Node before 24.9 has no shouldUpgradeCallback and sends every Upgrade request here: it gets
     // the answer a plain request would, written by Node's own ServerResponse, and the socket closes
     const res = new http.ServerResponse(req);
