@@ -153,7 +153,10 @@ function RequestDetail({
   const live = run.state === 'running';
   // opened beside the table in a wide panel, under it in a narrow one: either way on screen
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => ref.current?.scrollIntoView?.({ block: 'nearest' }), []);
+  useEffect(() => {
+    // braces: newer Chromium returns a promise here, which React would take for a cleanup
+    ref.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   const replay = async () => {
     setReplaying(true);
     setError(undefined);
