@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { LoggedRequest } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { parseBody, parseQuery, queryInt } from '../../http/validate.js';
-import { PROXY_METHODS } from '../proxy/instance-proxy.js';
-import type { ReplayEdit } from '../proxy/replay.js';
+import { BODY_BYTES_KEPT, PROXY_METHODS, type ReplayEdit } from '../proxy/index.js';
 import type { RunsService } from '../runs/index.js';
 
 /** The proxy's request log and its replay, as the console routes need them. */
@@ -19,17 +18,21 @@ const listQuery = z.object({ limit: queryInt('limit').optional() });
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[^\r\n\0]*$/;
 /** A path after the run's `/api`: from `/`, no spaces, controls or fragment, every `%` an escape. */
-const REPLAY_PATH = /^\/(?:[^\s#%\x00-\x1f\x7f]|%[0-9A-Fa-f]{2})*$/;
+const REPLAY_PATH = /^\/(?:[^\s#%]|%[0-9A-Fa-f]{2})*$/;
+const hasControl = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** "Edit and replay": what to change of the logged call; the body is UTF-8 text, at most what the log keeps. */
 const replayEdit = z
   .object({
     method: z.string().refine((m) => PROXY_METHODS.has(m), `one of ${[...PROXY_METHODS].join(', ')}`),
-    path: z.string().max(8192).regex(REPLAY_PATH, 'a path from / without spaces or a fragment'),
+    path: z
+      .string()
+      .max(8192)
+      .refine((p) => REPLAY_PATH.test(p) && !hasControl(p), 'a path from / without spaces, controls or a fragment'),
     headers: z
       .array(z.tuple([z.string().regex(HEADER_NAME, 'a header name'), z.string().max(8192).regex(HEADER_VALUE)]))
       .max(100),
-    body: z.string().refine((b) => Buffer.byteLength(b) <= 64 * 1024, 'at most 64 KiB'),
+    body: z.string().refine((b) => Buffer.byteLength(b) <= BODY_BYTES_KEPT, 'at most 64 KiB'),
   })
   .partial()
   .strict()
