@@ -154,8 +154,12 @@ function RequestDetail({
   // opened beside the table in a wide panel, under it in a narrow one: either way on screen
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    // braces: newer Chromium returns a promise here, which React would take for a cleanup
-    ref.current?.scrollIntoView({ block: 'nearest' });
+    const el = ref.current;
+    const panes = el?.parentElement;
+    if (!el || !panes) return;
+    // a row clicked at the bottom of the screen would open its details below the fold: beside the
+    // table, the two panes (one screen high) come into view; under it, the details do
+    (getComputedStyle(panes).display === 'grid' ? panes : el).scrollIntoView({ block: 'nearest' });
   }, []);
   const replay = async () => {
     setReplaying(true);
