@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator } from '@playwright/test';
 import { E2E_TOKEN } from './playwright.config.js';
+import { axeViolations } from './pages/axe.js';
 import { ConsolePage } from './pages/console-page.js';
 import { RunPage } from './pages/run-page.js';
 
@@ -111,6 +112,10 @@ test('at 1280 px: whole paths and sizes, a one-line log toolbar, details in view
   ]);
   expect(pane!.x).toBeGreaterThan(table!.x + table!.width - 1);
   await new ConsolePage(page).screenshot('run-page-1280');
+  expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // the project page's dev URL snippet uses the serving run's newest call too
   await page.evaluate((p) => (window.location.hash = `#/projects/${p}`), projectId);
@@ -166,6 +171,7 @@ test('Edit and replay: a changed method, path, header and body go to the service
   await headers.fill(`content-type: text/plain\nx-trace: edited\nx-api-key: ${E2E_TOKEN}`);
   await editor.getByTestId('replay-body').fill('edited text');
   await new ConsolePage(page).screenshot('run-page-edit-and-replay');
+  expect(await axeViolations(page)).toEqual([]);
   await editor.getByTestId('replay-editor-send').click();
   await expect(editor).toBeHidden();
 
