@@ -116,7 +116,7 @@ describe('request log', { timeout: 600_000 }, () => {
     const url = `/runs/${runId}/requests/${original.id}/replay`;
     const res = await t.api.console('POST', url, {
       method: 'PUT',
-      path: '/edited/path?b=2',
+      path: `/edited/path?b=2&leak=${encodeURIComponent(t.api.consoleToken)}`,
       headers: [
         ['content-type', 'text/plain'],
         ['x-edited', 'yes'],

@@ -51,7 +51,7 @@ export async function replayCall(
 
   const method = edit.method ?? logged.method;
   const [path, query] =
-    edit.path !== undefined ? splitPath(edit.path) : [logged.path, withoutRedactedParams(logged.query)];
+    edit.path !== undefined ? splitPath(edit.path, deps.redactor) : [logged.path, withoutRedactedParams(logged.query)];
   const headers = sendable(
     edit.headers ? edit.headers.map(([n, v]): [string, string] => [n, v]) : withoutRedacted(logged.requestHeaders),
     deps,
@@ -87,8 +87,8 @@ export async function replayCall(
       id: deps.requests.newId(),
       at: started,
       method,
-      path,
-      query: edit.path !== undefined ? deps.redactor.text(query) : logged.query,
+      path: deps.redactor.text(path),
+      query: edit.path !== undefined ? deps.redactor.query(query) : logged.query,
       status: answer?.status ?? 0,
       durationMs: answer?.durationMs ?? Date.now() - started,
       requestBytes: sent.bytes,
@@ -107,9 +107,23 @@ export async function replayCall(
   return record.full();
 }
 
-function splitPath(pathAndQuery: string): [string, string] {
+/** An edited path and its query, without the query parameters that hold one of the emulator's secrets. */
+function splitPath(pathAndQuery: string, redactor: Redactor): [string, string] {
   const at = pathAndQuery.indexOf('?');
-  return at < 0 ? [pathAndQuery, ''] : [pathAndQuery.slice(0, at), pathAndQuery.slice(at + 1)];
+  if (at < 0) return [pathAndQuery, ''];
+  const kept = pathAndQuery
+    .slice(at + 1)
+    .split('&')
+    .filter((part) => !redactor.holdsSecret(part) && !redactor.holdsSecret(decoded(part)));
+  return [pathAndQuery.slice(0, at), kept.join('&')];
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    return part;
+  }
 }
 
 function bodyBytes(body: LoggedBody | null): Buffer | null {
