@@ -2,9 +2,9 @@
 // light and the dark theme: the runs, projects, project, run and keys pages, with data on them.
 // Runs use /usr/bin/sleep imported as the binary. Everything made here is deleted afterwards.
 import { fileURLToPath } from 'node:url';
-import { AxeBuilder } from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { E2E_TOKEN } from './playwright.config.js';
+import { axeViolations as violations } from './pages/axe.js';
 import { ConsoleApi } from './pages/console-api.js';
 import { ConsolePage } from './pages/console-page.js';
 import { ProjectPage } from './pages/project-page.js';
@@ -38,16 +38,6 @@ test.afterAll(async () => {
   await api.cleanUp();
   await api.request.dispose();
 });
-
-/** The serious and critical violations on the page as it is now, one line each. */
-async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) =>
-      v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1] ?? ''}`),
-    );
-}
 
 for (const scheme of ['light', 'dark'] as const) {
   test(`no serious or critical axe violation on any page (${scheme})`, async ({ page }) => {

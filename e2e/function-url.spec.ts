@@ -38,6 +38,11 @@ test('the Function URL: its address, a curl command with a key that answers, the
   await ui.buildCurrentProject();
 
   const panel = page.getByTestId('function-url');
+  // a function is invoked more often than built: Invoke and its URL come before the build output
+  const top = async (testId: string) => (await page.getByTestId(testId).boundingBox())!.y;
+  await expect(page.getByTestId('build-log')).toBeVisible();
+  expect(await top('function-url')).toBeLessThan(await top('invocations'));
+  expect(await top('invocations')).toBeLessThan(await top('build-log'));
   await expect(panel.getByTestId('function-url-address')).toHaveText(`${baseURL}/lambda-url/${id}/`);
   const snippet = panel.getByTestId('function-url-curl');
   await snippet.getByTestId('snippet-create-key').click();

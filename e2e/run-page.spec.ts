@@ -185,6 +185,8 @@ test('a service run: CPU and memory charts, every call in the request log, Repla
   await page.setViewportSize({ width: 800, height: 600 });
   await expect(run.requestRows().first()).toBeVisible();
   expect(await new ConsolePage(page).horizontalOverflow()).toBeLessThanOrEqual(0);
+  // the request log is under the logs now, so clicking its rows scrolled down: Stop is at the top, not off to the side
+  await page.locator('.content').evaluate((el) => el.scrollTo(0, 0));
   await expect(page.getByTestId('stop-run')).toBeInViewport();
   await new ConsolePage(page).screenshot('run-page-800x600');
   await page.setViewportSize({ width: 1360, height: 860 });

@@ -160,15 +160,23 @@ export const consoleApi = {
     request<AwsInvocationResponse>('POST', `/console/api/projects/${enc(projectId)}/invocations`, body),
 };
 
+/** "Edit and replay": what changes of a logged call (the path after `/api`, with its query). */
+export interface ReplayEdit {
+  method?: string;
+  path?: string;
+  headers?: Array<[string, string]>;
+  body?: string;
+}
+
 // The run page (docs/api.md#live-data): the calls that reached a run, replaying one, its CPU and memory.
 export const runApi = {
   requests: (runId: string, limit = 500) =>
     request<{ requests: LoggedRequest[] }>('GET', `/console/api/runs/${enc(runId)}/requests?limit=${limit}`),
-  replay: (runId: string, requestId: string) =>
+  replay: (runId: string, requestId: string, edit: ReplayEdit = {}) =>
     request<{ request: LoggedRequest }>(
       'POST',
       `/console/api/runs/${enc(runId)}/requests/${enc(requestId)}/replay`,
-      {},
+      edit,
     ),
   stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
 };

@@ -19,6 +19,11 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** `value` as one shell word: as it is when nothing in it is special to the shell, else quoted. */
+export function shellWord(value: string): string {
+  return /^[\w/.:~%@+,=-]+$/.test(value) ? value : shellQuote(value);
+}
+
 /** The shell variable a redacted header or query parameter is read from: `Proxy-Authorization` → `PROXY_AUTHORIZATION`. */
 export function variableFor(name: string): string {
   const v = name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');

@@ -46,6 +46,9 @@ export const errorStatus = {
   invalid_cron: 400,
   invalid_timezone: 400,
   invalid_idempotency_key: 400,
+  invalid_method: 400,
+  invalid_path: 400,
+  invalid_headers: 400,
   // 401 / 403
   missing_api_key: 401,
   invalid_api_key: 401,

@@ -260,7 +260,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       feed,
       requests: {
         list: (runId, limit) => proxy.requests.list(runId, limit),
-        replay: (runId, id) => proxy.replay(runId, id),
+        replay: (runId, id, edit) => proxy.replay(runId, id, edit),
       },
       status: () => ({
         dataDir: config.dataDir,

@@ -1,10 +1,11 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { runApi, type ConsoleRun, type Key, type LoggedRequest } from '../api.js';
 import { curlCommand } from '../curl.js';
 import { formatBytes, formatClock } from '../format.js';
 import { useKeys, useLiveResource, type LoggedRequestSummary } from '../live-data.js';
 import { useSessionKeys } from '../session-keys.js';
 import { KEY_VARIABLE } from './curl-snippet.js';
+import { ReplayEditor } from './replay-editor.js';
 import { BodyView } from './request-body.js';
 import { CopyButton, ErrorNote } from './ui.js';
 
@@ -64,68 +65,70 @@ export function RequestLog({ run }: { run: ConsoleRun }) {
             : 'Loading…'}
         </p>
       ) : (
-        <div className="request-table-scroll">
-          <table className="table table-compact request-table">
-            <thead>
-              <tr>
-                <th>Method</th>
-                <th>Path</th>
-                <th>Status</th>
-                <th className="num">Time</th>
-                <th className="num">Sent / got</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr
-                  key={row.id}
-                  className={`clickable${row.id === selectedId ? ' selected' : ''}`}
-                  onClick={() => setSelectedId(row.id === selectedId ? null : row.id)}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter' || e.key === ' ') {
-                      e.preventDefault();
-                      setSelectedId(row.id === selectedId ? null : row.id);
-                    }
-                  }}
-                  tabIndex={0}
-                  aria-selected={row.id === selectedId}
-                  data-testid="request-row"
-                  data-request-id={row.id}
-                  data-status={row.status}
-                  title={`${formatClock(row.at)}${row.via === 'dev' ? ' · through the dev URL' : ''}`}
-                >
-                  <td className="mono">{row.method}</td>
-                  <td className="mono ellipsis" title={pathOf(row)}>
-                    {pathOf(row)}
-                    {row.via === 'dev' && <span className="tag">dev</span>}
-                  </td>
-                  <td>
-                    <StatusCode status={row.status} />
-                    {row.reason && (
-                      <span className="request-reason mono" data-testid="request-reason">
-                        {row.reason}
-                      </span>
-                    )}
-                  </td>
-                  <td className="num mono">{formatMs(row.durationMs)}</td>
-                  <td className="num mono muted">
-                    {formatBytes(row.requestBytes)} / {formatBytes(row.responseBytes)}
-                  </td>
+        <div className={`request-panes${selected ? ' request-panes-split' : ''}`} data-testid="request-panes">
+          <div className="request-table-scroll">
+            <table className="table table-compact request-table">
+              <thead>
+                <tr>
+                  <th>Method</th>
+                  <th>Path</th>
+                  <th>Status</th>
+                  <th className="num">Time</th>
+                  <th className="num">Sent / got</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((row) => (
+                  <tr
+                    key={row.id}
+                    className={`clickable${row.id === selectedId ? ' selected' : ''}`}
+                    onClick={() => setSelectedId(row.id === selectedId ? null : row.id)}
+                    onKeyDown={(e) => {
+                      if (e.key === 'Enter' || e.key === ' ') {
+                        e.preventDefault();
+                        setSelectedId(row.id === selectedId ? null : row.id);
+                      }
+                    }}
+                    tabIndex={0}
+                    aria-selected={row.id === selectedId}
+                    data-testid="request-row"
+                    data-request-id={row.id}
+                    data-status={row.status}
+                    title={`${formatClock(row.at)}${row.via === 'dev' ? ' · through the dev URL' : ''}`}
+                  >
+                    <td className="mono">{row.method}</td>
+                    <td className="mono request-path" title={pathOf(row)} data-testid="request-path">
+                      {pathOf(row)}
+                      {row.via === 'dev' && <span className="tag">dev</span>}
+                    </td>
+                    <td>
+                      <StatusCode status={row.status} />
+                      {row.reason && (
+                        <span className="request-reason mono" data-testid="request-reason">
+                          {row.reason}
+                        </span>
+                      )}
+                    </td>
+                    <td className="num mono">{formatMs(row.durationMs)}</td>
+                    <td className="num mono muted request-sizes" data-testid="request-sizes">
+                      {formatBytes(row.requestBytes)} / {formatBytes(row.responseBytes)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {selected && (
+            <RequestDetail
+              key={selected.id}
+              row={selected}
+              run={run}
+              apiKey={apiKey}
+              onReplayed={onReplayed}
+              onClose={() => setSelectedId(null)}
+            />
+          )}
         </div>
-      )}
-      {selected && (
-        <RequestDetail
-          key={selected.id}
-          row={selected}
-          run={run}
-          apiKey={apiKey}
-          onReplayed={onReplayed}
-          onClose={() => setSelectedId(null)}
-        />
       )}
     </section>
   );
@@ -145,8 +148,19 @@ function RequestDetail({
   onClose: () => void;
 }) {
   const [replaying, setReplaying] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [error, setError] = useState<Error>();
   const live = run.state === 'running';
+  // opened beside the table in a wide panel, under it in a narrow one: either way on screen
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    const panes = el?.parentElement;
+    if (!el || !panes) return;
+    // a row clicked at the bottom of the screen would open its details below the fold: beside the
+    // table, the two panes (one screen high) come into view; under it, the details do
+    (getComputedStyle(panes).display === 'grid' ? panes : el).scrollIntoView({ block: 'nearest' });
+  }, []);
   const replay = async () => {
     setReplaying(true);
     setError(undefined);
@@ -163,7 +177,7 @@ function RequestDetail({
       ? `${location.origin}/dev/${encodeURIComponent(run.project)}/api`
       : `${location.origin}/instances/${encodeURIComponent(run.uuid)}/api`;
   return (
-    <div className="request-detail" data-testid="request-detail" data-request-id={row.id}>
+    <div className="request-detail" ref={ref} data-testid="request-detail" data-request-id={row.id}>
       <div className="request-detail-head">
         <span className="mono request-line">
           {row.method} {pathOf(row)} → <StatusCode status={row.status} />
@@ -180,6 +194,18 @@ function RequestDetail({
             data-testid="request-replay"
           >
             {replaying ? 'Replaying…' : 'Replay'}
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => setEditing(true)}
+            disabled={!live || !isFull(row)}
+            title={
+              live ? 'Change the method, path, headers or body, then send' : 'The run has ended: nothing to send it to'
+            }
+            data-testid="request-edit-replay"
+          >
+            Edit and replay
           </button>
           {isFull(row) && (
             <CopyButton
@@ -199,6 +225,9 @@ function RequestDetail({
         </div>
       </div>
       <ErrorNote error={error} />
+      {editing && isFull(row) && (
+        <ReplayEditor row={row} runId={run.uuid} onReplayed={onReplayed} onClose={() => setEditing(false)} />
+      )}
       {!isFull(row) ? (
         <p className="muted small">Loading headers and bodies…</p>
       ) : (

@@ -193,7 +193,10 @@ export function Field({ label, hint, children }: { label: string; hint?: ReactNo
 export function CodeBlock({ code, testId }: { code: string; testId?: string }) {
   return (
     <div className="code-block">
-      <pre data-testid={testId}>{code}</pre>
+      {/* focusable: a long line scrolls sideways, and a keyboard can scroll it */}
+      <pre data-testid={testId} tabIndex={0}>
+        {code}
+      </pre>
       <CopyButton text={code} className="code-copy" />
     </div>
   );

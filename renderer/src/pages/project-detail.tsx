@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { api, buildLogsUrl, devUrl, type Compilation, type Project } from '../api.js';
+import { useCalledPath } from '../called-path.js';
 import { CurlSnippet } from '../components/curl-snippet.js';
 import { useImages } from '../components/image-picker.js';
 import { LogViewer } from '../components/log-viewer.js';
 import { ProblemsList } from '../components/problems-list.js';
 import { CopyButton, EmptyState, ErrorNote, StateBadge } from '../components/ui.js';
+import { shellWord } from '../curl.js';
 import { formatDuration, formatRelative } from '../format.js';
 import { useCompilations, useDevStatus, useNow, useProject } from '../live-data.js';
 import { href } from '../router.js';
@@ -145,6 +147,9 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
           onChange={() => undefined}
         />
       )}
+      {/* an AWS function is invoked more often than built: its Invoke and function URL come first */}
+      {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
+      {aws && <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />}
       {latestFinished && <ProblemsList compilation={latestFinished} sourcePath={p.sourcePath} />}
       {current && <BuildLog key={current.id} projectId={p.id} compilation={current} />}
       <div className="split">
@@ -201,14 +206,9 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
         <EnvironmentPanel project={p} />
         <SecretsPanel project={p} />
       </div>
-      {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
-      {aws ? (
-        <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
-      ) : (
-        <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />
-      )}
+      {!aws && <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />}
       {!aws && <SchedulesPanel project={p} />}
-      <ApiSnippets project={p} apiUrl={apiUrl} />
+      <ApiSnippets project={p} apiUrl={apiUrl} servingRun={dev.data?.servingRun ?? null} />
       {dialog === 'start' && <StartRunDialog project={p} onClose={() => setDialog(null)} />}
       {dialog === 'debug' && (
         <DebugRunDialog project={p} newestSucceeded={latestSucceeded} onClose={() => setDialog(null)} />
@@ -235,7 +235,9 @@ function BuildLog({ projectId, compilation }: { projectId: string; compilation: 
 }
 
 /** The project from a terminal, with one of the user's real keys in the command. */
-function ApiSnippets({ project, apiUrl }: { project: Project; apiUrl: string }) {
+function ApiSnippets({ project, apiUrl, servingRun }: { project: Project; apiUrl: string; servingRun: string | null }) {
+  // a path the service was called with (the serving run's newest call), else the dev URL's root
+  const calledPath = useCalledPath(project.runtime === 'awsLambda' ? null : servingRun);
   const base = `${apiUrl}/lambdas/${project.id}`;
   const code =
     project.runtime === 'awsLambda'
@@ -245,7 +247,7 @@ function ApiSnippets({ project, apiUrl }: { project: Project; apiUrl: string }) 
           [
             `# start a run\ncurl -X POST ${base}/runs \\\n  -H "X-API-Key: ${key}" \\\n  -H "Content-Type: application/json" -d '{ "mode": "oneShot" }'`,
             `# list its runs\ncurl ${base}/runs \\\n  -H "X-API-Key: ${key}"`,
-            `# call the service run its dev URL serves\ncurl ${devUrl(apiUrl, project.id)} \\\n  -H "X-API-Key: ${key}"`,
+            `# call the service run its dev URL serves\ncurl ${shellWord(devUrl(apiUrl, project.id) + calledPath.slice(1))} \\\n  -H "X-API-Key: ${key}"`,
           ].join('\n');
   return (
     <section className="panel" data-testid="project-api">

@@ -9,6 +9,8 @@ import { RunStats } from '../components/stats-chart.js';
 import { TerminalPanel } from '../components/terminal-panel.js';
 import { CopyButton, ErrorNote, StateBadge } from '../components/ui.js';
 import { formatBytes, formatDuration, formatTime, shortId } from '../format.js';
+import { useCalledPath } from '../called-path.js';
+import { shellWord } from '../curl.js';
 import { useRun } from '../live-data.js';
 import { href } from '../router.js';
 import './run-detail.css';
@@ -101,23 +103,7 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
       )}
       {run.crash && <CrashPanel crash={run.crash} sourcePath={project?.sourcePath} />}
       {run.debug && live && <DebugPanel run={run} />}
-      {run.mode === 'service' && (
-        <section className="panel proxy-panel">
-          <div className="proxy-row">
-            <span className="field-label">Proxy URL</span>
-            <code className="proxy-url" data-testid="proxy-url">
-              {proxyUrl}
-            </code>
-            <CopyButton text={proxyUrl} testId="copy-proxy-url" />
-          </div>
-          <CurlSnippet
-            projectId={run.project}
-            testId="proxy-curl"
-            code={(secret) => `curl ${proxyUrl}hello \\\n  -H "X-API-Key: ${secret}"`}
-          />
-          {!live && <p className="muted">This run has ended; its proxy answers 409 instance_not_running.</p>}
-        </section>
-      )}
+      {run.mode === 'service' && <ProxyPanel run={run} proxyUrl={proxyUrl} live={live} />}
       {(run.startedAt !== null || live) && (
         <RunStats runId={run.uuid} running={run.state === 'running'} peakMemoryBytes={run.peakMemoryBytes} />
       )}
@@ -134,6 +120,28 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
       {run.state === 'running' && <TerminalPanel runId={run.uuid} />}
       <RunFields run={run} />
     </div>
+  );
+}
+
+/** The run's proxy URL and a curl command for it, on a path the service was called with (else `/api/`). */
+function ProxyPanel({ run, proxyUrl, live }: { run: ConsoleRun; proxyUrl: string; live: boolean }) {
+  const calledPath = useCalledPath(run.uuid);
+  return (
+    <section className="panel proxy-panel">
+      <div className="proxy-row">
+        <span className="field-label">Proxy URL</span>
+        <code className="proxy-url" data-testid="proxy-url">
+          {proxyUrl}
+        </code>
+        <CopyButton text={proxyUrl} testId="copy-proxy-url" />
+      </div>
+      <CurlSnippet
+        projectId={run.project}
+        testId="proxy-curl"
+        code={(secret) => `curl ${shellWord(proxyUrl + calledPath.slice(1))} \\\n  -H "X-API-Key: ${secret}"`}
+      />
+      {!live && <p className="muted">This run has ended; its proxy answers 409 instance_not_running.</p>}
+    </section>
   );
 }
 

@@ -110,6 +110,61 @@ describe('request log', { timeout: 600_000 }, () => {
     assert.equal((await t.api.console('POST', `/runs/${runId}/requests/nope/replay`)).status, 404);
   });
 
+  test("edit and replay: method, path, headers and body changed; never the emulator's credentials", async () => {
+    await t.api.request('GET', `/instances/${runId}/api/original`, { headers: { 'x-api-key': key } });
+    const original = (await logged(1))[0]!;
+    const url = `/runs/${runId}/requests/${original.id}/replay`;
+    const res = await t.api.console('POST', url, {
+      method: 'PUT',
+      path: `/edited/path?b=2&leak=${encodeURIComponent(t.api.consoleToken)}`,
+      headers: [
+        ['content-type', 'text/plain'],
+        ['x-edited', 'yes'],
+        ['x-api-key', key],
+        ['authorization', `Bearer ${t.api.consoleToken}`],
+        ['x-sneaky', `see ${key}`],
+        ['cookie', `theirs=1; swiftlambda_console=${t.api.consoleToken}`],
+      ],
+      body: 'edited body',
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const replayed = res.body.request as LoggedRequest;
+    assert.deepEqual(
+      [replayed.method, replayed.path, replayed.query, replayed.status, replayed.requestBytes],
+      ['PUT', '/edited/path', 'b=2', 200, 11],
+    );
+    const echoed = (replayed.responseBody as { text: string }).text;
+    assert.ok(echoed.startsWith('PUT /edited/path?b=2 HTTP/1.1'), echoed);
+    assert.match(echoed, /\r\nx-edited: yes\r\n/i);
+    assert.match(echoed, /\r\ncookie: theirs=1\r\n/i);
+    assert.match(echoed, /\r\n\r\nedited body$/);
+    for (const secret of [key, t.api.consoleToken, 'x-api-key', 'authorization', 'x-sneaky'])
+      assert.ok(!echoed.toLowerCase().includes(secret.toLowerCase()), `${secret} is not sent`);
+    assert.deepEqual(replayed.requestBody, { text: 'edited body' });
+    assert.ok(!JSON.stringify(replayed).includes(key) && !JSON.stringify(replayed).includes(t.api.consoleToken));
+    assert.equal((await logged(1))[0]!.id, replayed.id, 'the edited replay is the newest record');
+
+    // a bad edit is refused with a stable reason, and nothing is sent or logged
+    const bad: Array<[unknown, string]> = [
+      [{ method: 'TRACE' }, 'invalid_method'],
+      [{ path: 'no-slash' }, 'invalid_path'],
+      [{ path: '/a b' }, 'invalid_path'],
+      [{ path: '/bad%zz' }, 'invalid_path'],
+      [{ headers: [['bad name', 'x']] }, 'invalid_headers'],
+      [{ headers: [['x-ok', 'line\r\nbreak']] }, 'invalid_headers'],
+      [{ headers: { 'x-ok': 'not a list' } }, 'invalid_headers'],
+      [{ body: 42 }, 'invalid_body'],
+      [{ body: 'z'.repeat(64 * 1024 + 1) }, 'invalid_body'],
+      [{ method: 'HEAD', body: 'x' }, 'invalid_body'],
+      [{ verb: 'GET' }, 'unknown_field'],
+    ];
+    for (const [body, reason] of bad) {
+      const refused = await t.api.console('POST', url, body);
+      assert.deepEqual([refused.status, refused.body.reason], [400, reason], JSON.stringify(body));
+    }
+    assert.equal((await logged(1))[0]!.id, replayed.id, 'a refused edit logs nothing');
+  });
+
   test('at most 500 calls are kept per run, newest first', async () => {
     for (let i = 0; i < 520; i += 20) {
       await Promise.all(

@@ -7,6 +7,7 @@ export {
   type ProxyVia,
 } from './instance-proxy.js';
 export { CallerCredentials } from './credentials.js';
+export type { ReplayEdit } from './replay.js';
 export { isHopByHop, namedByConnection } from './hop-by-hop.js';
 export { isBrowserNavigation, SANDBOX_POLICY } from './upstream.js';
 export { RequestLog, REQUESTS_KEPT_PER_RUN, BODY_BYTES_KEPT, type RequestSummary } from './request-log.js';

@@ -1,13 +1,13 @@
 import type http from 'node:http';
 import type { LoggedRequest } from '../../contract/types.js';
-import { REDACTED, type Redactor } from '../../domain/redact.js';
+import type { Redactor } from '../../domain/redact.js';
 import { AppError } from '../../errors.js';
 import { sendError } from '../../http/error-response.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
-import { CallRecorder, redactedBody } from './call-recorder.js';
+import { CallRecorder } from './call-recorder.js';
 import { CallerCredentials } from './credentials.js';
-import { isHopByHop } from './hop-by-hop.js';
-import { BodyCapture, RequestLog, RequestRecord } from './request-log.js';
+import { replayCall, type ReplayEdit } from './replay.js';
+import { RequestLog } from './request-log.js';
 import { InstanceUpstream } from './upstream.js';
 
 export interface InstanceProxyDeps {
@@ -221,107 +221,14 @@ export class InstanceProxy {
     });
   }
 
-  /**
-   * Sends a logged call to its run again, as it was sent but for what the log redacted (left out,
-   * never sent as `[redacted]`: the console is the caller), and returns the new record.
-   */
-  async replay(runId: string, id: string): Promise<LoggedRequest> {
-    const logged = this.requests.get(runId, id);
-    if (!logged) throw new AppError('request_not_found', `no logged call ${id} for run ${runId}`);
-    if (logged.requestBody === null && logged.requestBytes > 0) {
-      throw new AppError('request_not_replayable', 'the request body was larger than the log keeps (64 KiB)');
-    }
-    const run = this.deps.runs.find(runId)?.run;
-    if (!run || run.state !== 'running' || !run.hostPort)
-      throw new AppError('instance_not_running', `the run is ${run?.state ?? 'gone'}`);
-    const headers = withoutRedacted(logged.requestHeaders).filter(
-      ([name]) => !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null),
-    );
-    headers.push(
-      ['x-forwarded-for', '127.0.0.1'],
-      ['x-forwarded-proto', 'http'],
-      ['x-forwarded-prefix', logged.via === 'dev' ? `/dev/${run.project}/api` : `/instances/${runId}/api`],
-    );
-    const body =
-      logged.requestBody === null
-        ? null
-        : 'text' in logged.requestBody
-          ? Buffer.from(logged.requestBody.text)
-          : Buffer.from(logged.requestBody.base64, 'base64');
-    const query = logged.query
-      .split('&')
-      .filter((part) => !part.includes(REDACTED))
-      .join('&');
-    const path = query ? `${logged.path}?${query}` : logged.path;
-    const started = Date.now();
-    const sent = new BodyCapture();
-    if (body) sent.add(body);
-    let answer: Awaited<ReturnType<InstanceUpstream['resend']>> | null = null;
-    let reason: string | null = null;
-    try {
-      answer = await this.upstream.resend(
-        run.hostPort,
-        logged.method,
-        path,
-        headers,
-        body && body.length ? body : null,
-      );
-    } catch {
-      reason = 'instance_unreachable';
-    }
-    const record = new RequestRecord(
-      {
-        id: this.requests.newId(),
-        at: started,
-        method: logged.method,
-        path: logged.path,
-        query: logged.query,
-        status: answer?.status ?? 0,
-        durationMs: answer?.durationMs ?? Date.now() - started,
-        requestBytes: sent.bytes,
-        responseBytes: answer?.body.bytes ?? 0,
-        reason,
-        via: logged.via,
-      },
-      () => ({
-        requestHeaders: logged.requestHeaders,
-        requestBody: logged.requestBody,
-        responseHeaders: answer?.headers ?? [],
-        responseBody: redactedBody(answer?.body.body() ?? null, this.deps.redactor),
-      }),
-    );
-    this.requests.add(runId, record);
-    return record.full();
+  /** Sends a logged call to its run again, as logged or as edited (replay.ts), and returns the new record. */
+  replay(runId: string, id: string, edit?: ReplayEdit): Promise<LoggedRequest> {
+    const { runs, redactor, sessionCookie } = this.deps;
+    const deps = { runs, redactor, sessionCookie, requests: this.requests, upstream: this.upstream };
+    return replayCall({ ...deps, credentials: this.credentials }, runId, id, edit);
   }
 
   close(): void {
     this.upstream.close();
   }
 }
-
-/** Logged headers without what the log redacted: whole headers, and redacted pairs of a Cookie. */
-function withoutRedacted(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [name, value] of headers) {
-    if (!value.includes(REDACTED)) out.push([name, value]);
-    else if (name.toLowerCase() === 'cookie') {
-      const kept = value
-        .split(';')
-        .map((pair) => pair.trim())
-        .filter((pair) => pair !== '' && !pair.includes(REDACTED));
-      if (kept.length) out.push([name, kept.join('; ')]);
-    }
-  }
-  return out;
-}
-
-/** Headers a replay does not send as logged: the ones undici and the replay set themselves. */
-const REPLAY_DROPPED = new Set([
-  'host',
-  'content-length',
-  'expect',
-  'x-forwarded-for',
-  'x-forwarded-host',
-  'x-forwarded-proto',
-  'x-forwarded-prefix',
-]);
