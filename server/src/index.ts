@@ -183,6 +183,10 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     project: (p) => p,
     key: toPublicKey,
   });
+  // a running build's progress, as it moves (throttled by the builds service)
+  builds.onProgress((compilation) => {
+    if (feed.active) feed.publish({ type: 'compilation', data: compilation });
+  });
   devLoop.onStatus((projectId) => {
     if (projects.exists(projectId))
       feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });

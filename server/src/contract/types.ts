@@ -110,6 +110,10 @@ export interface Project {
   buildConfiguration: BuildConfiguration;
   /** Seconds between SIGTERM and the kill when a run is stopped (SPEC §7). */
   stopGraceSeconds: number;
+  /** The deadline of the runs the development loop starts (watch, `swiftlambda dev`), default 3600. */
+  devRunTimeoutSeconds: number;
+  /** While watching: a crashed service run is started again (1, 2, 4 … 30 s later; default true). */
+  restartOnFailure: boolean;
   /** `process`: the seed's runs; `awsLambda`: invoked through AWS's Invoke API (SPEC §12). */
   runtime: FunctionRuntime;
   /** AWS Lambda mode: the most containers the function runs at once. */
@@ -131,6 +135,8 @@ export interface CreateProjectRequest {
   watch?: boolean;
   buildConfiguration?: BuildConfiguration;
   stopGraceSeconds?: number;
+  devRunTimeoutSeconds?: number;
+  restartOnFailure?: boolean;
   runtime?: FunctionRuntime;
   reservedConcurrency?: number;
 }
@@ -153,6 +159,13 @@ export interface Compilation {
   diagnostics: Diagnostic[];
   /** the dependency versions SwiftPM resolved for this build (its Package.resolved) */
   resolvedPackages: ResolvedPackage[];
+  /** SwiftPM's step counter (`[done/total]`) as the build moves; null before its first step */
+  progress: BuildProgress | null;
+}
+
+export interface BuildProgress {
+  done: number;
+  total: number;
 }
 
 export interface ResolvedPackage {
@@ -201,8 +214,11 @@ export interface LocalImage {
 
 /** A run as the console sees it: the seed's fields plus the emulator's own. */
 export interface ConsoleRun extends Run {
-  /** `key` when an API key started it, `console` for the console, its token or the CLI */
-  startedBy: 'key' | 'console';
+  /**
+   * `key` when an API key started it, `console` for the console, its token or the CLI, `dev` for
+   * the development loop (watch, `swiftlambda dev`), `restart` after a crash of the loop's run
+   */
+  startedBy: 'key' | 'console' | 'dev' | 'restart';
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
   /** why it died, when a signal killed it (SPEC §10) */

@@ -35,7 +35,8 @@ export interface RunRecord {
   peakMemoryBytes?: number | null;
 }
 
-export type RunStarter = 'key' | 'console';
+/** `dev`: the development loop started it; `restart`: it replaced a crashed run of the loop's */
+export type RunStarter = 'key' | 'console' | 'dev' | 'restart';
 
 export interface DbData {
   version: 1;

@@ -19,6 +19,8 @@ export interface ContainerSpec {
   /** `hostPathOrVolume:containerPath[:ro]` */
   readonly binds: readonly string[];
   readonly workingDir?: string;
+  /** the container's hostname (and HOSTNAME); Docker's default is random */
+  readonly hostname?: string;
   /** container TCP port to publish on 127.0.0.1 at a port the engine picks */
   readonly publishTcpPort?: number;
   readonly memoryBytes?: number;

@@ -1,15 +1,25 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, Diagnostic, LogChunk, ResolvedPackage } from '../../contract/types.js';
+import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
 import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
+import {
+  BUILD_ENV,
+  BUILD_HOSTNAME,
+  BUILD_SCRIPT,
+  buildVolumeName,
+  readResolvedPackages,
+  SWIFTPM_CACHE_VOLUME,
+  type BuildVolumeKey,
+} from './build-container.js';
+import { progressOfLine, ProgressThrottle, reportedBuildMs } from './build-progress.js';
 import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
 import { checkElfExecutable } from './elf.js';
 import { syncMirror } from './source-mirror.js';
@@ -28,18 +38,6 @@ export interface BuildsDeps {
   readonly buildVolumeKey?: BuildVolumeKey;
 }
 
-export type BuildVolumeKey = 'project' | 'packagePath';
-
-/**
- * The Docker volume a project builds in (SwiftPM's scratch path): one per project, or one per
- * package folder, which outlives the data dir, so a later emulator on the same package builds
- * incrementally (`swiftlambda exec`, `startEmulator`).
- */
-export function buildVolumeName(key: BuildVolumeKey, projectId: string, sourcePath: string): string {
-  if (key === 'project') return `swiftlambda-build-${projectId}`;
-  return `swiftlambda-build-path-${createHash('sha256').update(sourcePath).digest('hex').slice(0, 16)}`;
-}
-
 export function toPublicCompilation(record: CompilationRecord): Compilation {
   const { binaryFile: _binaryFile, ...publicFields } = record;
   // compilations stored before these fields existed
@@ -48,22 +46,25 @@ export function toPublicCompilation(record: CompilationRecord): Compilation {
     configuration: record.configuration ?? 'release',
     diagnostics: record.diagnostics ?? [],
     resolvedPackages: record.resolvedPackages ?? [],
+    progress: record.progress ?? null,
   };
 }
 
-/** SwiftPM's shared caches (repositories, artifacts): one volume for every project. */
-export const SWIFTPM_CACHE_VOLUME = 'swiftlambda-swiftpm-cache';
+/** When a build's steps happened (unix ms), for the dev loop's timeline of a swap. */
+export interface BuildTimes {
+  requestedAt: number;
+  /** the build container started */
+  startedAt: number | null;
+  /** SwiftPM's own figure, from its "… complete! (Xs)" line */
+  swiftBuildMs: number | null;
+  /** when that line came */
+  swiftCompleteAt: number | null;
+  /** the compilation ended (binary copied out, diagnostics read, state saved) */
+  endedAt: number | null;
+}
 
-// The build script takes the target, the owner for the copied binary, the configuration and the
-// package's path as $1 to $4, so nothing the user typed is ever parsed by the shell. Resource
-// bundles go beside the binary, where Bundle.module looks at run time.
-const BUILD_SCRIPT = [
-  'set -e',
-  'swift build -c "$3" --product "$1" --package-path "$4" --scratch-path /build --cache-path /swiftpm-cache',
-  'cp "/build/$3/$1" "/out/$1"',
-  'for bundle in /build/"$3"/*.resources; do if [ -d "$bundle" ]; then cp -R "$bundle" /out/; fi; done',
-  'chown -R "$2" /out 2>/dev/null || true',
-].join('\n');
+/** builds whose times are kept in memory */
+const TIMES_KEPT = 50;
 
 /**
  * Compilations: `swift build` in the project's image with the package mounted read-only and a
@@ -73,6 +74,8 @@ const BUILD_SCRIPT = [
 export class BuildsService {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly finishedListeners: Array<(compilation: Compilation) => void> = [];
+  private readonly progressListeners: Array<(compilation: Compilation) => void> = [];
+  private readonly times = new Map<string, BuildTimes>();
 
   constructor(private readonly deps: BuildsDeps) {}
 
@@ -125,6 +128,7 @@ export class BuildsService {
       configuration: source === 'build' ? project.buildConfiguration : 'release',
       diagnostics: [],
       resolvedPackages: [],
+      progress: null,
       binaryFile: null,
     };
     this.deps.store.data.compilations.push(record);
@@ -152,6 +156,43 @@ export class BuildsService {
     }
   }
 
+  /** Calls `listener` as a running build's `progress` moves (a few times a second at most). */
+  onProgress(listener: (compilation: Compilation) => void): void {
+    this.progressListeners.push(listener);
+  }
+
+  /** When the steps of a recent build happened; undefined for an old one or an import. */
+  timesOf(compilationId: string): BuildTimes | undefined {
+    const t = this.times.get(compilationId);
+    return t && { ...t };
+  }
+
+  /** Follows SwiftPM's output: its step counter and its own build time. */
+  private followOutput(record: CompilationRecord, writer: LogWriter, times: BuildTimes): () => void {
+    const throttle = new ProgressThrottle((progress) => {
+      record.progress = progress;
+      const compilation = toPublicCompilation(record);
+      for (const listener of this.progressListeners) listener(compilation);
+    });
+    const unsubscribe = writer.subscribe({
+      onChunk: (chunk) => {
+        if (chunk.stream === 'system') return;
+        const progress = progressOfLine(chunk.data);
+        if (progress) throttle.push(progress);
+        const ms = reportedBuildMs(chunk.data);
+        if (ms !== null) {
+          times.swiftBuildMs = ms;
+          times.swiftCompleteAt = chunk.timestamp;
+        }
+      },
+      onEnd: () => undefined,
+    });
+    return () => {
+      unsubscribe();
+      throttle.flush();
+    };
+  }
+
   /** The compilation under way or queued for a project, if any. */
   isBuilding(projectId: string): boolean {
     return this.chains.has(projectId);
@@ -164,7 +205,17 @@ export class BuildsService {
 
   /** Queues a build; it runs after any build of the same project that is under way. */
   async startBuild(projectId: string): Promise<Compilation> {
+    const requestedAt = this.deps.clock.now();
     const record = await this.newRecord(projectId, 'build');
+    this.times.set(record.id, {
+      requestedAt,
+      startedAt: null,
+      swiftBuildMs: null,
+      swiftCompleteAt: null,
+      endedAt: null,
+    });
+    for (const old of [...this.times.keys()].slice(0, Math.max(0, this.times.size - TIMES_KEPT)))
+      this.times.delete(old);
     const writer = await this.deps.logs.openWriter('builds', record.id);
     writer.system(`build queued for target ${record.targetName}`);
     const previous = this.chains.get(projectId) ?? Promise.resolve();
@@ -187,6 +238,8 @@ export class BuildsService {
     record.startedAt = this.now();
     await this.deps.store.commit();
     let containerId: string | null = null;
+    const times = this.times.get(record.id);
+    const stopFollowing = times ? this.followOutput(record, writer, times) : () => undefined;
     try {
       await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
       const outDir = this.binaryDir(record);
@@ -200,7 +253,8 @@ export class BuildsService {
         image: project.dockerImage,
         entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
         cmd: [record.targetName, owner, record.configuration, project.sourcePath],
-        env: { HOME: '/tmp' },
+        hostname: BUILD_HOSTNAME,
+        env: BUILD_ENV,
         labels: {
           ...this.deps.labels,
           'swiftlambda.kind': 'build',
@@ -220,6 +274,7 @@ export class BuildsService {
       let exitCode: number;
       try {
         await engine.startContainer(containerId);
+        if (times) times.startedAt = this.deps.clock.now();
         exitCode = await engine.waitContainer(containerId);
         // the engine ends the stream once it has delivered everything the build wrote
         await Promise.race([capture.done, delay(120_000)]);
@@ -254,11 +309,14 @@ export class BuildsService {
           : `build could not run: ${errorMessage(err)}`;
       writer.system(record.errorSummary);
     } finally {
+      stopFollowing();
       record.finishedAt = this.now();
-      if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
       await this.deps.logs.closeWriter('builds', record.id);
       await this.deps.store.commit();
+      if (times) times.endedAt = this.deps.clock.now();
       this.announce(record);
+      // after the announcement: the dev loop's new run need not wait for the engine's cleanup
+      if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
     }
   }
 
@@ -391,27 +449,4 @@ export class BuildsService {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
-/** The pins of a Package.resolved (versions 1 to 3), or none when there is no readable file. */
-export async function readResolvedPackages(file: string): Promise<ResolvedPackage[]> {
-  let parsed: { pins?: unknown; object?: { pins?: unknown } };
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
-  } catch {
-    return [];
-  }
-  const pins = Array.isArray(parsed.pins) ? parsed.pins : Array.isArray(parsed.object?.pins) ? parsed.object.pins : [];
-  return pins.flatMap((pin: Record<string, any>) => {
-    const identity = String(pin.identity ?? pin.package ?? '').toLowerCase();
-    if (!identity) return [];
-    return [
-      {
-        identity,
-        location: String(pin.location ?? pin.repositoryURL ?? ''),
-        version: pin.state?.version ?? null,
-        revision: pin.state?.revision ?? null,
-      },
-    ];
-  });
 }

@@ -15,7 +15,13 @@ import type { DevLoop } from '../dev/index.js';
 import { createKeysRouter, type KeysService } from '../keys/index.js';
 import type { LogStore } from '../logs/index.js';
 import { createProjectsRouter, type ProjectsService } from '../projects/index.js';
-import { createRunConsoleRouter, parseListQuery, toConsoleRun, type RunsService } from '../runs/index.js';
+import {
+  createRunConsoleRouter,
+  parseListQuery,
+  parseStartRunBody,
+  toConsoleRun,
+  type RunsService,
+} from '../runs/index.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { ConsoleAuth } from './console-auth.js';
 import { VERSION } from '../../version.js';
@@ -136,6 +142,10 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   // The project's development loop: watching, building, the run its dev URL serves, swaps.
   router.get('/projects/:projectId/dev', (req, res) => {
     res.json({ dev: deps.dev.status(req.params.projectId) });
+  });
+  // what a good build starts while watching when no service run is live (`swiftlambda dev` sets its mode and arguments)
+  router.put('/projects/:projectId/dev', (req, res) => {
+    res.json({ dev: deps.dev.setStart(req.params.projectId, parseStartRunBody(req.body)) });
   });
 
   // The calls that reached a run through the proxy, newest first, and replaying one.

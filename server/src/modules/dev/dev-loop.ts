@@ -1,14 +1,15 @@
-import type { DevStatus } from '../../contract/dev.js';
+import type { DevStart, DevStatus, DevSwap, DevTimeline } from '../../contract/dev.js';
 import type { Compilation } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
 import { isTerminal } from '../../domain/run-states.js';
 import { errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
 import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
-import type { RunsService } from '../runs/index.js';
+import type { RunsService, StartRunOptions } from '../runs/index.js';
 import { PackageWatcher } from './package-watcher.js';
-import { acceptsConnections } from './readiness.js';
+import { waitUntilListening } from './readiness.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
+import { CrashRestarts } from './crash-restarts.js';
 
 export interface DevLoopDeps {
   readonly projects: ProjectsService;
@@ -26,31 +27,50 @@ interface ProjectLoop {
   pinned: string | null;
   swappingTo: string | null;
   problem: string | null;
-  swaps: Array<{ from: string; to: string; at: number }>;
+  swaps: DevSwap[];
   /** successful builds seen: a swap whose new run is still starting gives way to a newer build */
   generation: number;
   /** deploys of successful builds, one after another: each swap starts from the run the last one pinned */
   deploying: Promise<void>;
+  /** what a good build starts when no service run is live */
+  starts: DevStart;
+  /** when the first change each recent build answers was seen */
+  changedAt: Map<string, number | null>;
 }
 
 /** why a swap gave up its new run: a newer build deploys instead */
 const SUPERSEDED = 'superseded by a newer build';
 /** how long a new run may take to listen before the console is told the swap is waiting */
 const SLOW_LISTEN_MS = 30_000;
-
 const MAX_SWAPS_KEPT = 20;
+const DEFAULT_START: DevStart = { mode: 'service', arguments: [] };
 
 /**
- * The development loop of SPEC §8: watch a project's package, rebuild on save, and after each
- * successful build move the dev URL to a new service run of the new binary once it listens
- * (the old one finishes its calls and is stopped gracefully), or run a oneShot again.
+ * The development loop: watch a project's package, rebuild on save, and after each successful
+ * build move the dev URL to a new service run of the new binary once it listens (the old one
+ * finishes its calls and is stopped gracefully), start one when none is live, or run a oneShot
+ * again; a crashed service run is started again (crash-restarts.ts).
  * Why swaps are pinned, serialized and superseded: docs/decisions/0040-hot-swap.md.
  */
 export class DevLoop {
   private readonly loops = new Map<string, ProjectLoop>();
   private readonly statusListeners: Array<(projectId: string) => void> = [];
+  private readonly restarts: CrashRestarts;
 
   constructor(private readonly deps: DevLoopDeps) {
+    this.restarts = new CrashRestarts({
+      projects: deps.projects,
+      runs: deps.runs,
+      watching: (id) => !!this.loops.get(id)?.watcher,
+      swappingTo: (id) => this.loops.get(id)?.swappingTo ?? null,
+      liveServiceRuns: (id) => this.liveServiceRuns(id),
+      setProblem: (id, problem) => {
+        this.loop(id).problem = problem;
+        this.changed(id);
+      },
+      startOptions: (id, options) => this.loopRunOptions(id, options),
+      log: deps.log,
+    });
     deps.builds.onFinished((c) => void this.afterBuild(c).catch((err) => deps.log(`dev loop: ${errorMessage(err)}`)));
     deps.projects.onChanged(
       (id) =>
@@ -72,6 +92,8 @@ export class DevLoop {
         swaps: [],
         generation: 0,
         deploying: Promise.resolve(),
+        starts: DEFAULT_START,
+        changedAt: new Map(),
       };
       this.loops.set(projectId, loop);
     }
@@ -84,6 +106,11 @@ export class DevLoop {
 
   private changed(projectId: string): void {
     for (const l of this.statusListeners) l(projectId);
+  }
+
+  /** The options of a run the loop starts: its development deadline, and who started it. */
+  private loopRunOptions(projectId: string, options: StartRunOptions): StartRunOptions {
+    return { ...options, runTimeoutSeconds: this.deps.projects.get(projectId).devRunTimeoutSeconds };
   }
 
   /** Starts or stops watching every project as its `watch` setting says. */
@@ -99,16 +126,22 @@ export class DevLoop {
     if (!project.watch) {
       // a problem is the loop's; with the loop off, nothing is being kept serving
       loop.problem = null;
+      loop.starts = DEFAULT_START;
       loop.scheduler?.stop();
       loop.scheduler = null;
       await loop.watcher?.close();
       loop.watcher = null;
+      this.restarts.forget(projectId);
       this.changed(projectId);
       return;
     }
+    if (!project.restartOnFailure) this.restarts.forget(projectId);
     if (!loop.scheduler) {
-      loop.scheduler = new RebuildScheduler(async () => {
-        await this.deps.builds.startBuild(projectId);
+      loop.scheduler = new RebuildScheduler(async (changedAt) => {
+        const compilation = await this.deps.builds.startBuild(projectId);
+        loop.changedAt.set(compilation.id, changedAt);
+        for (const old of [...loop.changedAt.keys()].slice(0, Math.max(0, loop.changedAt.size - 20)))
+          loop.changedAt.delete(old);
         this.changed(projectId);
         await this.deps.builds.settled(projectId);
       });
@@ -119,6 +152,17 @@ export class DevLoop {
     });
     await this.refreshRoots(projectId);
     this.changed(projectId);
+  }
+
+  /** What the loop starts after a good build when no service run of the project is live. */
+  setStart(
+    projectId: string,
+    start: { readonly mode: DevStart['mode']; readonly arguments: readonly string[] },
+  ): DevStatus {
+    this.deps.projects.get(projectId);
+    this.loop(projectId).starts = { mode: start.mode, arguments: [...start.arguments] };
+    this.changed(projectId);
+    return this.status(projectId);
   }
 
   /** The package and its local path dependencies, read again when a manifest may have changed. */
@@ -133,6 +177,7 @@ export class DevLoop {
     const loop = this.loops.get(projectId);
     loop?.scheduler?.stop();
     await loop?.watcher?.close();
+    this.restarts.forget(projectId);
     this.loops.delete(projectId);
   }
 
@@ -171,7 +216,9 @@ export class DevLoop {
       servingRun: this.devRunOf(projectId) ?? null,
       swappingTo: loop?.swappingTo ?? null,
       problem: loop?.problem ?? null,
-      swaps: [...(loop?.swaps ?? [])],
+      swaps: (loop?.swaps ?? []).map((s) => ({ ...s })),
+      restart: this.restarts.status(projectId),
+      starts: project.watch ? (loop?.starts ?? DEFAULT_START) : null,
     };
   }
 
@@ -184,13 +231,15 @@ export class DevLoop {
       this.changed(projectId);
       return;
     }
+    // new code: crashes of the old one no longer count
+    this.restarts.reset(projectId);
     const generation = ++loop.generation;
     const deploy = loop.deploying.then(() => this.deploy(projectId, compilation.id, generation));
     loop.deploying = deploy.catch(() => undefined);
     await deploy;
   }
 
-  /** Puts a successful build to work: a swap of the dev URL's run, or the console's oneShot again. */
+  /** Puts a successful build to work: a swap of the dev URL's run, a new run, or a oneShot again. */
   private async deploy(projectId: string, compilationId: string, generation: number): Promise<void> {
     const loop = this.loops.get(projectId);
     // a newer build came while this one waited its turn: that one deploys
@@ -199,38 +248,49 @@ export class DevLoop {
     const serving = this.devRunOf(projectId);
     if (serving) {
       // a run started once the build had succeeded (the build's end is announced a little later,
-      // as `swiftlambda dev` builds, then starts) already runs it
+      // as a run started by hand right after a build) already runs it
       if (this.deps.runs.find(serving)?.run.compilation !== compilationId)
-        await this.swap(projectId, serving, generation);
+        await this.swap(projectId, serving, compilationId, generation);
       this.changed(projectId);
       return;
     }
+    // a service run still starting (a restart) gets the new build by the next swap
+    if (this.liveServiceRuns(projectId).length) return this.changed(projectId);
     const newest = this.deps.runs.list({ projectId, limit: 1 })[0];
-    if (
-      newest &&
-      newest.mode === 'oneShot' &&
-      newest.compilation !== compilationId &&
-      this.deps.runs.find(newest.uuid)?.startedBy === 'console'
-    ) {
-      await this.deps.runs.start(projectId, { mode: 'oneShot', arguments: newest.arguments }, { startedBy: 'console' });
+    try {
+      if (newest?.mode === 'oneShot') {
+        // the console's or the loop's oneShot runs again with its arguments (one an API key
+        // started is the caller's own)
+        if (newest.compilation !== compilationId && this.deps.runs.find(newest.uuid)?.startedBy !== 'key')
+          await this.deps.runs.start(
+            projectId,
+            { mode: 'oneShot', arguments: newest.arguments },
+            this.loopRunOptions(projectId, { startedBy: 'dev' }),
+          );
+      } else {
+        await this.deps.runs.start(projectId, loop.starts, this.loopRunOptions(projectId, { startedBy: 'dev' }));
+      }
+    } catch (err) {
+      loop.problem = `the new build could not be started: ${errorMessage(err)}`;
     }
     this.changed(projectId);
   }
 
   /** A new run of the new build takes over the dev URL once it listens; the old one then stops. */
-  private async swap(projectId: string, oldRunId: string, generation: number): Promise<void> {
+  private async swap(projectId: string, oldRunId: string, compilationId: string, generation: number): Promise<void> {
     const loop = this.loop(projectId);
     const old = this.deps.runs.find(oldRunId);
     if (!old) return;
     // the dev URL stays on the old run until the new one listens (the new one is the project's
     // newest service run as soon as it exists, before it can answer)
     loop.pinned = oldRunId;
+    const runRequestedAt = Date.now();
     let runId: string;
     try {
       const { run } = await this.deps.runs.start(
         projectId,
         { mode: 'service', arguments: old.run.arguments },
-        { startedBy: old.startedBy ?? 'console', replacesRun: oldRunId },
+        this.loopRunOptions(projectId, { startedBy: 'dev', replacesRun: oldRunId }),
       );
       runId = run.uuid;
     } catch (err) {
@@ -240,9 +300,11 @@ export class DevLoop {
     loop.swappingTo = runId;
     this.changed(projectId);
     try {
-      const failure = await this.waitUntilListening(
+      const failure = await waitUntilListening(
+        this.deps.runs,
         runId,
-        () => loop.generation !== generation,
+        () => (loop.generation !== generation ? SUPERSEDED : null),
+        SLOW_LISTEN_MS,
         () => {
           loop.problem = `the new run has not accepted connections on its port for ${SLOW_LISTEN_MS / 1000} s (does it listen on 0.0.0.0:$PORT?); the previous version keeps serving`;
           this.changed(projectId);
@@ -254,9 +316,11 @@ export class DevLoop {
         this.stopInBackground(projectId, runId);
         return;
       }
+      const readyAt = Date.now();
       loop.pinned = runId;
       loop.problem = null;
-      loop.swaps.unshift({ from: oldRunId, to: runId, at: Date.now() });
+      const timeline = this.timelineOf(loop, compilationId, runId, runRequestedAt, readyAt);
+      loop.swaps.unshift({ from: oldRunId, to: runId, at: Date.now(), timeline });
       loop.swaps.length = Math.min(loop.swaps.length, MAX_SWAPS_KEPT);
     } finally {
       loop.swappingTo = null;
@@ -267,6 +331,29 @@ export class DevLoop {
     void this.deps.whenIdle(oldRunId).then(() => this.stopInBackground(projectId, oldRunId));
   }
 
+  /** Where the time from the save to the switch went. */
+  private timelineOf(
+    loop: ProjectLoop,
+    compilationId: string,
+    runId: string,
+    runRequestedAt: number,
+    readyAt: number,
+  ): DevTimeline {
+    const build = this.deps.builds.timesOf(compilationId);
+    return {
+      changedAt: loop.changedAt.get(compilationId) ?? null,
+      buildRequestedAt: build?.requestedAt ?? null,
+      buildStartedAt: build?.startedAt ?? null,
+      swiftBuildMs: build?.swiftBuildMs ?? null,
+      swiftCompleteAt: build?.swiftCompleteAt ?? null,
+      buildEndedAt: build?.endedAt ?? null,
+      runRequestedAt,
+      runStartedAt: this.deps.runs.find(runId)?.startedAtMs ?? null,
+      readyAt,
+      switchedAt: Date.now(),
+    };
+  }
+
   /** Stops a run gracefully if it is still live, without holding up the caller. */
   private stopInBackground(projectId: string, runId: string): void {
     const record = this.deps.runs.find(runId);
@@ -275,33 +362,6 @@ export class DevLoop {
       .stop(projectId, runId)
       .catch(() => undefined)
       .then(() => this.changed(projectId));
-  }
-
-  /** null once the run accepts connections on its port, else why it never will or no longer need. */
-  private async waitUntilListening(
-    runId: string,
-    superseded: () => boolean,
-    onSlow: () => void,
-  ): Promise<string | null> {
-    const slowAt = Date.now() + SLOW_LISTEN_MS;
-    let slow = false;
-    for (;;) {
-      const record = this.deps.runs.find(runId);
-      if (!record) return 'the run was removed';
-      const { run } = record;
-      if (isTerminal(run.state)) {
-        return run.exitCode !== null
-          ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT`
-          : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
-      }
-      if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
-      if (superseded()) return SUPERSEDED;
-      if (!slow && Date.now() > slowAt) {
-        slow = true;
-        onSlow();
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { isTerminal } from '../../domain/run-states.js';
+import type { RunsService } from '../runs/index.js';
 
 /**
  * Whether something accepts connections on a run's published port. Docker's port proxy accepts a
@@ -26,4 +28,41 @@ export function acceptsConnections(port: number, holdMs = 150): Promise<boolean>
     socket.once('close', () => done(false));
     socket.once('error', () => done(false));
   });
+}
+
+/** how often a starting run's port is tried */
+const POLL_MS = 25;
+
+/**
+ * Resolves with null once the run accepts connections on its port, else with why it never will
+ * (it ended) or no longer need (`superseded` returned a reason). `onSlow` is called once after
+ * `slowMs`.
+ */
+export async function waitUntilListening(
+  runs: RunsService,
+  runId: string,
+  superseded: () => string | null,
+  slowMs: number,
+  onSlow: () => void,
+): Promise<string | null> {
+  const slowAt = Date.now() + slowMs;
+  let slow = false;
+  for (;;) {
+    const record = runs.find(runId);
+    if (!record) return 'the run was removed';
+    const { run } = record;
+    if (isTerminal(run.state)) {
+      return run.exitCode !== null
+        ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT`
+        : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
+    }
+    if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
+    const reason = superseded();
+    if (reason) return reason;
+    if (!slow && Date.now() > slowAt) {
+      slow = true;
+      onSlow();
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
 }

@@ -19,6 +19,8 @@ const LATER_SETTINGS = {
   watch: false,
   buildConfiguration: 'release',
   stopGraceSeconds: 10,
+  devRunTimeoutSeconds: 3600,
+  restartOnFailure: true,
   runtime: 'process',
   reservedConcurrency: 10,
 } as const;
@@ -35,6 +37,8 @@ export interface CreateProjectInput {
   readonly watch?: boolean | undefined;
   readonly buildConfiguration?: BuildConfiguration | undefined;
   readonly stopGraceSeconds?: number | undefined;
+  readonly devRunTimeoutSeconds?: number | undefined;
+  readonly restartOnFailure?: boolean | undefined;
   readonly runtime?: FunctionRuntime | undefined;
   readonly reservedConcurrency?: number | undefined;
 }
@@ -102,6 +106,8 @@ export class ProjectsService {
       watch: input.watch ?? LATER_SETTINGS.watch,
       buildConfiguration: input.buildConfiguration ?? LATER_SETTINGS.buildConfiguration,
       stopGraceSeconds: input.stopGraceSeconds ?? LATER_SETTINGS.stopGraceSeconds,
+      devRunTimeoutSeconds: input.devRunTimeoutSeconds ?? LATER_SETTINGS.devRunTimeoutSeconds,
+      restartOnFailure: input.restartOnFailure ?? LATER_SETTINGS.restartOnFailure,
       runtime: input.runtime ?? LATER_SETTINGS.runtime,
       reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
       created: now,

@@ -38,6 +38,8 @@ export interface StartRunInput {
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
+  /** instead of the project's runTimeoutSeconds (the dev loop's runs) */
+  readonly runTimeoutSeconds?: number;
 }
 
 export function toPublicRun(record: RunRecord): Run {
@@ -60,6 +62,7 @@ export class RunsService {
   private readonly live = new Map<string, LiveRun>();
   private readonly byId = new Map<string, RunRecord>();
   private readonly engineLostListeners: Array<() => void> = [];
+  private readonly endedListeners: Array<(record: RunRecord) => void> = [];
   /** live CPU and memory of the running containers */
   readonly stats: RunStats;
 
@@ -136,7 +139,7 @@ export class RunsService {
         arguments: [...input.arguments],
         state: 'queued',
         phase: 'queued',
-        runTimeoutSeconds: project.runTimeoutSeconds,
+        runTimeoutSeconds: options.runTimeoutSeconds ?? project.runTimeoutSeconds,
         mode: input.mode,
         containerPort: input.mode === 'service' ? SERVICE_PORT : null,
         hostPort: null,
@@ -188,12 +191,20 @@ export class RunsService {
     this.engineLostListeners.push(listener);
   }
 
+  /** Calls `listener` with each run that ends while followed (not one left for the reconcile). */
+  onRunEnded(listener: (record: RunRecord) => void): void {
+    this.endedListeners.push(listener);
+  }
+
   /** Keeps a LiveRun in the live map until it settles. */
   track(record: RunRecord): LiveRun {
     const live = new LiveRun(record, this.liveDeps(), (settled, detached) => {
       if (this.live.get(settled.uuid) === settled) this.live.delete(settled.uuid);
       if (detached) for (const listener of this.engineLostListeners) listener();
-      else void this.pruneOldRuns(record.run.project);
+      else {
+        for (const listener of this.endedListeners) listener(record);
+        void this.pruneOldRuns(record.run.project);
+      }
     });
     this.live.set(record.run.uuid, live);
     return live;
