@@ -18,7 +18,10 @@ export interface DevStatus {
   swaps: DevSwap[];
   /** restarts of a crashed service run (project setting `restartOnFailure`, while watching) */
   restart: DevRestart;
-  /** what the loop starts after a good build when no service run is live (`PUT …/dev`) */
+  /**
+   * what the loop starts after a good build when no service run is live, as `PUT …/dev` set it
+   * (`swiftlambda dev`); null: the console's oneShot again if it ran one last, else a service run
+   */
   starts: DevStart | null;
 }
 

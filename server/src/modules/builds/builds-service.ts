@@ -1,15 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
+import type { Compilation, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
-import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
+import type { ProjectsService } from '../projects/index.js';
 import {
   BUILD_ENV,
   BUILD_HOSTNAME,
@@ -19,10 +19,12 @@ import {
   SWIFTPM_CACHE_VOLUME,
   type BuildVolumeKey,
 } from './build-container.js';
-import { progressOfLine, ProgressThrottle, reportedBuildMs } from './build-progress.js';
-import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
+import { collectDiagnostics, followBuildOutput, summarizeFailure } from './build-log-reading.js';
+import { formatDiagnostic } from './diagnostics.js';
+import type { BuildTimes } from './build-log-reading.js';
+export type { BuildTimes } from './build-log-reading.js';
 import { checkElfExecutable } from './elf.js';
-import { syncMirror } from './source-mirror.js';
+import { mirrorDir, mirrorSources } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
 
 export interface BuildsDeps {
@@ -48,19 +50,6 @@ export function toPublicCompilation(record: CompilationRecord): Compilation {
     resolvedPackages: record.resolvedPackages ?? [],
     progress: record.progress ?? null,
   };
-}
-
-/** When a build's steps happened (unix ms), for the dev loop's timeline of a swap. */
-export interface BuildTimes {
-  requestedAt: number;
-  /** the build container started */
-  startedAt: number | null;
-  /** SwiftPM's own figure, from its "… complete! (Xs)" line */
-  swiftBuildMs: number | null;
-  /** when that line came */
-  swiftCompleteAt: number | null;
-  /** the compilation ended (binary copied out, diagnostics read, state saved) */
-  endedAt: number | null;
 }
 
 /** builds whose times are kept in memory */
@@ -113,7 +102,15 @@ export class BuildsService {
     return this.deps.logs.read('builds', id, afterSequence, limit);
   }
 
-  private async newRecord(projectId: string, source: 'build' | 'import'): Promise<CompilationRecord> {
+  /**
+   * A new compilation with its log already open: the change feed announces the record on commit,
+   * and a console that follows its log at once must find the live log, not an empty stored one
+   * (it would show "This log is empty" for a build that writes lines a moment later).
+   */
+  private async newRecord(
+    projectId: string,
+    source: 'build' | 'import',
+  ): Promise<{ record: CompilationRecord; writer: LogWriter }> {
     const project = this.deps.projects.get(projectId);
     const record: CompilationRecord = {
       id: randomUUID(),
@@ -131,9 +128,17 @@ export class BuildsService {
       progress: null,
       binaryFile: null,
     };
+    const writer = await this.deps.logs.openWriter('builds', record.id);
     this.deps.store.data.compilations.push(record);
-    await this.deps.store.commit();
-    return record;
+    try {
+      await this.deps.store.commit();
+    } catch (err) {
+      this.deps.store.data.compilations = this.deps.store.data.compilations.filter((c) => c !== record);
+      await this.deps.logs.closeWriter('builds', record.id).catch(() => undefined);
+      await this.deps.logs.remove('builds', record.id).catch(() => undefined);
+      throw err;
+    }
+    return { record, writer };
   }
 
   private binaryDir(record: CompilationRecord): string {
@@ -167,32 +172,6 @@ export class BuildsService {
     return t && { ...t };
   }
 
-  /** Follows SwiftPM's output: its step counter and its own build time. */
-  private followOutput(record: CompilationRecord, writer: LogWriter, times: BuildTimes): () => void {
-    const throttle = new ProgressThrottle((progress) => {
-      record.progress = progress;
-      const compilation = toPublicCompilation(record);
-      for (const listener of this.progressListeners) listener(compilation);
-    });
-    const unsubscribe = writer.subscribe({
-      onChunk: (chunk) => {
-        if (chunk.stream === 'system') return;
-        const progress = progressOfLine(chunk.data);
-        if (progress) throttle.push(progress);
-        const ms = reportedBuildMs(chunk.data);
-        if (ms !== null) {
-          times.swiftBuildMs = ms;
-          times.swiftCompleteAt = chunk.timestamp;
-        }
-      },
-      onEnd: () => undefined,
-    });
-    return () => {
-      unsubscribe();
-      throttle.flush();
-    };
-  }
-
   /** The compilation under way or queued for a project, if any. */
   isBuilding(projectId: string): boolean {
     return this.chains.has(projectId);
@@ -206,7 +185,7 @@ export class BuildsService {
   /** Queues a build; it runs after any build of the same project that is under way. */
   async startBuild(projectId: string): Promise<Compilation> {
     const requestedAt = this.deps.clock.now();
-    const record = await this.newRecord(projectId, 'build');
+    const { record, writer } = await this.newRecord(projectId, 'build');
     this.times.set(record.id, {
       requestedAt,
       startedAt: null,
@@ -216,7 +195,6 @@ export class BuildsService {
     });
     for (const old of [...this.times.keys()].slice(0, Math.max(0, this.times.size - TIMES_KEPT)))
       this.times.delete(old);
-    const writer = await this.deps.logs.openWriter('builds', record.id);
     writer.system(`build queued for target ${record.targetName}`);
     const previous = this.chains.get(projectId) ?? Promise.resolve();
     const chain = previous
@@ -239,13 +217,21 @@ export class BuildsService {
     await this.deps.store.commit();
     let containerId: string | null = null;
     const times = this.times.get(record.id);
-    const stopFollowing = times ? this.followOutput(record, writer, times) : () => undefined;
+    const stopFollowing = times
+      ? followBuildOutput(writer, times, (progress) => {
+          record.progress = progress;
+          const compilation = toPublicCompilation(record);
+          for (const listener of this.progressListeners) listener(compilation);
+        })
+      : () => undefined;
     try {
       await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
       const outDir = this.binaryDir(record);
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-      const mounts = await this.mirrorSources(project.id, project.sourcePath, writer);
+      const mounts = await mirrorSources(this.deps.dataDir, project.id, project.sourcePath, (line) =>
+        writer.system(line),
+      );
       writer.system(
         `$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`,
       );
@@ -281,9 +267,9 @@ export class BuildsService {
       } finally {
         capture.stop();
       }
-      record.diagnostics = await this.collectDiagnostics(record.id, []);
+      record.diagnostics = await collectDiagnostics(this.deps.logs, record.id, []);
       record.resolvedPackages = await readResolvedPackages(
-        join(this.mirrorDir(project.id, project.sourcePath), 'Package.resolved'),
+        join(mirrorDir(this.deps.dataDir, project.id, project.sourcePath), 'Package.resolved'),
       );
       for (const p of record.resolvedPackages)
         writer.system(`resolved ${p.identity} ${p.version ?? p.revision ?? ''} (${p.location})`);
@@ -292,13 +278,15 @@ export class BuildsService {
         await checkElfExecutable(binaryFile);
         record.binaryFile = binaryFile;
         record.state = 'succeeded';
+        // SwiftPM's last step line is often one short of its total: the build is complete
+        if (record.progress) record.progress = { done: record.progress.total, total: record.progress.total };
         writer.system(`build succeeded: ${record.targetName}`);
       } else {
         record.state = 'failed';
         const firstError = record.diagnostics.find((d) => d.severity === 'error');
         record.errorSummary = firstError
           ? formatDiagnostic(firstError).slice(0, 500)
-          : await this.summarizeFailure(record.id, exitCode);
+          : await summarizeFailure(this.deps.logs, record.id, exitCode);
         writer.system(`build failed: ${record.errorSummary}`);
       }
     } catch (err) {
@@ -326,66 +314,11 @@ export class BuildsService {
     return buildVolumeName(key, projectId, key === 'packagePath' ? this.deps.projects.get(projectId).sourcePath : '');
   }
 
-  private mirrorDir(projectId: string, folder: string): string {
-    return join(
-      this.deps.dataDir,
-      'mirrors',
-      projectId,
-      createHash('sha256').update(folder).digest('hex').slice(0, 16),
-    );
-  }
-
-  /**
-   * The package and its local path dependencies, each brought in step with its copy in the data
-   * dir and mounted at its own absolute path (the package writable, so SwiftPM can write
-   * Package.resolved there; dependencies read-only). Diagnostics then name the user's own files.
-   */
-  private async mirrorSources(projectId: string, sourcePath: string, writer: LogWriter): Promise<string[]> {
-    const dependencies = await localDependencyFolders(sourcePath);
-    const binds: string[] = [];
-    for (const [i, folder] of [sourcePath, ...dependencies].entries()) {
-      const mirror = this.mirrorDir(projectId, folder);
-      const { copied, removed } = await syncMirror(folder, mirror);
-      if (copied || removed) writer.system(`synced ${folder}: ${copied} file(s) copied, ${removed} removed`);
-      binds.push(i === 0 ? `${mirror}:${folder}` : `${mirror}:${folder}:ro`);
-    }
-    return binds;
-  }
-
-  /** The compiler's diagnostics in the build's output. */
-  private async collectDiagnostics(
-    id: string,
-    mounts: ReadonlyArray<readonly [string, string]>,
-  ): Promise<Diagnostic[]> {
-    const collector = new DiagnosticsCollector(mounts);
-    let after = -1;
-    for (;;) {
-      const page = await this.deps.logs.read('builds', id, after, 500);
-      for (const c of page) if (c.stream !== 'system') collector.add(c.data);
-      if (page.length < 500) return collector.diagnostics;
-      after = page[page.length - 1]!.sequence;
-    }
-  }
-
-  /** The compiler's first error line, or the exit code. */
-  private async summarizeFailure(id: string, exitCode: number): Promise<string> {
-    let after = -1;
-    for (;;) {
-      const page = await this.deps.logs.read('builds', id, after, 500);
-      const hit = page.find((c) => c.stream !== 'system' && /\berror:/.test(c.data));
-      if (hit) return hit.data.trim().slice(0, 500);
-      if (page.length < 500) break;
-      after = page[page.length - 1]!.sequence;
-    }
-    return `swift build exited with code ${exitCode}`;
-  }
-
   /** Registers a prebuilt Linux executable as a succeeded compilation. */
   async importBinary(projectId: string, binaryPath: string): Promise<Compilation> {
     this.deps.projects.get(projectId);
     await checkElfExecutable(binaryPath);
-    const record = await this.newRecord(projectId, 'import');
-    const writer = await this.deps.logs.openWriter('builds', record.id);
+    const { record, writer } = await this.newRecord(projectId, 'import');
     record.startedAt = this.now();
     const target = join(this.binaryDir(record), record.targetName);
     try {

@@ -32,8 +32,8 @@ interface ProjectLoop {
   generation: number;
   /** deploys of successful builds, one after another: each swap starts from the run the last one pinned */
   deploying: Promise<void>;
-  /** what a good build starts when no service run is live */
-  starts: DevStart;
+  /** what a good build starts when no service run is live, as `PUT …/dev` said (null: see deploy) */
+  starts: DevStart | null;
   /** when the first change each recent build answers was seen */
   changedAt: Map<string, number | null>;
 }
@@ -92,7 +92,7 @@ export class DevLoop {
         swaps: [],
         generation: 0,
         deploying: Promise.resolve(),
-        starts: DEFAULT_START,
+        starts: null,
         changedAt: new Map(),
       };
       this.loops.set(projectId, loop);
@@ -126,7 +126,7 @@ export class DevLoop {
     if (!project.watch) {
       // a problem is the loop's; with the loop off, nothing is being kept serving
       loop.problem = null;
-      loop.starts = DEFAULT_START;
+      loop.starts = null;
       loop.scheduler?.stop();
       loop.scheduler = null;
       await loop.watcher?.close();
@@ -218,7 +218,7 @@ export class DevLoop {
       problem: loop?.problem ?? null,
       swaps: (loop?.swaps ?? []).map((s) => ({ ...s })),
       restart: this.restarts.status(projectId),
-      starts: project.watch ? (loop?.starts ?? DEFAULT_START) : null,
+      starts: project.watch ? (loop?.starts ?? null) : null,
     };
   }
 
@@ -258,7 +258,9 @@ export class DevLoop {
     if (this.liveServiceRuns(projectId).length) return this.changed(projectId);
     const newest = this.deps.runs.list({ projectId, limit: 1 })[0];
     try {
-      if (newest?.mode === 'oneShot') {
+      if (loop.starts) {
+        await this.deps.runs.start(projectId, loop.starts, this.loopRunOptions(projectId, { startedBy: 'dev' }));
+      } else if (newest?.mode === 'oneShot') {
         // the console's or the loop's oneShot runs again with its arguments (one an API key
         // started is the caller's own)
         if (newest.compilation !== compilationId && this.deps.runs.find(newest.uuid)?.startedBy !== 'key')
@@ -268,7 +270,7 @@ export class DevLoop {
             this.loopRunOptions(projectId, { startedBy: 'dev' }),
           );
       } else {
-        await this.deps.runs.start(projectId, loop.starts, this.loopRunOptions(projectId, { startedBy: 'dev' }));
+        await this.deps.runs.start(projectId, DEFAULT_START, this.loopRunOptions(projectId, { startedBy: 'dev' }));
       }
     } catch (err) {
       loop.problem = `the new build could not be started: ${errorMessage(err)}`;
