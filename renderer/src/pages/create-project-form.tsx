@@ -36,6 +36,9 @@ export function CreateProjectForm({
   const [sourcePath, setSourcePath] = useState('');
   const [targetName, setTargetName] = useState('');
   const [dockerImage, setDockerImage] = useState('');
+  // the deadlines, shown so that nobody meets the 60 s one by surprise
+  const [runTimeout, setRunTimeout] = useState('60');
+  const [devRunTimeout, setDevRunTimeout] = useState('3600');
   const [targets, setTargets] = useState<Targets>({ state: 'idle' });
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
@@ -88,6 +91,8 @@ export function CreateProjectForm({
             sourcePath: sourcePath.trim(),
             targetName,
             ...(dockerImage ? { dockerImage } : {}),
+            runTimeoutSeconds: Number(runTimeout),
+            devRunTimeoutSeconds: Number(devRunTimeout),
           })
         ).project,
       );
@@ -183,6 +188,28 @@ export function CreateProjectForm({
           testId="project-image"
         />
       </Field>
+      <div className="field-grid">
+        <Field label="Run timeout (s)" hint="Runs are killed after this (the platform's runTimeoutSeconds).">
+          <input
+            type="number"
+            min={1}
+            max={86400}
+            value={runTimeout}
+            onChange={(e) => setRunTimeout(e.target.value)}
+            data-testid="project-run-timeout"
+          />
+        </Field>
+        <Field label="Dev run timeout (s)" hint="For the runs Watch and swiftlambda dev start.">
+          <input
+            type="number"
+            min={1}
+            max={604800}
+            value={devRunTimeout}
+            onChange={(e) => setDevRunTimeout(e.target.value)}
+            data-testid="project-dev-run-timeout"
+          />
+        </Field>
+      </div>
       <ErrorNote error={error} testId="create-project-error" />
       <div className="form-actions">
         <button

@@ -229,8 +229,12 @@ export class BuildsService {
       const outDir = this.binaryDir(record);
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-      const mounts = await mirrorSources(this.deps.dataDir, project.id, project.sourcePath, (line) =>
-        writer.system(line),
+      const mounts = await mirrorSources(
+        this.deps.dataDir,
+        project.id,
+        project.sourcePath,
+        project.dockerImage,
+        (line) => writer.system(line),
       );
       writer.system(
         `$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`,

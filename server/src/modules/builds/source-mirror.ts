@@ -1,7 +1,7 @@
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { localDependencyFolders } from '../projects/index.js';
+import { localDependencyFolders, swiftVersionOfImage } from '../projects/index.js';
 
 /** What SwiftPM keeps inside a package folder: never copied, and never deleted from the copy. */
 const SKIPPED = new Set(['.build', '.swiftpm']);
@@ -79,9 +79,10 @@ export async function mirrorSources(
   dataDir: string,
   projectId: string,
   sourcePath: string,
+  image: string,
   say: (line: string) => void,
 ): Promise<string[]> {
-  const dependencies = await localDependencyFolders(sourcePath);
+  const dependencies = await localDependencyFolders(sourcePath, swiftVersionOfImage(image));
   const binds: string[] = [];
   for (const [i, folder] of [sourcePath, ...dependencies].entries()) {
     const mirror = mirrorDir(dataDir, projectId, folder);

@@ -4,7 +4,7 @@ import type { RunRecord } from '../../domain/records.js';
 import { isTerminal } from '../../domain/run-states.js';
 import { errorMessage } from '../../errors.js';
 import type { BuildsService } from '../builds/index.js';
-import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
+import { localDependencyFolders, swiftVersionOfImage, type ProjectsService } from '../projects/index.js';
 import type { RunsService, StartRunOptions } from '../runs/index.js';
 import { PackageWatcher } from './package-watcher.js';
 import { waitUntilListening } from './readiness.js';
@@ -170,7 +170,8 @@ export class DevLoop {
     const loop = this.loops.get(projectId);
     if (!loop?.watcher || !this.deps.projects.exists(projectId)) return;
     const project = this.deps.projects.get(projectId);
-    await loop.watcher.watch([project.sourcePath, ...(await localDependencyFolders(project.sourcePath))]);
+    const dependencies = await localDependencyFolders(project.sourcePath, swiftVersionOfImage(project.dockerImage));
+    await loop.watcher.watch([project.sourcePath, ...dependencies]);
   }
 
   async forget(projectId: string): Promise<void> {
