@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import type { DevStatus } from '../contract/dev.js';
+import type { DevStatus, DevTimeline } from '../contract/dev.js';
 import type { Compilation, LogChunk, Project, RunState } from '../contract/types.js';
 import { isTerminal } from '../domain/run-states.js';
 import { execTracked, killChild, trackChild } from '../testing/children.js';
@@ -18,6 +18,7 @@ import { PACKAGES, waitFor } from '../testing/harness.js';
 import type { BenchEnv } from './bench-env.js';
 import type { Figure } from './figures-runs.js';
 import { interleaved, sleep, summarize, type Summary } from './stats.js';
+import { timelinePhases } from '../testing/dev-timeline.js';
 
 const docker = new Docker();
 const OLD_HELLO = 'Hello from run \\(runID)\\n';
@@ -162,6 +163,9 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
 
     let version = 0;
     const emulatorBuildMs: number[] = [];
+    /** per timed edit: save → new answer minus SwiftPM's own time for that build */
+    const overheadMs: number[] = [];
+    const timelines: DevTimeline[] = [];
     let emulatorBuilds = 0;
     /** one save of main.swift; ms until `client` gets the new text from the dev URL */
     const edit = async (client: RunningClient) => {
@@ -186,7 +190,11 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
             `/projects/${projectId}/compilations/${built.id}/logs?afterSequence=-1&limit=500`,
           )
         ).body.logs as LogChunk[];
-        emulatorBuildMs.push(reportedBuildMs(logs.map((c) => c.data).join('\n')));
+        const swiftMs = reportedBuildMs(logs.map((c) => c.data).join('\n'));
+        emulatorBuildMs.push(swiftMs);
+        overheadMs.push(answer.at - savedAt - swiftMs);
+        const dev = (await env.api.console('GET', `/projects/${projectId}/dev`)).body.dev as DevStatus;
+        if (dev.swaps[0]?.timeline) timelines.push(dev.swaps[0].timeline);
       }
       return answer.at - savedAt;
     };
@@ -230,6 +238,8 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     await edit(client);
     await baseline();
     emulatorBuildMs.length = 0;
+    overheadMs.length = 0;
+    timelines.length = 0;
     baselineReportedMs.length = 0;
     emulatorBuilds = 0;
     const [emulator, bare] = (await interleaved(n, 1000, [() => edit(client), baseline])).map(summarize) as [
@@ -239,6 +249,8 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     const timedAnswers = await client.stop();
     const timedBuilds = emulatorBuilds;
     const timedBuildMs = emulatorBuildMs.filter((x) => !Number.isNaN(x));
+    const timedOverheadMs = overheadMs.filter((x) => !Number.isNaN(x));
+    const phases = timelinePhases(timelines.slice(0, n));
     log(
       `figure 13: save → answer ${emulator.median.toFixed(0)} ms, docker run swift build ${bare.median.toFixed(0)} ms`,
     );
@@ -263,6 +275,7 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     const failed = loaded.errors + failedOf(watcherAnswers);
     const non2xx = loaded.non2xx + non2xxOf(watcherAnswers);
     const addedS = (emulator.median - bare.median) / 1000;
+    const overSwiftS = summarize(timedOverheadMs).median / 1000;
     const ratio = emulator.median / bare.median;
     return {
       id: 13,
@@ -272,6 +285,8 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         docker_run_swift_build_ms: bare,
         swift_build_reported_in_emulator_ms: summarize(timedBuildMs),
         swift_build_reported_in_baseline_ms: summarize(baselineReportedMs.filter((x) => !Number.isNaN(x))),
+        save_to_new_answer_minus_swift_reported_ms: summarize(timedOverheadMs),
+        ...phases,
         save_to_new_answer_under_load_ms: summarize(underLoad),
         builds_per_timed_edit: timedBuilds / n,
         load_calls: loaded.sent,
@@ -285,10 +300,16 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
       },
       ratios: [
         {
+          name: 'save → new answer minus SwiftPM\'s own "complete! (Xs)" of that build (s, median)',
+          value: overSwiftS,
+          target: '≤ 1',
+          met: overSwiftS <= 1,
+        },
+        {
           name: 'save → new answer minus docker run swift build (s, medians)',
           value: addedS,
-          target: '≤ 1',
-          met: addedS <= 1,
+          target: 'info',
+          met: true,
         },
         { name: 'save → new answer / docker run swift build (medians)', value: ratio, target: 'info', met: true },
         {
@@ -301,6 +322,7 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
       ],
       notes: [
         "buildConfiguration \"debug\" (decision 0040). The baseline is the emulator's own build container run again with `docker run --rm`: its image, entrypoint and command (the build script: `swift build`, copy the binary out), environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from the engine during the project's first build, the output folder a temp dir; the same one-line change to main.swift is written into the source copy first. One emulator edit and one baseline build alternate, after one unmeasured pair.",
+        "The timeline rows are medians of each swap's steps as the dev status reports them (docs/decisions/0041-dev-loop-speed.md): debounce (first change seen → build asked for), build container (→ its start), SwiftPM before its timer (container start → `complete!` minus SwiftPM's own time: process start, package loading, planning), SwiftPM's own time, after SwiftPM (→ binary copied, build saved), run start (build end → the new run's container started), readiness (→ it accepts a connection), switch (→ the dev URL moved).",
         'Save → answer: from just before main.swift is written to the first answer with the new text seen by a client in its own process calling GET /hello on the dev URL every 20 ms. The swift_build_reported rows are SwiftPM\'s own "complete! (…s)" time in each.',
         `Under load: autocannon in its own process, ${LOAD_CONNECTIONS} keep-alive connections calling GET /hello on the dev URL back to back across ${n} more swaps (not the timed ones), with the 20 ms client beside it. Failed = errors and timeouts of both; answers other than 2xx counted apart.`,
       ],

@@ -13,6 +13,7 @@ import type { DevStatus, DevTimeline } from '../contract/dev.js';
 import type { BuildProgress, Compilation } from '../contract/types.js';
 import { killTrackedChildren } from '../testing/children.js';
 import { startUrlClient, type RunningClient } from '../testing/dev-url-client.js';
+import { timelinePhases } from '../testing/dev-timeline.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
 const docker = new Docker();
@@ -254,21 +255,8 @@ describe('the development loop at the speed of SwiftPM', { timeout: 25 * 60_000 
     const answers = await client.stop();
     const failed = answers.filter((a) => a.status !== 200);
     assert.equal(failed.length, 0, JSON.stringify(failed.slice(0, 5)));
-    const phase = (from: keyof DevTimeline, to: keyof DevTimeline) =>
-      median(timelines.map((tl) => (tl[to] as number) - (tl[from] as number)));
     console.log(
-      `dev loop speed: save → new answer minus SwiftPM's time, ms: ${overheads.map((o) => o.toFixed(0)).join(', ')} (median ${median(overheads).toFixed(0)}); median phases, ms: ${JSON.stringify(
-        {
-          debounce: phase('changedAt', 'buildRequestedAt'),
-          toBuildContainer: phase('buildRequestedAt', 'buildStartedAt'),
-          swiftBuild: median(timelines.map((tl) => tl.swiftBuildMs!)),
-          afterSwiftToBuildEnd: phase('swiftCompleteAt', 'buildEndedAt'),
-          toRunRequest: phase('buildEndedAt', 'runRequestedAt'),
-          runStart: phase('runRequestedAt', 'runStartedAt'),
-          ready: phase('runStartedAt', 'readyAt'),
-          switch: phase('readyAt', 'switchedAt'),
-        },
-      )}`,
+      `dev loop speed: save → new answer minus SwiftPM's time, ms: ${overheads.map((o) => o.toFixed(0)).join(', ')} (median ${median(overheads).toFixed(0)}); median phases, ms: ${JSON.stringify(timelinePhases(timelines))}`,
     );
     // the target is SwiftPM's time + 1 s on a quiet machine; the test machine is shared
     assert.ok(median(overheads) < 4000, `median overhead ${median(overheads)} ms`);

@@ -30,6 +30,26 @@ export function acceptsConnections(port: number, holdMs = 150): Promise<boolean>
   });
 }
 
+/**
+ * A connection straight to the container's own address: no port proxy in between, so it is
+ * accepted only when the program listens, and refused at once while it does not. `unreachable`
+ * where the host cannot reach container addresses (Docker Desktop's VM): then the published port
+ * is tried instead.
+ */
+export function connectsDirectly(ip: string, port: number, timeoutMs = 300): Promise<'yes' | 'no' | 'unreachable'> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, ip);
+    const done = (answer: 'yes' | 'no' | 'unreachable') => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done('unreachable'), timeoutMs);
+    socket.once('connect', () => done('yes'));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' ? 'no' : 'unreachable'));
+  });
+}
+
 /** how often a starting run's port is tried */
 const POLL_MS = 25;
 
@@ -47,6 +67,7 @@ export async function waitUntilListening(
 ): Promise<string | null> {
   const slowAt = Date.now() + slowMs;
   let slow = false;
+  let direct = true;
   for (;;) {
     const record = runs.find(runId);
     if (!record) return 'the run was removed';
@@ -56,7 +77,12 @@ export async function waitUntilListening(
         ? `the run ${run.state} with exit code ${run.exitCode} before it listened on $PORT`
         : `the run ${run.state}: ${run.errorSummary ?? ''}`.trim();
     }
-    if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
+    const ip = direct ? runs.liveRun(runId)?.ipAddress : null;
+    if (run.state === 'running' && ip && run.containerPort) {
+      const answer = await connectsDirectly(ip, run.containerPort);
+      if (answer === 'yes') return null;
+      if (answer === 'unreachable') direct = false;
+    } else if (run.state === 'running' && run.hostPort && (await acceptsConnections(run.hostPort))) return null;
     const reason = superseded();
     if (reason) return reason;
     if (!slow && Date.now() > slowAt) {

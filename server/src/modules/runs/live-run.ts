@@ -55,6 +55,8 @@ export class LiveRun {
   private capture: OutputCapture | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private timedOut = false;
+  /** a started service run's address on its container network (the dev loop's readiness check) */
+  ipAddress: string | null = null;
   /** seconds between SIGTERM and the kill, once a stop was asked for */
   private graceSeconds = 0;
   /** true when the engine went away under us: the run is left as is for the next reconcile */
@@ -148,6 +150,7 @@ export class LiveRun {
       if (run.mode === 'service') {
         const status = await engine.inspectContainer(this.record.containerId);
         run.hostPort = status?.hostPort ?? null;
+        this.ipAddress = status?.ipAddress ?? null;
       }
       // a stop that came while the container was being attached or started found nothing running
       // to kill (the engine refuses to kill a created container): kill it now, and let the watch
