@@ -206,11 +206,13 @@ describe('the development loop at the speed of SwiftPM', { timeout: 25 * 60_000 
     assert.deepEqual([run!.mode, run!.startedBy, run!.runTimeoutSeconds], ['service', 'dev', 1800]);
   });
 
-  test('three edits: each new answer comes within SwiftPM’s build time plus a little, with no failed call', async () => {
+  test('three edits: each new answer timed against SwiftPM’s own build time, with a timeline per swap and no failed call', async () => {
     const client = startUrlClient(`${t.url}/dev/${projectId}/api/hello`, { 'x-api-key': key }, 20);
     clients.push(client);
     await client.firstAnswer((a) => a.status === 200, 30_000);
     const overheads: number[] = [];
+    /** the save → answer time spent outside the `swift build` process: the emulator's own */
+    const outsideSwiftPM: number[] = [];
     const timelines: DevTimeline[] = [];
     for (let v = 2; v <= 4; v++) {
       await sleep(1000);
@@ -250,16 +252,18 @@ describe('the development loop at the speed of SwiftPM', { timeout: 25 * 60_000 
         steps.every((s, i) => s !== null && (i === 0 || s >= steps[i - 1]!)),
         `the timeline's steps in order: ${JSON.stringify(tl)}`,
       );
+      outsideSwiftPM.push(answer.at - savedAt - (tl.swiftCompleteAt! - tl.buildStartedAt!));
       assert.ok(tl.changedAt! >= savedAt - 5 && tl.changedAt! - savedAt < 1000, 'the change is seen at once');
     }
     const answers = await client.stop();
     const failed = answers.filter((a) => a.status !== 200);
     assert.equal(failed.length, 0, JSON.stringify(failed.slice(0, 5)));
     console.log(
-      `dev loop speed: save → new answer minus SwiftPM's time, ms: ${overheads.map((o) => o.toFixed(0)).join(', ')} (median ${median(overheads).toFixed(0)}); median phases, ms: ${JSON.stringify(timelinePhases(timelines))}`,
+      `dev loop speed: save → new answer minus SwiftPM's time, ms: ${overheads.map((o) => o.toFixed(0)).join(', ')} (median ${median(overheads).toFixed(0)}); outside the swift build process: ${outsideSwiftPM.map((o) => o.toFixed(0)).join(', ')}; median phases, ms: ${JSON.stringify(timelinePhases(timelines))}`,
     );
-    // the target is SwiftPM's time + 1 s on a quiet machine; the test machine is shared
-    assert.ok(median(overheads) < 4000, `median overhead ${median(overheads)} ms`);
+    // SwiftPM's own start (package loading and planning, before its timer) grows with the machine's
+    // load, which the tests share: the bound is on what the emulator adds around the swift process
+    assert.ok(median(outsideSwiftPM) < 3000, `median time outside swift build ${median(outsideSwiftPM)} ms`);
   });
 
   test('a route that traps: a new run of the same build takes the dev URL and names the crashed one; five crashes in two minutes stop the restarts; a good build starts afresh', async () => {

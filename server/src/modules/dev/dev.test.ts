@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { test } from 'node:test';
 import { isIgnoredPath, PackageWatcher } from './package-watcher.js';
 import { localDependencyFolders, manifestFileOf, pathDependenciesIn, swiftVersionOfImage } from '../projects/index.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
+import { connectsDirectly } from './readiness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,4 +147,18 @@ test('a build is told when the first change of its burst was seen', async () => 
   scheduler.stop();
   assert.equal(seen.length, 1);
   assert.ok(seen[0]! >= before && seen[0]! < before + 20, `${seen[0]! - before} ms after the first change`);
+});
+
+test('a direct connection: accepted when something listens, refused at once when nothing does', async () => {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    assert.equal(await connectsDirectly('127.0.0.1', port), 'yes');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  const began = Date.now();
+  assert.equal(await connectsDirectly('127.0.0.1', port), 'no');
+  assert.ok(Date.now() - began < 250, 'a refusal is not a timeout');
 });
