@@ -9,9 +9,7 @@ interface StreamEvent {
 }
 
 /** Follows /console/api/events; `next(predicate)` resolves with the first matching event. */
-async function openEvents(
-  t: TestServer,
-): Promise<{
+async function openEvents(t: TestServer): Promise<{
   events: StreamEvent[];
   next(p: (e: StreamEvent) => boolean, timeoutMs?: number): Promise<StreamEvent>;
   close(): void;
