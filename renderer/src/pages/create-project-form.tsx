@@ -189,26 +189,37 @@ export function CreateProjectForm({
         />
       </Field>
       <div className="field-grid">
-        <Field label="Run timeout (s)" hint="Runs are killed after this (the platform's runTimeoutSeconds).">
-          <input
-            type="number"
-            min={1}
-            max={86400}
-            value={runTimeout}
-            onChange={(e) => setRunTimeout(e.target.value)}
-            data-testid="project-run-timeout"
-          />
-        </Field>
-        <Field label="Dev run timeout (s)" hint="For the runs Watch and swiftlambda dev start.">
-          <input
-            type="number"
-            min={1}
-            max={604800}
-            value={devRunTimeout}
-            onChange={(e) => setDevRunTimeout(e.target.value)}
-            data-testid="project-dev-run-timeout"
-          />
-        </Field>
+        {(
+          [
+            [
+              'Run timeout (s)',
+              "Runs are killed after this (the platform's runTimeoutSeconds).",
+              86400,
+              runTimeout,
+              setRunTimeout,
+              'project-run-timeout',
+            ],
+            [
+              'Dev run timeout (s)',
+              'For the runs Watch and swiftlambda dev start.',
+              604800,
+              devRunTimeout,
+              setDevRunTimeout,
+              'project-dev-run-timeout',
+            ],
+          ] as const
+        ).map(([label, hint, max, value, setValue, testId]) => (
+          <Field key={testId} label={label} hint={hint}>
+            <input
+              type="number"
+              min={1}
+              max={max}
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              data-testid={testId}
+            />
+          </Field>
+        ))}
       </div>
       <ErrorNote error={error} testId="create-project-error" />
       <div className="form-actions">
