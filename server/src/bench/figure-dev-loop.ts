@@ -32,6 +32,7 @@ interface BuildContainerSpec {
   readonly env: string[];
   readonly workingDir: string;
   readonly binds: string[];
+  readonly hostname: string;
 }
 
 /** Polls the engine until the project's build container exists, and reads its spec. */
@@ -52,6 +53,7 @@ async function captureBuildContainer(projectId: string): Promise<BuildContainerS
     env: info.Config.Env ?? [],
     workingDir: info.Config.WorkingDir,
     binds: info.HostConfig.Binds ?? [],
+    hostname: info.Config.Hostname,
   };
 }
 
@@ -129,8 +131,14 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     const mirrorMain = join(mirror, 'Sources', 'echo-service', 'main.swift');
     log(`figure 13: debug build done; build container ${spec.image} ${spec.cmd.join(' ')}`);
 
-    const run = await env.api.public('POST', `/lambdas/${projectId}/runs`, env.key, { mode: 'service' });
-    if (run.status !== 201) throw new Error(`service run: ${run.status} ${JSON.stringify(run.body)}`);
+    // watch starts a service run of the first good build by itself
+    await waitFor(
+      async () =>
+        ((await env.api.console('GET', `/projects/${projectId}/dev`)).body.dev as DevStatus).servingRun ?? undefined,
+      60_000,
+      'the service run the loop starts',
+      50,
+    );
     const devUrl = `${env.t.url}/dev/${projectId}/api/hello`;
     const headers = { 'x-api-key': env.key };
 
@@ -214,6 +222,9 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         spec.entrypoint[0]!,
         '-w',
         spec.workingDir,
+        // the build's fixed hostname: SwiftPM's manifest cache key includes the environment
+        '--hostname',
+        spec.hostname,
         ...spec.env.flatMap((e) => ['-e', e]),
         ...binds.flatMap((b) => ['-v', b]),
         spec.image,
@@ -321,7 +332,7 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         { name: 'answers other than 2xx across those swaps', value: non2xx, target: '= 0', met: non2xx === 0 },
       ],
       notes: [
-        "buildConfiguration \"debug\" (decision 0040). The baseline is the emulator's own build container run again with `docker run --rm`: its image, entrypoint and command (the build script: `swift build`, copy the binary out), environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from the engine during the project's first build, the output folder a temp dir; the same one-line change to main.swift is written into the source copy first. One emulator edit and one baseline build alternate, after one unmeasured pair.",
+        "buildConfiguration \"debug\" (decision 0040); the service run is the one watch starts after the first build. The baseline is the emulator's own build container run again with `docker run --rm`: its image, entrypoint and command (the build script: `swift build`, copy the binary out), environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from the engine during the project's first build, the output folder a temp dir; the same one-line change to main.swift is written into the source copy first. One emulator edit and one baseline build alternate, after one unmeasured pair.",
         "The timeline rows are medians of each swap's steps as the dev status reports them (docs/decisions/0041-dev-loop-speed.md): debounce (first change seen → build asked for), build container (→ its start), SwiftPM before its timer (container start → `complete!` minus SwiftPM's own time: process start, package loading, planning), SwiftPM's own time, after SwiftPM (→ binary copied, build saved), run start (build end → the new run's container started), readiness (→ it accepts a connection), switch (→ the dev URL moved).",
         'Save → answer: from just before main.swift is written to the first answer with the new text seen by a client in its own process calling GET /hello on the dev URL every 20 ms. The swift_build_reported rows are SwiftPM\'s own "complete! (…s)" time in each.',
         `Under load: autocannon in its own process, ${LOAD_CONNECTIONS} keep-alive connections calling GET /hello on the dev URL back to back across ${n} more swaps (not the timed ones), with the 20 ms client beside it. Failed = errors and timeouts of both; answers other than 2xx counted apart.`,
