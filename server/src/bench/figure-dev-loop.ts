@@ -243,6 +243,14 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     };
 
     // timed: one client calling GET /hello every 20 ms, in its own process, as a user's client would
+    // the run watch started answers before the timed client starts (not yet listening it is a 502)
+    await waitFor(
+      async () =>
+        (await env.api.request('GET', devUrl.slice(env.t.url.length), { headers })).status === 200 ? true : undefined,
+      60_000,
+      'the dev URL to answer',
+      50,
+    );
     const client = startUrlClient(devUrl, headers, 20);
     clients.push(client);
     await client.firstAnswer((a) => a.status === 200, 60_000);
