@@ -161,6 +161,8 @@ export class DevSession {
     );
     for (const r of results) if (r) this.marker(r);
     if (this.project) {
+      // what the loop starts goes back to its default (a watch left on keeps working for the console)
+      if (this.watchBefore) await call(this.conn, 'DELETE', `/console/api/projects/${this.path}/dev`);
       await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, {
         watch: this.watchBefore,
         buildConfiguration: this.configurationBefore,

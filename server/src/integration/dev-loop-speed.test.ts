@@ -113,6 +113,18 @@ describe('the development loop at the speed of SwiftPM', { timeout: 25 * 60_000 
     if (work) await rm(work, { recursive: true, force: true });
   });
 
+  test("what the loop starts: PUT …/dev sets it (validated as a run's start), DELETE goes back to the default", async () => {
+    const bad = await t.api.console('PUT', `/projects/${projectId}/dev`, { mode: 'forever' });
+    assert.deepEqual([bad.status, bad.body.reason], [400, 'invalid_mode']);
+    const set = await t.api.console('PUT', `/projects/${projectId}/dev`, { mode: 'oneShot', arguments: ['a'] });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.deepEqual(set.body.dev.starts, { mode: 'oneShot', arguments: ['a'] });
+    const reset = await t.api.console('DELETE', `/projects/${projectId}/dev`);
+    assert.deepEqual([reset.status, reset.body.dev.starts], [200, null]);
+    const unknown = await t.api.console('PUT', '/projects/nope/dev', { mode: 'service' });
+    assert.equal(unknown.status, 404);
+  });
+
   test('a build followed as soon as the change stream announces it shows its lines (not "This log is empty")', async () => {
     const hello = await t.api.createProject(PACKAGES.hello, 'hello', { name: 'hello-log-race' });
     const controller = new AbortController();

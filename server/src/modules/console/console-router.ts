@@ -147,6 +147,9 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   router.put('/projects/:projectId/dev', (req, res) => {
     res.json({ dev: deps.dev.setStart(req.params.projectId, parseStartRunBody(req.body)) });
   });
+  router.delete('/projects/:projectId/dev', (req, res) => {
+    res.json({ dev: deps.dev.setStart(req.params.projectId, null) });
+  });
 
   // The calls that reached a run through the proxy, newest first, and replaying one.
   router.get('/runs/:runId/requests', (req, res) => {

@@ -157,10 +157,10 @@ export class DevLoop {
   /** What the loop starts after a good build when no service run of the project is live. */
   setStart(
     projectId: string,
-    start: { readonly mode: DevStart['mode']; readonly arguments: readonly string[] },
+    start: { readonly mode: DevStart['mode']; readonly arguments: readonly string[] } | null,
   ): DevStatus {
     this.deps.projects.get(projectId);
-    this.loop(projectId).starts = { mode: start.mode, arguments: [...start.arguments] };
+    this.loop(projectId).starts = start && { mode: start.mode, arguments: [...start.arguments] };
     this.changed(projectId);
     return this.status(projectId);
   }
