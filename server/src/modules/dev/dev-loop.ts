@@ -255,8 +255,10 @@ export class DevLoop {
       this.changed(projectId);
       return;
     }
-    // a service run still starting (a restart) gets the new build by the next swap
-    if (this.liveServiceRuns(projectId).length) return this.changed(projectId);
+    // the new run of a swap under way gets the new build by the next swap; an AWS Lambda mode
+    // function has no runs (its invocations use the newest build)
+    if (this.liveServiceRuns(projectId).length || this.deps.projects.get(projectId).runtime === 'awsLambda')
+      return this.changed(projectId);
     const newest = this.deps.runs.list({ projectId, limit: 1 })[0];
     try {
       if (loop.starts) {
