@@ -98,7 +98,8 @@ async function signedIn(page: Page): Promise<RunPage> {
   return new RunPage(page);
 }
 
-test('the echo service and crashy build', async ({ request }) => {
+// set-up, not a test: the two projects every test below runs
+test.beforeAll(async ({ request }) => {
   test.setTimeout(2 * BUILD_MS);
   echoId = await createAndBuild(request, 'run-page-echo', ECHO, 'echo-service');
   crashyId = await createAndBuild(request, 'run-page-crashy', CRASHY, 'crashy');

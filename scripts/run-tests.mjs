@@ -22,6 +22,7 @@ const TEST_TIMEOUT_MS = 10 * MINUTE;
 const FILE_BUDGET_MS = {
   'crash-loop.test.js': 20 * MINUTE,
   'crash-recovery.test.js': 20 * MINUTE,
+  'debug.test.js': 25 * MINUTE,
   'engine-restart.test.js': 15 * MINUTE,
   'reliability.test.js': 20 * MINUTE,
   'restart.test.js': 20 * MINUTE,

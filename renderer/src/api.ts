@@ -18,8 +18,10 @@ import type {
   AwsInvocationsResponse,
 } from '../../server/src/contract/aws.js';
 import type { LocalImage } from '../../server/src/contract/types.js';
-import type { LoggedRequest } from '../../server/src/contract/types.js';
+import type { DebugRunResponse, LoggedRequest } from '../../server/src/contract/types.js';
 import type { RunStatsResponse } from '../../server/src/contract/run-diagnostics.js';
+import type { Schedule } from '../../server/src/contract/schedules.js';
+import type { NetworksResponse } from '../../server/src/contract/networks.js';
 
 export type {
   BuildConfiguration,
@@ -37,7 +39,7 @@ export type {
 export type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
 export type { AwsBody, AwsInvocation } from '../../server/src/contract/aws.js';
 export type { FunctionRuntime, LocalImage } from '../../server/src/contract/types.js';
-export type { LoggedBody, LoggedRequest } from '../../server/src/contract/types.js';
+export type { DebugRunResponse, LoggedBody, LoggedRequest } from '../../server/src/contract/types.js';
 export type {
   CrashFrame,
   CrashReport,
@@ -117,7 +119,7 @@ export const api = {
 
 export const runLogsUrl = (projectId: string, runId: string) =>
   `/lambdas/${enc(projectId)}/runs/${enc(runId)}/logs?follow=true`;
-/** The project's dev URL: whichever service run the development loop serves (SPEC §8). */
+/** The project's dev URL: whichever service run the development loop serves (docs/api.md#development-loop). */
 export const devUrl = (apiUrl: string, projectId: string) => `${apiUrl}/dev/${enc(projectId)}/api/`;
 export const instanceUrl = (apiUrl: string, runId: string) => `${apiUrl}/instances/${enc(runId)}/api/`;
 export const buildLogsUrl = (projectId: string, compilationId: string) =>
@@ -131,8 +133,11 @@ export function desktopFolderPicker(): (() => Promise<string | null>) | null {
 }
 
 // The rest of the console: a run with its console fields, projects, images, and AWS Lambda mode's
-// invocations (SPEC §9, §10, §12).
+// invocations (docs/api.md: console API, live data, AWS Lambda mode).
 export const consoleApi = {
+  startDebugRun: (projectId: string, body: { mode: RunMode; arguments: string[]; runTimeoutSeconds?: number }) =>
+    request<DebugRunResponse>('POST', `/console/api/projects/${enc(projectId)}/debug`, body),
+  debugOfRun: (runId: string) => request<DebugRunResponse>('GET', `/console/api/runs/${enc(runId)}/debug`),
   run: (runId: string) =>
     request<{ run: ConsoleRunsResponse['runs'][number] }>('GET', `/console/api/runs/${enc(runId)}`),
   deleteProject: (id: string) => request<Record<string, never>>('DELETE', `/console/api/projects/${enc(id)}`),
@@ -149,7 +154,7 @@ export const consoleApi = {
     request<AwsInvocationResponse>('POST', `/console/api/projects/${enc(projectId)}/invocations`, body),
 };
 
-// The run page (SPEC §10): the calls that reached a run, replaying one, its CPU and memory.
+// The run page (docs/api.md#live-data): the calls that reached a run, replaying one, its CPU and memory.
 export const runApi = {
   requests: (runId: string, limit = 500) =>
     request<{ requests: LoggedRequest[] }>('GET', `/console/api/runs/${enc(runId)}/requests?limit=${limit}`),
@@ -162,3 +167,29 @@ export const runApi = {
   stats: (runId: string) => request<RunStatsResponse>('GET', `/console/api/runs/${enc(runId)}/stats`),
 };
 export const runStatsUrl = (runId: string) => `/console/api/runs/${enc(runId)}/stats?follow=true`;
+
+// A project's schedules: cron one-shot runs.
+export type { Schedule } from '../../server/src/contract/schedules.js';
+export interface ScheduleInput {
+  cron: string;
+  timezone?: string;
+  arguments?: string[];
+  enabled?: boolean;
+}
+export const scheduleApi = {
+  list: (projectId: string) =>
+    request<{ schedules: Schedule[] }>('GET', `/console/api/projects/${enc(projectId)}/schedules`),
+  create: (projectId: string, body: ScheduleInput) =>
+    request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules`, body),
+  update: (projectId: string, id: string, body: Partial<ScheduleInput>) =>
+    request<{ schedule: Schedule }>('PATCH', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`, body),
+  runNow: (projectId: string, id: string) =>
+    request<{ schedule: Schedule }>('POST', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}/run`, {}),
+  remove: (projectId: string, id: string) =>
+    request<Record<string, never>>('DELETE', `/console/api/projects/${enc(projectId)}/schedules/${enc(id)}`),
+};
+
+// Docker networks for the project settings' picker .
+export const networksApi = {
+  list: () => request<NetworksResponse>('GET', '/console/api/networks'),
+};

@@ -19,6 +19,37 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The shell variable a redacted header or query parameter is read from: `Proxy-Authorization` → `PROXY_AUTHORIZATION`. */
+export function variableFor(name: string): string {
+  const v = name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+  return /^[A-Z_]/.test(v) ? v : `_${v}`;
+}
+
+/** `text` quoted for the shell, each `[redacted]` replaced by `"$VARIABLE"` (so the shell expands it). */
+function quoteWithVariable(text: string, variable: string): string {
+  return text
+    .split(REDACTED)
+    .map((part) => (part ? shellQuote(part) : ''))
+    .join(`"$${variable}"`);
+}
+
+/** The URL quoted for the shell, the value of each redacted query parameter read from a variable. */
+function quotedUrl(base: string, query: string): string {
+  if (!query.includes(REDACTED)) return shellQuote(query ? `${base}?${query}` : base);
+  let out = '';
+  let text = `${base}?`;
+  for (const param of query.split('&')) {
+    if (param === REDACTED) continue; // a parameter whose name was a secret
+    const sep = text.endsWith('?') ? '' : '&';
+    const eq = param.indexOf('=');
+    if (eq >= 0 && param.slice(eq + 1) === REDACTED) {
+      out += shellQuote(`${text}${sep}${param.slice(0, eq + 1)}`) + `"$${variableFor(param.slice(0, eq))}"`;
+      text = '';
+    } else text += `${sep}${param}`;
+  }
+  return text ? out + shellQuote(text) : out;
+}
+
 export interface CurlOptions {
   /** where the call went: the run's proxy URL or the project's dev URL, without the trailing slash */
   readonly baseUrl: string;
@@ -30,11 +61,13 @@ export interface CurlOptions {
 
 /**
  * The logged call as a curl command that sends it again from a terminal: the method, URL, the
- * headers as sent (credentials, which the log keeps redacted, become `X-API-Key`), and the body
- * (binary bodies through `base64 -d`).
+ * headers as sent, and the body (binary bodies through `base64 -d`). What the log redacted is never
+ * printed: the emulator's credentials (X-API-Key, the session cookie) become `X-API-Key` with the
+ * snippets' key, other redacted headers and query values are read from a shell variable named
+ * after them (`$PROXY_AUTHORIZATION`, `$TOKEN`).
  */
 export function curlCommand(req: LoggedRequest, options: CurlOptions): string {
-  const url = `${options.baseUrl}${req.path}${req.query ? `?${req.query}` : ''}`;
+  const url = quotedUrl(`${options.baseUrl}${req.path}`, req.query);
   const parts: string[] = [];
   let credential = false;
   for (const [name, value] of req.requestHeaders) {
@@ -49,8 +82,12 @@ export function curlCommand(req: LoggedRequest, options: CurlOptions): string {
       if (kept.length) parts.push(`-H ${shellQuote(`${name}: ${kept.join('; ')}`)}`);
       continue;
     }
-    if (value.includes(REDACTED)) {
+    if (lower === 'x-api-key' && value.includes(REDACTED)) {
       credential = true;
+      continue;
+    }
+    if (value.includes(REDACTED)) {
+      parts.push(`-H ${quoteWithVariable(`${name}: ${value}`, variableFor(name))}`);
       continue;
     }
     parts.push(`-H ${shellQuote(`${name}: ${value}`)}`);
@@ -64,7 +101,7 @@ export function curlCommand(req: LoggedRequest, options: CurlOptions): string {
     );
   }
   const method = req.method.toUpperCase();
-  const head = method === 'GET' ? ['curl', shellQuote(url)] : ['curl', '-X', method, shellQuote(url)];
+  const head = method === 'GET' ? ['curl', url] : ['curl', '-X', method, url];
   const body = req.requestBody;
   let prefix = '';
   if (body && 'text' in body && body.text.length > 0) parts.push(`--data-binary ${shellQuote(body.text)}`);

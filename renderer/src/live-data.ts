@@ -10,9 +10,26 @@ import {
   type DevStatus,
   type Key,
   type Project,
+  type Schedule,
   type StatusResponse,
+  scheduleApi,
 } from './api.js';
 import { LiveFeed, type LiveConnection, type LiveEvent, type LiveEventMap, type LiveEventType } from './live-feed.js';
+import {
+  foldCompilations,
+  foldDevStatus,
+  foldInvocations,
+  foldSchedules,
+  foldKeys,
+  foldProject,
+  foldProjects,
+  foldRun,
+  foldRuns,
+  foldStatus,
+  RELOAD,
+  type Fold,
+  type RunFilter,
+} from './live-folds.js';
 
 export type {
   LiveConnection,
@@ -26,9 +43,7 @@ export type {
 /** The app's one stream; a refused connection checks the session (a 401 shows the signed-out page). */
 export const liveFeed = new LiveFeed('/console/api/events', () => void api.status().catch(() => undefined));
 
-/** What an event handler of useLiveResource returns to have the data loaded again. */
-export const RELOAD = Symbol('reload');
-type Apply<T> = (data: T, event: LiveEvent) => T | typeof RELOAD;
+export { RELOAD, type RunFilter } from './live-folds.js';
 
 export interface LiveResource<T> {
   /** undefined until the first load */
@@ -42,7 +57,7 @@ export interface LiveResource<T> {
  * data unchanged to ignore one, RELOAD to fetch again). Events that arrive during a load are
  * applied to its result, so nothing between the load and the stream is lost.
  */
-export function useLiveResource<T>(load: () => Promise<T>, apply: Apply<T>, deps: readonly unknown[]): LiveResource<T> {
+export function useLiveResource<T>(load: () => Promise<T>, apply: Fold<T>, deps: readonly unknown[]): LiveResource<T> {
   const [state, setState] = useState<{ data?: T; error?: Error }>({});
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -149,184 +164,75 @@ export function useNow(intervalMs: number): number {
   return now;
 }
 
-// ---- folding events into lists ----
-
-/** Replaces the item with the same id, or adds it; then sorts newest first with `order`. */
-function upsert<T>(list: T[], item: T, id: (x: T) => string, order: (a: T, b: T) => number): T[] {
-  const i = list.findIndex((x) => id(x) === id(item));
-  const next = i >= 0 ? list.map((x, j) => (j === i ? item : x)) : [item, ...list];
-  return next.sort(order);
-}
-
-function without<T>(list: T[], drop: (x: T) => boolean): T[] {
-  return list.some(drop) ? list.filter((x) => !drop(x)) : list;
-}
-
-const isDeleted = (event: LiveEvent, kind: LiveEventMap['deleted']['kind']): string | null =>
-  event.type === 'deleted' && event.data.kind === kind ? event.data.id : null;
-
 // ---- the console's data ----
 
 /** Every project, newest first. */
 export function useProjects(): LiveResource<Project[]> {
-  return useLiveResource<Project[]>(
-    () => api.projects().then((r) => r.projects),
-    (list, event) => {
-      if (event.type === 'project')
-        return upsert(
-          list,
-          event.data,
-          (p) => p.id,
-          (a, b) => b.created - a.created,
-        );
-      const gone = isDeleted(event, 'project');
-      return gone ? without(list, (p) => p.id === gone) : list;
-    },
-    [],
-  );
+  return useLiveResource<Project[]>(() => api.projects().then((r) => r.projects), foldProjects, []);
 }
 
 /** One project; null once it is deleted. */
 export function useProject(projectId: string): LiveResource<Project | null> {
-  return useLiveResource<Project | null>(
-    () => api.project(projectId).then((r) => r.project),
-    (project, event) => {
-      if (event.type === 'project' && event.data.id === projectId) return event.data;
-      return isDeleted(event, 'project') === projectId ? null : project;
-    },
-    [projectId],
-  );
+  return useLiveResource<Project | null>(() => api.project(projectId).then((r) => r.project), foldProject(projectId), [
+    projectId,
+  ]);
 }
 
 /** Every API key, newest first. */
 export function useKeys(): LiveResource<Key[]> {
-  return useLiveResource<Key[]>(
-    () => api.keys().then((r) => r.keys),
-    (list, event) => {
-      if (event.type === 'key')
-        return upsert(
-          list,
-          event.data,
-          (k) => k.id,
-          (a, b) => b.createdAt - a.createdAt,
-        );
-      const gone = isDeleted(event, 'key');
-      return gone ? without(list, (k) => k.id === gone) : list;
-    },
-    [],
-  );
-}
-
-export interface RunFilter {
-  readonly project?: string;
-  readonly state?: string;
-  readonly limit?: number;
+  return useLiveResource<Key[]>(() => api.keys().then((r) => r.keys), foldKeys, []);
 }
 
 /** Runs across projects, newest first, as GET /console/api/runs filters them. */
 export function useRuns(filter: RunFilter): LiveResource<ConsoleRun[]> {
   const { project = '', state = '', limit = 50 } = filter;
-  const matches = (run: ConsoleRun) => (!project || run.project === project) && (!state || run.state === state);
   return useLiveResource<ConsoleRun[]>(
     () => api.allRuns({ project, state, limit }).then((r) => r.runs),
-    (list, event) => {
-      if (event.type === 'run') {
-        const run = event.data;
-        if (!matches(run)) return without(list, (r) => r.uuid === run.uuid);
-        const i = list.findIndex((r) => r.uuid === run.uuid);
-        // runs are listed in creation order, newest first: a new one goes on top
-        return i >= 0 ? list.map((r, j) => (j === i ? run : r)) : [run, ...list].slice(0, limit);
-      }
-      const gone = isDeleted(event, 'run');
-      if (gone) return without(list, (r) => r.uuid === gone);
-      const project = isDeleted(event, 'project');
-      return project ? without(list, (r) => r.project === project) : list;
-    },
+    foldRuns({ project, state, limit }),
     [project, state, limit],
   );
 }
 
 /** One run with its console fields (crash, peak memory); null once it is deleted. */
 export function useRun(runId: string): LiveResource<ConsoleRun | null> {
-  return useLiveResource<ConsoleRun | null>(
-    () => consoleApi.run(runId).then((r) => r.run),
-    (run, event) => {
-      if (event.type === 'run' && event.data.uuid === runId) return event.data;
-      return isDeleted(event, 'run') === runId ? null : run;
-    },
-    [runId],
-  );
+  return useLiveResource<ConsoleRun | null>(() => consoleApi.run(runId).then((r) => r.run), foldRun(runId), [runId]);
 }
 
 /** A project's builds and imports, newest first. */
 export function useCompilations(projectId: string): LiveResource<Compilation[]> {
   return useLiveResource<Compilation[]>(
     () => api.compilations(projectId).then((r) => r.compilations),
-    (list, event) => {
-      if (event.type === 'compilation' && event.data.project === projectId) {
-        return upsert(
-          list,
-          event.data,
-          (c) => c.id,
-          (a, b) => b.created - a.created || (b.id > a.id ? 1 : -1),
-        );
-      }
-      const gone = isDeleted(event, 'compilation');
-      return gone ? without(list, (c) => c.id === gone) : list;
-    },
+    foldCompilations(projectId),
     [projectId],
   );
 }
 
-/** The project's development loop (SPEC §8); loaded again when one of its service runs changes. */
+/** The project's development loop (docs/api.md#development-loop); loaded again when one of its service runs changes. */
 export function useDevStatus(projectId: string): LiveResource<DevStatus> {
-  return useLiveResource<DevStatus>(
-    () => api.devStatus(projectId).then((r) => r.dev),
-    (dev, event) => {
-      // which run the dev URL serves follows the project's service runs, which send no `dev` event
-      if (event.type === 'run' && event.data.project === projectId && event.data.mode === 'service') return RELOAD;
-      if (event.type !== 'dev' || event.data.project !== projectId) return dev;
-      const { project: _project, ...status } = event.data;
-      return status;
-    },
-    [projectId],
-  );
+  return useLiveResource<DevStatus>(() => api.devStatus(projectId).then((r) => r.dev), foldDevStatus(projectId), [
+    projectId,
+  ]);
 }
 
 /** The server's status; a change of the engine's availability loads it again (with the version). */
 export function useStatus(): LiveResource<StatusResponse> {
-  return useLiveResource<StatusResponse>(
-    () => api.status(),
-    (status, event) =>
-      event.type === 'status' && event.data.docker.available !== status.docker.available ? RELOAD : status,
-    [],
-  );
+  return useLiveResource<StatusResponse>(() => api.status(), foldStatus, []);
 }
 
 /** AWS Lambda mode: a function's latest invocations, newest first (the stream sends them without bodies). */
 export function useInvocations(projectId: string, limit = 50): LiveResource<AwsInvocation[]> {
   return useLiveResource<AwsInvocation[]>(
     () => consoleApi.invocations(projectId, limit).then((r) => r.invocations),
-    (list, event) => {
-      if (event.type === 'deleted' && event.data.kind === 'project' && event.data.id === projectId) return [];
-      if (event.type !== 'invocations') return list;
-      let next = list;
-      for (const summary of event.data.invocations) {
-        if (summary.project !== projectId) continue;
-        const old = next.find((x) => x.requestId === summary.requestId);
-        // a summary keeps the bodies already loaded; a new invocation's come with its detail
-        const merged: AwsInvocation = old
-          ? { ...old, ...summary }
-          : { ...summary, payload: { bytes: 0, truncated: false }, response: null, logTail: '' };
-        next = upsert(
-          next,
-          merged,
-          (x) => x.requestId,
-          (a, b) => b.receivedAt - a.receivedAt,
-        ).slice(0, limit);
-      }
-      return next;
-    },
+    foldInvocations(projectId, limit),
     [projectId, limit],
+  );
+}
+
+/** A project's schedules, oldest first, with their last and next firings. */
+export function useSchedules(projectId: string): LiveResource<Schedule[]> {
+  return useLiveResource<Schedule[]>(
+    () => scheduleApi.list(projectId).then((r) => r.schedules),
+    foldSchedules(projectId),
+    [projectId],
   );
 }

@@ -1,7 +1,8 @@
-// The console's one connection to GET /console/api/events (SPEC §10): every change as a typed
+// The console's one connection to GET /console/api/events (docs/api.md#live-data): every change as a typed
 // event. Pages read it through the hooks in live-data.ts rather than polling.
 import type { AwsInvocation } from '../../server/src/contract/aws.js';
 import type { ConsoleRun, DevStatus } from '../../server/src/contract/dev.js';
+import type { Schedule } from '../../server/src/contract/schedules.js';
 import type { Compilation, Key, LoggedRequest, Project } from '../../server/src/contract/types.js';
 
 /** A request-log record as the stream sends it: without headers and bodies (fetch the run's log for those). */
@@ -20,7 +21,8 @@ export interface LiveEventMap {
   dev: DevStatus & { project: string };
   requests: { run: string; requests: LoggedRequestSummary[] };
   invocations: { invocations: AwsInvocationSummary[] };
-  deleted: { kind: 'run' | 'compilation' | 'project' | 'key'; id: string };
+  schedule: Schedule;
+  deleted: { kind: 'run' | 'compilation' | 'project' | 'key' | 'schedule'; id: string };
   status: { docker: { available: boolean } };
   /** sent once the server listens: on the first connection and after every reconnect */
   ready: { at: number };
@@ -39,6 +41,7 @@ const EVENT_TYPES: readonly LiveEventType[] = [
   'dev',
   'requests',
   'invocations',
+  'schedule',
   'deleted',
   'status',
   'ready',

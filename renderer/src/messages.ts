@@ -35,6 +35,9 @@ const SENTENCES: Record<string, string | ((message: string) => string)> = {
   docker_unavailable: 'Docker is not running. Start Docker Desktop (or the Docker service) and try again.',
   console_auth_required: 'The console session has ended. Open the console with the link the server printed.',
   invalid_json: 'That is not valid JSON.',
+  invalid_cron: (message) => `That is not a cron expression the emulator reads: ${message.replace(/^cron: /, '')}`,
+  invalid_timezone: 'Name a time zone as the IANA database does, for example Europe/Berlin or America/New_York.',
+  too_many_schedules: 'A project has at most 20 schedules: delete one first.',
 };
 
 /** The sentence to show for an error from the API (or any other error's message). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, resolveConfig } from './config.js';
 
-test('defaults: 127.0.0.1:7400 and the seed image', () => {
+test("defaults: 127.0.0.1:7400 and the hosted platform's image", () => {
   const c = resolveConfig([], {});
   assert.equal(c.host, '127.0.0.1');
   assert.equal(c.port, 7400);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 
 export const DEFAULT_PORT = 7400;
 export const DEFAULT_HOST = '127.0.0.1';
-/** The image the seed names; on machines without a registry use the bundled Swift image script. */
+/** The hosted platform's image; on machines without a registry use the bundled Swift image script. */
 export const PRODUCT_DEFAULT_IMAGE = 'swift:5.10-jammy';
 
 export interface ServerConfig {
@@ -41,7 +41,7 @@ export function defaultDataDir(): string {
   return join(homedir(), '.swiftlambda-local');
 }
 
-/** Flags win over environment variables, which win over defaults (SPEC §2). */
+/** Flags win over environment variables, which win over defaults (docs/api.md#start-up-and-configuration). */
 export function resolveConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
   const { values } = parseArgs({
     args: [...argv],

@@ -29,6 +29,7 @@ export const errorStatus = {
   invalid_restart_on_failure: 400,
   invalid_runtime: 400,
   invalid_reserved_concurrency: 400,
+  invalid_networks: 400,
   invalid_expires_in_days: 400,
   invalid_projects: 400,
   unknown_project: 400,
@@ -39,6 +40,10 @@ export const errorStatus = {
   missing_host: 400,
   duplicate_host: 400,
   invalid_request_target: 400,
+  malformed_path: 400,
+  invalid_cron: 400,
+  invalid_timezone: 400,
+  invalid_idempotency_key: 400,
   // 401 / 403
   missing_api_key: 401,
   invalid_api_key: 401,
@@ -56,10 +61,12 @@ export const errorStatus = {
   compilation_not_found: 404,
   instance_not_found: 404,
   request_not_found: 404,
+  schedule_not_found: 404,
   // 405
   method_not_allowed: 405,
   // 409
   no_succeeded_compilation: 409,
+  debug_build_required: 409,
   name_taken: 409,
   not_stoppable: 409,
   key_already_revoked: 409,
@@ -67,6 +74,8 @@ export const errorStatus = {
   instance_not_running: 409,
   request_not_replayable: 409,
   not_aws_lambda: 409,
+  too_many_schedules: 409,
+  idempotency_key_reused: 409,
   // 413
   payload_too_large: 413,
   // 429
@@ -77,6 +86,7 @@ export const errorStatus = {
   image_unavailable: 502,
   docker_unavailable: 503,
   instance_timeout: 504,
+  insufficient_storage: 507,
 } as const;
 
 export type ErrorReason = keyof typeof errorStatus;
@@ -92,4 +102,11 @@ export class AppError extends Error {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** What a write meets when the disk is full, over quota, failing or read-only. */
+const STORAGE_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+
+export function isStorageFault(err: unknown): err is NodeJS.ErrnoException {
+  return STORAGE_CODES.has((err as NodeJS.ErrnoException | null)?.code ?? '');
 }

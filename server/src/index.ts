@@ -1,5 +1,4 @@
 // The composition root: every dependency is built here once and passed down.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,41 +6,63 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { DockerEngine } from './adapters/docker/docker-engine.js';
-import type { ExamplePackage } from './contract/types.js';
 import { DockerodeEngine } from './adapters/docker/dockerode-engine.js';
 import { lockDataDir } from './adapters/store/data-dir-lock.js';
 import { Store } from './adapters/store/store.js';
+import type { Duplex } from 'node:stream';
+import {
+  checkFreeSpaceAtStart,
+  DataDirFullError,
+  isStorageFault,
+  removeLeftoverTempFiles,
+} from './adapters/store/storage-fault.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServerConfig } from './config.js';
+import { Redactor } from './domain/redact.js';
 import { errorMessage } from './errors.js';
 import { errorMiddleware, notFoundHandler } from './http/error-middleware.js';
 import { sendError } from './http/error-response.js';
-import { HostPolicy, originGuard, refuseBeforeRouting } from './http/request-guards.js';
+import { HostPolicy, originGuard, refuseBeforeRouting, refuseUndecodablePath } from './http/request-guards.js';
 import { BuildsService, ImageCatalog, toPublicCompilation } from './modules/builds/index.js';
 import {
   authorizePublicCaller,
-  ChangeFeed,
   ConsoleAuth,
-  createConsoleRouter,
   loadOrCreateConsoleToken,
   SESSION_COOKIE,
+} from './modules/callers/index.js';
+import {
+  ChangeFeed,
+  createConsoleRouter,
+  createConsoleUiRouter,
+  publishBuildProgress,
+  publishDevStatus,
+  publishEngineStatus,
+  publishInvocations,
+  publishRequests,
+  publishSchedules,
 } from './modules/console/index.js';
 import { KeysService, toPublicKey } from './modules/keys/index.js';
 import { LogStore } from './modules/logs/index.js';
-import { DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
+import { bundledExamples, DEFAULT_PROJECT_SETTINGS, ProjectsService } from './modules/projects/index.js';
 import { DevLoop } from './modules/dev/index.js';
-import { AwsService, createAwsConsoleRouter, createInvokeRouter } from './modules/aws/index.js';
-import { InstanceProxy, type RequestSummary } from './modules/proxy/index.js';
+import { AwsService, createAwsConsoleRouter, createInvokeRouter, FunctionUrls } from './modules/aws/index.js';
+import { ContainerNetworking, createNetworksRouter } from './modules/networks/index.js';
+import { InstanceProxy } from './modules/proxy/index.js';
+import { createSchedulesRouter, SchedulesService } from './modules/schedules/index.js';
+import { isTerminalRequest, TerminalSockets } from './modules/terminal/index.js';
 import {
   createPublicRouter,
   EngineWatcher,
+  IdempotencyKeys,
   reconcileRunsWithContainers,
   RunsService,
   toConsoleRun,
 } from './modules/runs/index.js';
 
 export type { ServerConfig } from './config.js';
-export { resolveConfig, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
+export { resolveConfig, defaultDataDir, DEFAULT_PORT, DEFAULT_HOST } from './config.js';
+export { writeServerJson, type ServerInfo } from './adapters/store/server-json.js';
+export { readEventStream } from './emulator/event-stream.js';
 
 export interface ServerDeps {
   readonly config: ServerConfig;
@@ -71,41 +92,9 @@ export interface SwiftLambdaServer {
   close(options?: { stopRuns?: boolean }): Promise<void>;
 }
 
-function bundledExamples(dir: string): ExamplePackage[] {
-  const known: Array<Omit<ExamplePackage, 'path'>> = [
-    {
-      name: 'hello',
-      targetName: 'hello',
-      mode: 'oneShot',
-      description: 'a one-shot that prints its arguments and environment',
-    },
-    {
-      name: 'echo-service',
-      targetName: 'echo-service',
-      mode: 'service',
-      description: 'an HTTP service on $PORT that echoes requests',
-    },
-  ];
-  return known
-    .filter((e) => existsSync(join(dir, e.name, 'Package.swift')))
-    .map((e) => ({ ...e, path: join(dir, e.name) }));
-}
-
 function defaultUiDir(): string {
   return fileURLToPath(new URL('../renderer/', import.meta.url));
 }
-
-/** The console's pages: only its own scripts, never framed, no referrer. */
-const consoleSecurityHeaders: express.RequestHandler = (_req, res, next) => {
-  res.setHeader(
-    'content-security-policy',
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  );
-  res.setHeader('x-frame-options', 'DENY');
-  res.setHeader('x-content-type-options', 'nosniff');
-  res.setHeader('referrer-policy', 'no-referrer');
-  next();
-};
 
 export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer> {
   const { config } = deps;
@@ -114,22 +103,37 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const engine = deps.engine ?? new DockerodeEngine();
 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const releaseLock = await lockDataDir(config.dataDir);
-  let store: Store;
-  try {
-    store = await Store.open(config.dataDir, () => clock.now());
-  } catch (err) {
-    await releaseLock();
-    throw err;
-  }
+  const releaseLock = await lockDataDir(config.dataDir).catch(async (err: unknown) => {
+    throw isStorageFault(err) ? await DataDirFullError.from(config.dataDir, 'the lock file', err) : err;
+  });
+  // what start-up must write; a full disk is said as such, never as a later, stranger failure
+  const startupWrite = async <T>(what: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (err) {
+      await releaseLock();
+      throw isStorageFault(err) ? await DataDirFullError.from(config.dataDir, what, err) : err;
+    }
+  };
+  // half-written files of an earlier process's atomic writes (it is gone: the lock is ours)
+  await removeLeftoverTempFiles(config.dataDir);
+  await startupWrite('the data dir', () => checkFreeSpaceAtStart(config.dataDir));
+  const store = await startupWrite('the store (db.json)', () => Store.open(config.dataDir, () => clock.now()));
   for (const w of store.warnings) log(`warning: ${w}`);
-  const consoleToken = await loadOrCreateConsoleToken(config.dataDir, config.consoleToken);
+  const consoleToken = await startupWrite('the console token', () =>
+    loadOrCreateConsoleToken(config.dataDir, config.consoleToken),
+  );
   const hostPolicy = new HostPolicy(config.host);
   const consoleAuth = new ConsoleAuth(consoleToken, (origin) => hostPolicy.isOwnOrigin(origin));
+  // masks secrets in every error body, log line and request-log record (more sources: addSecrets)
+  const redactor = new Redactor(consoleToken);
   const labels = { 'swiftlambda.instance': store.data.instanceId } as const;
+  // host.docker.internal and SWIFTLAMBDA_API_URL for every container; its listener serves `handle`
+  const networking = new ContainerNetworking({ engine, labels, log, hostPolicy, handler: (policy) => handle(policy) });
+  const reach = () => networking.current();
 
   const logs = new LogStore({ dir: join(config.dataDir, 'logs'), clock, maxBytesPerLog: config.maxLogBytesPerRun });
-  await logs.init();
+  await startupWrite('the log folders', () => logs.init());
   const projects = new ProjectsService(store, clock, { dockerImage: config.defaultImage, ...DEFAULT_PROJECT_SETTINGS });
   const keys = new KeysService(store, clock, (id) => projects.exists(id));
   const builds = new BuildsService({
@@ -153,7 +157,9 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     retentionPerProject: config.runRetentionPerProject,
     log,
+    reach,
   });
+  const schedules = new SchedulesService({ store, projects, runs, clock, log });
   const aws = new AwsService({
     engine,
     logs,
@@ -163,6 +169,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     idleSeconds: config.awsIdleSeconds,
+    network: reach,
   });
   const reconcileDeps = { store, engine, runs, clock, labels, log };
   const watcher = new EngineWatcher(reconcileDeps);
@@ -172,10 +179,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     runs,
     devRunOf: (projectId) => devLoop.devRunOf(projectId),
     authorize: (req, projectId) => void authorizePublicCaller(req, projectId, keys, consoleAuth),
-    consoleToken,
+    redactor,
     sessionCookie: SESSION_COOKIE,
     maxBodyBytes: config.proxyMaxBodyBytes,
   });
+  const functionUrls = new FunctionUrls({ aws, keys, consoleAuth, consoleToken, sessionCookie: SESSION_COOKIE, log });
 
   const feed = new ChangeFeed(store, {
     run: toConsoleRun,
@@ -183,58 +191,12 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     project: (p) => p,
     key: toPublicKey,
   });
-  // a running build's progress, as it moves (throttled by the builds service)
-  builds.onProgress((compilation) => {
-    if (feed.active) feed.publish({ type: 'compilation', data: compilation });
-  });
-  devLoop.onStatus((projectId) => {
-    if (projects.exists(projectId))
-      feed.publish({ type: 'dev', data: { project: projectId, ...devLoop.status(projectId) } });
-  });
-
-  // AWS Lambda mode: changed invocations, batched by the service (no bodies)
-  aws.onInvocations((batch) => {
-    if (feed.active)
-      feed.publish({
-        type: 'invocations',
-        data: { invocations: batch.map(({ payload: _p, response: _r, logTail: _t, ...summary }) => summary) },
-      });
-  });
-
-  // new request-log records, as one `requests` event per run every 100 ms at most (no bodies)
-  const pendingRequests = new Map<string, RequestSummary[]>();
-  proxy.requests.onRecord((runId, record) => {
-    if (!feed.active) return;
-    if (pendingRequests.size === 0) {
-      setTimeout(() => {
-        for (const [run, records] of pendingRequests) {
-          feed.publish({ type: 'requests', data: { run, requests: records } });
-        }
-        pendingRequests.clear();
-      }, 100).unref();
-    }
-    const list = pendingRequests.get(runId) ?? [];
-    list.push(record.summary);
-    pendingRequests.set(runId, list);
-  });
-
-  // the engine's availability, as a `status` event when it changes (checked only while the console listens)
-  let dockerAvailable: boolean | null = null;
-  const statusTimer = setInterval(() => {
-    if (!feed.active) return;
-    void engine
-      .ping()
-      .then(
-        () => true,
-        () => false,
-      )
-      .then((available) => {
-        if (available === dockerAvailable) return;
-        dockerAvailable = available;
-        feed.publish({ type: 'status', data: { docker: { available } } });
-      });
-  }, 3000);
-  statusTimer.unref();
+  publishDevStatus(feed, devLoop, projects);
+  publishBuildProgress(feed, builds);
+  publishInvocations(feed, aws);
+  publishRequests(feed, proxy.requests);
+  const stopEngineStatus = publishEngineStatus(feed, engine);
+  publishSchedules(feed, schedules);
 
   const examples = bundledExamples(
     deps.examplesDir ?? fileURLToPath(new URL('../../resources/examples/', import.meta.url)),
@@ -243,9 +205,29 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(createPublicRouter({ runs, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing') }));
-  app.use(createInvokeRouter({ aws, keys, consoleAuth, originGuard: originGuard(hostPolicy, 'state-changing'), log }));
+  app.use(refuseUndecodablePath);
+  app.use(
+    createPublicRouter({
+      runs,
+      keys,
+      consoleAuth,
+      idempotency: new IdempotencyKeys(store, clock),
+      originGuard: originGuard(hostPolicy, 'state-changing'),
+    }),
+  );
+  app.use(
+    createInvokeRouter({
+      aws,
+      keys,
+      consoleAuth,
+      originGuard: originGuard(hostPolicy, 'state-changing'),
+      log,
+      redactor,
+    }),
+  );
   app.use('/console/api', originGuard(hostPolicy, 'all'), createAwsConsoleRouter({ aws, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createSchedulesRouter({ schedules, consoleAuth }));
+  app.use('/console/api', originGuard(hostPolicy, 'all'), createNetworksRouter({ engine, consoleAuth }));
   app.use(
     '/console/api',
     originGuard(hostPolicy, 'all'),
@@ -273,27 +255,41 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       }),
     }),
   );
-  const uiDir = deps.uiDir ?? defaultUiDir();
-  // `/?token=…` signs the browser in and drops the token from the address bar.
-  app.get('/', (req, res, next) => {
-    if (typeof req.query.token === 'string') {
-      if (consoleAuth.isValidToken(req.query.token)) res.setHeader('set-cookie', consoleAuth.sessionCookieHeader());
-      res.redirect(303, '/');
-      return;
-    }
-    next();
-  });
-  if (existsSync(uiDir))
-    app.use(consoleSecurityHeaders, express.static(uiDir, { index: 'index.html', fallthrough: true }));
+  app.use(createConsoleUiRouter(deps.uiDir ?? defaultUiDir(), consoleAuth));
   app.use(notFoundHandler);
-  app.use(errorMiddleware(log, consoleToken));
+  app.use(errorMiddleware(log, redactor, config.dataDir));
 
-  // The one HTTP stack: Node's server parses and writes every request. No 'upgrade' listener, so
-  // an Upgrade request reaches the handler as a plain request (the proxy refuses it with its reason).
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
-    const refused = refuseBeforeRouting(req, hostPolicy);
-    if (refused) return sendError(res, refused[0], refused[1], { close: true });
-    if (!proxy.handle(req, res)) app(req, res);
+  // The one HTTP stack: Node's server parses and writes every request. The only upgrade it takes is
+  // a run's terminal; any other Upgrade request is answered as a plain request (the proxy refuses
+  // WebSockets with its reason). The same handler serves the in-network listener, with that
+  // listener's Host policy.
+  function handle(policy: HostPolicy): http.RequestListener {
+    return (req, res) => {
+      const refused = refuseBeforeRouting(req, policy);
+      if (refused) return sendError(res, refused[0], refused[1], { close: true });
+      if (!proxy.handle(req, res) && !functionUrls.handle(req, res)) app(req, res);
+    };
+  }
+  const terminals = new TerminalSockets({
+    runs,
+    engine,
+    consoleAuth,
+    isOwnOrigin: (origin) => hostPolicy.isOwnOrigin(origin),
+    log,
+  });
+  const serverOptions = { maxHeaderSize: 64 * 1024, shouldUpgradeCallback: isTerminalRequest };
+  const server = http.createServer(serverOptions as http.ServerOptions, handle(hostPolicy));
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!refuseBeforeRouting(req, hostPolicy) && isTerminalRequest(req))
+      return terminals.handleUpgrade(req, socket, head);
+    // Node before 24.9 has no shouldUpgradeCallback and sends every Upgrade request here: it gets
+    // the answer a plain request would, written by Node's own ServerResponse, and the socket closes
+    const res = new http.ServerResponse(req);
+    res.assignSocket(socket as never);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    handle(hostPolicy)(req, res);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -310,9 +306,11 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         );
       }
     } catch (err) {
+      if (isStorageFault(err)) throw await DataDirFullError.from(config.dataDir, 'the store or a log', err);
       log(`Docker engine not reachable at start (${errorMessage(err)}); runs will be reconciled when it is back`);
     }
     await watcher.start();
+    schedules.armAll();
     await devLoop.syncWatchers().catch((err) => log(`could not watch projects: ${errorMessage(err)}`));
   }
 
@@ -331,15 +329,20 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
       });
       const address = server.address() as AddressInfo;
       hostPolicy.listeningOn(address.port);
+      networking.listeningOn(address.port);
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       baseUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
       await startBackground();
+      // the in-network listener opens now, so SWIFTLAMBDA_API_URL is ready for the first run
+      await networking.current().catch(() => undefined);
       return baseUrl;
     },
     url: () => baseUrl,
     async close(options) {
       watcher.stop();
-      clearInterval(statusTimer);
+      schedules.close();
+      terminals.close();
+      stopEngineStatus();
       await devLoop.close();
       await aws.close();
       const stopRuns = options?.stopRuns ?? false;
@@ -353,6 +356,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         server.closeAllConnections();
       });
       proxy.close();
+      await networking.close();
       await logs.closeAll();
       await store.flush();
       await releaseLock();

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // Headless entry: parse flags, build the server, listen, print the two URLs, write server.json.
-import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileDurably } from './adapters/store/durable-json-file.js';
 import { DataDirInUseError } from './adapters/store/data-dir-lock.js';
+import { writeServerJson } from './adapters/store/server-json.js';
+import { DataDirFullError, isStorageFault } from './adapters/store/storage-fault.js';
 import { ConfigError, resolveConfig, USAGE } from './config.js';
 import { createServer } from './index.js';
 
@@ -29,7 +28,7 @@ async function main(): Promise<void> {
   try {
     server = await createServer({ config });
   } catch (err) {
-    if (err instanceof DataDirInUseError) {
+    if (err instanceof DataDirInUseError || err instanceof DataDirFullError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
@@ -43,17 +42,21 @@ async function main(): Promise<void> {
     process.stderr.write(
       code === 'EADDRINUSE'
         ? `port ${config.port} is in use; pass --port (0 picks a free one)\n`
-        : `could not listen: ${(err as Error).message}\n`,
+        : err instanceof DataDirFullError
+          ? `${err.message}\n`
+          : `could not listen: ${(err as Error).message}\n`,
     );
-    await server.close();
+    await server.close().catch(() => undefined);
     process.exit(1);
   }
-  const serverJson = join(config.dataDir, 'server.json');
-  await writeFileDurably(
-    serverJson,
-    JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n',
-  );
-  await chmod(serverJson, 0o600);
+  try {
+    await writeServerJson(config.dataDir, { url, consoleToken: server.consoleToken, pid: process.pid });
+  } catch (err) {
+    if (!isStorageFault(err)) throw err;
+    process.stderr.write(`${(await DataDirFullError.from(config.dataDir, 'server.json', err)).message}\n`);
+    await server.close().catch(() => undefined);
+    process.exit(1);
+  }
   process.stdout.write(`API: ${url}\nConsole: ${url}/?token=${server.consoleToken}\n`);
 
   let closing = false;

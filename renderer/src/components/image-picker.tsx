@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { consoleApi, type LocalImage } from '../api.js';
 
-/** `swift` and `docker.io/library/swift:latest` name the same image. */
+/** `swift`, `docker.io/library/swift:latest` and Podman's `localhost/swift` name the same image. */
 export function normalizeImage(name: string): string {
   let n = name
     .trim()
-    .replace(/^docker\.io\//, '')
+    .replace(/^(docker\.io|localhost)\//, '')
     .replace(/^library\//, '');
   const lastSlash = n.lastIndexOf('/');
   if (!n.includes('@') && !n.slice(lastSlash + 1).includes(':')) n += ':latest';

@@ -16,7 +16,7 @@ type Row = LoggedRequestSummary | LoggedRequest;
 const isFull = (row: Row): row is LoggedRequest => 'requestHeaders' in row;
 
 /**
- * Every call that reached a run through its proxy or the dev URL (SPEC §10), newest first, live
+ * Every call that reached a run through its proxy or the dev URL (docs/api.md#live-data), newest first, live
  * from the console's event stream; the selected one's headers and bodies, Replay, Copy as curl.
  */
 export function RequestLog({ run }: { run: ConsoleRun }) {

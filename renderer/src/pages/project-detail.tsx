@@ -9,11 +9,14 @@ import { CopyButton, EmptyState, ErrorNote, StateBadge } from '../components/ui.
 import { formatDuration, formatRelative } from '../format.js';
 import { useCompilations, useDevStatus, useNow, useProject } from '../live-data.js';
 import { href } from '../router.js';
+import { DebugRunDialog } from './debug-run-dialog.js';
 import { DeleteProjectDialog } from './delete-project-dialog.js';
 import { DevLoopPanel } from './project-dev-loop.js';
 import { ProjectImageCheck } from './project-image-check.js';
 import { InvocationsPanel } from './project-invocations.js';
+import { FunctionUrlPanel } from './function-url.js';
 import { ProjectRuns } from './project-runs.js';
+import { SchedulesPanel } from './project-schedules.js';
 import { ProjectSettings } from './project-settings.js';
 import { StartRunDialog } from './start-run-dialog.js';
 
@@ -36,7 +39,7 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
   // a build picked in the table stays shown until a newer build starts (a save, with watch on)
   const [selected, setSelected] = useState<{ id: string; newest: string | undefined }>();
   const [error, setError] = useState<Error>();
-  const [dialog, setDialog] = useState<'start' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'start' | 'debug' | 'delete' | null>(null);
   const list = compilations.data ?? [];
   const building = list.some((c) => c.state === 'queued' || c.state === 'running');
   const now = useNow(building ? 1000 : 30_000);
@@ -116,6 +119,18 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
               Start run
             </button>
           )}
+          {!aws && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setDialog('debug')}
+              disabled={building}
+              data-testid="debug-button"
+              title="A run under lldb-server, waiting for your debugger (builds debug first when needed)"
+            >
+              Debug
+            </button>
+          )}
         </div>
       </header>
       <ErrorNote error={error} />
@@ -183,13 +198,18 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
         </section>
         <ProjectSettings project={p} images={images.images} onDelete={() => setDialog('delete')} />
       </div>
+      {aws && <FunctionUrlPanel project={p} apiUrl={apiUrl} />}
       {aws ? (
         <InvocationsPanel project={p} canInvoke={!!latestSucceeded} />
       ) : (
         <ProjectRuns projectId={p.id} servingRun={dev.data?.servingRun ?? null} />
       )}
+      {!aws && <SchedulesPanel project={p} />}
       <ApiSnippets project={p} apiUrl={apiUrl} />
       {dialog === 'start' && <StartRunDialog project={p} onClose={() => setDialog(null)} />}
+      {dialog === 'debug' && (
+        <DebugRunDialog project={p} newestSucceeded={latestSucceeded} onClose={() => setDialog(null)} />
+      )}
       {dialog === 'delete' && <DeleteProjectDialog project={p} builds={list.length} onClose={() => setDialog(null)} />}
     </div>
   );

@@ -19,7 +19,7 @@ export interface DevLoopPanelProps {
 }
 
 /**
- * The development loop on the project page (SPEC §8): the watch switch, what the loop is doing,
+ * The development loop on the project page (docs/api.md#development-loop): the watch switch, what the loop is doing,
  * the dev URL next to the URL of the run it serves, and why the last change did not replace it.
  */
 export function DevLoopPanel({ project, apiUrl, dev, building, runningBuild, canStart, onChange }: DevLoopPanelProps) {

@@ -26,10 +26,16 @@ function result(inv: AwsInvocation): { label: string; tone: 'ok' | 'error' | 'li
   return { label: inv.errorType ?? inv.state, tone: 'error' };
 }
 
+/** How it was called: `GET /hello` through the function URL, else the Invoke API or the console. */
+function callOf(inv: AwsInvocation): string {
+  if (inv.http) return `${inv.http.method} ${inv.http.path}`;
+  return inv.source === 'api' ? 'Invoke API' : 'console';
+}
+
 const ms = (n: number | null) => (n === null ? '—' : `${n < 10 ? n.toFixed(2) : Math.round(n)} ms`);
 
 /**
- * AWS Lambda mode (SPEC §12): invoke the function with a payload, its latest invocations (request
+ * AWS Lambda mode (docs/api.md#aws-lambda-mode): invoke the function with a payload, its latest invocations (request
  * id, cold or warm, duration, result), one's payload, response and log tail, and invoking it again.
  */
 export function InvocationsPanel({ project, canInvoke }: { project: Project; canInvoke: boolean }) {
@@ -56,6 +62,7 @@ export function InvocationsPanel({ project, canInvoke }: { project: Project; can
                 <th>Request id</th>
                 <th>Received</th>
                 <th>Start</th>
+                <th>Call</th>
                 <th>Duration</th>
                 <th>Result</th>
               </tr>
@@ -84,6 +91,9 @@ export function InvocationsPanel({ project, canInvoke }: { project: Project; can
                       ) : (
                         'warm'
                       )}
+                    </td>
+                    <td className="mono wrap-anywhere" data-testid="invocation-call">
+                      {callOf(inv)}
                     </td>
                     <td className="mono">{ms(inv.durationMs)}</td>
                     <td className={`result-${r.tone}`} data-testid="invocation-result">
@@ -248,8 +258,18 @@ function InvocationDetail({
         <dd className="mono">{inv.maxMemoryUsedMb === null ? '—' : `${inv.maxMemoryUsedMb} MB`}</dd>
         <dt>Type</dt>
         <dd>
-          {inv.type} · from {inv.source === 'api' ? 'the Invoke API' : 'the console'}
+          {inv.type} · from{' '}
+          {inv.source === 'api' ? 'the Invoke API' : inv.source === 'url' ? 'the function URL' : 'the console'}
         </dd>
+        {inv.http && (
+          <>
+            <dt>HTTP</dt>
+            <dd className="mono wrap-anywhere" data-testid="invocation-http">
+              {inv.http.method} {inv.http.path}
+              {inv.http.query ? `?${inv.http.query}` : ''} → {inv.http.status ?? '…'}
+            </dd>
+          </>
+        )}
       </dl>
       <ErrorNote error={error} />
       <span className="field-label">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, type BuildConfiguration, type FunctionRuntime, type LocalImage, type Project } from '../api.js';
 import { ImagePicker } from '../components/image-picker.js';
+import { NetworkPicker } from '../components/network-picker.js';
 import { ErrorNote, Field } from '../components/ui.js';
 
 /** Number fields as typed; an empty one is sent as null, so the server names the field. */
@@ -28,6 +29,7 @@ export function ProjectSettings({
     restartOnFailure: project.restartOnFailure,
     runtime: project.runtime,
     reservedConcurrency: String(project.reservedConcurrency),
+    networks: project.networks ?? [],
   });
   const [synced, setSynced] = useState(initial);
   const [form, setForm] = useState(synced);
@@ -57,6 +59,7 @@ export function ProjectSettings({
         restartOnFailure: form.restartOnFailure,
         runtime: form.runtime,
         reservedConcurrency: num(form.reservedConcurrency),
+        networks: form.networks,
       });
       setSaved(true);
     } catch (err) {
@@ -183,6 +186,14 @@ export function ProjectSettings({
           restartOnFailure: while watching, a service run that crashes is started again (1, 2, 4 … 30 s later)
         </label>
       )}
+      <div className="field" role="group" aria-label="Networks">
+        <span className="field-label">Networks</span>
+        <NetworkPicker value={form.networks} onChange={(v) => set('networks', v)} />
+        <span className="field-hint">
+          Runs join these besides the default bridge, so compose service names resolve. This machine is
+          host.docker.internal; $SWIFTLAMBDA_API_URL reaches your other projects.
+        </span>
+      </div>
       <ErrorNote error={error} testId="settings-error" />
       <div className="form-actions">
         <button type="button" className="btn btn-danger-ghost" onClick={onDelete} data-testid="delete-project">

@@ -2,9 +2,11 @@ import { useState } from 'react';
 import { api, runLogsUrl, type ConsoleRun, type Project } from '../api.js';
 import { CrashPanel } from '../components/crash-panel.js';
 import { CurlSnippet } from '../components/curl-snippet.js';
+import { DebugPanel } from '../components/debug-panel.js';
 import { LogViewer } from '../components/log-viewer.js';
 import { RequestLog } from '../components/request-log.js';
 import { RunStats } from '../components/stats-chart.js';
+import { TerminalPanel } from '../components/terminal-panel.js';
 import { CopyButton, ErrorNote, StateBadge } from '../components/ui.js';
 import { formatBytes, formatDuration, formatTime, shortId } from '../format.js';
 import { useRun } from '../live-data.js';
@@ -98,6 +100,7 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
         </p>
       )}
       {run.crash && <CrashPanel crash={run.crash} sourcePath={project?.sourcePath} />}
+      {run.debug && live && <DebugPanel run={run} />}
       {run.mode === 'service' && (
         <section className="panel proxy-panel">
           <div className="proxy-row">
@@ -128,6 +131,7 @@ function RunPage({ projectId, runId, projects }: { projectId: string; runId: str
         />
         {run.mode === 'service' && <RequestLog run={run} />}
       </div>
+      {run.state === 'running' && <TerminalPanel runId={run.uuid} />}
       <RunFields run={run} />
     </div>
   );

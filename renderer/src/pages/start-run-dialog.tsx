@@ -45,21 +45,7 @@ export function StartRunDialog({ project, onClose }: { project: Project; onClose
         </>
       }
     >
-      <fieldset className="segmented" aria-label="Mode">
-        {(['oneShot', 'service'] as const).map((m) => (
-          <label key={m} className={mode === m ? 'active' : ''}>
-            <input
-              type="radio"
-              name="mode"
-              value={m}
-              checked={mode === m}
-              onChange={() => setMode(m)}
-              data-testid={`mode-${m}`}
-            />
-            {m}
-          </label>
-        ))}
-      </fieldset>
+      <ModeFieldset mode={mode} onChange={setMode} />
       <p className="muted small">
         {mode === 'service' ? 'Long-lived: gets PORT=8080 and a proxy URL.' : 'Runs, captures its output, exits.'} Stops
         after {project.runTimeoutSeconds}s either way.
@@ -98,5 +84,34 @@ export function StartRunDialog({ project, onClose }: { project: Project; onClose
       </div>
       <ErrorNote error={error} />
     </Dialog>
+  );
+}
+
+/** oneShot or service, as a segmented control (the start and debug dialogs). */
+export function ModeFieldset({
+  mode,
+  onChange,
+  testIdPrefix = 'mode',
+}: {
+  mode: RunMode;
+  onChange: (mode: RunMode) => void;
+  testIdPrefix?: string;
+}) {
+  return (
+    <fieldset className="segmented" aria-label="Mode">
+      {(['oneShot', 'service'] as const).map((m) => (
+        <label key={m} className={mode === m ? 'active' : ''}>
+          <input
+            type="radio"
+            name={testIdPrefix}
+            value={m}
+            checked={mode === m}
+            onChange={() => onChange(m)}
+            data-testid={`${testIdPrefix}-${m}`}
+          />
+          {m}
+        </label>
+      ))}
+    </fieldset>
   );
 }

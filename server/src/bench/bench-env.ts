@@ -1,10 +1,10 @@
 // What every figure needs: a real server on a temp data dir, the examples built, a key.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
 import { ApiClient, makeDataDir, PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 import { pollGet } from '../testing/poll-get.js';
-import { sleep } from './stats.js';
 
 export interface BenchEnv {
   readonly t: TestServer;

@@ -8,8 +8,7 @@ import Docker from 'dockerode';
 import { DockerodeEngine } from '../adapters/docker/dockerode-engine.js';
 import { detectRuntimeNetwork } from '../modules/aws/runtime-network.js';
 import type { BenchEnv } from './bench-env.js';
-import type { Figure } from './figures-runs.js';
-import { interleaved, summarize, timeIt, type Summary } from './stats.js';
+import { interleaved, summarize, timeIt, type Figure, type Summary } from './stats.js';
 
 const AWS_ECHO = fileURLToPath(new URL('../../../resources/examples/aws-echo', import.meta.url));
 const PAYLOAD = '{"bench":true}';

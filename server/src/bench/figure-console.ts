@@ -1,8 +1,7 @@
 // Figure 9: the console's first paint, and scrolling a 1M-line log, in Chromium.
 import { chromium, type Browser } from 'playwright-core';
 import type { BenchEnv } from './bench-env.js';
-import type { Figure } from './figures-runs.js';
-import { summarize } from './stats.js';
+import { summarize, type Figure } from './stats.js';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

@@ -8,6 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import type { DevStatus, DevTimeline } from '../contract/dev.js';
 import type { Compilation, LogChunk, Project, RunState } from '../contract/types.js';
@@ -16,8 +17,7 @@ import { execTracked, killChild, trackChild } from '../testing/children.js';
 import { startUrlClient, type ClientAnswer, type RunningClient } from '../testing/dev-url-client.js';
 import { PACKAGES, waitFor } from '../testing/harness.js';
 import type { BenchEnv } from './bench-env.js';
-import type { Figure } from './figures-runs.js';
-import { interleaved, sleep, summarize, type Summary } from './stats.js';
+import { interleaved, summarize, type Figure, type Summary } from './stats.js';
 import { timelinePhases } from '../testing/dev-timeline.js';
 
 const docker = new Docker();

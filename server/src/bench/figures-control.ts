@@ -4,8 +4,7 @@
 import Docker from 'dockerode';
 import { pollRunFromOtherProcess } from '../testing/run-poller.js';
 import type { BenchEnv } from './bench-env.js';
-import type { Figure } from './figures-runs.js';
-import { interleaved, sample, summarize, timeIt, type Summary } from './stats.js';
+import { interleaved, sample, summarize, timeIt, type Figure, type Summary } from './stats.js';
 
 const docker = new Docker();
 const terminal = (r: { state: string }) => !['queued', 'running'].includes(r.state);

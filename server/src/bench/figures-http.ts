@@ -1,84 +1,18 @@
 // Figures 3, 7, 8: the proxy under load beside other proxies, a big store, and start-up.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
 import type { DbData, RunRecord } from '../domain/records.js';
 import { killChild, trackChild } from '../testing/children.js';
 import { makeDataDir, PACKAGES, startTestServer, waitFor } from '../testing/harness.js';
 import type { BenchEnv } from './bench-env.js';
-import type { Figure } from './figures-runs.js';
-import { sample, sleep, summarize, timeIt } from './stats.js';
-
-const exec = promisify(execFile);
-const require = createRequire(import.meta.url);
-
-interface LoadResult {
-  readonly reqPerSec: number;
-  readonly p99: number;
-  readonly errors: number;
-  /** requests sent, the unmeasured warm-up's included */
-  readonly sent: number;
-}
-
-/**
- * autocannon in its own process, so the load generator does not share the server's event loop.
- * Each target (direct, the emulator, http-proxy-3, nginx) first gets 2 s of the same load, not
- * counted: the JIT of a Node server or proxy is warm before it is measured, as in any steady-state
- * benchmark.
- */
-async function load(url: string, headers: Record<string, string>, seconds: number): Promise<LoadResult> {
-  const warmUp = await autocannon(['-c', '50', '-d', '2'], url, headers);
-  const measured = await autocannon(['-c', '50', '-d', String(seconds)], url, headers);
-  return { ...measured, sent: warmUp.sent + measured.sent };
-}
-
-/**
- * One client in its own process sending `count` requests one after another: the latency a real
- * client sees, without the bench's own heap and event loop in the measurement.
- */
-export async function latencyFromOtherProcess(
-  url: string,
-  headers: Record<string, string>,
-  count: number,
-): Promise<{ median: number; p99: number; max: number }> {
-  const r = await autocannonRaw(['-c', '1', '-a', String(count)], url, headers);
-  return { median: r.latency.p50, p99: r.latency.p99, max: r.latency.max };
-}
-
-async function autocannon(options: string[], url: string, headers: Record<string, string>): Promise<LoadResult> {
-  const r = await autocannonRaw(options, url, headers);
-  return {
-    reqPerSec: r.requests.average,
-    p99: r.latency.p99,
-    errors: r.errors + r.non2xx + r.timeouts,
-    sent: r.requests.sent,
-  };
-}
-
-interface AutocannonJson {
-  requests: { average: number; sent: number };
-  latency: { p50: number; p99: number; max: number };
-  errors: number;
-  non2xx: number;
-  timeouts: number;
-}
-
-async function autocannonRaw(options: string[], url: string, headers: Record<string, string>): Promise<AutocannonJson> {
-  const cli = join(require.resolve('autocannon/package.json'), '..', 'autocannon.js');
-  const args = [cli, ...options, '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
-  const { stdout } = await exec(process.execPath, args, {
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 10 * 60_000,
-    killSignal: 'SIGKILL',
-  });
-  return JSON.parse(stdout) as AutocannonJson;
-}
+import { latencyFromOtherProcess, load, type LoadResult } from './autocannon.js';
+import { sample, summarize, timeIt, type Figure } from './stats.js';
 
 /** The Debian package `nginx`, installed (as root) when this machine has no nginx yet. */
 function ensureNginx(log: (line: string) => void): boolean {

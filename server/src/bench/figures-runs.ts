@@ -1,11 +1,13 @@
 // Figures 1, 2, 4, 5, 6: what a run costs on top of what Docker itself costs.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
+import { readEventStream } from '../emulator/event-stream.js';
 import { pollGet } from '../testing/poll-get.js';
 import type { BenchEnv } from './bench-env.js';
-import { latencyFromOtherProcess } from './figures-http.js';
-import { interleaved, sample, sleep, summarize, timeIt, type Summary } from './stats.js';
+import { latencyFromOtherProcess } from './autocannon.js';
+import { interleaved, sample, summarize, timeIt, type Figure, type Summary } from './stats.js';
 
 const exec = promisify(execFile);
 const docker = new Docker();
@@ -14,15 +16,6 @@ const docker = new Docker();
  * removed container's network and port proxy are torn down after `remove` returns)
  */
 const SETTLE_MS = 300;
-
-export interface Figure {
-  readonly id: number;
-  readonly title: string;
-  readonly measured: Record<string, Summary | number>;
-  /** each ratio with its target: `value <= max` or `value >= min` */
-  readonly ratios: Array<{ name: string; value: number; target: string; met: boolean }>;
-  readonly notes?: string[];
-}
 
 async function rawDockerodeRun(image: string, binary: string): Promise<number> {
   return timeIt(async () => {
@@ -259,18 +252,9 @@ export async function figureSseLatency(env: BenchEnv, ticks: number): Promise<Fi
   const latencies: number[] = [];
   let following = true;
   const paged = pollPages(env, run.uuid, () => following);
-  const decoder = new TextDecoder();
-  let buffered = '';
-  for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
-    const now = Date.now();
-    buffered += decoder.decode(piece, { stream: true });
-    let sep: number;
-    while ((sep = buffered.indexOf('\n\n')) >= 0) {
-      const event = buffered.slice(0, sep);
-      buffered = buffered.slice(sep + 2);
-      const m = /"data":"tick (\d+)\\n"/.exec(event);
-      if (m) latencies.push(now - Number(m[1]));
-    }
+  for await (const event of readEventStream(res.body!)) {
+    const m = event.type === 'log' ? /^tick (\d+)\n$/.exec((JSON.parse(event.data) as { data: string }).data) : null;
+    if (m) latencies.push(Date.now() - Number(m[1]));
   }
   following = false;
   const s = summarize(latencies);

@@ -4,8 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './figure-console.js';
-import type { Figure } from './figures-runs.js';
-import type { Summary } from './stats.js';
+import type { Figure, Summary } from './stats.js';
 
 const isSummary = (v: unknown): v is Summary => typeof v === 'object' && v !== null && 'median' in v;
 const fmt = (v: number) =>

@@ -10,8 +10,9 @@ import { figureConsole } from './figure-console.js';
 import { figureDevLoop } from './figure-dev-loop.js';
 import { figureApiDuringFlood, figureStopAndRevoke } from './figures-control.js';
 import { figureProxyLoad, figureStartup, figureStore } from './figures-http.js';
-import { figureLogs, figureOneShot, figureServiceStart, figureSseLatency, type Figure } from './figures-runs.js';
+import { figureLogs, figureOneShot, figureServiceStart, figureSseLatency } from './figures-runs.js';
 import { machine, printTable, writeChart, writeJson, writeMarkdown } from './report.js';
+import type { Figure } from './stats.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const quick = process.argv.includes('--quick');

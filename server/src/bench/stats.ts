@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 export interface Summary {
   readonly n: number;
   readonly min: number;
@@ -6,6 +7,15 @@ export interface Summary {
   readonly p99: number;
   readonly max: number;
   readonly samples: readonly number[];
+}
+
+export interface Figure {
+  readonly id: number;
+  readonly title: string;
+  readonly measured: Record<string, Summary | number>;
+  /** each ratio with its target: `value <= max` or `value >= min` */
+  readonly ratios: Array<{ name: string; value: number; target: string; met: boolean }>;
+  readonly notes?: string[];
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -58,5 +68,3 @@ export async function interleaved(
   }
   return out;
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogChunk } from '../contract/types.js';
+import { readEventStream } from '../emulator/event-stream.js';
 
 /**
  * A mistake of the user's or a refusal (exit code 2), not a failure of the tool. `reason` is the
@@ -106,21 +107,10 @@ export async function followLog(
     const body = (await res.json().catch(() => ({}))) as { reason?: string; message?: string };
     throw new ApiCallError(res.status, body.reason ?? 'unknown', body.message ?? 'cannot follow the log');
   }
-  const decoder = new TextDecoder();
-  let buffered = '';
   try {
-    for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(piece, { stream: true });
-      let sep: number;
-      while ((sep = buffered.indexOf('\n\n')) >= 0) {
-        const event = buffered.slice(0, sep);
-        buffered = buffered.slice(sep + 2);
-        const type = /^event: (.*)$/m.exec(event)?.[1];
-        const data = /^data: (.*)$/m.exec(event)?.[1];
-        if (!data) continue;
-        if (type === 'log') onChunk(JSON.parse(data) as LogChunk);
-        else if (type === 'end') return JSON.parse(data) as Record<string, unknown>;
-      }
+    for await (const event of readEventStream(res.body)) {
+      if (event.type === 'log') onChunk(JSON.parse(event.data) as LogChunk);
+      else if (event.type === 'end') return JSON.parse(event.data) as Record<string, unknown>;
     }
   } catch (err) {
     if (options.signal?.aborted) return null;

@@ -1,5 +1,6 @@
-// `swiftlambda dev`: the development loop from a terminal (SPEC §8). The server does the work
+// `swiftlambda dev`: the development loop from a terminal (docs/api.md#development-loop). The server does the work
 // (watch, rebuild, hot swap); this follows it: build output, diagnostics, run output, swaps.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsoleRun, ConsoleRunsResponse, DevStatus, DevStatusResponse } from '../contract/dev.js';
 import type {
   BuildConfiguration,
@@ -33,7 +34,6 @@ interface FollowedRun {
 }
 
 const short = (id: string) => id.slice(0, 8);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** `── text ──` on stderr, dimmed on a terminal, between the build's and the runs' own output. */

@@ -1,8 +1,9 @@
-// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (SPEC §11).
+// `swiftlambda exec`: an emulator around one command, as `firebase emulators:exec` does it (docs/api.md#tests-that-use-the-emulator).
 // startEmulator() does the work; this parses the flags, runs the command with the emulator's
 // environment, forwards Ctrl-C/SIGTERM to it, cleans up and exits with the command's code.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { parseArgs } from 'node:util';
 import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { BuildFailedError, startEmulator, type Emulator, type EmulatorProject } from '../emulator/index.js';
 import { CliError } from './client.js';
@@ -31,43 +32,49 @@ export interface ExecArgs {
   readonly json?: boolean;
 }
 
+const EXEC_OPTIONS = {
+  project: { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  image: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Options up to `--` or the first word that is not one; the rest is the command, untouched. */
 export function parseExecArgs(argv: readonly string[]): ExecArgs | 'help' {
-  const projects: Record<string, EmulatorProject> = {};
-  let dataDir: string | undefined;
-  let image: string | undefined;
-  let json = false;
-  let i = 0;
-  const valueOf = (flag: string, inline: string | undefined): string => {
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '') throw new CliError(`${flag} needs a value\n\n${EXEC_HELP}`);
-    return value;
-  };
-  for (; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-')) break;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    if (flag === '--help' || flag === '-h') return 'help';
-    else if (flag === '--data-dir') dataDir = valueOf(flag, inline);
-    else if (flag === '--image') image = valueOf(flag, inline);
-    else if (flag === '--json' && inline === undefined) json = true;
-    else if (flag === '--project') {
-      const [name, project] = parseProject(valueOf(flag, inline));
-      if (Object.keys(projects).some((n) => envName(n) === envName(name)))
-        throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
-      projects[name] = project;
-    } else throw new CliError(`unknown option ${arg}\n\n${EXEC_HELP}`);
+  // where the command starts: a first pass that knows which options take a value
+  const { tokens } = parseArgs({ args: [...argv], options: EXEC_OPTIONS, strict: false, tokens: true });
+  const end = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
+  const commandAt = end ? end.index + (end.kind === 'option-terminator' ? 1 : 0) : argv.length;
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv.slice(0, end?.index ?? argv.length), options: EXEC_OPTIONS, strict: true }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${EXEC_HELP}`);
   }
-  const command = argv.slice(i);
+  if (values.help) return 'help';
+  for (const [flag, value] of [
+    ['--data-dir', values['data-dir']],
+    ['--image', values.image],
+    ...(values.project ?? []).map((p) => ['--project', p] as const),
+  ] as const)
+    if (value === '') throw new CliError(`${flag} needs a value\n\n${EXEC_HELP}`);
+  const projects: Record<string, EmulatorProject> = {};
+  for (const value of values.project ?? []) {
+    const [name, project] = parseProject(value);
+    if (Object.keys(projects).some((n) => envName(n) === envName(name)))
+      throw new CliError(`two projects would set SWIFTLAMBDA_LAMBDA_ID_${envName(name)}`);
+    projects[name] = project;
+  }
+  const command = argv.slice(commandAt);
   if (!command.length) throw new CliError(`exec needs a command after --\n\n${EXEC_HELP}`);
-  return { projects, dataDir, image, command, ...(json ? { json } : {}) };
+  return {
+    projects,
+    dataDir: values['data-dir'],
+    image: values.image,
+    command,
+    ...(values.json ? { json: true } : {}),
+  };
 }
 
 /** `NAME=PATH:TARGET`; the path may hold `=` or `:` itself (the first `=` and the last `:` split). */

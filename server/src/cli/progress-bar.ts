@@ -2,7 +2,7 @@
 // bottom (redrawn in place) with other output scrolling above it, as SwiftPM and cargo draw theirs.
 // Not on a terminal (or with --json) every line is printed as it came.
 import type { LogChunk } from '../contract/types.js';
-import { progressOfLine } from '../modules/builds/build-progress.js';
+import { progressOfLine } from '../domain/build-progress.js';
 import { writeChunk } from './client.js';
 
 const WIDTH = 30;

@@ -1,4 +1,4 @@
-// `swiftlambda run`, `runs`, `logs`, `stop`, `stop-all` and `open` (SPEC §10): the public runs
+// `swiftlambda run`, `runs`, `logs`, `stop`, `stop-all` and `open` (the README's "The `swiftlambda` CLI"): the public runs
 // API, called with the console token (which acts as the owner there).
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
@@ -187,6 +187,9 @@ export async function startRun(
   projectId: string,
   mode: RunMode,
   args: string[],
+  /** how the run is started (`swiftlambda debug` starts a debug run); the public API by default */
+  begin: () => Promise<{ run: Run }> = () =>
+    call<StartRunResponse>(conn, 'POST', runsPath(projectId), { mode, arguments: args }),
 ): Promise<number> {
   let interrupted: NodeJS.Signals | undefined;
   let runId: string | undefined;
@@ -216,7 +219,7 @@ export async function startRun(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const started = await call<StartRunResponse>(conn, 'POST', runsPath(projectId), { mode, arguments: args });
+    const started = await begin();
     const { run } = started;
     runId = run.uuid;
     out.data(started);

@@ -6,10 +6,14 @@ import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../config.js';
 import type { Compilation, Key, Project } from '../contract/types.js';
 import { ApiCallError, call, CliError, connect, followLog, type Connection } from './client.js';
+import { debugRun } from './debug-command.js';
 import { DevSession, printDiagnostics, type DevOptions } from './dev-session.js';
 import { BuildOutput } from './progress-bar.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
+import { scheduleCommand, SCHEDULE_USAGE } from './schedule-commands.js';
+import { openShell } from './shell-command.js';
+import { infoCommand, resolveProjectRef } from './info-commands.js';
 import { listRuns, openConsole, resolveRunId, showLogs, startRun, stopAll, stopRun, table } from './run-commands.js';
 
 const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
@@ -23,12 +27,19 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
   run LAMBDA_ID [--service] [-- ARGS...]                             start a run and follow its output (oneShot by default);
                                                                      exit 0 when it succeeds, else 1; Ctrl-C stops the run
                                                                      and exits 130 once it has stopped (again: at once)
+  debug LAMBDA_ID [--service] [-- ARGS...]                           a run under lldb-server (a debug build first when the
+                                                                     newest is not one): prints the lldb command and VS Code's
+                                                                     launch.json, then follows the run as run does
   runs LAMBDA_ID [--state STATE] [--limit N]                         the project's runs, newest first (N: 20, at most 50)
   logs LAMBDA_ID RUN_ID [-f]                                         a run's output; -f follows it until the run ends
                                                                      (exit 0 whatever the outcome, as docker logs -f)
   stop LAMBDA_ID RUN_ID                                              stop a run (SIGTERM, the project's stop grace, then
                                                                      the kill); one that has ended already is shown
   stop-all LAMBDA_ID                                                 stop every live run of the project
+  shell LAMBDA_ID RUN_ID                                             a shell (bash, else sh) in the run's container, in this
+                                                                     terminal; \`exit\` leaves it and the run goes on
+  info [--shell]                                                     the server's API URL, console URL and data dir; --shell
+                                                                     prints export lines: eval "$(swiftlambda info --shell)"
   open                                                               the console in the browser, signed in ($BROWSER, else
                                                                      xdg-open/open/start; prints the sign-in URL when none works)
   dev LAMBDA_ID [--service] [--release] [-- ARGS...]                 the development loop: watch the package, build (debug
@@ -36,12 +47,13 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
                                                                      service behind its dev URL, swapped without a failed
                                                                      call, restarted after a crash); Ctrl-C stops its runs
                                                                      and sets watch and the configuration back
+  ${SCHEDULE_USAGE}
   exec [--project NAME=PATH:TARGET]... [--data-dir DIR] [--image IMAGE] [--json] -- COMMAND...
                                                                      an emulator of its own around COMMAND (a test suite):
                                                                      builds, a key, env SWIFTLAMBDA_*; exits with COMMAND's
                                                                      code and leaves nothing behind (exec --help)
 
-RUN_ID may be the start of an id (as dev prints them) when one of the project's 50 newest runs has it.
+LAMBDA_ID may also be the project's name. RUN_ID may be the start of an id (as dev prints them) when one of the project's 50 newest runs has it.
 
 --json: stdout holds only JSON, the API's answer: one object, or, for the commands that follow output
 (build, run, logs -f, dev), one object a line: {"log": chunk} for each piece of output and the API's
@@ -94,6 +106,8 @@ function parse(argv: string[]) {
         limit: { type: 'string' },
         follow: { type: 'boolean', short: 'f' },
         help: { type: 'boolean', short: 'h' },
+        timezone: { type: 'string' },
+        shell: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -112,13 +126,13 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return command || values.help ? 0 : 2;
   }
   const conn = await connect(resolve(values['data-dir'] ?? process.env.SWIFTLAMBDA_DATA_DIR ?? defaultDataDir()));
-  /** the LAMBDA_ID a command needs, named in the hints of its errors */
-  const project = (usage: string): string => {
+  /** the LAMBDA_ID a command needs (or the project's name), named in the hints of its errors */
+  const project = async (usage: string): Promise<string> => {
     if (!sub)
       throw new CliError(
-        `${command} needs a LAMBDA_ID: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`,
+        `${command} needs a LAMBDA_ID or a project name: swiftlambda ${command} ${usage} (\`swiftlambda projects list\` shows them)`,
       );
-    return (ctx.projectId = sub);
+    return (ctx.projectId = await resolveProjectRef(conn, sub));
   };
 
   if (command === 'keys' && sub === 'create') {
@@ -202,7 +216,7 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return 0;
   }
   if (command === 'build') {
-    const id = encodeURIComponent(project(''));
+    const id = encodeURIComponent(await project(''));
     const started = await call<{ compilation: Compilation }>(
       conn,
       'POST',
@@ -231,30 +245,40 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
     return startRun(
       conn,
       out,
-      project('[--service] [-- ARGS...]'),
+      await project('[--service] [-- ARGS...]'),
       values.service ? 'service' : 'oneShot',
       positionals.slice(2),
     );
   }
-  if (command === 'runs') {
-    return listRuns(conn, out, project('[--state STATE] [--limit N]'), { state: values.state, limit: values.limit });
+  if (command === 'debug') {
+    const id = await project('[--service] [-- ARGS...]');
+    return debugRun(conn, out, id, values.service ? 'service' : 'oneShot', positionals.slice(2));
   }
-  if (command === 'logs' || command === 'stop') {
-    const id = project('RUN_ID');
+  if (command === 'runs') {
+    return listRuns(conn, out, await project('[--state STATE] [--limit N]'), {
+      state: values.state,
+      limit: values.limit,
+    });
+  }
+  if (command === 'logs' || command === 'stop' || command === 'shell') {
+    const id = await project('RUN_ID');
     if (!arg)
       throw new CliError(
         `${command} needs a RUN_ID: swiftlambda ${command} ${id} RUN_ID (\`swiftlambda runs ${id}\` lists them)`,
       );
     const runId = await resolveRunId(conn, id, arg, ctx);
+    if (command === 'shell') return openShell(conn, runId);
     return command === 'logs' ? showLogs(conn, out, id, runId, values.follow ?? false) : stopRun(conn, out, id, runId);
   }
-  if (command === 'stop-all') return stopAll(conn, out, project(''));
+  if (command === 'stop-all') return stopAll(conn, out, await project(''));
   if (command === 'open') return openConsole(conn, out);
+  if (command === 'info') return infoCommand(conn, out, { shell: values.shell ?? false });
+  if (command === 'schedule') return scheduleCommand(conn, out, positionals, { timezone: values.timezone });
   if (command === 'dev') {
     return dev(
       conn,
       {
-        projectId: project('[--service] [--release] [-- ARGS...]'),
+        projectId: await project('[--service] [--release] [-- ARGS...]'),
         mode: values.service ? 'service' : 'oneShot',
         args: positionals.slice(2),
         configuration: values.release ? 'release' : 'debug',

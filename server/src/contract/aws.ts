@@ -1,4 +1,4 @@
-// AWS Lambda mode (SPEC §12): the console's view of invocations and warm containers. Types only.
+// AWS Lambda mode (docs/api.md#aws-lambda-mode): the console's view of invocations and warm containers. Types only.
 import type { LogChunk } from './types.js';
 
 export type AwsInvocationType = 'RequestResponse' | 'Event';
@@ -24,8 +24,10 @@ export interface AwsInvocation {
   requestId: string;
   project: string;
   type: AwsInvocationType;
-  /** `api`: the Invoke API; `console`: the console's invoke */
-  source: 'api' | 'console';
+  /** `api`: the Invoke API; `console`: the console's invoke; `url`: an HTTP call to its function URL */
+  source: 'api' | 'console' | 'url';
+  /** a call through the function URL (`/lambda-url/{LAMBDA_ID}/**`): absent for other sources */
+  http?: AwsHttpCall;
   state: AwsInvocationState;
   /** null while queued; true when the invocation started a container (it has an init duration) */
   coldStart: boolean | null;
@@ -47,6 +49,17 @@ export interface AwsInvocation {
   response: AwsBody | null;
   /** the invocation's last 4 KB of log, START to REPORT (what `X-Amz-Log-Type: Tail` returns) */
   logTail: string;
+}
+
+/** The HTTP side of a function URL call, as the console lists it. */
+export interface AwsHttpCall {
+  method: string;
+  /** the path after `/lambda-url/{LAMBDA_ID}` (the event's rawPath) */
+  path: string;
+  /** the query without `?` (the event's rawQueryString) */
+  query: string;
+  /** the status the caller got; null until the function answered */
+  status: number | null;
 }
 
 export type AwsContainerState = 'starting' | 'idle' | 'busy' | 'stopping';

@@ -1,4 +1,4 @@
-// Console response types of the development loop (SPEC §8), shared with the renderer and the CLI
+// Console response types of the development loop (docs/api.md#development-loop), shared with the renderer and the CLI
 // through `import type`: nothing here may have a runtime value.
 import type { ConsoleRun, RunMode } from './types.js';
 

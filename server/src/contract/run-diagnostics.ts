@@ -1,4 +1,4 @@
-// Console types for why a run died and what it used (SPEC §10), shared with the renderer and the
+// Console types for why a run died and what it used (docs/api.md#live-data), shared with the renderer and the
 // CLI through `import type`: nothing here may have a runtime value.
 
 /** One frame of the crashed thread, innermost first; file and line when the frame is in source code. */

@@ -5,7 +5,7 @@ import type { CrashReport } from './run-diagnostics.js';
 export type RunState = 'queued' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'timedOut';
 export type RunMode = 'oneShot' | 'service';
 /**
- * The finer step of a run, an emulator detail the seed leaves open:
+ * The finer step of a run, an emulator detail the hosted platform leaves open:
  * queued → pulling → creating → starting → running → (stopping | timingOut) → collecting → finished.
  */
 export type RunPhase =
@@ -104,20 +104,22 @@ export interface Project {
   memoryLimitMb: number;
   /** Process limit of each run's container (emulator setting). */
   pidsLimit: number;
-  /** Rebuild on every save of the package or its local path dependencies (SPEC §8). */
+  /** Rebuild on every save of the package or its local path dependencies (docs/api.md#development-loop). */
   watch: boolean;
   /** `swift build -c <buildConfiguration>`: debug builds are faster to rebuild. */
   buildConfiguration: BuildConfiguration;
-  /** Seconds between SIGTERM and the kill when a run is stopped (SPEC §7). */
+  /** Seconds between SIGTERM and the kill when a run is stopped (docs/api.md#stopping). */
   stopGraceSeconds: number;
   /** The deadline of the runs the development loop starts (watch, `swiftlambda dev`), default 3600. */
   devRunTimeoutSeconds: number;
   /** While watching: a crashed service run is started again (1, 2, 4 … 30 s later; default true). */
   restartOnFailure: boolean;
-  /** `process`: the seed's runs; `awsLambda`: invoked through AWS's Invoke API (SPEC §12). */
+  /** `process`: the public API's runs; `awsLambda`: invoked through AWS's Invoke API (docs/api.md#aws-lambda-mode). */
   runtime: FunctionRuntime;
   /** AWS Lambda mode: the most containers the function runs at once. */
   reservedConcurrency: number;
+  /** Docker networks each run's container joins besides the default bridge (at most 5). */
+  networks: string[];
   created: number;
   updated: number;
 }
@@ -139,6 +141,7 @@ export interface CreateProjectRequest {
   restartOnFailure?: boolean;
   runtime?: FunctionRuntime;
   reservedConcurrency?: number;
+  networks?: string[];
 }
 
 export type CompilationState = 'queued' | 'running' | 'succeeded' | 'failed';
@@ -212,19 +215,43 @@ export interface LocalImage {
   swiftVersion: string | null;
 }
 
-/** A run as the console sees it: the seed's fields plus the emulator's own. */
+/** A run as the console sees it: the public Run fields plus the emulator's own. */
 export interface ConsoleRun extends Run {
   /**
-   * `key` when an API key started it, `console` for the console, its token or the CLI, `dev` for
-   * the development loop (watch, `swiftlambda dev`), `restart` after a crash of the loop's run
+   * `key` when an API key started it, `console` for the console, its token or the CLI, `schedule` for a
+   * schedule, `dev` for the development loop (watch, `swiftlambda dev`), `restart` after a crash of the
+   * loop's run
    */
-  startedBy: 'key' | 'console' | 'dev' | 'restart';
+  startedBy: 'key' | 'console' | 'schedule' | 'dev' | 'restart';
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
-  /** why it died, when a signal killed it (SPEC §10) */
+  /** why it died, when a signal killed it (docs/api.md#live-data) */
   crash: CrashReport | null;
   /** the most memory its container used, sampled once a second; null before the first sample */
   peakMemoryBytes: number | null;
+  /** a debug run's debugger port and whether a debugger is on it; null for other runs */
+  debug: RunDebug | null;
+}
+
+/** waiting: no debugger yet (the program is stopped before its first line); detached: it left. */
+export type DebugState = 'waiting' | 'attached' | 'detached';
+export interface RunDebug {
+  /** the 127.0.0.1 port a debugger connects to (`gdb-remote 127.0.0.1:<port>`) */
+  port: number;
+  state: DebugState;
+}
+/** POST /console/api/projects/{id}/debug */
+export interface DebugRunResponse {
+  run: ConsoleRun;
+  debug: {
+    port: number;
+    /** the binary on this machine, for `target create` */
+    binaryFile: string;
+    /** a ready lldb command line */
+    lldb: string;
+    /** a launch.json with an attach configuration for the Swift extension (lldb-dap) and one for CodeLLDB */
+    vscode: { version: string; configurations: Array<Record<string, unknown>> };
+  };
 }
 
 /** A body in the request log: text when it is UTF-8, else base64. */

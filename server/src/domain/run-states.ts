@@ -1,6 +1,6 @@
 import type { RunState } from '../contract/types.js';
 
-/** The seed's six run states, and the four that end a run: defined here once. */
+/** The six run states of the public API, and the four that end a run: defined here once. */
 export const RUN_STATES = [
   'queued',
   'running',

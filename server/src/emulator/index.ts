@@ -1,4 +1,4 @@
-// `swiftlambda-local`: the emulator as a library for test suites (SPEC §11).
+// `swiftlambda-local`: the emulator as a library for test suites (docs/api.md#tests-that-use-the-emulator).
 export {
   startEmulator,
   BuildFailedError,
@@ -7,3 +7,4 @@ export {
   type StartEmulatorOptions,
 } from './start-emulator.js';
 export type { ServiceRun } from './service-run.js';
+export { readEventStream, type StreamEvent } from './event-stream.js';

@@ -1,5 +1,6 @@
 // A service run started through the public API, as a test would start it, and waited for until
 // its program accepts connections: then its proxy URL answers without a 502.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { acceptsConnections } from '../modules/dev/index.js';
 import type { LogsResponse, Run, RunResponse, StartRunResponse } from '../contract/types.js';
 
@@ -18,8 +19,6 @@ export interface ApiAccess {
 
 const TERMINAL = new Set(['succeeded', 'failed', 'stopped', 'timedOut']);
 const POLL_MS = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function api<T>(access: ApiAccess, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(access.url + path, {
     method,

@@ -1,12 +1,13 @@
-// startEmulator(): an emulator in this process for a test run (SPEC §11). A free port, a temporary
+// startEmulator(): an emulator in this process for a test run (docs/api.md#tests-that-use-the-emulator). A free port, a temporary
 // data dir, the projects built, one API key; stop() stops every run, removes every container this
 // emulator labelled and deletes the temporary data dir. `swiftlambda exec` is a thin CLI over it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../adapters/docker/docker-engine.js';
 import { DockerodeEngine } from '../adapters/docker/dockerode-engine.js';
-import { writeFileDurably } from '../adapters/store/durable-json-file.js';
+import { writeServerJson } from '../adapters/store/server-json.js';
 import { PRODUCT_DEFAULT_IMAGE, resolveConfig } from '../config.js';
 import type { BuildConfiguration, Compilation, Diagnostic, LogChunk } from '../contract/types.js';
 import { formatDiagnostic } from '../domain/diagnostic-format.js';
@@ -77,8 +78,6 @@ export class BuildFailedError extends Error {
 }
 
 const POLL_MS = 200;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** How a build log prints: the program's lines as written, the emulator's own after `»`. */
 export function formatChunk(chunk: LogChunk): string {
   return chunk.stream === 'system' ? `» ${chunk.data}` : chunk.data;
@@ -113,10 +112,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     server = await createServer({ config, engine, log });
     const url = await server.listen();
     // as `npm start` writes it, so the swiftlambda CLI finds this emulator through the data dir
-    await writeFileDurably(
-      join(dataDir, 'server.json'),
-      JSON.stringify({ url, consoleToken: server.consoleToken, pid: process.pid }, null, 2) + '\n',
-    );
+    await writeServerJson(dataDir, { url, consoleToken: server.consoleToken, pid: process.pid });
     const projects: Record<string, string> = {};
     for (const [name, spec] of Object.entries(options.projects ?? {})) {
       projects[name] = await createOrReuseProject(server, name, spec, options.image);

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { redactSecrets } from '../domain/redact.js';
+import { redactSecrets, type Redactor } from '../domain/redact.js';
 import { errorStatus, type ErrorReason } from '../errors.js';
 
 export interface ErrorAnswerOptions {
@@ -7,11 +7,13 @@ export interface ErrorAnswerOptions {
   readonly close?: boolean;
   /** the console token, redacted from the message with every API key */
   readonly consoleToken?: string;
+  /** masks every known secret from the message (used instead of consoleToken when given) */
+  readonly redactor?: Redactor;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
- * The one writer of the seed's `{ "error": true, "reason", "message" }` answer, for Express routes,
+ * The one writer of the `{ "error": true, "reason", "message" }` answer, for Express routes,
  * the proxy and the guards alike. Once an answer has begun, the connection is cut instead.
  */
 export function sendError(
@@ -24,7 +26,8 @@ export function sendError(
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: true, reason, message: redactSecrets(message, options.consoleToken ?? '') });
+  const masked = options.redactor ? options.redactor.text(message) : redactSecrets(message, options.consoleToken ?? '');
+  const body = JSON.stringify({ error: true, reason, message: masked });
   res.writeHead(errorStatus[reason], {
     ...options.headers,
     'content-type': 'application/json; charset=utf-8',

@@ -11,6 +11,8 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
  */
 export class HostPolicy {
   private allowed = new Set<string>();
+  /** Host values containers use (never an Origin the console's pages have) */
+  private readonly containerHosts = new Set<string>();
   private anyHost = false;
 
   constructor(private readonly boundHost: string) {}
@@ -24,12 +26,21 @@ export class HostPolicy {
     this.allowed = new Set(names.map((n) => `${n}:${port}`.toLowerCase()));
   }
 
+  /**
+   * Also answers to `host:port` (`host.docker.internal:7400` on Docker Desktop, where containers
+   * reach this port through that name). A browser never sends it for a page of another site.
+   */
+  alsoAnswerTo(hostAndPort: string): void {
+    this.containerHosts.add(hostAndPort.toLowerCase());
+  }
+
   /** null when the request may proceed, else the reason to refuse it. */
   check(req: { readonly headers: IncomingHttpHeaders }): ErrorReason | null {
     const host = req.headers.host;
     if (!host) return 'missing_host';
     if (this.anyHost) return null;
-    return this.allowed.has(host.toLowerCase()) ? null : 'forbidden_host';
+    const name = host.toLowerCase();
+    return this.allowed.has(name) || this.containerHosts.has(name) ? null : 'forbidden_host';
   }
 
   /** An Origin header naming this server (what the console's own pages send). */
@@ -45,6 +56,9 @@ export class HostPolicy {
   }
 }
 
+/** A `%` in a path that is not followed by two hex digits. */
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
 /** Why a request is refused before any route sees it: the reason and the message for the caller. */
 export type GuardRefusal = readonly [ErrorReason, string];
 
@@ -59,9 +73,49 @@ export function refuseBeforeRouting(req: IncomingMessage, policy: HostPolicy): G
   for (let i = 0; i < req.rawHeaders.length; i += 2)
     if (req.rawHeaders[i]!.length === 4 && req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
   if (hosts > 1) return ['duplicate_host', 'the request has more than one Host header'];
+  const query = req.url.indexOf('?');
+  if (BAD_ESCAPE.test(query < 0 ? req.url : req.url.slice(0, query)))
+    return ['malformed_path', 'the path has a malformed % escape (a % must be followed by two hex digits)'];
   const refused = policy.check(req);
   if (refused === 'missing_host') return [refused, 'the request has no Host header'];
   if (refused) return [refused, 'this server answers only to 127.0.0.1, localhost and [::1] at its port'];
+  return null;
+}
+
+/**
+ * Refuses a path that does not decode as percent-encoded UTF-8 (`/lambdas/%E0%A4/runs`): no route
+ * of the API or the console has one, so it is 400 before routing rather than whatever a route's
+ * own decoding would make of it. (Proxied paths are not checked here: they go to the service as sent.)
+ */
+export const refuseUndecodablePath: RequestHandler = (req, _res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    throw new AppError('malformed_path', 'the path is not valid percent-encoded UTF-8');
+  }
+  next();
+};
+
+/** Sec-Fetch-Site values of the console's own pages and of an address typed in the browser. */
+const OWN_FETCH_SITES = new Set(['same-origin', 'none']);
+
+/**
+ * Why the console's session cookie may not authenticate this request, or null when it may. The
+ * browser sends the SameSite=Strict cookie with every same-site request, and a page on another
+ * port of 127.0.0.1 is same-site: its `<img>`, `<script>` or no-cors fetch carries the cookie and
+ * no Origin. So the cookie counts only when Origin, if sent, is the console's own (a page served
+ * through the proxy sends `null`), and Sec-Fetch-Site, if sent, is `same-origin` or `none`. curl
+ * and scripts send neither. Every route reads the cookie through ConsoleAuth, which asks here.
+ */
+export function sessionCookieRefusal(
+  headers: IncomingHttpHeaders,
+  isOwnOrigin: (origin: string) => boolean,
+): string | null {
+  const origin = headers.origin;
+  if (origin !== undefined && !isOwnOrigin(origin)) return 'the console session cannot be used from another origin';
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && !OWN_FETCH_SITES.has(String(site).trim().toLowerCase()))
+    return "the console session cannot be used by another site's page";
   return null;
 }
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, type ErrorReason } from '../errors.js';
 
 /**
@@ -25,11 +25,20 @@ export function parseBody<T>(
   throw new AppError(reasons[field] ?? fallback, `${field || 'body'}: ${issue.message}`);
 }
 
-/** An optional integer query parameter; absent gives `fallback`, garbage gives `reason`. */
-export function intQuery(value: unknown, fallback: number, reason: ErrorReason, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^-?\d{1,15}$/.test(value)) {
-    throw new AppError(reason, `${name} must be an integer`);
-  }
-  return Number(value);
+/** An integer query parameter (`-?\d{1,15}`), `min` or more: a field of a query schema. */
+export function queryInt(name: string, min = Number.MIN_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^-?\d{1,15}$/, `${name} must be an integer`)
+    .transform(Number)
+    .refine((n) => n >= min, `${name} must be ${min} or more`);
+}
+
+/** Reads a request's query with a zod schema; a problem is `invalid_query` unless `reasons` names its field. */
+export function parseQuery<T>(
+  schema: z.ZodType<T>,
+  query: unknown,
+  reasons: Readonly<Record<string, ErrorReason>> = {},
+): T {
+  return parseBody(schema, query, reasons, 'invalid_query');
 }

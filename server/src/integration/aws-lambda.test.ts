@@ -1,8 +1,9 @@
-// Issue 19, SPEC §12: AWS Lambda mode with resources/examples/aws-echo, a function that speaks the
+// Issue 19 (docs/api.md#aws-lambda-mode): AWS Lambda mode with resources/examples/aws-echo, a function that speaks the
 // runtime API itself. Invoked through AWS's Invoke API by fetch and by the real AWS SDK.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import Docker from 'dockerode';
 import type { AwsContainer, AwsInvocation } from '../contract/aws.js';
@@ -380,7 +381,7 @@ describe('AWS Lambda mode', { timeout: 900_000 }, () => {
       const sampler = (async () => {
         while (sampling) {
           most = Math.max(most, (await engineContainers()).length);
-          await new Promise((r) => setTimeout(r, 50));
+          await sleep(50);
         }
       })();
       try {

@@ -5,6 +5,7 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execTracked, killChild, killTrackedChildren, type ExecResult } from '../testing/children.js';
 import { makeDataDir, PACKAGES, startServerProcess } from '../testing/harness.js';
 
@@ -24,7 +25,7 @@ describe('swiftlambda CLI', () => {
   });
   after(async () => {
     // a clean stop first (the server stops its runs), then whatever is still running
-    if (child) await Promise.race([killChild(child, 'SIGTERM'), new Promise((r) => setTimeout(r, 30_000))]);
+    if (child) await Promise.race([killChild(child, 'SIGTERM'), sleep(30_000)]);
     await killTrackedChildren();
     await rm(dataDir, { recursive: true, force: true });
   });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Run } from '../contract/types.js';
 import { killChild, killTrackedChildren } from '../testing/children.js';
 import { testEngine } from '../testing/docker.js';
@@ -49,7 +50,7 @@ describe('kill -9 loop', () => {
             }),
         );
         await Promise.any(inflight);
-        await new Promise((r) => setTimeout(r, (round % 5) * 20));
+        await sleep((round % 5) * 20);
         await killChild(child);
         await Promise.allSettled(inflight);
         const text = await readFile(join(dataDir, 'db.json'), 'utf8');

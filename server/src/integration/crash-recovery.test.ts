@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Run, RunMode } from '../contract/types.js';
 import { killChild, killTrackedChildren } from '../testing/children.js';
 import { inspectRunContainerRaw, testEngine } from '../testing/docker.js';
@@ -15,7 +16,6 @@ const KILL_DELAYS_MS = [0, 10, 30, 60, 100, 150];
 const MATCH_WITHIN_MS = 5000;
 const TERMINAL = new Set(['succeeded', 'failed', 'stopped', 'timedOut']);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 const near = (a: number | null, b: number) => a !== null && Math.abs(a - b) <= 1;
 

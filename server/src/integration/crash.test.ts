@@ -11,7 +11,7 @@ import { startTestServer, waitFor, type TestServer } from '../testing/harness.js
 
 const CRASHY = fileURLToPath(new URL('../../../resources/test-packages/crashy', import.meta.url));
 const MAIN_SWIFT = join(CRASHY, 'Sources/crashy/main.swift');
-const SEED_RUN_FIELDS = [
+const PUBLIC_RUN_FIELDS = [
   'uuid',
   'project',
   'compilation',
@@ -55,7 +55,7 @@ describe('crash diagnosis and live stats', () => {
     const res = await t.api.public('POST', `/lambdas/${crashy.id}/runs`, key, { mode: 'oneShot', arguments: args });
     assert.equal(res.status, 201);
     const done = await t.api.waitForRun(crashy.id, res.body.run.uuid, key, terminal, 60_000);
-    assert.deepEqual(Object.keys(done).sort(), SEED_RUN_FIELDS, 'the public run keeps exactly the seed fields');
+    assert.deepEqual(Object.keys(done).sort(), PUBLIC_RUN_FIELDS, 'the public run keeps exactly the public Run fields');
     const consoleRun = (await t.api.console('GET', `/runs/${done.uuid}`)).body.run;
     return { done, consoleRun };
   }

@@ -6,14 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compilation, LogChunk, Project } from '../contract/types.js';
 import { killTrackedChildren } from '../testing/children.js';
 import { startUrlClient, type ClientAnswer } from '../testing/dev-url-client.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
 const GRACEFUL = fileURLToPath(new URL('../../../resources/test-packages/graceful', import.meta.url));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 const OLD_HELLO = 'Hello from run \\(runID)\\n';
 const helloSource = (text: string) => `${text} from run \\(runID)\\n`;
 

@@ -1,6 +1,7 @@
 // Issue 17: the console's live stream. Every change arrives as an event, so the console needs no polling.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { readEventStream } from '../emulator/event-stream.js';
 import { PACKAGES, startTestServer, type TestServer } from '../testing/harness.js';
 
 interface StreamEvent {
@@ -24,26 +25,15 @@ async function openEvents(t: TestServer): Promise<{
   const events: StreamEvent[] = [];
   const waiters: Array<{ p: (e: StreamEvent) => boolean; resolve: (e: StreamEvent) => void; from: number }> = [];
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffered = '';
     try {
-      for await (const piece of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffered += decoder.decode(piece, { stream: true });
-        let sep: number;
-        while ((sep = buffered.indexOf('\n\n')) >= 0) {
-          const block = buffered.slice(0, sep);
-          buffered = buffered.slice(sep + 2);
-          const type = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!type || data === undefined) continue;
-          const event = { type, data: JSON.parse(data) };
-          events.push(event);
-          for (const w of [...waiters])
-            if (w.p(event)) {
-              waiters.splice(waiters.indexOf(w), 1);
-              w.resolve(event);
-            }
-        }
+      for await (const message of readEventStream(res.body!)) {
+        const event = { type: message.type, data: JSON.parse(message.data) };
+        events.push(event);
+        for (const w of [...waiters])
+          if (w.p(event)) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(event);
+          }
       }
     } catch {
       // aborted

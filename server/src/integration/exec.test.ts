@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildVolumeName } from '../modules/builds/index.js';
 import { execTracked, killChild, killTrackedChildren, trackChild, type ExecResult } from '../testing/children.js';
 import { testEngine } from '../testing/docker.js';
@@ -179,7 +180,7 @@ describe('swiftlambda exec and startEmulator', { timeout: 30 * 60_000 }, () => {
           'the run is live before the interrupt',
         );
         process.kill(-child.pid!, 'SIGINT');
-        const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 120_000))]);
+        const code = await Promise.race([exited, sleep(120_000, 'hung' as const)]);
         assert.equal(code, 130, stderr);
         await assertNothingLeft(ready);
       } finally {
@@ -210,7 +211,7 @@ describe('swiftlambda exec and startEmulator', { timeout: 30 * 60_000 }, () => {
           'the command to start a run',
         );
         child.kill('SIGTERM');
-        const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 120_000))]);
+        const code = await Promise.race([exited, sleep(120_000, 'hung' as const)]);
         assert.equal(code, 42, stderr);
         assert.match(stdout, /got SIGTERM/);
         await assertNothingLeft(ready);

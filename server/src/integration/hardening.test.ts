@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
-import { startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
+import { consoleSession, startEchoServer, waitFor, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
 
 describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
@@ -27,9 +28,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
       30_000,
       'the service',
     );
-    const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
-    session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    assert.match(session, /^swiftlambda_console=.+/);
+    session = await consoleSession(t);
   });
   after(async () => {
     await t?.dispose();
@@ -57,7 +56,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
           });
         });
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     const still = await t.api.public('GET', `/instances/${runId}/api/hello`, key);
     assert.equal(still.status, 200, 'the port still answers proxied calls');
@@ -253,7 +252,7 @@ describe('hardening of the one HTTP stack', { timeout: 600_000 }, () => {
     }
   });
 
-  test("methods outside the seed's seven get 405 method_not_allowed on the proxy", async () => {
+  test("methods outside the proxy's seven get 405 method_not_allowed on the proxy", async () => {
     for (const method of ['TRACE', 'PROPFIND', 'MKCOL', 'PURGE']) {
       const res = await rawRequest(
         port,

@@ -1,8 +1,9 @@
-// Issue 3: the service proxy to the letter of the seed, against the Swift echo service.
+// Issue 3: the service proxy to the letter of the hosted platform (docs/api.md#the-proxy), against the Swift echo service.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
 import { PACKAGES, startEchoServer, type TestServer } from '../testing/harness.js';
 import { header, rawRequest } from '../testing/raw-http.js';
@@ -24,7 +25,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     for (let i = 0; i < 100; i++) {
       const res = await t.api.request('GET', `/instances/${id}/api/hello`, { headers: { 'x-api-key': key } });
       if (res.status === 200) return;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     throw new Error('service never answered');
   };
@@ -46,7 +47,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     assert.equal(res.body, `Hello from run ${runId}\n`);
   });
 
-  test('every seed method is forwarded, with path and query unchanged', async () => {
+  test('each of the seven methods is forwarded, with path and query unchanged', async () => {
     for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
       const res = await fetch(`${t.url}/instances/${runId}/api/some/path?x=1&y=%20z&x=2`, {
         method,
@@ -185,7 +186,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     assert.notEqual(run.startedAt, null);
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${created.uuid}/stop`, key, {});
 
-    // a run stopped before it started: the waiting call gets the seed's 409
+    // a run stopped before it started: the waiting call gets 409 instance_not_running
     const doomed = (await t.api.public('POST', `/lambdas/${echo.id}/runs`, key, { mode: 'service' })).body.run;
     const waiting = t.api.request('GET', `/instances/${doomed.uuid}/api/hello`, { headers: { 'x-api-key': key } });
     await t.api.public('POST', `/lambdas/${echo.id}/runs/${doomed.uuid}/stop`, key, {});
@@ -270,7 +271,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     for (let i = 0; i < 100 && openUpstream !== '0'; i++) {
       const res = await t.api.request('GET', `${base}/open`, { headers: { 'x-api-key': key } });
       openUpstream = res.status === 200 ? String(res.body) : '';
-      if (openUpstream !== '0') await new Promise((r) => setTimeout(r, 100));
+      if (openUpstream !== '0') await sleep(100);
     }
     assert.equal(openUpstream, '0', 'the upstream answers');
     for (let k = 0; k < 3; k++) {
@@ -294,7 +295,7 @@ describe('service proxy', { timeout: 600_000 }, () => {
     for (let i = 0; i < 50; i++) {
       openUpstream = String((await t.api.request('GET', `${base}/open`, { headers: { 'x-api-key': key } })).body);
       if (openUpstream === '0') break;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     assert.equal(openUpstream, '0', 'every upstream call ended with its client');
     await t.api.public('POST', `/lambdas/${node.id}/runs/${run.uuid}/stop`, key, {});

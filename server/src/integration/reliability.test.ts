@@ -6,6 +6,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import v8 from 'node:v8';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Project } from '../contract/types.js';
 import { abortCallsFromOtherProcess } from '../testing/aborting-clients.js';
 import { killTrackedChildren } from '../testing/children.js';
@@ -241,7 +242,7 @@ describe('reliability', () => {
       10_000,
       'service',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     const baseline = servingProcessHolds();
     const left = await abortCallsFromOtherProcess(t.url, key, run.uuid, 1000);
     assert.ok(left.beforeAnswer >= 300 && left.midAnswer >= 100, `clients left ${JSON.stringify(left)}`);
@@ -253,7 +254,7 @@ describe('reliability', () => {
       now.sockets <= baseline.sockets + 10;
     let now = servingProcessHolds();
     for (let i = 0; i < 60 && !close(now); i++) {
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       now = servingProcessHolds();
     }
     assert.ok(

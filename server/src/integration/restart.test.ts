@@ -5,6 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { killTrackedChildren, trackChild } from '../testing/children.js';
 import { containersOfRun, testEngine } from '../testing/docker.js';
 import { makeDataDir, PACKAGES, startServerProcess, waitFor } from '../testing/harness.js';
@@ -61,7 +62,7 @@ describe('restart after kill -9', () => {
 
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
-      await new Promise((r) => setTimeout(r, 2000)); // the quick run exits while nobody watches
+      await sleep(2000); // the quick run exits while nobody watches
 
       const restartedAt = Date.now();
       ({ child, api } = await startChild(dataDir, port));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
+import { readEventStream } from '../emulator/event-stream.js';
 import { containersOfRun, testEngine } from '../testing/docker.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
@@ -50,7 +51,7 @@ describe('runs and logs', () => {
     await t?.dispose();
   });
 
-  test('a oneShot run: 201 with exactly the seed fields, argv, env, stdout and stderr apart', async () => {
+  test('a oneShot run: 201 with exactly the public Run fields, argv, env, stdout and stderr apart', async () => {
     const res = await start({
       mode: 'oneShot',
       arguments: ['--flag', 'value with spaces', '$HOME', 'stderr:to-stderr'],
@@ -293,22 +294,16 @@ describe('runs and logs', () => {
     });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
-    const text = await res.text();
-    const events = text.split('\n\n').filter((e) => e.includes('event: log'));
-    const chunks = events.map((e) =>
-      JSON.parse(
-        e
-          .split('\n')
-          .find((l) => l.startsWith('data: '))!
-          .slice(6),
-      ),
-    );
+    const events = [];
+    for await (const e of readEventStream(res.body!)) events.push(e);
+    const chunks = events.filter((e) => e.type === 'log').map((e) => JSON.parse(e.data));
     assert.deepEqual(
       chunks.map((c) => c.sequence),
       chunks.map((_, i) => i),
     );
     assert.ok(chunks.some((c) => c.data === 'line 2\n'));
-    assert.match(text, /event: end\ndata: \{"state":"succeeded"/);
+    assert.equal(events.at(-1)?.type, 'end');
+    assert.equal(JSON.parse(events.at(-1)!.data).state, 'succeeded');
   });
 
   test('a run whose image is missing tries to pull it and fails saying how to provide it', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SANDBOX_POLICY } from '../modules/proxy/index.js';
 import { PACKAGES, startTestServer, type TestServer } from '../testing/harness.js';
 import { rawRequest } from '../testing/raw-http.js';
@@ -35,7 +36,7 @@ describe('security', { timeout: 600_000 }, () => {
     await t.api.waitForRun(echo.id, runId, key, (r) => r.state === 'running');
     for (let i = 0; i < 50; i++) {
       if ((await t.api.public('GET', `/instances/${runId}/api/hello`, key)).status === 200) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   });
   after(async () => {
@@ -227,7 +228,7 @@ describe('security', { timeout: 600_000 }, () => {
         i < 50 && (await small.api.public('GET', `/instances/${run.uuid}/api/hello`, k)).status !== 200;
         i++
       )
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       const fixed = await small.api.request('POST', `/instances/${run.uuid}/api/big`, {
         rawBody: 'x'.repeat(2048),
         headers: { 'x-api-key': k },

@@ -6,7 +6,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
+import type { DockerEngine } from '../adapters/docker/docker-engine.js';
 import { resolveConfig, type ServerConfig } from '../config.js';
 import type { Compilation, Project } from '../contract/types.js';
 import { createServer, type SwiftLambdaServer } from '../index.js';
@@ -139,7 +141,7 @@ export async function waitFor<T>(
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 
@@ -149,6 +151,8 @@ export interface TestServer {
   readonly url: string;
   readonly dataDir: string;
   readonly config: ServerConfig;
+  /** what the server has logged so far */
+  readonly logLines: readonly string[];
   /** closes the server (keeping the data dir) */
   stop(options?: { stopRuns?: boolean }): Promise<void>;
   /** closes the server and deletes the data dir */
@@ -160,7 +164,14 @@ export async function makeDataDir(): Promise<string> {
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; env?: Record<string, string>; clock?: Clock; port?: number } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    clock?: Clock;
+    port?: number;
+    /** the engine adapter (default: Dockerode), e.g. one with a slowed method */
+    engine?: DockerEngine;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const config = resolveConfig(['--port', String(options.port ?? 0), '--data-dir', dataDir], {
@@ -169,7 +180,12 @@ export async function startTestServer(
     ...options.env,
   });
   const logLines: string[] = [];
-  const server = await createServer({ config, clock: options.clock, log: (l) => logLines.push(l) });
+  const server = await createServer({
+    config,
+    clock: options.clock,
+    engine: options.engine,
+    log: (l) => logLines.push(l),
+  });
   const url = await server.listen();
   const api = new ApiClient(url, server.consoleToken);
   let stopped = false;
@@ -184,6 +200,7 @@ export async function startTestServer(
     url,
     dataDir,
     config,
+    logLines,
     stop,
     async dispose() {
       await stop();
@@ -207,6 +224,14 @@ async function removeContainersOf(server: SwiftLambdaServer): Promise<void> {
       testEngine.removeVolume(`swiftlambda-build-${p.id}`).catch(() => undefined),
     ),
   );
+}
+
+/** Signs in as the browser does (`/?token=`) and returns the session cookie as `name=value`. */
+export async function consoleSession(t: TestServer): Promise<string> {
+  const login = await fetch(`${t.url}/?token=${t.api.consoleToken}`, { redirect: 'manual' });
+  const session = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  assert.match(session, /^swiftlambda_console=.+/);
+  return session;
 }
 
 /** A test server with the Swift echo service built and an API key: where the proxy tests start. */

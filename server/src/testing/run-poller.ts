@@ -2,6 +2,7 @@
 // what a user's client sees, without the test's own use of the server's event loop (the test
 // process is the server's main thread) in the measurement.
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execTracked } from './children.js';
 import { pollGet } from './poll-get.js';
 
@@ -46,7 +47,7 @@ async function poll(runUrl: string, key: string, intervalMs: number, deadlineMs:
         break;
       }
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
   process.stdout.write(JSON.stringify({ answers, run }));
   process.exit(0);

@@ -1,9 +1,28 @@
 // The emulator's view of a container engine. Domain code speaks only this interface; dockerode
 // lives in dockerode-engine.ts alone.
+import type { Duplex } from 'node:stream';
 
 export type OutputStream = 'stdout' | 'stderr';
 
 /** createContainer's answer when the image is not on this machine. */
+/** createContainer's answer when a network the container should join does not exist. */
+export class NetworkMissingError extends Error {
+  constructor(readonly network: string) {
+    super(`the Docker network "${network}" does not exist (list them with \`docker network ls\`)`);
+  }
+}
+
+/** Which engine answers: Docker Engine, Docker Desktop (its bridge is inside a VM) or Podman. */
+export type EngineProduct = 'docker' | 'docker-desktop' | 'podman';
+
+/** A network for the console's picker. */
+export interface NetworkSummary {
+  readonly name: string;
+  readonly driver: string;
+  /** how many containers are attached to it */
+  readonly containers: number;
+}
+
 export class ImageMissingError extends Error {
   constructor(readonly image: string) {
     super(`no such image: ${image}`);
@@ -23,14 +42,20 @@ export interface ContainerSpec {
   readonly hostname?: string;
   /** container TCP port to publish on 127.0.0.1 at a port the engine picks */
   readonly publishTcpPort?: number;
+  /** more container TCP ports published on 127.0.0.1 (a debug run's debugger port) */
+  readonly extraTcpPorts?: readonly number[];
   readonly memoryBytes?: number;
   readonly pidsLimit?: number;
   /** drop all capabilities and set no-new-privileges */
   readonly hardened?: boolean;
+  /** capabilities given back after the drop (a debug run's SYS_PTRACE only) */
+  readonly capAdd?: readonly string[];
   /** run an init process as PID 1 so signals reach the program and zombies are reaped */
   readonly init?: boolean;
   /** `name:address` lines for the container's /etc/hosts (`host-gateway` is the host) */
   readonly extraHosts?: readonly string[];
+  /** networks joined before start, besides the default bridge (rejects with NetworkMissingError) */
+  readonly networks?: readonly string[];
 }
 
 /** Docker's lifecycle states; `created` is a container that has never been started. */
@@ -45,12 +70,14 @@ export interface ContainerStatus {
   readonly oomKilled: boolean;
   /** the 127.0.0.1 port that `publishTcpPort` was given, once started */
   readonly hostPort: number | null;
+  /** every published TCP port, container port → 127.0.0.1 port (absent where the engine does not say) */
+  readonly hostPorts?: Readonly<Record<number, number>>;
   /** when the engine last started the container, unix ms; null if it never has */
   readonly startedAtMs: number | null;
   /** when the container last exited, unix ms; null if it has not */
   readonly finishedAtMs: number | null;
   readonly labels: Readonly<Record<string, string>>;
-  /** its IPv4 address on its first network, once started (absent where the engine does not say) */
+  /** its IPv4 address on the default bridge (else its first network), once started (absent where the engine does not say) */
   readonly ipAddress?: string | null;
 }
 
@@ -66,6 +93,8 @@ export interface ContainerSummary {
   readonly id: string;
   readonly running: boolean;
   readonly labels: Readonly<Record<string, string>>;
+  /** its IPv4 addresses on every network it is attached to (absent where the engine does not say) */
+  readonly ipAddresses?: readonly string[];
 }
 
 /** A local image, as the console's picker lists it. */
@@ -77,6 +106,20 @@ export interface ImageSummary {
   /** environment variables baked into the image (official Swift images set SWIFT_VERSION) */
   readonly env: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface TerminalSize {
+  readonly cols: number;
+  readonly rows: number;
+}
+
+/** A shell with a terminal in a running container; ends when the stream ends (the shell exited). */
+export interface ShellSession {
+  /** the terminal's bytes: what is written is typed, what is read is shown */
+  readonly stream: Duplex;
+  resize(size: TerminalSize): Promise<void>;
+  /** hangs up: the shell gets SIGHUP */
+  close(): void;
 }
 
 export interface LogFollow {
@@ -105,9 +148,11 @@ export interface EngineEvent {
 export interface DockerEngine {
   /** the engine's version; also a liveness check (rejects with docker_unavailable) */
   version(): Promise<string>;
+  /** which engine this is (read with the version) */
+  product(): Promise<EngineProduct>;
   /**
-   * The cheap liveness check (`GET /_ping`, about 1 ms). `version()` costs 8–10 ms and dockerd
-   * executes runc and docker-init to answer it: not something to do on every run.
+   * The cheap liveness check (`GET /_ping`); `version()` makes dockerd execute runc and
+   * docker-init, not something to do on every run (decision 0075).
    */
   ping(): Promise<void>;
   hasImage(ref: string): Promise<boolean>;
@@ -140,6 +185,8 @@ export interface DockerEngine {
   followStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
+  /** a shell (bash, else sh) with a TTY in a running container, through the engine's exec API */
+  openShell(id: string, size: TerminalSize): Promise<ShellSession>;
   /**
    * `docker stop`: SIGTERM to the container's init (which passes it to the program), then SIGKILL
    * after `graceSeconds`; resolves once it has exited. A container that is not running is not an error.
@@ -152,11 +199,11 @@ export interface DockerEngine {
   listContainers(labels: Readonly<Record<string, string>>): Promise<ContainerSummary[]>;
   /** null when no such network exists */
   inspectNetwork(name: string): Promise<NetworkInfo | null>;
+  listNetworks(): Promise<NetworkSummary[]>;
   /**
    * The most memory a running container has used since it started, in bytes: the cgroup's peak,
-   * read from /sys/fs/cgroup where the engine runs on this machine (microseconds), else the
-   * engine's stats (its peak on cgroup v1, the current use on v2; about a second). Null when it
-   * is not running.
+   * read from /sys/fs/cgroup where the engine runs on this machine, else the engine's slower stats
+   * (its peak on cgroup v1, the current use on v2; decision 0075). Null when it is not running.
    */
   readMemoryPeak(id: string): Promise<number | null>;
   /** follows container events for containers carrying all `labels`; returns a stop function */

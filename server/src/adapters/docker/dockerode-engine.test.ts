@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFrameDemuxer } from './dockerode-engine.js';
+import { createFrameDemuxer } from './engine-streams.js';
 
 function frame(type: number, text: string): Buffer {
   const payload = Buffer.from(text);

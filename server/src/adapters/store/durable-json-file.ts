@@ -5,16 +5,17 @@ import type { Adapter } from 'lowdb';
 /** Writes `text` so that a crash at any moment leaves either the old or the new file whole. */
 export async function writeFileDurably(file: string, text: string, mode = 0o600): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await open(tmp, 'w', mode);
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    const handle = await open(tmp, 'w', mode);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, file);
   } catch (err) {
+    // a full disk leaves no half-written temporary file behind
     await unlink(tmp).catch(() => undefined);
     throw err;
   }

@@ -73,3 +73,56 @@ test('serializeDb gives what JSON.stringify gives, and notices a finished run th
     JSON.stringify({ ...(data as object), runs: [] }),
   );
 });
+
+test('a change whose write fails is undone: memory stays what is on disk', async () => {
+  const { mkdir } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'store-'));
+  try {
+    const store = await Store.open(dir);
+    await store.transact(() => store.data.projects.push({ id: 'kept', name: 'kept' } as never));
+    const kept = store.data.projects[0]!;
+    // the write's temporary file cannot be made: every write fails from here
+    await mkdir(join(dir, `db.json.tmp-${process.pid}`));
+    await assert.rejects(
+      store.transact(() => {
+        store.data.projects.push({ id: 'new' } as never);
+        kept.name = 'renamed';
+      }, [kept]),
+    );
+    assert.deepEqual(store.data.projects, [{ id: 'kept', name: 'kept' }]);
+    assert.equal(store.data.projects[0], kept);
+    const onDisk = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+    assert.deepEqual(onDisk.projects, store.data.projects);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a full disk is a 507 naming the data dir', async () => {
+  const { insufficientStorage, asInsufficientStorage } = await import('./storage-fault.js');
+  const enospc = Object.assign(new Error('no space'), { code: 'ENOSPC' });
+  const err = insufficientStorage('/data', 'the store (db.json)', enospc);
+  assert.equal(err.reason, 'insufficient_storage');
+  assert.match(err.message, /the store \(db\.json\) in the data dir \/data \(ENOSPC\)/);
+  const other = new Error('other');
+  assert.equal(asInsufficientStorage('/data', 'x', other), other);
+});
+
+test('after a failed write, what stays in memory is written again once the disk takes it', async () => {
+  const { mkdir, rmdir } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'store-'));
+  try {
+    const store = await Store.open(dir);
+    const blocker = join(dir, `db.json.tmp-${process.pid}`);
+    await mkdir(blocker);
+    // background progress (a run's end): not undone, but not on disk yet either
+    store.data.compilations.push({ id: 'c1' } as never);
+    await assert.rejects(store.commit());
+    await rmdir(blocker);
+    await new Promise((r) => setTimeout(r, 2500));
+    const onDisk = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8'));
+    assert.deepEqual(onDisk.compilations, [{ id: 'c1' }]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

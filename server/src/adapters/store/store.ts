@@ -5,8 +5,11 @@ import { Low } from 'lowdb';
 import type { DbData, RunRecord } from '../../domain/records.js';
 import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { CorruptFileError, DurableJsonFile } from './durable-json-file.js';
+import { asInsufficientStorage } from './storage-fault.js';
+import { trackChange } from './undo.js';
 
 export const DB_FILE = 'db.json';
+const WRITE_RETRY_MS = 2000;
 
 const finishedRunJson = new WeakMap<RunRecord, { fingerprint: string; json: string }>();
 
@@ -62,11 +65,13 @@ function isDbData(value: unknown): value is DbData {
 export class Store {
   readonly warnings: string[];
   private inFlight: Promise<void> | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private queued: Promise<void> | null = null;
   private readonly commitListeners: Array<() => void> = [];
 
   private constructor(
     private readonly low: Low<DbData>,
+    readonly dataDir: string,
     warnings: string[],
   ) {
     this.warnings = warnings;
@@ -108,7 +113,7 @@ export class Store {
     // A new store writes itself at once, so the instance id is fixed from the first start.
     if (low.data.keys.length + low.data.projects.length === 0) await low.write();
     await copyFile(file, backup).catch(() => undefined);
-    return new Store(low, warnings);
+    return new Store(low, dataDir, warnings);
   }
 
   /** Calls `listener` synchronously on every commit, before the write: the data has just changed. */
@@ -119,6 +124,24 @@ export class Store {
   /** Persists the current in-memory data; resolves once a write that includes it is on disk. */
   commit(): Promise<void> {
     for (const listener of this.commitListeners) listener();
+    return this.write();
+  }
+
+  /**
+   * After a failed write, what is left in memory (what Docker did meanwhile: a run's end) is
+   * written again a little later, so it reaches the disk once space returns without waiting
+   * for another change.
+   */
+  private writeAgainLater(): void {
+    if (this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      void this.write().catch(() => undefined);
+    }, WRITE_RETRY_MS);
+    this.retry.unref();
+  }
+
+  private write(): Promise<void> {
     if (!this.queued) {
       const previous = this.inFlight ?? Promise.resolve();
       this.queued = previous
@@ -127,12 +150,39 @@ export class Store {
           this.queued = null;
           const write = this.low.write();
           this.inFlight = write;
+          write.catch(() => this.writeAgainLater());
           return write.finally(() => {
             if (this.inFlight === write) this.inFlight = null;
           });
         });
     }
     return this.queued;
+  }
+
+  /**
+   * Applies `change` (synchronous: validate inside it), writes, and resolves with its result once
+   * on disk. When the write fails the change is undone, so memory stays what is on disk, and a
+   * full disk is a 507 naming the data dir. `touched` names the existing records `change` edits.
+   */
+  async transact<T>(change: () => T, touched: readonly object[] = []): Promise<T> {
+    const settle = trackChange(this.low.data as unknown as Record<string, unknown>, touched);
+    let result: T;
+    try {
+      result = change();
+    } catch (err) {
+      settle()();
+      throw err;
+    }
+    const undo = settle();
+    try {
+      await this.commit();
+    } catch (err) {
+      undo();
+      // the change feed sees the data as it is again
+      for (const listener of this.commitListeners) listener();
+      throw asInsufficientStorage(this.dataDir, `the store (${DB_FILE})`, err);
+    }
+    return result;
   }
 
   async flush(): Promise<void> {

@@ -4,8 +4,8 @@ import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { streamLogAsSse } from '../../http/sse.js';
-import { intQuery, parseBody } from '../../http/validate.js';
-import type { ConsoleAuth } from '../console/index.js';
+import { parseBody, parseQuery, queryInt } from '../../http/validate.js';
+import type { ConsoleAuth } from '../callers/index.js';
 import { AwsApiError } from './aws-errors.js';
 import type { AwsService } from './aws-service.js';
 import { MAX_EVENT_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from './invoke-router.js';
@@ -18,6 +18,9 @@ const invokeBody = z
     cognitoIdentity: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
+
+const limitQuery = z.object({ limit: queryInt('limit').optional() });
+const logQuery = z.object({ afterSequence: queryInt('afterSequence').optional(), limit: queryInt('limit').optional() });
 
 export interface AwsConsoleRouterDeps {
   readonly aws: AwsService;
@@ -43,8 +46,8 @@ export function createAwsConsoleRouter(deps: AwsConsoleRouterDeps): Router {
   router.use([`${base}/invocations`, `${base}/function-containers`, `${base}/function-log`], requireConsole);
 
   router.get(`${base}/invocations`, async (req, res) => {
-    const limit = Math.min(Math.max(intQuery(req.query.limit, 50, 'invalid_query', 'limit'), 1), 200);
-    res.json({ invocations: await aws.invocations(req.params.projectId, limit) });
+    const { limit = 50 } = parseQuery(limitQuery, req.query);
+    res.json({ invocations: await aws.invocations(req.params.projectId, Math.min(Math.max(limit, 1), 200)) });
   });
 
   router.get(`${base}/invocations/:requestId`, async (req, res) => {
@@ -96,8 +99,7 @@ export function createAwsConsoleRouter(deps: AwsConsoleRouterDeps): Router {
   // The function's log: every container's output and AWS's START/END/REPORT lines; `follow=true` streams it.
   router.get(`${base}/function-log`, async (req, res) => {
     const { projectId } = req.params;
-    const afterSequence = intQuery(req.query.afterSequence, -1, 'invalid_query', 'afterSequence');
-    const limit = Math.min(Math.max(intQuery(req.query.limit, 200, 'invalid_query', 'limit'), 1), 500);
+    const { afterSequence = -1, limit = 200 } = parseQuery(logQuery, req.query);
     if (req.query.follow === 'true' || req.query.follow === '1') {
       await aws.openLog(projectId);
       await streamLogAsSse(req, res, afterSequence, {
@@ -107,7 +109,10 @@ export function createAwsConsoleRouter(deps: AwsConsoleRouterDeps): Router {
       });
       return;
     }
-    res.json({ logs: await aws.readLog(projectId, afterSequence, limit), logsTruncated: false });
+    res.json({
+      logs: await aws.readLog(projectId, afterSequence, Math.min(Math.max(limit, 1), 500)),
+      logsTruncated: false,
+    });
   });
 
   return router;

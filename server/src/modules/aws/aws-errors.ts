@@ -2,6 +2,7 @@
 // SDKs read (`Type`, `message`), with the emulator's own `error` and `reason` beside them.
 import type { ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { Redactor } from '../../domain/redact.js';
 import { AppError, errorStatus, type ErrorReason } from '../../errors.js';
 
 export class AwsApiError extends Error {
@@ -53,6 +54,10 @@ export function toAwsError(err: unknown): AwsApiError {
     );
   if (type === 'request.aborted')
     return new AwsApiError(400, 'InvalidRequestContentException', 'the request body could not be read', 'bad_request');
+  // the router's own 4xx (a path parameter that is not valid percent-encoded UTF-8)
+  const status = (err as { status?: number }).status;
+  if (status && status >= 400 && status < 500)
+    return new AwsApiError(400, 'InvalidRequestContentException', 'the request could not be read', 'bad_request');
   return new AwsApiError(500, 'ServiceException', 'the emulator failed; see its output', 'internal_error');
 }
 
@@ -61,6 +66,8 @@ export function sendAwsError(
   err: AwsApiError,
   requestId: string = randomUUID(),
   close = false,
+  /** masks secrets (the console token, API keys) in the message */
+  redactor?: Pick<Redactor, 'text'>,
 ): void {
   if (res.headersSent) {
     res.destroy();
@@ -68,7 +75,7 @@ export function sendAwsError(
   }
   const body = JSON.stringify({
     Type: err.status >= 500 ? 'Service' : 'User',
-    message: err.message,
+    message: redactor ? redactor.text(err.message) : err.message,
     error: true,
     reason: err.reason,
   });

@@ -105,8 +105,9 @@ test('the runtime API listens on the bridge gateway when it is local, else on lo
     kind: 'bridge',
     bindHost: '172.17.0.1',
     advertiseHost: '172.17.0.1',
-    extraHosts: [],
+    extraHosts: ['host.docker.internal:host-gateway'],
     checkPeerAddress: true,
+    subnets: ['172.17.0.0/16'],
   });
   const desktop = chooseRuntimeNetwork({ subnets: ['172.17.0.0/16'], gateways: ['172.17.0.1'] }, [
     '127.0.0.1',
@@ -120,4 +121,18 @@ test('the runtime API listens on the bridge gateway when it is local, else on lo
     checkPeerAddress: false,
   });
   assert.notEqual(chooseRuntimeNetwork(null, ['0.0.0.0']).bindHost, '0.0.0.0');
+});
+
+test('on Podman, host.docker.internal is the gateway written as an address, never host-gateway', () => {
+  const rootful = chooseRuntimeNetwork({ subnets: ['10.88.0.0/16'], gateways: ['10.88.0.1'] }, ['10.88.0.1'], 'podman');
+  assert.equal(rootful.kind, 'bridge');
+  assert.deepEqual(rootful.extraHosts, ['host.docker.internal:10.88.0.1']);
+  // rootless: the network is not on this machine; Podman's own host.containers.internal is the way
+  const rootless = chooseRuntimeNetwork(
+    { subnets: ['10.88.0.0/16'], gateways: ['10.88.0.1'] },
+    ['127.0.0.1'],
+    'podman',
+  );
+  assert.equal(rootless.advertiseHost, 'host.containers.internal');
+  assert.deepEqual(rootless.extraHosts, []);
 });

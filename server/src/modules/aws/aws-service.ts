@@ -1,4 +1,4 @@
-// AWS Lambda mode (SPEC §12): the functions' pools, invocations and logs, for the Invoke API and
+// AWS Lambda mode (docs/api.md#aws-lambda-mode): the functions' pools, invocations and logs, for the Invoke API and
 // the console. Why it is built this way: docs/decisions/0070-aws-lambda-mode.md.
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
@@ -24,6 +24,8 @@ export interface AwsDeps {
   readonly log: (line: string) => void;
   /** seconds a warm container waits for an invocation before it is stopped */
   readonly idleSeconds: number;
+  /** where runtime APIs listen and how containers reach this machine (default: detected here) */
+  readonly network?: () => Promise<RuntimeNetwork>;
 }
 
 /** Changed invocations are announced at most this often, as one batch. */
@@ -99,7 +101,10 @@ export class AwsService {
     // 503 before anything is queued when Docker is away and a container would have to start
     if (!pool.hasContainers) await this.deps.engine.ping();
     try {
-      return pool.invoke(project, input);
+      const invocation = pool.invoke(project, input);
+      // announced with the invocation's next change (the record is shared)
+      if (input.http) invocation.record.http = input.http;
+      return invocation;
     } catch (err) {
       if (err instanceof ThrottledError) {
         throw new AwsApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', 'too_many_requests');
@@ -115,7 +120,7 @@ export class AwsService {
       pool = FunctionPool.open(projectId, {
         ...this.deps,
         network: () =>
-          (this.network ??= detectRuntimeNetwork(this.deps.engine).catch((err) => {
+          (this.network ??= (this.deps.network?.() ?? detectRuntimeNetwork(this.deps.engine)).catch((err) => {
             this.network = null;
             throw err;
           })),

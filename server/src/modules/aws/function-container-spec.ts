@@ -50,6 +50,8 @@ export function functionEnvironment(input: FunctionContainerInput): Record<strin
     LANG: 'en_US.UTF-8',
     // a trap prints the crashed thread's backtrace to stderr, into the function's log
     SWIFT_BACKTRACE: 'enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,sanitize=no',
+    // the emulator's API as this container reaches it (other projects' dev URLs, the public routes)
+    ...(input.network.apiUrl ? { SWIFTLAMBDA_API_URL: input.network.apiUrl } : {}),
   };
 }
 
@@ -85,5 +87,6 @@ export function functionContainerSpec(input: FunctionContainerInput): ContainerS
     hardened: true,
     init: true,
     extraHosts: input.network.extraHosts.length ? input.network.extraHosts : undefined,
+    networks: project.networks?.length ? project.networks : undefined,
   };
 }

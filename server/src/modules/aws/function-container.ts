@@ -1,6 +1,7 @@
 // One warm container of a function (an AWS execution environment): its Docker container, its own
 // runtime API listener, and the runtime's turn-taking (init → next → response or error → next …).
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docker/docker-engine.js';
 import { ImageMissingError } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
@@ -18,6 +19,7 @@ import {
   type RuntimeApiHandler,
 } from './runtime-api.js';
 import type { RuntimeNetwork } from './runtime-network.js';
+import { PeakMemory } from './peak-memory.js';
 
 /** What a container tells the pool that owns it. */
 export interface ContainerOwner {
@@ -64,8 +66,11 @@ export class FunctionContainer implements RuntimeApiHandler {
   invocations = 0;
   lastInvokedAt: number | null = null;
   retireReason: RetireReason | null = null;
-  /** the most memory the container has used, from its cgroup */
-  peakBytes = 0;
+  /** the most memory the container has used, from its cgroup; the pool holds its next invocation until the first reading */
+  readonly memory = new PeakMemory(
+    () => (this.containerId ? this.deps.engine.readMemoryPeak(this.containerId) : Promise.resolve(null)),
+    () => this.deps.owner.containerReady(this),
+  );
 
   private api: RuntimeApiServer | null = null;
   private waiter: { resolve(e: NextEvent): void; reject(err: Error): void } | null = null;
@@ -77,7 +82,6 @@ export class FunctionContainer implements RuntimeApiHandler {
   private idleTimer: NodeJS.Timeout | null = null;
   private initTimer: NodeJS.Timeout | null = null;
   private exited = false;
-  private peakReading: Promise<void> | null = null;
   private checkPeer = true;
 
   constructor(
@@ -198,8 +202,11 @@ export class FunctionContainer implements RuntimeApiHandler {
         'State transition from Ready to Ready failed for runtime: a GET /next is already waiting',
       );
     if (this.initDurationMs === null) {
-      this.initDurationMs = performance.now() - this.startPerf;
+      // two decimals, as AWS's REPORT writes it
+      this.initDurationMs = Math.round((performance.now() - this.startPerf) * 100) / 100;
       if (this.initTimer) clearTimeout(this.initTimer);
+      // the init's peak, so that a REPORT written at once still has a reading
+      this.memory.refresh();
     }
     this.state = 'idle';
     const event = new Promise<NextEvent>((resolve, reject) => {
@@ -270,7 +277,7 @@ export class FunctionContainer implements RuntimeApiHandler {
     this.current = null;
     // not waiting until the runtime asks for the next one
     this.state = 'idle';
-    this.refreshPeakMemory();
+    this.memory.refresh();
   }
 
   // ---- the pool's side ----
@@ -323,19 +330,6 @@ export class FunctionContainer implements RuntimeApiHandler {
     void stopping.catch((err) => this.deps.log(`function container ${this.id}: stop failed: ${errorMessage(err)}`));
   }
 
-  /** Reads the cgroup's peak in the background (one read at a time); `peakBytes` keeps the most seen. */
-  refreshPeakMemory(): void {
-    const id = this.containerId;
-    if (!id || this.peakReading) return;
-    this.peakReading = this.deps.engine
-      .readMemoryPeak(id)
-      .then((bytes) => {
-        if (bytes !== null) this.peakBytes = Math.max(this.peakBytes, bytes);
-      })
-      .catch(() => undefined)
-      .finally(() => (this.peakReading = null));
-  }
-
   private async onExit(exitCode: number | null): Promise<void> {
     if (this.exited) return;
     this.exited = true;
@@ -347,7 +341,7 @@ export class FunctionContainer implements RuntimeApiHandler {
       this.waiter = null;
     }
     // the last of its output arrives before the attach stream ends
-    await Promise.race([this.output?.done, new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([this.output?.done, sleep(500)]);
     this.deps.owner.containerExited(this, exitCode);
     await this.teardown();
   }

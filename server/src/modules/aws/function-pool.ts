@@ -6,25 +6,28 @@ import type { AwsContainer, AwsInvocation } from '../../contract/aws.js';
 import type { Project } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import { errorMessage } from '../../errors.js';
-import type { LogStore, LogWriter } from '../logs/index.js';
-import { functionArn, functionNameOf, newLogStreamName, newRequestId, newTraceId } from './aws-identity.js';
+import type { LogStore } from '../logs/index.js';
+import { functionArn, functionNameOf, newLogStreamName, newTraceId } from './aws-identity.js';
 import { FunctionContainer, type ContainerOwner, type RuntimeResult } from './function-container.js';
-import { Invocation, keptBody, type InvokeInput } from './invocation.js';
+import { FunctionLog } from './function-log.js';
+import { Invocation, type InvokeInput } from './invocation.js';
+import { InvocationRecords } from './invocation-records.js';
 import {
   endLine,
-  billedDurationMs,
-  reportLine,
+  errorBody,
+  functionErrorOf,
+  initReportLine,
+  responseTooLargeError,
   runtimeExitError,
   startLine,
   timeoutError,
   timeoutLogLine,
+  type Failure,
   type ReportFigures,
 } from './platform-lines.js';
 import { MAX_RUNTIME_PAYLOAD_BYTES } from './runtime-api.js';
 import type { RuntimeNetwork } from './runtime-network.js';
 
-/** Invocations kept per function for the console (newest last). */
-export const KEPT_INVOCATIONS = 200;
 /** Invocations that may wait for a container before the function answers TooManyRequests. */
 export const MAX_QUEUED = 1000;
 /** After a result, the runtime's last lines may still be on their way through the engine. */
@@ -48,23 +51,22 @@ export interface FunctionPoolDeps {
   readonly changed: (record: AwsInvocation) => void;
 }
 
-/** `body`: the runtime's own error document, passed on unchanged */
-type Failure = { readonly errorType: string; readonly errorMessage: string; readonly body?: Buffer };
-
-function errorBody(f: Failure): Buffer {
-  return f.body ?? Buffer.from(JSON.stringify({ errorType: f.errorType, errorMessage: f.errorMessage }));
-}
-
 /** The settings a container was started with: one that differs takes no more invocations. */
 function fingerprintOf(project: Project, build: CompilationRecord): string {
-  return JSON.stringify([build.id, project.name, project.dockerImage, project.memoryLimitMb, project.pidsLimit]);
+  return JSON.stringify([
+    build.id,
+    project.name,
+    project.dockerImage,
+    project.memoryLimitMb,
+    project.pidsLimit,
+    project.networks,
+  ]);
 }
 
 export class FunctionPool implements ContainerOwner {
   private readonly queue: Invocation[] = [];
   private readonly containers = new Set<FunctionContainer>();
-  /** the console's records only: an ended invocation's payload and response are not kept beyond 64 KiB */
-  private readonly kept: AwsInvocation[] = [];
+  private readonly records = new InvocationRecords();
   private readonly live = new Map<string, Invocation>();
   /** which invocation a container's output belongs to, until its REPORT is written */
   private readonly attributed = new Map<FunctionContainer, Invocation>();
@@ -72,16 +74,15 @@ export class FunctionPool implements ContainerOwner {
   private readonly initOutput = new Map<FunctionContainer, string[]>();
   private readonly initFailures = new Map<FunctionContainer, Failure>();
   private closed = false;
-  private rotating: Promise<void> | null = null;
 
   private constructor(
     readonly projectId: string,
     private readonly deps: FunctionPoolDeps,
-    private writer: LogWriter,
+    private readonly log: FunctionLog,
   ) {}
 
   static async open(projectId: string, deps: FunctionPoolDeps): Promise<FunctionPool> {
-    return new FunctionPool(projectId, deps, await deps.logs.openWriter('functions', projectId));
+    return new FunctionPool(projectId, deps, await FunctionLog.open(projectId, deps.logs, deps.log));
   }
 
   get hasContainers(): boolean {
@@ -93,11 +94,11 @@ export class FunctionPool implements ContainerOwner {
   }
 
   invocations(limit: number): AwsInvocation[] {
-    return this.kept.slice(-limit).reverse();
+    return this.records.list(limit);
   }
 
   invocation(requestId: string): AwsInvocation | undefined {
-    return this.kept.find((r) => r.requestId === requestId);
+    return this.records.find(requestId);
   }
 
   /** Queues an invocation; `result` resolves when it ends (the caller of an Event does not wait). */
@@ -105,27 +106,7 @@ export class FunctionPool implements ContainerOwner {
     if (project.reservedConcurrency === 0 || this.queue.length >= MAX_QUEUED)
       throw new ThrottledError('Rate Exceeded.');
     const now = this.deps.clock.now();
-    const record: AwsInvocation = {
-      requestId: newRequestId(),
-      project: this.projectId,
-      type: input.type,
-      source: input.source,
-      state: 'queued',
-      coldStart: null,
-      container: null,
-      receivedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      durationMs: null,
-      billedDurationMs: null,
-      initDurationMs: null,
-      maxMemoryUsedMb: null,
-      errorType: null,
-      errorMessage: null,
-      payload: keptBody(input.payload),
-      response: null,
-      logTail: '',
-    };
+    const record = this.records.create(this.projectId, input, now);
     const inv = new Invocation(
       record,
       input.payload,
@@ -133,8 +114,6 @@ export class FunctionPool implements ContainerOwner {
       input.clientContext,
       input.cognitoIdentity,
     );
-    this.kept.push(record);
-    if (this.kept.length > KEPT_INVOCATIONS) this.kept.splice(0, this.kept.length - KEPT_INVOCATIONS);
     this.live.set(inv.requestId, inv);
     this.queue.push(inv);
     this.deps.changed(record);
@@ -167,10 +146,12 @@ export class FunctionPool implements ContainerOwner {
     }
     for (const c of this.containers) {
       if (!this.queue.length) break;
-      if (c.fingerprint === fingerprint && c.isWaiting) this.deliver(this.queue.shift()!, c, project);
+      if (c.fingerprint === fingerprint && c.isWaiting && !this.holding(c))
+        this.deliver(this.queue.shift()!, c, project);
     }
     let starting = 0;
-    for (const c of this.containers) if (c.state === 'starting' && c.fingerprint === fingerprint) starting++;
+    for (const c of this.containers)
+      if ((c.state === 'starting' || this.holding(c)) && c.fingerprint === fingerprint) starting++;
     let wanted = this.queue.length - starting;
     while (wanted > 0 && this.containers.size < project.reservedConcurrency) {
       this.startContainer(project, build, fingerprint);
@@ -179,6 +160,11 @@ export class FunctionPool implements ContainerOwner {
     for (const c of this.containers) {
       if (c.isWaiting) c.armIdle(this.deps.idleMs);
     }
+  }
+
+  /** The REPORT of the container's last invocation waits for its first memory reading, and so does its next one. */
+  private holding(c: FunctionContainer): boolean {
+    return c.isWaiting && c.memory.readingFirst && this.attributed.has(c);
   }
 
   private startContainer(project: Project, build: CompilationRecord, fingerprint: string): void {
@@ -210,12 +196,8 @@ export class FunctionPool implements ContainerOwner {
     const previous = this.attributed.get(c);
     if (previous) this.finalize(previous, c);
     const cold = c.invocations === 0;
-    const record = inv.record;
-    record.state = 'running';
-    record.container = c.id;
-    record.coldStart = cold;
-    record.initDurationMs = cold ? c.initDurationMs : null;
-    record.startedAt = this.deps.clock.now();
+    const startedAt = this.deps.clock.now();
+    inv.started(c.id, cold, c.initDurationMs, startedAt);
     const timeoutMs = project.runTimeoutSeconds * 1000;
     if (cold) for (const line of this.initOutput.get(c) ?? []) inv.appendTail(line);
     this.initOutput.delete(c);
@@ -224,7 +206,7 @@ export class FunctionPool implements ContainerOwner {
     inv.startPerf = performance.now();
     c.deliver({
       requestId: inv.requestId,
-      deadlineMs: record.startedAt + timeoutMs,
+      deadlineMs: startedAt + timeoutMs,
       functionArn: functionArn(functionNameOf(project)),
       traceId: inv.traceId,
       clientContext: inv.clientContext,
@@ -233,7 +215,7 @@ export class FunctionPool implements ContainerOwner {
     });
     inv.timer = setTimeout(() => this.timeOut(inv, c, project.runTimeoutSeconds), timeoutMs);
     inv.timer.unref();
-    this.deps.changed(record);
+    this.deps.changed(inv.record);
   }
 
   private timeOut(inv: Invocation, c: FunctionContainer, timeoutS: number): void {
@@ -267,10 +249,7 @@ export class FunctionPool implements ContainerOwner {
         break;
       }
       case 'tooLarge': {
-        const failure = {
-          errorType: 'Function.ResponseSizeTooLarge',
-          errorMessage: `Response payload size (${result.bytes} bytes) exceeded maximum allowed payload size (${MAX_RUNTIME_PAYLOAD_BYTES} bytes).`,
-        };
+        const failure = responseTooLargeError(result.bytes, MAX_RUNTIME_PAYLOAD_BYTES);
         this.end(inv, 'failed', errorBody(failure), failure);
         break;
       }
@@ -281,9 +260,7 @@ export class FunctionPool implements ContainerOwner {
   containerInitError(c: FunctionContainer, errorType: string | null, body: Buffer): void {
     const failure = functionErrorOf(errorType, body);
     this.initFailures.set(c, failure);
-    this.systemLine(
-      `INIT_REPORT Init Duration: ${c.runningMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${failure.errorType}`,
-    );
+    this.systemLine(initReportLine(c.runningMs, 'error', failure.errorType));
   }
 
   containerUndelivered(c: FunctionContainer, requestId: string): void {
@@ -291,17 +268,13 @@ export class FunctionPool implements ContainerOwner {
     if (!inv || inv.ended) return;
     if (inv.timer) clearTimeout(inv.timer);
     this.attributed.delete(c);
-    inv.record.state = 'queued';
-    inv.record.container = null;
-    inv.record.coldStart = null;
-    inv.record.startedAt = null;
-    inv.resetTail();
+    inv.requeued();
     this.queue.unshift(inv);
     this.dispatch();
   }
 
   containerOutput(c: FunctionContainer, stream: OutputStream, line: string): void {
-    this.writeOutput(stream, line);
+    this.log.output(stream, line);
     const inv = this.attributed.get(c);
     if (inv) {
       inv.appendTail(line);
@@ -348,7 +321,7 @@ export class FunctionPool implements ContainerOwner {
           : runtimeExitError(victim?.requestId ?? '', exitCode));
       if (!this.initFailures.has(c))
         this.systemLine(
-          `INIT_REPORT Init Duration: ${c.runningMs.toFixed(2)} ms\tPhase: init\tStatus: ${c.retireReason === 'initTimeout' ? 'timeout' : 'error'}\tError Type: ${failure.errorType}`,
+          initReportLine(c.runningMs, c.retireReason === 'initTimeout' ? 'timeout' : 'error', failure.errorType),
         );
       if (victim) this.failUnstarted(victim, failure);
     }
@@ -367,20 +340,9 @@ export class FunctionPool implements ContainerOwner {
   ): void {
     if (inv.ended) return;
     if (inv.timer) clearTimeout(inv.timer);
-    const record = inv.record;
-    record.state = state;
-    record.finishedAt = this.deps.clock.now();
-    if (inv.startPerf) {
-      record.durationMs = Math.round((performance.now() - inv.startPerf) * 100) / 100;
-      record.billedDurationMs = billedDurationMs(record.durationMs, record.initDurationMs);
-    }
-    record.errorType = failure?.errorType ?? null;
-    record.errorMessage = failure?.errorMessage ?? null;
-    record.response = keptBody(body);
+    inv.finish(state, body, failure, this.deps.clock.now());
     this.live.delete(inv.requestId);
-    inv.payload = Buffer.alloc(0);
-    inv.result.resolve({ requestId: inv.requestId, functionError: state !== 'succeeded', body });
-    this.deps.changed(record);
+    this.deps.changed(inv.record);
   }
 
   /** An invocation that no runtime took: it ends with `failure` and its own START/END/REPORT. */
@@ -401,7 +363,7 @@ export class FunctionPool implements ContainerOwner {
     if (!inv.settleTimer) inv.settleLimitPerf = now + SETTLE_MAX_MS;
     else clearTimeout(inv.settleTimer);
     const wait = Math.max(0, Math.min(SETTLE_MS, inv.settleLimitPerf - now));
-    inv.settleTimer = setTimeout(() => this.finalize(inv, c), wait);
+    inv.settleTimer = setTimeout(() => void c.memory.firstRead().then(() => this.finalize(inv, c)), wait);
   }
 
   private finalize(inv: Invocation, c: FunctionContainer | null, status?: ReportFigures['status']): void {
@@ -409,56 +371,17 @@ export class FunctionPool implements ContainerOwner {
     inv.finalized = true;
     if (inv.settleTimer) clearTimeout(inv.settleTimer);
     if (c && this.attributed.get(c) === inv) this.attributed.delete(c);
-    const record = inv.record;
-    const project = this.deps.project();
-    const memorySizeMb = project?.memoryLimitMb ?? 0;
-    record.maxMemoryUsedMb = c ? Math.ceil(c.peakBytes / (1024 * 1024)) : 0;
-    const failed =
-      status ??
-      (record.state === 'failed' && record.errorType
-        ? { kind: 'error' as const, errorType: record.errorType }
-        : undefined);
+    inv.record.maxMemoryUsedMb = c ? Math.ceil(c.memory.bytes / (1024 * 1024)) : 0;
     this.systemLine(endLine(inv.requestId), inv);
-    this.systemLine(
-      reportLine(inv.requestId, {
-        durationMs: record.durationMs ?? 0,
-        memorySizeMb,
-        maxMemoryUsedMb: record.maxMemoryUsedMb,
-        initDurationMs: record.initDurationMs,
-        status: failed,
-      }),
-      inv,
-    );
+    this.systemLine(inv.reportLine(this.deps.project()?.memoryLimitMb ?? 0, status), inv);
     inv.publishTail();
     inv.logged.resolve();
-    this.deps.changed(record);
+    this.deps.changed(inv.record);
   }
 
   private systemLine(text: string, inv?: Invocation): void {
-    const line = text.endsWith('\n') ? text : text + '\n';
-    inv?.appendTail(line);
-    this.writer.system(line);
-    this.rotateIfFull();
-  }
-
-  private writeOutput(stream: OutputStream, line: string): void {
-    this.writer.pushOutput(stream, Buffer.from(line));
-    this.rotateIfFull();
-  }
-
-  /** A function's log lives as long as the function: past the cap it starts afresh. */
-  private rotateIfFull(): void {
-    if (!this.writer.truncated || this.rotating || this.closed) return;
-    const { logs } = this.deps;
-    this.rotating = logs
-      .remove('functions', this.projectId)
-      .then(() => logs.openWriter('functions', this.projectId))
-      .then((w) => {
-        this.writer = w;
-        w.system('[swiftlambda] the function log passed its size cap; the lines before this one were removed');
-      })
-      .catch((err) => this.deps.log(`function ${this.projectId}: log rotation failed: ${errorMessage(err)}`))
-      .finally(() => (this.rotating = null));
+    inv?.appendTail(text.endsWith('\n') ? text : text + '\n');
+    this.log.system(text);
   }
 
   /** Retires every container (the project left AWS Lambda mode or its settings changed). */
@@ -469,40 +392,19 @@ export class FunctionPool implements ContainerOwner {
   /** Fails what waits, removes every container; the log stays. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.queue.length)
-      this.failUnstarted(this.queue.shift()!, {
-        errorType: 'Runtime.Unavailable',
-        errorMessage: 'the emulator is shutting down',
-      });
+    const logClosed = this.log.close();
+    const failure: Failure = { errorType: 'Runtime.Unavailable', errorMessage: 'the emulator is shutting down' };
+    while (this.queue.length) this.failUnstarted(this.queue.shift()!, failure);
     const all = [...this.containers];
     this.containers.clear();
     for (const c of all) {
       const inv = c.current ? this.live.get(c.current) : undefined;
       if (inv && !inv.ended) {
-        const failure = { errorType: 'Runtime.Unavailable', errorMessage: 'the emulator is shutting down' };
         this.end(inv, 'failed', errorBody(failure), failure);
         this.finalize(inv, c, { kind: 'error', errorType: failure.errorType });
       }
     }
     await Promise.all(all.map((c) => c.destroy()));
-    await this.rotating;
+    await logClosed;
   }
-}
-
-/** The error document of a runtime's POST …/error: its body when it is JSON, else one from the header. */
-function functionErrorOf(errorType: string | null, body: Buffer): Failure & { body: Buffer } {
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
-    if (parsed && typeof parsed === 'object') {
-      return {
-        errorType: typeof parsed.errorType === 'string' ? parsed.errorType : (errorType ?? 'Unhandled'),
-        errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : '',
-        body,
-      };
-    }
-  } catch {
-    // not JSON: built from the header below
-  }
-  const failure = { errorType: errorType ?? 'Unhandled', errorMessage: body.toString('utf8') };
-  return { ...failure, body: errorBody(failure) };
 }

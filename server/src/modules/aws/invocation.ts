@@ -1,7 +1,7 @@
 // One invocation's bookkeeping: the console's record, the caller's promise, the log lines that
 // belong to it (for `X-Amz-Log-Type: Tail`).
-import type { AwsBody, AwsInvocation, AwsInvocationType } from '../../contract/aws.js';
-import { lastBytes, MAX_TAIL_BYTES } from './platform-lines.js';
+import type { AwsBody, AwsHttpCall, AwsInvocation, AwsInvocationType } from '../../contract/aws.js';
+import { billedDurationMs, lastBytes, MAX_TAIL_BYTES, reportLine, type ReportFigures } from './platform-lines.js';
 
 /** Payloads and responses kept per invocation for the console. */
 export const MAX_KEPT_BODY_BYTES = 64 * 1024;
@@ -29,6 +29,10 @@ export interface InvokeInput {
   readonly cognitoIdentity: string | null;
   /** the caller's X-Amzn-Trace-Id, passed on; a new one otherwise */
   readonly traceId: string | null;
+  /** the request id to use (a function URL puts it in its event first); a new one otherwise */
+  readonly requestId?: string;
+  /** a function URL call: its method and path, for the console */
+  readonly http?: AwsHttpCall;
 }
 
 /** What the caller of a synchronous invoke gets. */
@@ -73,6 +77,59 @@ export class Invocation {
 
   get ended(): boolean {
     return this.record.finishedAt !== null;
+  }
+
+  /** Handed to a runtime; the record says so. */
+  started(containerId: string, cold: boolean, initDurationMs: number | null, now: number): void {
+    const r = this.record;
+    r.state = 'running';
+    r.container = containerId;
+    r.coldStart = cold;
+    r.initDurationMs = cold ? initDurationMs : null;
+    r.startedAt = now;
+  }
+
+  /** Back in the queue (its runtime never took it): the record and the tail start over. */
+  requeued(): void {
+    const r = this.record;
+    r.state = 'queued';
+    r.container = null;
+    r.coldStart = null;
+    r.startedAt = null;
+    this.resetTail();
+  }
+
+  /** Ended: the record's outcome; the payload is let go and the caller gets `body`. */
+  finish(
+    state: 'succeeded' | 'failed' | 'timedOut',
+    body: Buffer,
+    failure: { readonly errorType: string; readonly errorMessage: string } | null,
+    now: number,
+  ): void {
+    const r = this.record;
+    r.state = state;
+    r.finishedAt = now;
+    if (this.startPerf) {
+      r.durationMs = Math.round((performance.now() - this.startPerf) * 100) / 100;
+      r.billedDurationMs = billedDurationMs(r.durationMs, r.initDurationMs);
+    }
+    r.errorType = failure?.errorType ?? null;
+    r.errorMessage = failure?.errorMessage ?? null;
+    r.response = keptBody(body);
+    this.payload = Buffer.alloc(0);
+    this.result.resolve({ requestId: this.requestId, functionError: state !== 'succeeded', body });
+  }
+
+  /** Its REPORT line; `status` when it did not end as the record says (a timeout). */
+  reportLine(memorySizeMb: number, status?: ReportFigures['status']): string {
+    const r = this.record;
+    return reportLine(this.requestId, {
+      durationMs: r.durationMs ?? 0,
+      memorySizeMb,
+      maxMemoryUsedMb: r.maxMemoryUsedMb ?? 0,
+      initDurationMs: r.initDurationMs,
+      status: status ?? (r.state === 'failed' && r.errorType ? { kind: 'error', errorType: r.errorType } : undefined),
+    });
   }
 
   /** Keeps about the last 4 KB of the invocation's log lines. */

@@ -3,17 +3,21 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { AwsInvocationType } from '../../contract/aws.js';
-import { identifyPublicCaller, type ConsoleAuth } from '../console/index.js';
+import { identifyPublicCaller, type ConsoleAuth } from '../callers/index.js';
 import type { KeysService } from '../keys/index.js';
 import { isSigV4Authorization, LATEST } from './aws-identity.js';
 import { AwsApiError, sendAwsError, toAwsError } from './aws-errors.js';
 import type { AwsService } from './aws-service.js';
 import { readBodyUpTo } from '../../http/read-body.js';
+import type { Redactor } from '../../domain/redact.js';
+import { BodyBudget } from './body-budget.js';
 
 /** AWS's payload limits: 6 MB for a synchronous invoke, 256 KB for an Event. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
 const MAX_CLIENT_CONTEXT_BYTES = 3583;
+/** What the bodies of callers without a key may hold at once: four synchronous payloads at most. */
+export const KEYLESS_BODY_BUDGET_BYTES = 4 * MAX_SYNC_PAYLOAD_BYTES;
 
 export interface InvokeRouterDeps {
   readonly aws: AwsService;
@@ -22,6 +26,10 @@ export interface InvokeRouterDeps {
   /** refuses state-changing requests from foreign origins */
   readonly originGuard: RequestHandler;
   readonly log: (line: string) => void;
+  /** masks the console token, API keys and other secrets in error bodies */
+  readonly redactor: Redactor;
+  /** the keyless callers' shared budget (default KEYLESS_BODY_BUDGET_BYTES) */
+  readonly keylessBudget?: BodyBudget;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -78,7 +86,8 @@ function checkedPayload(body: Buffer): Buffer {
 }
 
 export function createInvokeRouter(deps: InvokeRouterDeps): Router {
-  const { aws, keys, consoleAuth } = deps;
+  const { aws, keys, consoleAuth, redactor } = deps;
+  const budget = deps.keylessBudget ?? new BodyBudget(KEYLESS_BODY_BUDGET_BYTES);
   const router = Router();
   const route = '/2015-03-31/functions/:functionName/invocations';
 
@@ -105,6 +114,17 @@ export function createInvokeRouter(deps: InvokeRouterDeps): Router {
       return;
     }
     const max = type === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
+    // a keyless caller's body is held only within the shared budget, until its invocation has ended
+    let release: (() => void) | null = null;
+    if (caller === null) {
+      const declared = Number(req.headers['content-length']);
+      release = budget.reserve(Number.isFinite(declared) && declared >= 0 ? Math.min(declared, max) : max);
+      if (!release) {
+        const throttled = new AwsApiError(429, 'TooManyRequestsException', 'Rate Exceeded.', 'too_many_requests');
+        return sendAwsError(res, throttled, randomUUID(), true);
+      }
+      res.once('close', release);
+    }
     const body = await readBodyUpTo(req, max);
     if (body === null) {
       const operation = type === 'Event' ? 'InvokeAsync' : 'InvokeFunction';
@@ -128,6 +148,17 @@ export function createInvokeRouter(deps: InvokeRouterDeps): Router {
       cognitoIdentity: null,
       traceId: traceHeader(req),
     });
+    if (release) {
+      // the payload stays queued with the invocation (an Event outlives its answer)
+      res.off('close', release);
+      const done = release;
+      let waiting = 2;
+      const settle = () => {
+        if (--waiting === 0) done();
+      };
+      res.once('close', settle);
+      void invocation.result.promise.then(settle, settle);
+    }
     if (type === 'Event') {
       res.writeHead(202, { 'x-amzn-RequestId': invocation.requestId, 'content-length': 0 });
       res.end();
@@ -149,11 +180,17 @@ export function createInvokeRouter(deps: InvokeRouterDeps): Router {
     res.end(outcome.body);
   });
 
-  const awsErrors: ErrorRequestHandler = (err, _req, res, _next) => {
+  const awsErrors: ErrorRequestHandler = (err, req, res, _next) => {
+    if (req.readableAborted || (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      // the caller went away mid-upload: nothing to answer, and nothing wrong with the emulator
+      deps.log(`Invoke upload aborted by the caller (${req.method} ${redactor.text(req.originalUrl)})`);
+      res.destroy();
+      return;
+    }
     const aws = toAwsError(err);
     if (aws.reason === 'internal_error')
-      deps.log(`Invoke failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    sendAwsError(res, aws, randomUUID(), aws.status === 413);
+      deps.log(redactor.text(`Invoke failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+    sendAwsError(res, aws, randomUUID(), aws.status === 413, redactor);
   };
   router.use('/2015-03-31', awsErrors);
   return router;

@@ -97,3 +97,42 @@ export function lastBytes(text: string, max = MAX_TAIL_BYTES): string {
   while (start < buf.length && (buf[start]! & 0xc0) === 0x80) start++;
   return buf.subarray(start).toString('utf8');
 }
+
+/** How an invocation failed; `body`: the runtime's own error document, passed on unchanged. */
+export type Failure = { readonly errorType: string; readonly errorMessage: string; readonly body?: Buffer };
+
+/** The error document the caller gets. */
+export function errorBody(f: Failure): Buffer {
+  return f.body ?? Buffer.from(JSON.stringify({ errorType: f.errorType, errorMessage: f.errorMessage }));
+}
+
+/** The error document of a runtime's POST …/error: its body when it is JSON, else one from the header. */
+export function functionErrorOf(errorType: string | null, body: Buffer): Failure & { body: Buffer } {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
+    if (parsed && typeof parsed === 'object') {
+      return {
+        errorType: typeof parsed.errorType === 'string' ? parsed.errorType : (errorType ?? 'Unhandled'),
+        errorMessage: typeof parsed.errorMessage === 'string' ? parsed.errorMessage : '',
+        body,
+      };
+    }
+  } catch {
+    // not JSON: built from the header below
+  }
+  const failure = { errorType: errorType ?? 'Unhandled', errorMessage: body.toString('utf8') };
+  return { ...failure, body: errorBody(failure) };
+}
+
+/** A response over the runtime API's limit. */
+export function responseTooLargeError(bytes: number, limit: number): Failure {
+  return {
+    errorType: 'Function.ResponseSizeTooLarge',
+    errorMessage: `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
+  };
+}
+
+/** The INIT_REPORT line of a runtime whose init failed or timed out. */
+export function initReportLine(initMs: number, status: 'error' | 'timeout', errorType: string): string {
+  return `INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}\tError Type: ${errorType}`;
+}

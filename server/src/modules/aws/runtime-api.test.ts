@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   containerError,
   invalidRequestId,
@@ -59,7 +60,7 @@ function scriptedHandler() {
 }
 
 const until = async (probe: () => boolean) => {
-  for (let i = 0; i < 200 && !probe(); i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 200 && !probe(); i++) await sleep(5);
 };
 
 describe('runtime API server', () => {
@@ -143,7 +144,7 @@ describe('runtime API server', () => {
     await until(h.waiting);
     abort.abort();
     await next;
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     h.deliver('req-4');
     await until(() => h.calls.includes('undelivered req-4'));
     assert.ok(h.calls.includes('undelivered req-4'));

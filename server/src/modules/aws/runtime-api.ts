@@ -1,9 +1,10 @@
-// The AWS Lambda runtime API (seeds/aws-lambda-runtime-api.md) for one container: Node's own HTTP
+// The AWS Lambda runtime API (AWS documents it as "Using the Lambda runtime API for custom runtimes") for one container: Node's own HTTP
 // server on one port, answering only the container's address. Status codes and error types follow
 // AWS's runtime interface emulator: 400 InvalidRequestID, 403 InvalidStateTransition, 413
 // RequestEntityTooLarge, 500 for a container being replaced.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { PeerGate } from '../../http/peer-gate.js';
 import { readBodyUpTo } from '../../http/read-body.js';
 
 /** AWS's response and request payload limit on the runtime API (6 MiB and a little headroom). */
@@ -55,11 +56,6 @@ export interface RuntimeApiOptions {
   readonly isAllowedPeer: (address: string) => boolean | Promise<boolean>;
 }
 
-function peerAddress(socket: Socket): string {
-  const a = socket.remoteAddress ?? '';
-  return a.startsWith('::ffff:') ? a.slice(7) : a;
-}
-
 function sendJson(res: http.ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...extra, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -77,13 +73,15 @@ function sendError(res: http.ServerResponse, err: RuntimeApiError, close = false
 
 /** The listener of one container's runtime API. */
 export class RuntimeApiServer {
-  private readonly verdicts = new WeakMap<Socket, Promise<boolean>>();
+  private readonly gate: PeerGate;
 
   private constructor(
     private readonly server: http.Server,
     private readonly handler: RuntimeApiHandler,
-    private readonly options: RuntimeApiOptions,
-  ) {}
+    options: RuntimeApiOptions,
+  ) {
+    this.gate = new PeerGate(server, options.isAllowedPeer);
+  }
 
   /** Listens on a free port of `options.host`. */
   static async listen(handler: RuntimeApiHandler, options: RuntimeApiOptions): Promise<RuntimeApiServer> {
@@ -92,7 +90,6 @@ export class RuntimeApiServer {
     // a runtime's GET /next waits as long as there is no invocation: no server-side timeouts
     server.requestTimeout = 0;
     server.keepAliveTimeout = 10 * 60_000;
-    server.on('connection', (socket: Socket) => api.checkPeer(socket));
     server.on('request', (req, res) => void api.handle(req, res));
     server.on('clientError', (_err, socket: Socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
@@ -109,19 +106,8 @@ export class RuntimeApiServer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  private checkPeer(socket: Socket): void {
-    const verdict = Promise.resolve(this.options.isAllowedPeer(peerAddress(socket))).catch(() => false);
-    this.verdicts.set(socket, verdict);
-    void verdict.then((ok) => {
-      if (!ok) socket.destroy();
-    });
-  }
-
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (!(await (this.verdicts.get(req.socket) ?? Promise.resolve(false)))) {
-      req.socket.destroy();
-      return;
-    }
+    if (!(await this.gate.admits(req))) return;
     try {
       await this.route(req, res);
     } catch (err) {

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { ResolvedPackage } from '../../contract/types.js';
 
 export type BuildVolumeKey = 'project' | 'packagePath';
 
@@ -37,26 +35,3 @@ export const BUILD_SCRIPT = [
   'for bundle in /build/"$3"/*.resources; do if [ -d "$bundle" ]; then cp -R "$bundle" /out/; fi; done',
   'chown -R "$2" /out 2>/dev/null || true',
 ].join('\n');
-
-/** The pins of a Package.resolved (versions 1 to 3), or none when there is no readable file. */
-export async function readResolvedPackages(file: string): Promise<ResolvedPackage[]> {
-  let parsed: { pins?: unknown; object?: { pins?: unknown } };
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as typeof parsed;
-  } catch {
-    return [];
-  }
-  const pins = Array.isArray(parsed.pins) ? parsed.pins : Array.isArray(parsed.object?.pins) ? parsed.object.pins : [];
-  return pins.flatMap((pin: Record<string, any>) => {
-    const identity = String(pin.identity ?? pin.package ?? '').toLowerCase();
-    if (!identity) return [];
-    return [
-      {
-        identity,
-        location: String(pin.location ?? pin.repositoryURL ?? ''),
-        version: pin.state?.version ?? null,
-        revision: pin.state?.revision ?? null,
-      },
-    ];
-  });
-}

@@ -2,11 +2,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { streamLogAsSse } from '../../http/sse.js';
-import { intQuery, parseBody } from '../../http/validate.js';
+import { parseBody, parseQuery, queryInt } from '../../http/validate.js';
 import type { LogStore } from '../logs/index.js';
 import { toPublicCompilation, type BuildsService } from './builds-service.js';
 
 const compileSchema = z.object({ binaryPath: z.string().min(1).max(4096).optional() }).strict();
+const logsQuery = z.object({
+  afterSequence: queryInt('afterSequence', -1).optional(),
+  limit: queryInt('limit').optional(),
+});
 
 /** Console routes for compilations (builds and imported binaries) and their logs. */
 export function createBuildsRouter(builds: BuildsService, logs: LogStore): Router {
@@ -31,9 +35,7 @@ export function createBuildsRouter(builds: BuildsService, logs: LogStore): Route
   router.get('/projects/:projectId/compilations/:compilationId/logs', async (req, res) => {
     const { projectId, compilationId } = req.params;
     const record = builds.get(projectId, compilationId);
-    const afterSequence = intQuery(req.query.afterSequence, -1, 'invalid_query', 'afterSequence');
-    if (afterSequence < -1) throw new AppError('invalid_query', 'afterSequence must be -1 or more');
-    const limit = Math.min(Math.max(intQuery(req.query.limit, 500, 'invalid_query', 'limit'), 1), 5000);
+    const { afterSequence = -1, limit = 500 } = parseQuery(logsQuery, req.query);
     if (req.query.follow === 'true' || req.query.follow === '1') {
       await streamLogAsSse(req, res, afterSequence, {
         read: (after, n) => logs.read('builds', compilationId, after, n),
@@ -42,7 +44,9 @@ export function createBuildsRouter(builds: BuildsService, logs: LogStore): Route
       });
       return;
     }
-    res.json({ logs: await builds.readLogs(projectId, compilationId, afterSequence, limit) });
+    res.json({
+      logs: await builds.readLogs(projectId, compilationId, afterSequence, Math.min(Math.max(limit, 1), 5000)),
+    });
   });
   return router;
 }

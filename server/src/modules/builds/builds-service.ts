@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, copyFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
@@ -15,17 +16,18 @@ import {
   BUILD_HOSTNAME,
   BUILD_SCRIPT,
   buildVolumeName,
-  readResolvedPackages,
   SWIFTPM_CACHE_VOLUME,
   type BuildVolumeKey,
 } from './build-container.js';
 import { collectDiagnostics, followBuildOutput, summarizeFailure } from './build-log-reading.js';
 import { formatDiagnostic } from './diagnostics.js';
+import { copyImportedBinary } from './binary-copy.js';
 import type { BuildTimes } from './build-log-reading.js';
 export type { BuildTimes } from './build-log-reading.js';
 import { checkElfExecutable } from './elf.js';
 import { mirrorDir, mirrorSources } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
+import { readResolvedPackages } from './package-resolved.js';
 
 export interface BuildsDeps {
   readonly store: Store;
@@ -102,17 +104,9 @@ export class BuildsService {
     return this.deps.logs.read('builds', id, afterSequence, limit);
   }
 
-  /**
-   * A new compilation with its log already open: the change feed announces the record on commit,
-   * and a console that follows its log at once must find the live log, not an empty stored one
-   * (it would show "This log is empty" for a build that writes lines a moment later).
-   */
-  private async newRecord(
-    projectId: string,
-    source: 'build' | 'import',
-  ): Promise<{ record: CompilationRecord; writer: LogWriter }> {
+  private newRecord(projectId: string, source: 'build' | 'import'): CompilationRecord {
     const project = this.deps.projects.get(projectId);
-    const record: CompilationRecord = {
+    return {
       id: randomUUID(),
       project: project.id,
       state: 'queued',
@@ -128,17 +122,26 @@ export class BuildsService {
       progress: null,
       binaryFile: null,
     };
-    const writer = await this.deps.logs.openWriter('builds', record.id);
-    this.deps.store.data.compilations.push(record);
+  }
+
+  /**
+   * Stores a new compilation whose log is already there: the change feed announces the record on
+   * commit, and a console that follows its log at once must find the live log, not an empty stored
+   * one ("This log is empty" for a build that writes lines a moment later). A failed write stores
+   * nothing, removes the log and answers 507 on a full disk.
+   */
+  private async add(record: CompilationRecord): Promise<void> {
     try {
-      await this.deps.store.commit();
+      await this.deps.store.transact(() => this.deps.store.data.compilations.push(record));
     } catch (err) {
-      this.deps.store.data.compilations = this.deps.store.data.compilations.filter((c) => c !== record);
-      await this.deps.logs.closeWriter('builds', record.id).catch(() => undefined);
       await this.deps.logs.remove('builds', record.id).catch(() => undefined);
       throw err;
     }
-    return { record, writer };
+  }
+
+  /** Saves a build's progress; a failed write is logged and retried with the next one. */
+  private async save(): Promise<void> {
+    await this.deps.store.commit().catch((err) => this.deps.log(`could not save the builds: ${errorMessage(err)}`));
   }
 
   private binaryDir(record: CompilationRecord): string {
@@ -185,7 +188,9 @@ export class BuildsService {
   /** Queues a build; it runs after any build of the same project that is under way. */
   async startBuild(projectId: string): Promise<Compilation> {
     const requestedAt = this.deps.clock.now();
-    const { record, writer } = await this.newRecord(projectId, 'build');
+    const record = this.newRecord(projectId, 'build');
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    await this.add(record);
     this.times.set(record.id, {
       requestedAt,
       startedAt: null,
@@ -214,7 +219,7 @@ export class BuildsService {
     const { engine } = this.deps;
     record.state = 'running';
     record.startedAt = this.now();
-    await this.deps.store.commit();
+    await this.save();
     let containerId: string | null = null;
     const times = this.times.get(record.id);
     const stopFollowing = times
@@ -267,7 +272,7 @@ export class BuildsService {
         if (times) times.startedAt = this.deps.clock.now();
         exitCode = await engine.waitContainer(containerId);
         // the engine ends the stream once it has delivered everything the build wrote
-        await Promise.race([capture.done, delay(120_000)]);
+        await Promise.race([capture.done, sleep(120_000, undefined, { ref: false })]);
       } finally {
         capture.stop();
       }
@@ -304,7 +309,7 @@ export class BuildsService {
       stopFollowing();
       record.finishedAt = this.now();
       await this.deps.logs.closeWriter('builds', record.id);
-      await this.deps.store.commit();
+      await this.save();
       if (times) times.endedAt = this.deps.clock.now();
       this.announce(record);
       // after the announcement: the dev loop's new run need not wait for the engine's cleanup
@@ -322,24 +327,28 @@ export class BuildsService {
   async importBinary(projectId: string, binaryPath: string): Promise<Compilation> {
     this.deps.projects.get(projectId);
     await checkElfExecutable(binaryPath);
-    const { record, writer } = await this.newRecord(projectId, 'import');
+    const record = this.newRecord(projectId, 'import');
     record.startedAt = this.now();
-    const target = join(this.binaryDir(record), record.targetName);
+    const dir = this.binaryDir(record);
     try {
-      await mkdir(this.binaryDir(record), { recursive: true, mode: 0o700 });
-      await copyFile(binaryPath, target);
-      await chmod(target, 0o755);
-      record.binaryFile = target;
+      record.binaryFile = await copyImportedBinary(binaryPath, dir, record.targetName, this.deps.dataDir);
       record.state = 'succeeded';
-      writer.system(`imported ${binaryPath}`);
     } catch (err) {
+      if (err instanceof AppError) throw err; // a full disk: nothing is stored
       record.state = 'failed';
       record.errorSummary = `import failed: ${errorMessage(err)}`;
-      writer.system(record.errorSummary);
     }
     record.finishedAt = this.now();
+    // the log is written before the record is stored (see add)
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    writer.system(record.errorSummary ?? `imported ${binaryPath}`);
     await this.deps.logs.closeWriter('builds', record.id);
-    await this.deps.store.commit();
+    try {
+      await this.add(record);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
     this.announce(record);
     return toPublicCompilation(record);
   }
@@ -350,9 +359,11 @@ export class BuildsService {
    */
   async removeProject(projectId: string): Promise<void> {
     await this.settled(projectId);
-    const doomed = this.deps.store.data.compilations.filter((c) => c.project === projectId);
-    this.deps.store.data.compilations = this.deps.store.data.compilations.filter((c) => c.project !== projectId);
-    await this.deps.store.commit();
+    const { store } = this.deps;
+    const doomed = store.data.compilations.filter((c) => c.project === projectId);
+    await store.transact(
+      () => (store.data.compilations = store.data.compilations.filter((c) => c.project !== projectId)),
+    );
     await Promise.all(doomed.map((c) => this.deps.logs.remove('builds', c.id).catch(() => undefined)));
     await rm(join(this.deps.dataDir, 'binaries', projectId), { recursive: true, force: true });
     await rm(join(this.deps.dataDir, 'mirrors', projectId), { recursive: true, force: true });
@@ -374,7 +385,7 @@ export class BuildsService {
         changed = true;
       }
     }
-    if (changed) await this.deps.store.commit();
+    if (changed) await this.save();
     try {
       const leftovers = await this.deps.engine.listContainers({ ...this.deps.labels, 'swiftlambda.kind': 'build' });
       await Promise.all(leftovers.map((c) => this.deps.engine.removeContainer(c.id)));
@@ -382,8 +393,4 @@ export class BuildsService {
       this.deps.log(`could not clean up build containers: ${errorMessage(err)}`);
     }
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

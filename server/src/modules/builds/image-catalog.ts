@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine, ImageSummary } from '../../adapters/docker/docker-engine.js';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
 import type { LocalImage } from '../../contract/types.js';
+import { isStorageFault } from '../../errors.js';
 
 const CACHE_FILE = 'image-swift-versions.json';
 
@@ -34,13 +36,21 @@ export class ImageCatalog {
     const out: LocalImage[] = [];
     for (const image of images) {
       if (!(image.id in cache)) {
-        cache[image.id] = await this.detectSwift(image);
-        changed = true;
+        const version = await this.detectSwift(image);
+        // a probe that failed (the engine, a full disk) is asked again next time, not kept
+        if (version !== undefined) {
+          cache[image.id] = version;
+          changed = true;
+        }
       }
       for (const name of image.names)
         out.push({ name, id: image.id, sizeBytes: image.sizeBytes, swiftVersion: cache[image.id] ?? null });
     }
-    if (changed) await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache));
+    // only a cache: a full disk costs the next list a `swift --version` again
+    if (changed)
+      await writeFileDurably(join(this.dataDir, CACHE_FILE), JSON.stringify(cache)).catch((err: unknown) => {
+        if (!isStorageFault(err)) throw err;
+      });
     return out.sort(
       (a, b) => Number(b.swiftVersion !== null) - Number(a.swiftVersion !== null) || a.name.localeCompare(b.name),
     );
@@ -56,7 +66,8 @@ export class ImageCatalog {
     return this.cache;
   }
 
-  private async detectSwift(image: ImageSummary): Promise<string | null> {
+  /** the toolchain's version, null for none, undefined when the probe itself failed */
+  private async detectSwift(image: ImageSummary): Promise<string | null | undefined> {
     const fromEnv = image.env.find((e) => e.startsWith('SWIFT_VERSION='));
     if (fromEnv) return swiftVersionFrom(fromEnv);
     let containerId: string | null = null;
@@ -73,13 +84,14 @@ export class ImageCatalog {
       });
       const follow = await this.engine.attachOutput(containerId, (_stream, data) => (output += data.toString('utf8')));
       await this.engine.startContainer(containerId);
-      await this.engine.waitContainer(containerId);
-      await Promise.race([follow.done, new Promise((r) => setTimeout(r, 5000).unref())]);
+      const exitCode = await this.engine.waitContainer(containerId);
+      await Promise.race([follow.done, sleep(5000, undefined, { ref: false })]);
       follow.stop();
-      return swiftVersionFrom(output);
-    } catch {
-      // an image that cannot run a shell has no toolchain we can use
-      return null;
+      // the script always exits 0: anything else is the probe failing, not the image lacking Swift
+      return exitCode === 0 ? swiftVersionFrom(output) : undefined;
+    } catch (err) {
+      // an image that cannot run a shell has no toolchain we can use; anything else is asked again
+      return err instanceof Error && /exec|no such file|not found/i.test(err.message) ? null : undefined;
     } finally {
       if (containerId) await this.engine.removeContainer(containerId).catch(() => undefined);
     }

@@ -18,7 +18,7 @@ export interface MirrorStats {
  * (in place, so an unchanged file keeps its inode and mtime and SwiftPM's incremental build sees
  * it unchanged), files and folders that are gone are removed. The build container mounts the copy
  * at the source's own absolute path, so SwiftPM can write `Package.resolved` without ever
- * touching the user's folder (SPEC §9).
+ * touching the user's folder (docs/api.md#builds).
  */
 export async function syncMirror(source: string, mirror: string): Promise<MirrorStats> {
   const stats: MirrorStats = { copied: 0, removed: 0 };

@@ -2,9 +2,10 @@ import type { Store } from '../../adapters/store/store.js';
 import type { CompilationRecord, KeyRecord, RunRecord } from '../../domain/records.js';
 import type { Project } from '../../contract/types.js';
 
-/** One event of the console's live stream (SPEC §10). */
+/** One event of the console's live stream (docs/api.md#live-data). */
 export interface ChangeEvent {
-  readonly type: 'run' | 'compilation' | 'project' | 'key' | 'status' | 'requests' | 'dev' | 'deleted' | 'invocations';
+  readonly type:
+    'run' | 'compilation' | 'project' | 'key' | 'status' | 'requests' | 'dev' | 'deleted' | 'invocations' | 'schedule';
   readonly data: unknown;
 }
 
@@ -64,7 +65,7 @@ export class ChangeFeed {
       const { run } = r;
       yield [
         `run:${run.uuid}`,
-        `${run.state}|${run.phase}|${run.updated}|${run.hostPort}|${run.exitCode}|${run.logsTruncated}|${run.startedAt}|${run.finishedAt}`,
+        `${run.state}|${run.phase}|${run.updated}|${run.hostPort}|${run.exitCode}|${run.logsTruncated}|${run.startedAt}|${run.finishedAt}|${r.debug?.state}`,
         'run',
         r,
       ];

@@ -1,4 +1,11 @@
-export { ConsoleAuth, loadOrCreateConsoleToken, SESSION_COOKIE } from './console-auth.js';
 export { createConsoleRouter } from './console-router.js';
-export { authorizePublicCaller, identifyPublicCaller, type PublicCaller } from './public-caller.js';
 export { ChangeFeed, type ChangeEvent } from './change-feed.js';
+export {
+  publishBuildProgress,
+  publishDevStatus,
+  publishEngineStatus,
+  publishInvocations,
+  publishRequests,
+  publishSchedules,
+} from './feed-sources.js';
+export { createConsoleUiRouter } from './console-ui.js';

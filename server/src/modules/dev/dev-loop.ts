@@ -46,7 +46,7 @@ const MAX_SWAPS_KEPT = 20;
 const DEFAULT_START: DevStart = { mode: 'service', arguments: [] };
 
 /**
- * The development loop: watch a project's package, rebuild on save, and after each successful
+ * The development loop (docs/api.md#development-loop): watch a project's package, rebuild on save, and after each successful
  * build move the dev URL to a new service run of the new binary once it listens (the old one
  * finishes its calls and is stopped gracefully), start one when none is live, or run a oneShot
  * again; a crashed service run is started again (crash-restarts.ts).

@@ -4,12 +4,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isIgnoredPath, PackageWatcher } from './package-watcher.js';
 import { localDependencyFolders, manifestFileOf, pathDependenciesIn, swiftVersionOfImage } from '../projects/index.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
 import { connectsDirectly } from './readiness.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('path dependencies are read from the manifest, comments ignored', () => {
   const manifest = `

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal } from '../../domain/run-states.js';
 import type { RunsService } from '../runs/index.js';
 
@@ -89,6 +90,6 @@ export async function waitUntilListening(
       slow = true;
       onSlow();
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS);
   }
 }

@@ -13,7 +13,7 @@ export type MatchableKey = Pick<KeyRecord, 'id' | 'prefix' | 'secretHash' | 'pro
 
 /** What checks a presented key: the keys service, and the front door's copy of the keys. */
 export interface KeyAuthority<K extends MatchableKey = KeyRecord> {
-  /** the key record for a presented secret, or the seed's 401 reason */
+  /** the key record for a presented secret, or its 401 reason (docs/api.md#reason-codes) */
   authenticate(secret: string | undefined): K;
   /** 403 unless the key may act on the project */
   authorizeProject(record: K, projectId: string): void;
@@ -28,16 +28,16 @@ export function authorizeKeyForProject(record: MatchableKey, projectId: string):
 
 /**
  * Finds the key record of a presented secret among `records`. Every proxied call is
- * authenticated, so secrets already matched against a stored hash are remembered in memory (never
- * on disk): hashing costs ~20 µs a call under load. Keys are never deleted, and revocation and
- * expiry are checked on every call, cached or not. Call `forget` when the records are replaced.
+ * authenticated, so secrets already matched against a stored hash are remembered in memory, never
+ * on disk (decision 0075). Keys are never deleted, and revocation and expiry are checked on every
+ * call, cached or not. Call `forget` when the records are replaced.
  */
 export class KeyMatcher<K extends MatchableKey> {
   private readonly verified = new Map<string, K>();
 
   constructor(private readonly records: () => readonly K[]) {}
 
-  /** the usable key record of `secret` at `nowSeconds`, or the seed's 401 reason */
+  /** the usable key record of `secret` at `nowSeconds`, or its 401 reason (docs/api.md#reason-codes) */
   authenticate(secret: string | undefined, nowSeconds: number): K {
     if (!secret) throw new AppError('missing_api_key', 'send your API key in the X-API-Key header');
     const record = this.verified.get(secret) ?? this.verify(secret);

@@ -60,8 +60,7 @@ export class KeysService extends EventEmitter<{ revoked: [string] }> implements 
       lastUsedAt: null,
       secretHash: hashSecret(secret),
     };
-    this.store.data.keys.push(record);
-    await this.store.commit();
+    await this.store.transact(() => this.store.data.keys.push(record));
     return { key: toPublicKey(record), secret };
   }
 
@@ -73,8 +72,7 @@ export class KeysService extends EventEmitter<{ revoked: [string] }> implements 
     const record = this.store.data.keys.find((k) => k.id === id);
     if (!record) throw new AppError('key_not_found', `no API key with id ${id}`);
     if (record.revokedAt === null) {
-      record.revokedAt = unixSeconds(this.clock.now());
-      await this.store.commit();
+      await this.store.transact(() => (record.revokedAt = unixSeconds(this.clock.now())), [record]);
       this.emit('revoked', record.id);
     }
     return toPublicKey(record);

@@ -12,9 +12,8 @@ export interface OutputCapture extends LogFollow {
 
 /**
  * Attaches to a created, not yet started container and pipes its stdout and stderr into a log.
- * This is how `docker run` gets its output: straight from the program's pipes, so nothing
- * depends on the engine's log-file follower (which on Docker 20.10 can end its stream before
- * the tail of a fast writer's output has been read, when many containers exit at once).
+ * This is how `docker run` gets its output: straight from the program's pipes, never through the
+ * engine's log-file follower, which can lose a fast writer's tail (decision 0075).
  */
 export async function attachContainerOutput(
   engine: DockerEngine,
@@ -28,8 +27,7 @@ export async function attachContainerOutput(
 
 /**
  * Once the log is past its cap nothing more is stored, so the emulator stops reading: the rest of
- * a 1 GB flood is not carried through this process at all (Docker's own log file, rotated at
- * 3 × 100 MB, still takes it, and the program is never blocked).
+ * the output goes only to Docker's own rotated log file, and the program is never blocked.
  */
 function stopAtCap(writer: LogWriter, follow: LogFollow): void {
   if (writer.truncated) follow.stop();

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fillDisk, mountTmpfs, tmpfsUnavailable } from '../../testing/full-disk.js';
 import { ClosedLogReader, LogFile } from './log-file.js';
 
 async function readClosedLog(base: string, afterSequence: number, limit: number) {
@@ -121,3 +122,91 @@ test('reading a page deep in a long log costs the same as near the start', () =>
       [49_990, 49_991, 49_992, 49_993, 49_994, 49_995, 49_996, 49_997, 49_998, 49_999],
     );
   }));
+
+test('a tail a full disk left (NUL bytes, index entries past the data) is cut back to the last whole chunk', () =>
+  withDir(async (dir) => {
+    const base = join(dir, 'n');
+    const log = await LogFile.openForAppend(base);
+    for (let i = 0; i < 5; i++) log.append('stdout', `x${i}\n`, i);
+    await log.close();
+    const size = (await stat(`${base}.ndjson`)).size;
+    // the last chunk's line holds NULs (a hole), and two more entries point into and past garbage
+    const { open: openFile } = await import('node:fs/promises');
+    const fh = await openFile(`${base}.ndjson`, 'r+');
+    await fh.write(Buffer.alloc(4), 0, 4, size - 6);
+    await fh.close();
+    await appendFile(`${base}.ndjson`, Buffer.concat([Buffer.alloc(100), Buffer.from('\n')]));
+    const entries = Buffer.alloc(16);
+    entries.writeUIntLE(size, 0, 6);
+    entries.writeUIntLE(size + 10_000, 8, 6);
+    await appendFile(`${base}.idx`, entries);
+    const again = await LogFile.openForAppend(base);
+    assert.equal(again.count, 4);
+    again.append('stdout', 'after\n', 9);
+    await again.close();
+    const all = await readClosedLog(base, -1, 100);
+    assert.deepEqual(
+      all.map((c) => c.data),
+      ['x0\n', 'x1\n', 'x2\n', 'x3\n', 'after\n'],
+    );
+  }));
+
+test('a damaged line in the middle is skipped with a system note; the rest of the page is whole', () =>
+  withDir(async (dir) => {
+    const base = join(dir, 'd');
+    const log = await LogFile.openForAppend(base);
+    for (let i = 0; i < 5; i++) log.append('stdout', `line ${i}\n`, 100 + i);
+    await log.close();
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const text = await readFile(`${base}.ndjson`, 'utf8');
+    await writeFile(`${base}.ndjson`, text.replace('line 2', 'li\u0000e 2'));
+    const all = await readClosedLog(base, -1, 100);
+    assert.deepEqual(
+      all.map((c) => [c.sequence, c.stream]),
+      [
+        [0, 'stdout'],
+        [1, 'stdout'],
+        [2, 'system'],
+        [3, 'stdout'],
+        [4, 'stdout'],
+      ],
+    );
+    assert.match(all[2]!.data, /damaged on disk/);
+    assert.equal(all[2]!.timestamp, 101);
+    assert.equal(all[3]!.data, 'line 3\n');
+  }));
+
+test(
+  'on a full disk the chunks that fit are kept whole, the rest waits, and newer lines are counted as lost',
+  { skip: tmpfsUnavailable() ?? false },
+  async () => {
+    const disk = await mountTmpfs(1024 * 1024);
+    try {
+      const filler = await fillDisk(disk.dir, 64 * 1024);
+      const base = join(disk.dir, 'full');
+      const log = await LogFile.openForAppend(base);
+      const events: string[] = [];
+      log.watchFaults({ onLoss: () => events.push('loss'), onRecovered: (n) => events.push(`recovered ${n}`) });
+      for (let i = 0; i < 5000; i++) log.append('stdout', `line ${i} ${'x'.repeat(40)}\n`, i);
+      await log.flush(); // about 450 KB into 64 KiB: whole chunks only, never a partial one
+      const stored = await readClosedLog(base, -1, 5000);
+      assert.ok(stored.length > 0 && stored.length < 5000, `${stored.length} on disk`);
+      stored.forEach((c, i) => assert.equal(c.sequence, i));
+      assert.equal((await stat(`${base}.idx`)).size, stored.length * 8);
+      assert.equal(log.append('stdout', 'dropped\n', 1), null);
+      assert.equal(log.append('stdout', 'dropped\n', 2), null);
+      assert.deepEqual(events, ['loss']);
+      await unlink(filler);
+      await log.flush(); // what waited goes first, then the owner hears what was lost
+      assert.deepEqual(events, ['loss', 'recovered 2']);
+      assert.equal(await log.close(), 0);
+      const all = await readClosedLog(base, -1, 6000);
+      assert.deepEqual(
+        all.map((c) => c.data),
+        Array.from({ length: 5000 }, (_, i) => `line ${i} ${'x'.repeat(40)}\n`),
+      );
+    } finally {
+      await disk.unmount();
+    }
+  },
+);

@@ -1,113 +1,55 @@
-import { open, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { LogChunk, LogStream } from '../../contract/types.js';
+import { encodeChunk, PendingLines } from './log-encoding.js';
+import { INDEX_ENTRY, readRangeFrom, recoverTail } from './log-recovery.js';
 
-const INDEX_ENTRY = 8;
+/** How often a log whose write failed (a full disk) tries again. */
+const RETRY_MS = 1000;
 
-/**
- * Chunks not yet on disk, already encoded as NDJSON lines in one buffer, with the offset of each
- * line: the hot path (every line of output) writes bytes, not objects, so a burst of a million
- * lines leaves the garbage collector almost nothing to do.
- */
-class PendingLines {
-  buf: Buffer;
-  used = 0;
-  starts: number[] = [];
-
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  reserve(bytes: number): void {
-    if (this.used + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
-    this.buf.copy(bigger, 0, 0, this.used);
-    this.buf = bigger;
-  }
-
-  reset(): void {
-    this.used = 0;
-    this.starts = [];
-  }
-
-  /** Chunks [from, to) of this batch, parsed back from their lines. */
-  chunks(from: number, to: number): LogChunk[] {
-    const out: LogChunk[] = [];
-    for (let i = from; i < to; i++) {
-      const end = i + 1 < this.starts.length ? this.starts[i + 1]! : this.used;
-      out.push(JSON.parse(this.buf.toString('utf8', this.starts[i]!, end - 1)) as LogChunk);
-    }
-    return out;
-  }
-}
-
-const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
-const SEQUENCE_PREFIX = ascii('{"sequence":');
-const STREAM_PREFIX: Record<LogStream, Buffer> = {
-  stdout: ascii(',"stream":"stdout","data":'),
-  stderr: ascii(',"stream":"stderr","data":'),
-  system: ascii(',"stream":"system","data":'),
-};
-const TIMESTAMP_PREFIX = ascii(',"timestamp":');
-
-function putBytes(buf: Buffer, pos: number, src: Buffer): number {
-  for (let i = 0; i < src.length; i++) buf[pos++] = src[i]!;
-  return pos;
-}
-
-/** Writes a number as JSON.stringify does (the caller has reserved room). */
-function putInteger(buf: Buffer, pos: number, n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) return pos + buf.write(JSON.stringify(n), pos, 'latin1');
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-  let at = pos + digits;
-  let x = n;
-  do {
-    buf[--at] = 48 + (x % 10);
-    x = Math.floor(x / 10);
-  } while (x > 0);
-  return pos + digits;
+export interface LogFaultEvents {
+  /** the first line dropped because the log could not be written */
+  onLoss(): void;
+  /** writes work again; `lost` lines were dropped meanwhile */
+  onRecovered(lost: number): void;
 }
 
 /**
- * Writes `src[start, end)` (UTF-8 text) as a JSON string. Printable ASCII without quote or
- * backslash, with at most a final newline, is copied byte for byte; anything else goes through
- * JSON.stringify of the decoded text, so the stored line is always what JSON.stringify gives.
+ * Writes `length` bytes at `position`; a full disk may take only part of them. Returns how many
+ * were written, and the error that stopped it (null when all were).
  */
-function putJsonString(target: PendingLines, src: Buffer, start: number, end: number): void {
-  const body = end > start && src[end - 1] === 10 ? end - 1 : end;
-  target.reserve(body - start + 4);
-  const buf = target.buf;
-  let pos = target.used;
-  buf[pos++] = 0x22;
-  for (let i = start; i < body; i++) {
-    const b = src[i]!;
-    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) {
-      const json = JSON.stringify(src.toString('utf8', start, end));
-      target.reserve(Buffer.byteLength(json));
-      target.used += target.buf.write(json, target.used, 'utf8');
-      return;
+async function writeAll(
+  file: FileHandle,
+  buf: Buffer,
+  length: number,
+  position: number,
+): Promise<{ written: number; error: unknown }> {
+  let written = 0;
+  try {
+    while (written < length) {
+      const { bytesWritten } = await file.write(buf, written, length - written, position + written);
+      if (bytesWritten <= 0) throw Object.assign(new Error('the write took no bytes'), { code: 'EIO' });
+      written += bytesWritten;
     }
-    buf[pos++] = b;
+    return { written, error: null };
+  } catch (error) {
+    return { written, error };
   }
-  if (body !== end) {
-    buf[pos++] = 0x5c;
-    buf[pos++] = 0x6e;
-  }
-  buf[pos++] = 0x22;
-  target.used = pos;
 }
 
 /**
  * One log on disk, append-only: `<base>.ndjson` holds one JSON chunk per line and `<base>.idx`
  * holds the byte offset of each chunk (8 bytes, little-endian), so a page at any sequence is two
  * positioned reads whatever the log's length. Appends are encoded into memory and flushed on a
- * short timer; reads see unflushed chunks too. Data is written before the index, so after a crash
- * the index never points past the data (open() trims any torn tail).
+ * short timer; reads see unflushed chunks too. A batch is written whole or not at all (data, then
+ * index, both cut back when either fails). While writes fail (a full disk) the failed batch is
+ * kept and retried, newer lines are counted and dropped, and once a write works again the owner
+ * hears how many were lost. Nothing here throws on a failed write.
  */
 export class LogFile {
   /** the batch being appended to */
   private pending = new PendingLines(64 * 1024);
-  /** the batch being written, readable until it is on disk */
+  /** the batch being written, or left by a failed write; readable until it is on disk */
   private writing: PendingLines | null = null;
   /** a written batch's buffer, kept for the next one */
   private spare: PendingLines | null = null;
@@ -115,7 +57,12 @@ export class LogFile {
   private flushedBytes: number;
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** set while writes fail: appends are dropped and counted */
+  private failing = false;
+  private lost = 0;
+  private faults: LogFaultEvents | null = null;
 
   private constructor(
     private readonly base: string,
@@ -135,70 +82,125 @@ export class LogFile {
 
   static async openForAppend(base: string, flushDelayMs = 15): Promise<LogFile> {
     const { count, bytes } = await recoverTail(base);
-    const data = await open(`${base}.ndjson`, 'a', 0o600);
-    const index = await open(`${base}.idx`, 'a', 0o600);
+    // positioned writes, not O_APPEND: a batch cut back after a failed write leaves no gap
+    const flags = constants.O_RDWR | constants.O_CREAT;
+    const data = await open(`${base}.ndjson`, flags, 0o600);
+    const index = await open(`${base}.idx`, flags, 0o600).catch(async (err) => {
+      await data.close();
+      throw err;
+    });
     return new LogFile(base, data, index, count, bytes, flushDelayMs);
   }
 
-  append(stream: LogStream, data: string, timestamp: number): LogChunk {
-    const bytes = Buffer.from(data, 'utf8');
-    const sequence = this.appendBytes(stream, bytes, 0, bytes.length, timestamp);
-    return { sequence, stream, data, timestamp };
+  /** false while writes fail: what is still in memory may yet be lost */
+  get writable(): boolean {
+    return !this.failing;
   }
 
-  /** Appends one chunk whose text is `src[start, end)` (UTF-8); returns its sequence. */
+  watchFaults(events: LogFaultEvents): void {
+    this.faults = events;
+  }
+
+  append(stream: LogStream, data: string, timestamp: number): LogChunk | null {
+    const bytes = Buffer.from(data, 'utf8');
+    const sequence = this.appendBytes(stream, bytes, 0, bytes.length, timestamp);
+    return sequence < 0 ? null : { sequence, stream, data, timestamp };
+  }
+
+  /** Appends one chunk whose text is `src[start, end)` (UTF-8); returns its sequence, or -1 when dropped. */
   appendBytes(stream: LogStream, src: Buffer, start: number, end: number, timestamp: number): number {
+    if (this.failing) {
+      if (this.lost++ === 0) this.faults?.onLoss();
+      return -1;
+    }
     const sequence = this.count;
-    const p = this.pending;
-    p.starts.push(p.used);
-    // the same text JSON.stringify({ sequence, stream, data, timestamp }) gives
-    p.reserve(64);
-    let pos = putBytes(p.buf, p.used, SEQUENCE_PREFIX);
-    pos = putInteger(p.buf, pos, sequence);
-    p.used = putBytes(p.buf, pos, STREAM_PREFIX[stream]);
-    putJsonString(p, src, start, end);
-    p.reserve(40);
-    pos = putBytes(p.buf, p.used, TIMESTAMP_PREFIX);
-    pos = putInteger(p.buf, pos, timestamp);
-    p.buf[pos++] = 0x7d;
-    p.buf[pos++] = 0x0a;
-    p.used = pos;
+    encodeChunk(this.pending, sequence, stream, src, start, end, timestamp);
     if (!this.timer && !this.closed) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        void this.flush();
+        void this.flush(true);
       }, this.flushDelayMs);
     }
     return sequence;
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes what is in memory; never rejects (a failed write is kept for the retry). `unlessFailing`:
+   * the append timer's flush, which leaves a failing log to the retry timer.
+   */
+  async flush(unlessFailing = false): Promise<void> {
     while (this.flushing) await this.flushing;
-    const batch = this.pending;
-    const n = batch.starts.length;
-    if (n === 0) return;
-    this.writing = batch;
-    this.pending = this.spare ?? new PendingLines(64 * 1024);
-    this.spare = null;
-    const offsets = Buffer.allocUnsafe(n * INDEX_ENTRY);
-    for (let i = 0; i < n; i++) {
-      offsets.writeUIntLE(this.flushedBytes + batch.starts[i]!, i * INDEX_ENTRY, 6);
-      offsets.writeUInt16LE(0, i * INDEX_ENTRY + 6);
-    }
-    this.flushing = (async () => {
-      await this.data.write(batch.buf, 0, batch.used);
-      await this.index.write(offsets);
-      this.flushedBytes += batch.used;
-      this.flushedCount += n;
-      this.writing = null;
-      batch.reset();
-      this.spare = batch;
-    })();
+    if (unlessFailing && this.failing) return;
+    if (!this.writing && this.pending.starts.length === 0) return;
+    this.flushing = this.writeOut();
     try {
       await this.flushing;
     } finally {
       this.flushing = null;
     }
+  }
+
+  private async writeOut(): Promise<void> {
+    // after a failure, the kept batch and what came during that write go first, in order
+    do {
+      if (!this.writing) {
+        this.writing = this.pending;
+        this.pending = this.spare ?? new PendingLines(64 * 1024);
+        this.spare = null;
+      }
+      const batch = this.writing;
+      if (!(await this.writeBatch(batch))) {
+        this.failing = true;
+        // from now on only the retry timer writes
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = null;
+        if (!this.retryTimer && !this.closed) {
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = null;
+            void this.flush();
+          }, RETRY_MS);
+          this.retryTimer.unref();
+        }
+        return;
+      }
+      this.writing = null;
+      this.spare = batch;
+    } while (this.failing && this.pending.starts.length > 0);
+    if (this.failing) {
+      this.failing = false;
+      const lost = this.lost;
+      this.lost = 0;
+      if (lost > 0) this.faults?.onRecovered(lost);
+    }
+  }
+
+  /**
+   * Writes a batch, data then index, keeping only whole chunks: when the disk takes part of it,
+   * the chunks that fit are kept (and leave the batch), and anything past them is cut back from
+   * both files. Returns true once the whole batch is on disk.
+   */
+  private async writeBatch(batch: PendingLines): Promise<boolean> {
+    const data = await writeAll(this.data, batch.buf, batch.used, this.flushedBytes);
+    let whole = data.error === null ? batch.starts.length : batch.wholeWithin(data.written);
+    // the index needs room too: fewer chunks, the data cut back to them, until their entries fit
+    for (; whole > 0; whole = Math.floor(whole / 2)) {
+      if (data.error !== null)
+        await this.data.truncate(this.flushedBytes + batch.end(whole - 1)).catch(() => undefined);
+      const offsets = Buffer.alloc(whole * INDEX_ENTRY);
+      for (let i = 0; i < whole; i++) offsets.writeUIntLE(this.flushedBytes + batch.starts[i]!, i * INDEX_ENTRY, 6);
+      const index = await writeAll(this.index, offsets, offsets.length, this.flushedCount * INDEX_ENTRY);
+      if (index.error === null) {
+        this.flushedBytes += batch.end(whole - 1);
+        this.flushedCount += whole;
+        batch.dropFirst(whole);
+        break;
+      }
+      if (data.error === null) break; // the disk took the data but not its index: none of it counts
+    }
+    if (data.error === null && batch.starts.length === 0) return true;
+    await this.index.truncate(this.flushedCount * INDEX_ENTRY).catch(() => undefined);
+    await this.data.truncate(this.flushedBytes).catch(() => undefined);
+    return false;
   }
 
   /** Chunks with sequence > afterSequence, at most `limit`. */
@@ -224,13 +226,26 @@ export class LogFile {
     return fromFile.concat(fromMemory);
   }
 
-  async close(): Promise<void> {
+  /**
+   * Flushes and closes. Returns the lines lost to failed writes that the log does not say were
+   * lost (writes still failed at the end: what was kept in memory is dropped too).
+   */
+  async close(): Promise<number> {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.flush();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.timer = this.retryTimer = null;
     this.closed = true;
-    await this.data.close();
-    await this.index.close();
+    await this.flush();
+    // a write that worked again may have added the owner's note about lost lines
+    if (!this.failing && this.pending.starts.length) await this.flush();
+    let unreported = 0;
+    if (this.failing) {
+      unreported = this.lost + (this.writing?.starts.length ?? 0) + this.pending.starts.length;
+      this.writing = null;
+      this.pending.reset();
+    }
+    await Promise.all([this.data.close(), this.index.close()]);
+    return unreported;
   }
 }
 
@@ -247,79 +262,6 @@ async function readRange(base: string, start: number, end: number, count: number
   } finally {
     await Promise.all([index.close(), data.close()]);
   }
-}
-
-/** The same with the two files already open: two positioned reads. */
-export async function readRangeFrom(
-  index: FileHandle,
-  data: FileHandle,
-  start: number,
-  end: number,
-  count: number,
-  bytes: number,
-): Promise<LogChunk[]> {
-  if (start >= end) return [];
-  const entries = end < count ? end - start + 1 : end - start;
-  const offsets = Buffer.alloc(entries * INDEX_ENTRY);
-  await index.read(offsets, 0, offsets.length, start * INDEX_ENTRY);
-  const from = offsets.readUIntLE(0, 6);
-  const to = end < count ? offsets.readUIntLE((end - start) * INDEX_ENTRY, 6) : bytes;
-  const buf = Buffer.alloc(to - from);
-  await data.read(buf, 0, buf.length, from);
-  const text = buf.toString('utf8');
-  const out: LogChunk[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf('\n', pos);
-    const line = text.slice(pos, nl === -1 ? text.length : nl);
-    pos = nl === -1 ? text.length : nl + 1;
-    if (line) out.push(JSON.parse(line) as LogChunk);
-  }
-  return out;
-}
-
-async function sizeOf(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw err;
-  }
-}
-
-/** Trims a torn tail left by a crash; returns the number of whole chunks and the data size. */
-async function recoverTail(base: string): Promise<{ count: number; bytes: number }> {
-  const idxPath = `${base}.idx`;
-  const dataPath = `${base}.ndjson`;
-  const idxSize = await sizeOf(idxPath);
-  let count = Math.floor(idxSize / INDEX_ENTRY);
-  const dataSize = await sizeOf(dataPath);
-  if (idxSize !== count * INDEX_ENTRY) await truncate(idxPath, count * INDEX_ENTRY);
-  if (count === 0) {
-    if (dataSize > 0) await truncate(dataPath, 0);
-    return { count: 0, bytes: 0 };
-  }
-  const index = await open(idxPath, 'r');
-  const last = Buffer.alloc(INDEX_ENTRY);
-  await index.read(last, 0, INDEX_ENTRY, (count - 1) * INDEX_ENTRY);
-  await index.close();
-  const lastOffset = last.readUIntLE(0, 6);
-  let end = -1;
-  if (lastOffset < dataSize) {
-    const data = await open(dataPath, 'r');
-    const buf = Buffer.alloc(Math.min(dataSize - lastOffset, 64 * 1024 * 4));
-    await data.read(buf, 0, buf.length, lastOffset);
-    await data.close();
-    const nl = buf.indexOf(10);
-    if (nl !== -1) end = lastOffset + nl + 1;
-  }
-  if (end === -1) {
-    count -= 1;
-    await truncate(idxPath, count * INDEX_ENTRY);
-    end = lastOffset;
-  }
-  if (end !== dataSize) await truncate(dataPath, end);
-  return { count, bytes: end };
 }
 
 /**

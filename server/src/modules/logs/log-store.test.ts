@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { systemClock } from '../../clock.js';
 import { LogStore } from './log-store.js';
 
@@ -13,7 +14,7 @@ test('tail: the end of one stream, across flushed and unflushed chunks, bounded'
     await logs.init();
     const writer = await logs.openWriter('runs', 'r1');
     for (let i = 0; i < 1000; i++) writer.pushOutput('stderr', Buffer.from(`err ${i}\n`));
-    await new Promise((r) => setTimeout(r, 50)); // flushed to disk
+    await sleep(50); // flushed to disk
     for (let i = 0; i < 20; i++) writer.pushOutput('stdout', Buffer.from(`out ${i}\n`));
     writer.pushOutput('stderr', Buffer.from('last words\n'));
     assert.equal(await writer.tail('stderr', 40), 'err 996\nerr 997\nerr 998\nerr 999\nlast words\n');

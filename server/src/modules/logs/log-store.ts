@@ -24,6 +24,7 @@ export class LogWriter {
   private truncatedFlag = false;
   private finished = false;
   private truncatedListeners: Array<() => void> = [];
+  private lostListeners: Array<() => void> = [];
   /** when the output being stored arrived */
   private now = 0;
 
@@ -39,6 +40,15 @@ export class LogWriter {
     },
   ) {
     this.storedBytes = storedAtOpen.total;
+    file.watchFaults({
+      onLoss: () => {
+        for (const l of this.lostListeners) l();
+      },
+      onRecovered: (lost) => {
+        this.now = this.clock.now();
+        this.append('system', lostLinesNote(lost), 0, -1);
+      },
+    });
     this.splitters = {
       stdout: new LineSplitter((buf, start, end) => this.appendChunk('stdout', buf, start, end)),
       stderr: new LineSplitter((buf, start, end) => this.appendChunk('stderr', buf, start, end)),
@@ -62,6 +72,11 @@ export class LogWriter {
 
   onTruncated(listener: () => void): void {
     this.truncatedListeners.push(listener);
+  }
+
+  /** Calls `listener` when the first line is lost because the log could not be written (a full disk). */
+  onLinesLost(listener: () => void): void {
+    this.lostListeners.push(listener);
   }
 
   /** true once output passed the cap: later output is dropped */
@@ -89,9 +104,12 @@ export class LogWriter {
     this.append(stream, buf, start, end);
   }
 
+  /** `end` -1: all of `buf` */
   private append(stream: LogStream, buf: Buffer, start: number, end: number): void {
+    if (end < 0) end = buf.length;
     const sequence = this.file.appendBytes(stream, buf, start, end, this.now);
-    if (this.listeners.size === 0) return;
+    // a line the disk had no room for reaches no follower either: what they see is what is stored
+    if (sequence < 0 || this.listeners.size === 0) return;
     const chunk: LogChunk = { sequence, stream, data: buf.toString('utf8', start, end), timestamp: this.now };
     for (const l of this.listeners) l.onChunk(chunk);
   }
@@ -130,15 +148,28 @@ export class LogWriter {
     return parts.reverse().join('');
   }
 
-  /** Emits partial lines, flushes to disk, closes the file and ends every subscription. */
-  async finish(): Promise<void> {
-    if (this.finished) return;
+  /** Emits partial lines and writes what is in memory; false when the disk refused some of it. */
+  async drain(): Promise<boolean> {
+    this.splitters.stdout.end();
+    this.splitters.stderr.end();
+    await this.file.flush();
+    return this.file.writable;
+  }
+
+  /**
+   * Emits partial lines, flushes to disk, closes the file and ends every subscription. Returns the
+   * lines lost to a full disk that the log could not yet say were lost.
+   */
+  async finish(): Promise<number> {
+    if (this.finished) return 0;
     this.splitters.stdout.end();
     this.splitters.stderr.end();
     this.finished = true;
-    await this.file.close();
+    const unreported = await this.file.close();
+    if (unreported > 0) for (const l of this.lostListeners) l();
     for (const l of this.listeners) l.onEnd();
     this.listeners.clear();
+    return unreported;
   }
 }
 
@@ -148,6 +179,16 @@ export interface LogStoreOptions {
   readonly maxBytesPerLog: number;
 }
 
+/** The system line that says what a full disk cost. */
+function lostLinesNote(lost: number): Buffer {
+  return Buffer.from(
+    `[swiftlambda] the data dir was full: ${lost} line${lost === 1 ? '' : 's'} of output could not be written and are missing from this log\n`,
+  );
+}
+
+/** How often a finished log that still owes its note about lost lines tries to write it. */
+const OWED_NOTE_RETRY_MS = 2000;
+
 /** Logs of runs and builds, one append-only file pair each, beside the JSON store. */
 const OPEN_READERS = 32;
 
@@ -155,6 +196,9 @@ export class LogStore {
   private readonly live = new Map<string, LogWriter>();
   /** recently read finished logs, kept open (least recently used first) */
   private readonly readers = new Map<string, Promise<ClosedLogReader | null>>();
+  /** finished logs that lost lines while the disk was full, and how many: noted once space returns */
+  private readonly owedNotes = new Map<string, number>();
+  private owedTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LogStoreOptions) {}
 
@@ -187,9 +231,42 @@ export class LogStore {
     const key = `${kind}/${id}`;
     const writer = this.live.get(key);
     if (!writer) return;
-    await writer.finish();
+    const unreported = await writer.finish().catch(() => 0);
     this.live.delete(key);
     await this.dropReader(key);
+    if (unreported > 0) {
+      this.owedNotes.set(key, (this.owedNotes.get(key) ?? 0) + unreported);
+      this.scheduleOwedNotes();
+    }
+  }
+
+  private scheduleOwedNotes(): void {
+    if (this.owedTimer || this.owedNotes.size === 0) return;
+    this.owedTimer = setTimeout(() => {
+      this.owedTimer = null;
+      void this.writeOwedNotes();
+    }, OWED_NOTE_RETRY_MS);
+    this.owedTimer.unref();
+  }
+
+  /** Appends the note about lost lines to each finished log that owes one, once the disk takes it. */
+  private async writeOwedNotes(): Promise<void> {
+    for (const [key, lost] of this.owedNotes) {
+      if (this.live.has(key)) continue;
+      const [kind, id] = key.split('/') as [LogKind, string];
+      try {
+        const file = await LogFile.openForAppend(this.base(kind, id));
+        const note = lostLinesNote(lost);
+        file.appendBytes('system', note, 0, note.length, this.options.clock.now());
+        if ((await file.close()) === 0) {
+          this.owedNotes.delete(key);
+          await this.dropReader(key);
+        }
+      } catch {
+        // still no room: the next round tries again
+      }
+    }
+    this.scheduleOwedNotes();
   }
 
   liveWriter(kind: LogKind, id: string): LogWriter | undefined {
@@ -255,12 +332,15 @@ export class LogStore {
 
   async remove(kind: LogKind, id: string): Promise<void> {
     await this.closeWriter(kind, id);
+    this.owedNotes.delete(`${kind}/${id}`);
     await this.dropReader(`${kind}/${id}`);
     await rm(`${this.base(kind, id)}.ndjson`, { force: true });
     await rm(`${this.base(kind, id)}.idx`, { force: true });
   }
 
   async closeAll(): Promise<void> {
+    if (this.owedTimer) clearTimeout(this.owedTimer);
+    this.owedTimer = null;
     await Promise.all([...this.readers.keys()].map((key) => this.dropReader(key)));
     await Promise.all(
       [...this.live.keys()].map((key) => {

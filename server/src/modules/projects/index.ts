@@ -7,3 +7,4 @@ export {
   pathDependenciesIn,
   swiftVersionOfImage,
 } from './path-dependencies.js';
+export { bundledExamples } from './bundled-examples.js';

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { ErrorReason } from '../../errors.js';
 import { parseBody } from '../../http/validate.js';
+import { projectNetworksSchema } from './project-networks.js';
 import { packageExecutables } from './package-manifest.js';
 import type { ProjectsService } from './projects-service.js';
 
@@ -24,6 +25,7 @@ const settings = {
   restartOnFailure: z.boolean(),
   runtime: z.enum(['process', 'awsLambda']),
   reservedConcurrency: z.number().int().min(0).max(1000),
+  networks: projectNetworksSchema,
 };
 
 /** PATCH: any setting; POST: the same, with name, targetName and sourcePath required. */
@@ -48,6 +50,7 @@ const reasons: Record<string, ErrorReason> = {
   restartOnFailure: 'invalid_restart_on_failure',
   runtime: 'invalid_runtime',
   reservedConcurrency: 'invalid_reserved_concurrency',
+  networks: 'invalid_networks',
 };
 
 /** Console routes for projects. */

@@ -23,6 +23,7 @@ const LATER_SETTINGS = {
   restartOnFailure: true,
   runtime: 'process',
   reservedConcurrency: 10,
+  networks: [] as readonly string[],
 } as const;
 
 export interface CreateProjectInput {
@@ -41,6 +42,7 @@ export interface CreateProjectInput {
   readonly restartOnFailure?: boolean | undefined;
   readonly runtime?: FunctionRuntime | undefined;
   readonly reservedConcurrency?: number | undefined;
+  readonly networks?: readonly string[] | undefined;
 }
 
 export type UpdateProjectInput = Partial<Omit<CreateProjectInput, 'sourcePath'>>;
@@ -56,7 +58,7 @@ export class ProjectsService {
     for (const project of store.data.projects) {
       for (const [field, value] of Object.entries(LATER_SETTINGS)) {
         if ((project as unknown as Record<string, unknown>)[field] === undefined)
-          (project as unknown as Record<string, unknown>)[field] = value;
+          (project as unknown as Record<string, unknown>)[field] = Array.isArray(value) ? [...value] : value;
       }
     }
   }
@@ -110,11 +112,15 @@ export class ProjectsService {
       restartOnFailure: input.restartOnFailure ?? LATER_SETTINGS.restartOnFailure,
       runtime: input.runtime ?? LATER_SETTINGS.runtime,
       reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
+      networks: [...(input.networks ?? LATER_SETTINGS.networks)],
       created: now,
       updated: now,
     };
-    this.store.data.projects.push(project);
-    await this.store.commit();
+    await this.store.transact(() => {
+      // checked again: another create may have taken the name while the package was checked
+      this.checkNameFree(input.name);
+      this.store.data.projects.push(project);
+    });
     this.announce(project.id);
     return project;
   }
@@ -122,8 +128,7 @@ export class ProjectsService {
   /** Forgets the project itself; its runs and builds are removed first by their services. */
   async remove(id: string): Promise<void> {
     this.get(id);
-    this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id);
-    await this.store.commit();
+    await this.store.transact(() => (this.store.data.projects = this.store.data.projects.filter((p) => p.id !== id)));
     this.announce(id);
   }
 
@@ -138,8 +143,7 @@ export class ProjectsService {
       if (value !== undefined) (next as unknown as Record<string, unknown>)[field] = value;
     }
     next.updated = unixSeconds(this.clock.now());
-    Object.assign(project, next);
-    await this.store.commit();
+    await this.store.transact(() => Object.assign(project, next), [project]);
     this.announce(project.id);
     return project;
   }

@@ -1,23 +1,18 @@
 import type http from 'node:http';
 import type { LoggedRequest } from '../../contract/types.js';
-import type { CallerCredentials } from './credentials.js';
+import type { LoggedBody } from '../../contract/types.js';
+import { REDACTED, type Redactor } from '../../domain/redact.js';
 import { BodyCapture, RequestRecord, type RequestLog, type RequestSummary } from './request-log.js';
 
-const REDACTED = '[redacted]';
+/** How the request log masks secrets: the server's redactor and the session cookie's name. */
+export interface LogRedaction {
+  readonly redactor: Redactor;
+  readonly sessionCookie: string;
+}
 
-/** The caller's headers as the request log keeps them: credentials replaced, nothing else changed. */
-export function redactedHeaders(raw: readonly string[], credentials: CallerCredentials): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    const value = raw[i + 1]!;
-    const lower = name.toLowerCase();
-    if (lower === 'x-api-key' || (lower === 'authorization' && credentials.isCredentialAuthorization(value)))
-      out.push([name, REDACTED]);
-    else if (lower === 'cookie') out.push([name, credentials.cookieWithSessionRedacted(value, REDACTED)]);
-    else out.push([name, value]);
-  }
-  return out;
+/** A logged body with every secret it holds masked (text bodies only: binary ones are kept as they are). */
+export function redactedBody(body: LoggedBody | null, redactor: Redactor): LoggedBody | null {
+  return body && 'text' in body ? { text: redactor.text(body.text) } : body;
 }
 
 /**
@@ -40,7 +35,7 @@ export class CallRecorder {
     res: http.ServerResponse,
     private readonly rest: string,
     private readonly via: LoggedRequest['via'],
-    private readonly credentials: CallerCredentials,
+    private readonly redaction: LogRedaction,
   ) {
     res.once('close', () => this.finish(res));
   }
@@ -66,15 +61,16 @@ export class CallRecorder {
           )
         : null;
     // the closure keeps the raw header list, never the request or its socket
-    const { credentials, request, response } = this;
+    const { redaction, request, response } = this;
+    const { redactor } = redaction;
     const rawHeaders = this.req.rawHeaders;
     const method = this.req.method ?? 'GET';
     const summary: RequestSummary = {
       id: this.log.newId(),
       at: this.started,
       method,
-      path: q < 0 ? this.rest : this.rest.slice(0, q),
-      query: q < 0 ? '' : this.rest.slice(q + 1),
+      path: redactor.text(q < 0 ? this.rest : this.rest.slice(0, q)),
+      query: q < 0 ? '' : redactor.query(this.rest.slice(q + 1)),
       status: res.headersSent ? res.statusCode : 0,
       durationMs: Date.now() - this.started,
       requestBytes: request.bytes,
@@ -85,10 +81,13 @@ export class CallRecorder {
     this.log.add(
       this.runId,
       new RequestRecord(summary, () => ({
-        requestHeaders: redactedHeaders(rawHeaders, credentials),
-        responseHeaders: ownHeaders ?? pairs(upstream ?? []),
-        requestBody: request.body(),
-        responseBody: ownError ? null : response.body(),
+        requestHeaders: redactor.headers(rawHeaders, redaction.sessionCookie),
+        responseHeaders: (ownHeaders ?? pairs(upstream ?? [])).map(([name, value]) => [
+          name,
+          redactor.holdsSecret(value) ? REDACTED : value,
+        ]),
+        requestBody: redactedBody(request.body(), redactor),
+        responseBody: ownError ? null : redactedBody(response.body(), redactor),
       })),
     );
   }

@@ -18,16 +18,6 @@ export class CallerCredentials {
     return value.split(/[\s,]+/).some((part) => part !== '' && isWellFormedSecret(part));
   }
 
-  /** the Cookie header value with the session cookie's value replaced by `mask` (the request log) */
-  cookieWithSessionRedacted(value: string, mask: string): string {
-    return value
-      .split(';')
-      .map((pair) =>
-        this.sessionCookie in parseCookie(pair) ? `${pair.slice(0, pair.indexOf('=') + 1)}${mask}` : pair,
-      )
-      .join(';');
-  }
-
   /** the Cookie header value without the session cookie; undefined when nothing is left */
   cookieWithoutSession(value: string): string | undefined {
     const kept = value

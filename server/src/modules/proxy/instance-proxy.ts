@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import type { LoggedRequest } from '../../contract/types.js';
+import { REDACTED, type Redactor } from '../../domain/redact.js';
 import { AppError } from '../../errors.js';
 import { sendError } from '../../http/error-response.js';
 import type { LiveRun, RunsService } from '../runs/index.js';
-import { CallRecorder } from './call-recorder.js';
+import { CallRecorder, redactedBody } from './call-recorder.js';
 import { CallerCredentials } from './credentials.js';
 import { isHopByHop } from './hop-by-hop.js';
 import { BodyCapture, RequestLog, RequestRecord } from './request-log.js';
@@ -13,15 +14,16 @@ export interface InstanceProxyDeps {
   readonly runs: RunsService;
   /** authorizes the caller for the run's project (throws 401/403 AppErrors) */
   readonly authorize: (req: http.IncomingMessage, projectId: string) => void;
-  /** the console token and session cookie name: never forwarded to user code */
-  readonly consoleToken: string;
+  /** knows the console token (never forwarded to user code) and masks secrets in errors and the request log */
+  readonly redactor: Redactor;
+  /** the session cookie's name: never forwarded to user code */
   readonly sessionCookie: string;
   readonly maxBodyBytes: number;
   /** the run a project's dev URL serves now (null: none), or undefined for an unknown project */
   readonly devRunOf: (projectId: string) => string | null | undefined;
 }
 
-/** The methods the seed's proxy accepts. */
+/** The methods the hosted platform's proxy accepts (docs/api.md#the-proxy). */
 export const PROXY_METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
 const ALLOW = [...PROXY_METHODS].join(', ');
 
@@ -32,8 +34,12 @@ const DEV_PATTERN = /^\/dev\/([^/?#]+)\/api(?=[/?]|$)(.*)$/s;
 /** Which of the two proxied URL shapes a call came through. */
 export type ProxyVia = 'instance' | 'dev';
 
-/** `{ id, rest }` of `/instances/{RUN_ID}/api/**` or `/dev/{LAMBDA_ID}/api/**`, else null. */
-function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
+/**
+ * `{ id, rest }` of a URL `pattern` matches (`/instances/{RUN_ID}/api/**`, `/dev/{LAMBDA_ID}/api/**`,
+ * `/lambda-url/{LAMBDA_ID}/**`: the id, then the rest), else null; `rest` is `/` when empty; throws
+ * `malformed_path` when the id does not decode.
+ */
+export function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: string } | null {
   const m = pattern.exec(url);
   if (!m) return null;
   let id = m[1]!;
@@ -41,7 +47,7 @@ function matchProxyPath(pattern: RegExp, url: string): { id: string; rest: strin
     try {
       id = decodeURIComponent(id);
     } catch {
-      return null;
+      throw new AppError('malformed_path', 'the id in the path is not valid percent-encoded UTF-8');
     }
   }
   let rest = m[2]!;
@@ -70,7 +76,7 @@ interface ProxyCall {
 }
 
 /**
- * `/instances/{RUN_ID}/api/**` → the service run's container, as the seed describes: the seed's
+ * `/instances/{RUN_ID}/api/**` → the service run's container, as docs/api.md#the-proxy describes: the
  * seven methods, the prefix stripped, query and body unchanged, hop-by-hop headers removed both
  * ways, the caller's credentials never forwarded, X-Forwarded-* set, and the upstream's answer
  * returned as it is. Each call may last until the run's deadline.
@@ -78,18 +84,28 @@ interface ProxyCall {
 export class InstanceProxy {
   private readonly upstream: InstanceUpstream;
   private readonly credentials: CallerCredentials;
-  /** every call that reached a run, for the console (SPEC §10) */
+  /** every call that reached a run, for the console (docs/api.md#live-data) */
   readonly requests = new RequestLog();
 
   constructor(private readonly deps: InstanceProxyDeps) {
-    this.credentials = new CallerCredentials(deps.consoleToken, deps.sessionCookie);
+    this.credentials = new CallerCredentials(deps.redactor.consoleToken, deps.sessionCookie);
     this.upstream = new InstanceUpstream(this.credentials, deps.maxBodyBytes);
   }
 
   /** Handles the request when its URL is an instance or a dev URL; false otherwise. */
   handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
     const url = req.url ?? '';
-    const instance = url.startsWith('/instances/') ? matchInstancePath(url) : null;
+    let instance: ReturnType<typeof matchInstancePath> = null;
+    let dev: ReturnType<typeof matchDevPath> = null;
+    try {
+      instance = url.startsWith('/instances/') ? matchInstancePath(url) : null;
+      dev = !instance && url.startsWith('/dev/') ? matchDevPath(url) : null;
+    } catch (err) {
+      this.fail(res, () => {
+        throw err;
+      });
+      return true;
+    }
     if (instance) {
       this.route(
         req,
@@ -99,7 +115,6 @@ export class InstanceProxy {
       );
       return true;
     }
-    const dev = url.startsWith('/dev/') ? matchDevPath(url) : null;
     if (dev) {
       this.routeDev(req, res, dev.projectId, dev.rest);
       return true;
@@ -135,7 +150,7 @@ export class InstanceProxy {
     this.fail(res, () => this.forward(req, res, call, mayWait), call);
   }
 
-  /** Runs `fn`, answering what it throws with the seed's error body. */
+  /** Runs `fn`, answering what it throws with the `{ error, reason }` body. */
   private fail(res: http.ServerResponse, fn: () => void, call?: ProxyCall): void {
     try {
       fn();
@@ -143,7 +158,7 @@ export class InstanceProxy {
       if (err instanceof AppError && call?.recorder) call.recorder.reason = err.reason;
       if (err instanceof AppError) {
         sendError(res, err.reason, err.message, {
-          consoleToken: this.deps.consoleToken,
+          redactor: this.deps.redactor,
           headers: err.reason === 'method_not_allowed' ? { allow: ALLOW } : undefined,
           // a client that asked to switch protocols is not left guessing what the connection speaks
           close: err.reason === 'unsupported_protocol',
@@ -159,7 +174,7 @@ export class InstanceProxy {
     if (!PROXY_METHODS.has(req.method ?? '')) throw new AppError('method_not_allowed', `the proxy takes ${ALLOW}`);
     const record = this.deps.runs.find(runId);
     if (!record) throw new AppError('instance_not_found', `no run with id ${runId}`);
-    call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.credentials);
+    call.recorder ??= new CallRecorder(this.requests, runId, req, res, rest, call.via, this.deps);
     // Node hands an Upgrade request to the request handler when no 'upgrade' listener is set
     if (req.headers.upgrade !== undefined)
       throw new AppError('unsupported_protocol', 'the proxy does not forward WebSocket or other upgraded protocols');
@@ -207,8 +222,8 @@ export class InstanceProxy {
   }
 
   /**
-   * Sends a logged call to its run again, as it was sent but for the redacted credentials (the
-   * console is the caller), and returns the new record.
+   * Sends a logged call to its run again, as it was sent but for what the log redacted (left out,
+   * never sent as `[redacted]`: the console is the caller), and returns the new record.
    */
   async replay(runId: string, id: string): Promise<LoggedRequest> {
     const logged = this.requests.get(runId, id);
@@ -219,9 +234,8 @@ export class InstanceProxy {
     const run = this.deps.runs.find(runId)?.run;
     if (!run || run.state !== 'running' || !run.hostPort)
       throw new AppError('instance_not_running', `the run is ${run?.state ?? 'gone'}`);
-    const headers = logged.requestHeaders.filter(
-      ([name, value]) =>
-        value !== '[redacted]' && !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null),
+    const headers = withoutRedacted(logged.requestHeaders).filter(
+      ([name]) => !REPLAY_DROPPED.has(name.toLowerCase()) && !isHopByHop(name.toLowerCase(), null),
     );
     headers.push(
       ['x-forwarded-for', '127.0.0.1'],
@@ -234,7 +248,11 @@ export class InstanceProxy {
         : 'text' in logged.requestBody
           ? Buffer.from(logged.requestBody.text)
           : Buffer.from(logged.requestBody.base64, 'base64');
-    const path = logged.query ? `${logged.path}?${logged.query}` : logged.path;
+    const query = logged.query
+      .split('&')
+      .filter((part) => !part.includes(REDACTED))
+      .join('&');
+    const path = query ? `${logged.path}?${query}` : logged.path;
     const started = Date.now();
     const sent = new BodyCapture();
     if (body) sent.add(body);
@@ -269,7 +287,7 @@ export class InstanceProxy {
         requestHeaders: logged.requestHeaders,
         requestBody: logged.requestBody,
         responseHeaders: answer?.headers ?? [],
-        responseBody: answer?.body.body() ?? null,
+        responseBody: redactedBody(answer?.body.body() ?? null, this.deps.redactor),
       }),
     );
     this.requests.add(runId, record);
@@ -279,6 +297,22 @@ export class InstanceProxy {
   close(): void {
     this.upstream.close();
   }
+}
+
+/** Logged headers without what the log redacted: whole headers, and redacted pairs of a Cookie. */
+function withoutRedacted(headers: ReadonlyArray<readonly [string, string]>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of headers) {
+    if (!value.includes(REDACTED)) out.push([name, value]);
+    else if (name.toLowerCase() === 'cookie') {
+      const kept = value
+        .split(';')
+        .map((pair) => pair.trim())
+        .filter((pair) => pair !== '' && !pair.includes(REDACTED));
+      if (kept.length) out.push([name, kept.join('; ')]);
+    }
+  }
+  return out;
 }
 
 /** Headers a replay does not send as logged: the ones undici and the replay set themselves. */

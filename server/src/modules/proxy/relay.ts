@@ -33,22 +33,44 @@ export interface DeadlineBound {
   onDeadline(): void;
 }
 
+/** One run's open calls: a Set that settles its idle waiters when its last call leaves. */
+class OpenCallSet extends Set<DeadlineBound> {
+  private idleWaiters: Array<() => void> = [];
+
+  override delete(call: DeadlineBound): boolean {
+    const removed = super.delete(call);
+    if (this.size === 0) this.settleIdle();
+    return removed;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** resolves every idle waiter (the last call left, or the calls are no longer tracked) */
+  settleIdle(): void {
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
+
 /**
  * The calls open on each key (a run), with one timer per key (not per call): a run's deadline is
  * fixed when it starts, and when it passes every call still open is ended by `onDeadline`. An entry
  * lives until that deadline.
  */
 export class OpenCalls {
-  private readonly byKey = new Map<string, { readonly timer: NodeJS.Timeout; readonly calls: Set<DeadlineBound> }>();
+  private readonly byKey = new Map<string, { readonly timer: NodeJS.Timeout; readonly calls: OpenCallSet }>();
 
   /** the set of `key`'s open calls, its deadline armed `remainingMs` from now on first use */
   of(key: string, remainingMs: number): Set<DeadlineBound> {
     let entry = this.byKey.get(key);
     if (!entry) {
-      const calls = new Set<DeadlineBound>();
+      const calls = new OpenCallSet();
       const timer = setTimeout(() => {
         this.byKey.delete(key);
         for (const call of calls) call.onDeadline();
+        calls.settleIdle();
       }, remainingMs);
       timer.unref();
       entry = { timer, calls };
@@ -57,23 +79,16 @@ export class OpenCalls {
     return entry.calls;
   }
 
-  /** Resolves once `key` has no call open (at once when it has none). */
+  /** Resolves once `key` has no call open (at once when it has none), or its deadline passed. */
   whenIdle(key: string): Promise<void> {
-    const calls = this.byKey.get(key)?.calls;
-    if (!calls || calls.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = setInterval(() => {
-        if (calls.size === 0 || !this.byKey.has(key)) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 20);
-      check.unref();
-    });
+    return this.byKey.get(key)?.calls.whenIdle() ?? Promise.resolve();
   }
 
   close(): void {
-    for (const { timer } of this.byKey.values()) clearTimeout(timer);
+    for (const { timer, calls } of this.byKey.values()) {
+      clearTimeout(timer);
+      calls.settleIdle();
+    }
     this.byKey.clear();
   }
 }

@@ -53,7 +53,7 @@ export class BodyCapture {
 }
 
 /**
- * The calls that reached each run through the proxy (SPEC §10's request log): the newest 500 per
+ * The calls that reached each run through the proxy (docs/api.md#live-data): the newest 500 per
  * run, in memory only, for the 50 runs called most recently. Listeners hear each new record.
  */
 export class RequestLog {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
@@ -13,7 +14,9 @@ import {
   type OutputCapture,
 } from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
-import { describeExit, runContainerSpec } from './run-container.js';
+import type { ContainerReach } from '../networks/index.js';
+import { DEBUGGER_CONTAINER_PORT } from './debug-launch.js';
+import { describeExit, runContainerSpec, SERVICE_PORT } from './run-container.js';
 import type { RunStats } from './run-stats.js';
 
 export interface LiveRunDeps {
@@ -25,6 +28,8 @@ export interface LiveRunDeps {
   /** persist the record (coalesced) */
   readonly save: () => Promise<void>;
   readonly log: (line: string) => void;
+  /** how containers reach this machine and the API (absent: no extra hosts, no API URL) */
+  readonly reach?: () => Promise<ContainerReach>;
 }
 
 type Ending =
@@ -99,16 +104,24 @@ export class LiveRun {
     if (state) this.record.run.state = state;
     if (this.record.run.state !== 'queued') this.resolveStarted();
     this.record.run.updated = unixSeconds(this.deps.clock.now());
+    this.saveInBackground();
+  }
+
+  /** A write that fails (a full disk) is logged; the record stays in memory and rides on the next one. */
+  private saveInBackground(): void {
     void this.deps.save().catch((err) => this.deps.log(`run ${this.uuid}: could not save: ${errorMessage(err)}`));
   }
 
   private async openWriter(): Promise<LogWriter> {
     if (!this.writer) {
       this.writer = await this.deps.logs.openWriter('runs', this.uuid);
-      this.writer.onTruncated(() => {
+      // past the cap, or lines lost to a full disk: the log is not the whole output
+      const truncated = () => {
         this.record.run.logsTruncated = true;
-        void this.deps.save();
-      });
+        this.saveInBackground();
+      };
+      this.writer.onTruncated(truncated);
+      this.writer.onLinesLost(truncated);
       if (this.record.run.logsTruncated) this.writer.markTruncated();
     }
     return this.writer;
@@ -126,7 +139,7 @@ export class LiveRun {
       if (this.record.stopRequested) return await this.finish(ENDED_BEFORE_START);
       if (!this.record.containerId) {
         this.setPhase('creating');
-        const spec = runContainerSpec(this.record, this.deps.labels);
+        const spec = runContainerSpec(this.record, this.deps.labels, await this.deps.reach?.());
         try {
           this.record.containerId = await engine.createContainer(spec);
         } catch (err) {
@@ -147,11 +160,8 @@ export class LiveRun {
       const now = this.deps.clock.now();
       this.record.startedAtMs = now;
       run.startedAt = unixSeconds(now);
-      if (run.mode === 'service') {
-        const status = await engine.inspectContainer(this.record.containerId);
-        run.hostPort = status?.hostPort ?? null;
-        this.ipAddress = status?.ipAddress ?? null;
-      }
+      if (run.mode === 'service' || this.record.debug)
+        this.notePorts(await engine.inspectContainer(this.record.containerId));
       // a stop that came while the container was being attached or started found nothing running
       // to kill (the engine refuses to kill a created container): kill it now, and let the watch
       // below record the run as stopped
@@ -178,7 +188,7 @@ export class LiveRun {
       run.startedAt = unixSeconds(container.startedAtMs);
     }
     // a stopped container has no published ports left: keep what was recorded
-    if (run.mode === 'service' && container.hostPort !== null) run.hostPort = container.hostPort;
+    if (container.hostPort !== null) this.notePorts(container);
     this.exitedUnseen = !(
       container.state === 'running' ||
       container.state === 'paused' ||
@@ -203,13 +213,28 @@ export class LiveRun {
     });
   }
 
+  /** The service's and the debugger's ports on 127.0.0.1, from the engine's inspect. */
+  private notePorts(status: ContainerStatus | null): void {
+    const ports = status?.hostPorts;
+    if (this.record.run.mode === 'service') {
+      this.record.run.hostPort = ports?.[SERVICE_PORT] ?? (this.record.debug ? null : (status?.hostPort ?? null));
+      this.ipAddress = status?.ipAddress ?? null;
+    }
+    if (this.record.debug) this.record.debug.upstreamPort = ports?.[DEBUGGER_CONTAINER_PORT] ?? null;
+  }
+
   /** Follows a started container until it ends, enforcing the deadline, and records the end. */
   private async watch(capture: () => Promise<OutputCapture>): Promise<void> {
     const { engine } = this.deps;
     const containerId = this.record.containerId!;
     let ending: Ending;
     try {
-      this.capture = await capture();
+      // the run's outcome comes from the engine: a log that cannot be opened is reported, not fatal
+      this.capture = await capture().catch((err: unknown) => {
+        if (isEngineLost(err)) throw err;
+        this.deps.log(`run ${this.uuid}: its output is not recorded: ${errorMessage(err)}`);
+        return null;
+      });
       // an end that came while nobody watched is recorded as it was, not as a deadline kill now
       if (!this.exitedUnseen) {
         this.armDeadline();
@@ -217,8 +242,10 @@ export class LiveRun {
       }
       const exitCode = await engine.waitContainer(containerId);
       if (this.detachedFromEngine) return;
-      await Promise.race([this.capture.done, delay(LOG_DRAIN_LIMIT_MS)]);
-      await this.capture.complete();
+      if (this.capture) {
+        await Promise.race([this.capture.done, sleep(LOG_DRAIN_LIMIT_MS, undefined, { ref: false })]);
+        await this.capture.complete();
+      }
       const status = await engine.inspectContainer(containerId);
       ending = {
         kind: 'exited',
@@ -331,6 +358,8 @@ export class LiveRun {
     }
     if (errorSummary) this.writer?.system(`[swiftlambda] ${errorSummary}`);
     this.capture?.stop();
+    // the log is written (or known to be short) before anyone can see the run ended
+    if (this.writer && !(await this.writer.drain())) run.logsTruncated = true;
     run.state = state;
     this.resolveStarted();
     run.exitCode = exitCode;
@@ -369,8 +398,4 @@ export class LiveRun {
     await this.deps.logs.closeWriter('runs', this.uuid).catch(() => undefined);
     this.resolveDone();
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

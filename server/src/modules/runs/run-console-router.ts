@@ -2,11 +2,25 @@ import { Router, type Response } from 'express';
 import type { RunStatsResponse, RunStatsSample } from '../../contract/run-diagnostics.js';
 import type { RunRecord } from '../../domain/records.js';
 import { AppError } from '../../errors.js';
+import { openEventStream } from '../../http/sse.js';
+import { parseListQuery } from './runs-router.js';
 import { toConsoleRun, type RunsService } from './runs-service.js';
 
-/** The console's routes for one run (mounted under /console/api): the run with its console fields, its live stats. */
+/**
+ * The console's routes for runs (mounted under /console/api): all runs across projects, one run
+ * with its console fields, its live stats.
+ */
 export function createRunConsoleRouter(runs: RunsService): Router {
   const router = Router();
+
+  // All runs across projects, for the console's runs page.
+  router.get('/runs', (req, res) => {
+    const { limit, state } = parseListQuery({ ...req.query, limit: req.query.limit ?? '50' });
+    const project = typeof req.query.project === 'string' && req.query.project ? req.query.project : undefined;
+    // console fields beside the public ones: the run a hot swap replaced
+    res.json({ runs: runs.list({ projectId: project, state, limit }).map((r) => toConsoleRun(runs.find(r.uuid)!)) });
+  });
+
   const recordOf = (runId: string): RunRecord => {
     const record = runs.find(runId);
     if (!record) throw new AppError('run_not_found', `no run with id ${runId}`);
@@ -33,27 +47,16 @@ export function createRunConsoleRouter(runs: RunsService): Router {
 }
 
 function streamStats(res: Response, record: RunRecord, backlog: RunStatsSample[], runs: RunsService): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  let closed = false;
-  const send = (type: string, data: unknown) =>
-    !closed && res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  const stream = openEventStream(res);
   const finish = () => {
-    send('end', { peakMemoryBytes: record.peakMemoryBytes ?? null });
-    closed = true;
-    res.end();
+    stream.send('end', { peakMemoryBytes: record.peakMemoryBytes ?? null });
+    stream.end();
   };
-  for (const sample of backlog) send('sample', sample);
-  const unsubscribe = runs.stats.subscribe(record.run.uuid, { onSample: (s) => send('sample', s), onEnd: finish });
-  if (!unsubscribe) return finish();
-  const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), 15_000);
-  res.on('close', () => {
-    closed = true;
-    clearInterval(heartbeat);
-    unsubscribe();
+  for (const sample of backlog) stream.send('sample', sample);
+  const unsubscribe = runs.stats.subscribe(record.run.uuid, {
+    onSample: (s) => stream.send('sample', s),
+    onEnd: finish,
   });
+  if (!unsubscribe) return finish();
+  stream.onClose(unsubscribe);
 }

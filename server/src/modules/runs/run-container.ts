@@ -1,6 +1,8 @@
 import { dirname, posix } from 'node:path';
 import type { ContainerSpec } from '../../adapters/docker/docker-engine.js';
 import type { RunRecord } from '../../domain/records.js';
+import type { ContainerReach } from '../networks/index.js';
+import { DEBUG_CAPABILITIES, DEBUGGER_CONTAINER_PORT, debugLaunchScript } from './debug-launch.js';
 import { SWIFT_BACKTRACE_SETTINGS, signalOfExitCode } from './crash-report.js';
 
 export const SERVICE_PORT = 8080;
@@ -39,9 +41,15 @@ export function runLabels(instanceLabels: Readonly<Record<string, string>>, reco
 /**
  * The container of a run. Defaults for running one's own binary: an init process (signals and
  * zombies), memory and pids limits from the project, all capabilities dropped, no-new-privileges,
- * and a service port published on 127.0.0.1 only.
+ * and a service port published on 127.0.0.1 only. A debug run differs in three things only: its
+ * command starts the program under lldb-server, it gets SYS_PTRACE back, and the debugger's port is
+ * published (on 127.0.0.1 too).
  */
-export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Record<string, string>>): ContainerSpec {
+export function runContainerSpec(
+  record: RunRecord,
+  instanceLabels: Readonly<Record<string, string>>,
+  reach: ContainerReach = { extraHosts: [] },
+): ContainerSpec {
   const { run } = record;
   const env: Record<string, string> = {
     LAMBDA_RUN_UUID: run.uuid,
@@ -50,19 +58,33 @@ export function runContainerSpec(record: RunRecord, instanceLabels: Readonly<Rec
     SWIFT_BACKTRACE: SWIFT_BACKTRACE_SETTINGS,
   };
   if (run.mode === 'service') env.PORT = String(SERVICE_PORT);
+  // the emulator's API as this container reaches it (other projects' dev URLs, the public routes)
+  if (reach.apiUrl) env.SWIFTLAMBDA_API_URL = reach.apiUrl;
   return {
     image: run.dockerImage,
-    entrypoint: ['/bin/sh', '-c', launchScript(run.runTimeoutSeconds), run.binaryPath],
+    entrypoint: [
+      '/bin/sh',
+      '-c',
+      record.debug
+        ? debugLaunchScript(run.runTimeoutSeconds + DEADLINE_BACKSTOP_SECONDS)
+        : launchScript(run.runTimeoutSeconds),
+      run.binaryPath,
+    ],
     cmd: run.arguments,
     env,
     labels: runLabels(instanceLabels, record),
     // the binary's folder: the binary and the resource bundles beside it, where Bundle.module looks
     binds: [`${dirname(record.binaryFile)}:${posix.dirname(run.binaryPath)}:ro`],
     publishTcpPort: run.mode === 'service' ? SERVICE_PORT : undefined,
+    extraTcpPorts: record.debug ? [DEBUGGER_CONTAINER_PORT] : undefined,
+    capAdd: record.debug ? [...DEBUG_CAPABILITIES] : undefined,
     memoryBytes: record.memoryLimitMb * 1024 * 1024,
     pidsLimit: record.pidsLimit,
     hardened: true,
     init: true,
+    // host.docker.internal is this machine; the project's networks are joined before start
+    extraHosts: reach.extraHosts.length ? reach.extraHosts : undefined,
+    networks: record.networks?.length ? record.networks : undefined,
   };
 }
 

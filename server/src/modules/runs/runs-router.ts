@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { RunState } from '../../contract/types.js';
 import { AppError } from '../../errors.js';
 import { streamLogAsSse } from '../../http/sse.js';
-import { parseBody } from '../../http/validate.js';
-import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../console/index.js';
+import { parseBody, parseQuery, queryInt } from '../../http/validate.js';
+import { authorizePublicCaller, type ConsoleAuth, type PublicCaller } from '../callers/index.js';
 import type { KeysService } from '../keys/index.js';
 import { RUN_STATES } from '../../domain/run-states.js';
+import { idempotencyKeyOf, requestFingerprint, type IdempotencyKeys } from './idempotency.js';
 import type { RunsService, StartRunInput } from './runs-service.js';
 
 const MAX_ARGUMENTS = 256;
@@ -18,13 +19,15 @@ const argument = z
   .refine((a) => Buffer.byteLength(a) < MAX_ARGUMENT_BYTES, 'an argument is 4 KiB or longer')
   .refine((a) => !a.includes('\u0000'), 'an argument contains a NUL character');
 
-/** The seed's run body: `mode` oneShot or service; `arguments` at most 256 strings under 4 KiB, no NUL. */
+/** A run's arguments: at most 256 strings under 4 KiB, no NUL (schedules take the same). */
+export const runArguments = z
+  .array(argument, { error: 'arguments must be an array of strings' })
+  .max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`);
+
+/** The public run body (docs/api.md#public-api): `mode` oneShot or service, and the run's arguments. */
 const startRunBody = z.object({
   mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }),
-  arguments: z
-    .array(argument, { error: 'arguments must be an array of strings' })
-    .max(MAX_ARGUMENTS, `at most ${MAX_ARGUMENTS} arguments`)
-    .nullish(),
+  arguments: runArguments.nullish(),
 });
 const stopAllBody = z.object({ mode: z.enum(['oneShot', 'service'], { error: MODE_MESSAGE }).optional() });
 const RUN_BODY_REASONS = { mode: 'invalid_mode', arguments: 'invalid_arguments' } as const;
@@ -36,25 +39,18 @@ export function parseStartRunBody(body: unknown): StartRunInput {
   return { mode: parsed.mode, arguments: parsed.arguments ?? [] };
 }
 
-const integerParam = (name: string, min: number) =>
-  z
-    .string()
-    .regex(/^-?\d{1,15}$/, `${name} must be an integer`)
-    .transform(Number)
-    .refine((n) => n >= min, `${name} must be ${min} or more`);
-
 const listQuery = z.object({
-  limit: integerParam('limit', 1).optional(),
+  limit: queryInt('limit', 1).optional(),
   state: z.enum(RUN_STATES, { error: `state must be one of ${RUN_STATES.join(', ')}` }).optional(),
 });
 
 const logsQuery = z.object({
-  afterSequence: integerParam('afterSequence', -1).optional(),
-  limit: integerParam('limit', 1).optional(),
+  afterSequence: queryInt('afterSequence', -1).optional(),
+  limit: queryInt('limit', 1).optional(),
 });
 
 export function parseListQuery(query: Request['query']): { limit: number; state: RunState | undefined } {
-  const parsed = parseBody(listQuery, query, { state: 'invalid_state' }, 'invalid_query');
+  const parsed = parseQuery(listQuery, query, { state: 'invalid_state' });
   return { limit: Math.min(parsed.limit ?? 20, 50), state: parsed.state };
 }
 
@@ -62,11 +58,12 @@ export interface PublicRouterDeps {
   readonly runs: RunsService;
   readonly keys: KeysService;
   readonly consoleAuth: ConsoleAuth;
+  readonly idempotency: IdempotencyKeys;
   /** refuses state-changing requests from foreign origins */
   readonly originGuard: RequestHandler;
 }
 
-/** The seed's public routes under /lambdas, plus the stop-all and SSE extensions. */
+/** The public routes under /lambdas (docs/api.md#public-api), plus the stop-all and SSE extensions. */
 export function createPublicRouter(deps: PublicRouterDeps): Router {
   const { runs, keys, consoleAuth } = deps;
   const router = Router();
@@ -82,8 +79,20 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
 
   router.post('/lambdas/:lambdaId/runs', async (req, res) => {
     const caller = authorize(req);
+    const idempotencyKey = idempotencyKeyOf(req.headers['idempotency-key']);
     const input = parseStartRunBody(req.body);
-    res.status(201).json(await runs.start(req.params.lambdaId, input, { startedBy: caller.kind }));
+    const { lambdaId } = req.params;
+    const start = async () => ({ status: 201, body: await runs.start(lambdaId, input, { startedBy: caller.kind }) });
+    if (idempotencyKey === undefined) {
+      const { status, body } = await start();
+      res.status(status).json(body);
+      return;
+    }
+    const owner = caller.kind === 'key' ? `key:${caller.key.id}` : 'console';
+    const fingerprint = requestFingerprint([lambdaId, input.mode, input.arguments]);
+    const answer = await deps.idempotency.answer(owner, idempotencyKey, fingerprint, start);
+    if (answer.replayed) res.setHeader('idempotent-replayed', 'true');
+    res.status(answer.status).json(answer.body);
   });
 
   router.get('/lambdas/:lambdaId/runs', (req, res) => {
@@ -112,7 +121,7 @@ export function createPublicRouter(deps: PublicRouterDeps): Router {
   router.get('/lambdas/:lambdaId/runs/:runId/logs', async (req, res) => {
     const caller = authorize(req);
     const { lambdaId, runId } = req.params;
-    const { afterSequence = -1, limit = 200 } = parseBody(logsQuery, req.query, {}, 'invalid_query');
+    const { afterSequence = -1, limit = 200 } = parseQuery(logsQuery, req.query);
     const record = runs.get(lambdaId, runId);
     if (req.query.follow === 'true' || req.query.follow === '1') {
       const end = await streamLogAsSse(req, res, afterSequence, {

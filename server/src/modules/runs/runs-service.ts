@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
+import { asInsufficientStorage } from '../../adapters/store/storage-fault.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
 import type { ConsoleRun, LogChunk, Run, RunMode, RunState } from '../../contract/types.js';
@@ -12,6 +13,7 @@ import type { ProjectsService } from '../projects/index.js';
 import { TERMINAL_STATES } from '../../domain/run-states.js';
 import { LiveRun } from './live-run.js';
 import { RunStats } from './run-stats.js';
+import type { ContainerReach } from '../networks/index.js';
 import { SERVICE_PORT } from './run-container.js';
 
 export { RUN_STATES, TERMINAL_STATES } from '../../domain/run-states.js';
@@ -27,6 +29,8 @@ export interface RunsDeps {
   /** terminal runs kept per project; older ones and their logs are deleted */
   readonly retentionPerProject: number;
   readonly log: (line: string) => void;
+  /** how containers reach this machine and the API */
+  readonly reach?: () => Promise<ContainerReach>;
 }
 
 export interface StartRunInput {
@@ -34,19 +38,21 @@ export interface StartRunInput {
   readonly arguments: readonly string[];
 }
 
-/** Who started a run, and the run it replaces in a hot swap: console fields, not the seed's. */
+/** Who started a run, and the run it replaces in a hot swap: console fields, never on public routes. */
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
   /** instead of the project's runTimeoutSeconds (the dev loop's runs) */
   readonly runTimeoutSeconds?: number;
+  /** a debug run: the newest build must be a debug build; `port` is the debugger relay's */
+  readonly debug?: { readonly port: number; readonly runTimeoutSeconds?: number };
 }
 
 export function toPublicRun(record: RunRecord): Run {
   return { ...record.run, arguments: [...record.run.arguments] };
 }
 
-/** The console's view of a run: the seed's fields and the emulator's own (never on public routes). */
+/** The console's view of a run: the public Run fields and the emulator's own (never on public routes). */
 export function toConsoleRun(record: RunRecord): ConsoleRun {
   return {
     ...toPublicRun(record),
@@ -54,6 +60,7 @@ export function toConsoleRun(record: RunRecord): ConsoleRun {
     replacesRun: record.replacesRun ?? null,
     crash: record.crash ?? null,
     peakMemoryBytes: record.peakMemoryBytes ?? null,
+    debug: record.debug ? { port: record.debug.port, state: record.debug.state } : null,
   };
 }
 
@@ -63,6 +70,7 @@ export class RunsService {
   private readonly byId = new Map<string, RunRecord>();
   private readonly engineLostListeners: Array<() => void> = [];
   private readonly endedListeners: Array<(record: RunRecord) => void> = [];
+  private readonly detachListeners: Array<() => void> = [];
   /** live CPU and memory of the running containers */
   readonly stats: RunStats;
 
@@ -72,8 +80,8 @@ export class RunsService {
   }
 
   private liveDeps() {
-    const { engine, logs, clock, labels, log, store } = this.deps;
-    return { engine, logs, clock, labels, log, stats: this.stats, save: () => store.commit() };
+    const { engine, logs, clock, labels, log, store, reach } = this.deps;
+    return { engine, logs, clock, labels, log, reach, stats: this.stats, save: () => store.commit() };
   }
 
   /** The run record, for the proxy and the console; undefined for an unknown id. */
@@ -124,6 +132,12 @@ export class RunsService {
         'the project has no successful build yet; build it in the console first',
       );
     }
+    if (options.debug && (compilation.configuration ?? 'release') !== 'debug') {
+      throw new AppError(
+        'debug_build_required',
+        `the newest build is a ${compilation.configuration ?? 'release'} build; set buildConfiguration to "debug" and build again`,
+      );
+    }
     // 503 docker_unavailable before anything is stored when the engine is away. (The events
     // stream is no substitute: an engine shutting down keeps it open after refusing new calls.)
     await this.deps.engine.ping();
@@ -139,7 +153,7 @@ export class RunsService {
         arguments: [...input.arguments],
         state: 'queued',
         phase: 'queued',
-        runTimeoutSeconds: options.runTimeoutSeconds ?? project.runTimeoutSeconds,
+        runTimeoutSeconds: options.debug?.runTimeoutSeconds ?? options.runTimeoutSeconds ?? project.runTimeoutSeconds,
         mode: input.mode,
         containerPort: input.mode === 'service' ? SERVICE_PORT : null,
         hostPort: null,
@@ -156,34 +170,51 @@ export class RunsService {
       containerId: null,
       memoryLimitMb: project.memoryLimitMb,
       pidsLimit: project.pidsLimit,
+      networks: [...project.networks],
       binaryFile: compilation.binaryFile,
       stopRequested: false,
       startedAtMs: null,
       startedBy: options.startedBy ?? 'key',
       replacesRun: options.replacesRun ?? null,
+      ...(options.debug ? { debug: { port: options.debug.port, state: 'waiting', upstreamPort: null } } : {}),
     };
-    this.deps.store.data.runs.push(record);
-    this.byId.set(record.run.uuid, record);
-    // tracked before the first await, so a reconcile running meanwhile leaves the new run alone
-    const live = this.track(record);
-    const response = { run: toPublicRun(record), jobId: record.jobId };
+    const { store, logs } = this.deps;
+    const uuid = record.run.uuid;
     try {
-      // open the log now, so a follower that connects while the run is queued stays connected
-      await this.deps.logs.openWriter('runs', record.run.uuid);
+      // open the log first, so a follower that connects while the run is queued stays connected
+      await logs.openWriter('runs', uuid);
     } catch (err) {
-      // nothing was promised yet: the run is forgotten
-      this.live.delete(record.run.uuid);
-      this.byId.delete(record.run.uuid);
-      this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r !== record);
-      throw err;
+      // nothing was stored or promised yet
+      await logs.remove('runs', uuid).catch(() => undefined);
+      throw asInsufficientStorage(store.dataDir, `the log of a new run`, err);
     }
+    let live!: LiveRun;
     // The container is prepared while the new run is written to disk; the caller hears 201 only
     // once it is durable. A restart's reconcile starts a stored run that has no container yet
     // (whether or not its 201 was sent), as a durable queue would.
-    const durable = this.deps.store.commit();
-    void live.launch().catch((err) => this.deps.log(`run ${record.run.uuid} crashed: ${errorMessage(err)}`));
-    await durable;
-    return response;
+    const durable = store.transact(() => {
+      store.data.runs.push(record);
+      this.byId.set(uuid, record);
+      live = this.track(record);
+    });
+    void live.launch().catch((err) => this.deps.log(`run ${uuid} crashed: ${errorMessage(err)}`));
+    try {
+      await durable;
+    } catch (err) {
+      // not stored, so never started: whatever the launch made goes, with the log
+      this.byId.delete(uuid);
+      void live
+        .stop(0)
+        .then(() => logs.remove('runs', uuid))
+        .catch(() => undefined);
+      throw err;
+    }
+    return { run: toPublicRun(record), jobId: record.jobId };
+  }
+
+  /** Persists records changed in place (a debug run's debugger state). */
+  commit(): Promise<void> {
+    return this.deps.store.commit();
   }
 
   /** Calls `listener` when a live run is left for the reconcile because the engine went away. */
@@ -220,13 +251,14 @@ export class RunsService {
       await live.stop(this.graceSecondsOf(record));
     } else {
       // non-terminal with nothing following it: the engine is away; record the stop now
-      record.stopRequested = true;
+      await this.deps.store.transact(() => {
+        record.stopRequested = true;
+        record.run.state = 'stopped';
+        record.run.phase = 'finished';
+        record.run.finishedAt = unixSeconds(this.deps.clock.now());
+        record.run.updated = record.run.finishedAt;
+      }, [record]);
       if (record.containerId) await this.deps.engine.killContainer(record.containerId).catch(() => undefined);
-      record.run.state = 'stopped';
-      record.run.phase = 'finished';
-      record.run.finishedAt = unixSeconds(this.deps.clock.now());
-      record.run.updated = record.run.finishedAt;
-      await this.deps.store.commit();
     }
     return toPublicRun(record);
   }
@@ -277,9 +309,16 @@ export class RunsService {
     const excess = terminal.length - this.deps.retentionPerProject;
     if (excess <= 0) return;
     const doomed = new Set(terminal.slice(0, excess).map((r) => r.run.uuid));
-    this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => !doomed.has(r.run.uuid));
+    const { store } = this.deps;
+    // a failed write keeps them (in memory as on disk); the next run's end tries again
+    const kept = await store
+      .transact(() => (store.data.runs = store.data.runs.filter((r) => !doomed.has(r.run.uuid))))
+      .then(
+        () => false,
+        () => true,
+      );
+    if (kept) return;
     for (const id of doomed) this.byId.delete(id);
-    await this.deps.store.commit();
     await Promise.all([...doomed].map((id) => this.deps.logs.remove('runs', id).catch(() => undefined)));
   }
 
@@ -290,14 +329,20 @@ export class RunsService {
     const doomed = this.deps.store.data.runs.filter((r) => r.run.project === projectId);
     for (const r of doomed)
       if (r.containerId) await this.deps.engine.removeContainer(r.containerId).catch(() => undefined);
-    this.deps.store.data.runs = this.deps.store.data.runs.filter((r) => r.run.project !== projectId);
+    const { store } = this.deps;
+    await store.transact(() => (store.data.runs = store.data.runs.filter((r) => r.run.project !== projectId)));
     for (const r of doomed) this.byId.delete(r.run.uuid);
-    await this.deps.store.commit();
     await Promise.all(doomed.map((r) => this.deps.logs.remove('runs', r.run.uuid).catch(() => undefined)));
+  }
+
+  /** Calls `listener` when the server stops following its runs (shutdown). */
+  onDetachAll(listener: () => void): void {
+    this.detachListeners.push(listener);
   }
 
   /** Stops following every live run without touching its container (server shutdown). */
   async detachAll(): Promise<void> {
+    for (const listener of this.detachListeners) listener();
     const all = [...this.live.values()];
     this.live.clear();
     await Promise.all(all.map((l) => l.detach()));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse as parseCookie } from 'cookie';
 import { writeFileDurably } from '../../adapters/store/durable-json-file.js';
 import { AppError } from '../../errors.js';
+import { sessionCookieRefusal } from '../../http/request-guards.js';
 
 /** What reading credentials needs of a request: its headers. */
 type WithHeaders = { readonly headers: IncomingHttpHeaders };
@@ -71,16 +72,15 @@ export class ConsoleAuth {
 
   /**
    * The console is the caller: its token as a Bearer, or its session cookie. The cookie rides along
-   * with any request the browser sends, so with another origin's `Origin` (a page served through
-   * the proxy sends `null`) it is refused with `forbidden_origin` rather than used.
+   * with any request the browser sends, so from another origin or another site's page (see
+   * sessionCookieRefusal) it is refused with `forbidden_origin` rather than used.
    */
   isConsoleRequest(req: WithHeaders): boolean {
     const bearer = this.bearerOf(req);
     if (bearer !== undefined) return this.isValidToken(bearer);
     if (!this.hasSessionCookie(req)) return false;
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.isOwnOrigin(origin))
-      throw new AppError('forbidden_origin', 'the console session cannot be used from another origin');
+    const refused = sessionCookieRefusal(req.headers, this.isOwnOrigin);
+    if (refused) throw new AppError('forbidden_origin', refused);
     return true;
   }
 

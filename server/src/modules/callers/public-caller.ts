@@ -7,7 +7,7 @@ export type PublicCaller = { readonly kind: 'console' } | { readonly kind: 'key'
 
 /**
  * Who is calling a public route: an API key (`X-API-Key`, or `Authorization: Bearer`), or the
- * console itself (its token or session), which acts as the owner. Throws the seed's 401s, and
+ * console itself (its token or session), which acts as the owner. Throws the public API's 401s (missing, invalid, revoked, expired key), and
  * `forbidden_origin` for the console session from another origin.
  */
 export function identifyPublicCaller(

@@ -1,0 +1,1 @@
+export { TerminalSockets, isTerminalRequest, parseResize, terminalSize } from './terminal-socket.js';
