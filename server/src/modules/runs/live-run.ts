@@ -216,10 +216,9 @@ export class LiveRun {
   /** The service's and the debugger's ports on 127.0.0.1, from the engine's inspect. */
   private notePorts(status: ContainerStatus | null): void {
     const ports = status?.hostPorts;
-    if (this.record.run.mode === 'service') {
+    if (this.record.run.mode === 'service')
       this.record.run.hostPort = ports?.[SERVICE_PORT] ?? (this.record.debug ? null : (status?.hostPort ?? null));
-      this.ipAddress = status?.ipAddress ?? null;
-    }
+    this.ipAddress = status?.ipAddress ?? null;
     if (this.record.debug) this.record.debug.upstreamPort = ports?.[DEBUGGER_CONTAINER_PORT] ?? null;
   }
 
