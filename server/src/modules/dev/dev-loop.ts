@@ -56,6 +56,8 @@ export class DevLoop {
   private readonly loops = new Map<string, ProjectLoop>();
   private readonly statusListeners: Array<(projectId: string) => void> = [];
   private readonly restarts: CrashRestarts;
+  /** after close, a build that ends starts nothing (the server no longer follows runs) */
+  private closed = false;
 
   constructor(private readonly deps: DevLoopDeps) {
     this.restarts = new CrashRestarts({
@@ -120,6 +122,7 @@ export class DevLoop {
   }
 
   async syncProject(projectId: string): Promise<void> {
+    if (this.closed) return;
     if (!this.deps.projects.exists(projectId)) return this.forget(projectId);
     const project = this.deps.projects.get(projectId);
     const loop = this.loop(projectId);
@@ -225,7 +228,7 @@ export class DevLoop {
 
   private async afterBuild(compilation: Compilation): Promise<void> {
     const projectId = compilation.project;
-    if (!this.deps.projects.exists(projectId) || !this.deps.projects.get(projectId).watch) return;
+    if (this.closed || !this.deps.projects.exists(projectId) || !this.deps.projects.get(projectId).watch) return;
     const loop = this.loop(projectId);
     if (compilation.state !== 'succeeded') {
       loop.problem = `build failed, the previous version keeps serving: ${compilation.errorSummary ?? 'see the build log'}`;
@@ -370,6 +373,7 @@ export class DevLoop {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const id of [...this.loops.keys()]) await this.forget(id);
   }
 }

@@ -276,7 +276,7 @@ export class LiveRun {
 
   private armDeadline(): void {
     const remaining = this.msUntilDeadline();
-    if (remaining === null) return;
+    if (remaining === null || this.detachedFromEngine) return;
     this.deadline = setTimeout(() => void this.onDeadline(), Math.max(0, remaining));
   }
 
