@@ -287,8 +287,6 @@ export class BuildsService {
         await checkElfExecutable(binaryFile);
         record.binaryFile = binaryFile;
         record.state = 'succeeded';
-        // SwiftPM's last step line is often one short of its total: the build is complete
-        if (record.progress) record.progress = { done: record.progress.total, total: record.progress.total };
         writer.system(`build succeeded: ${record.targetName}`);
       } else {
         record.state = 'failed';
@@ -306,7 +304,10 @@ export class BuildsService {
           : `build could not run: ${errorMessage(err)}`;
       writer.system(record.errorSummary);
     } finally {
-      stopFollowing();
+      stopFollowing(); // sends the last progress it held back: the one below comes after it
+      // SwiftPM's last step line is often one short of its total: a succeeded build is complete
+      if (record.state === 'succeeded' && record.progress)
+        record.progress = { done: record.progress.total, total: record.progress.total };
       record.finishedAt = this.now();
       await this.deps.logs.closeWriter('builds', record.id);
       await this.save();
