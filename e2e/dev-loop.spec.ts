@@ -45,13 +45,22 @@ test('watch on: a save answers on the dev URL, a compile error shows in Problems
   const project = new ProjectPage(page);
   await ui.signIn(E2E_TOKEN);
   projectId = await ui.createProject('echo-dev-loop', source, 'echo-service');
-  await project.saveSettings({ buildConfiguration: 'debug', stopGraceSeconds: 2 });
+  // the New project form's development deadline, kept in the settings
+  await expect(page.getByTestId('setting-dev-timeout')).toHaveValue('3600');
+  await project.saveSettings({ stopGraceSeconds: 2 });
   await project.setWatch(true);
+  // a release project with watch on is offered debug builds, which rebuild faster
+  await page.getByTestId('use-debug-builds').click();
+  await expect(page.getByTestId('offer-debug')).toHaveCount(0);
   await expect(page.getByTestId('dev-watching')).toContainText('Every save builds (debug)');
 
-  // the first build and a service run behind the dev URL
-  await ui.buildCurrentProject();
-  const firstRun = await project.startDevService();
+  // the first build, with its progress while it runs; Watch then starts a service run behind the dev URL
+  await page.getByTestId('build-button').click();
+  await expect(page.getByTestId('build-log-progress')).toBeVisible({ timeout: BUILD_MS });
+  await expect(page.getByTestId('compilation-state').first()).toHaveAttribute('data-state', 'succeeded', {
+    timeout: BUILD_MS,
+  });
+  const firstRun = await project.firstServedRun();
   const devUrl = await project.devUrl();
   expect(devUrl).toBe(`${new URL(page.url()).origin}/dev/${projectId}/api/`);
   await expect(page.getByTestId('serving-run-url')).toHaveText(

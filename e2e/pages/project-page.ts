@@ -31,9 +31,9 @@ export class ProjectPage {
   }
 
   /** Starts a service run from the loop's panel (the page stays) and returns its id once it serves the dev URL. */
-  async startDevService(): Promise<string> {
-    await this.page.getByTestId('dev-start-service').click();
-    await expect(this.servingRun()).not.toHaveAttribute('data-run-id', '', { timeout: 30_000 });
+  /** The run the dev URL serves once Watch has started one (after the first good build). */
+  async firstServedRun(): Promise<string> {
+    await expect(this.servingRun()).not.toHaveAttribute('data-run-id', '', { timeout: 60_000 });
     return (await this.servingRun().getAttribute('data-run-id'))!;
   }
 

@@ -128,6 +128,8 @@ describe('the dev loop and the status', () => {
     swappingTo: null,
     problem: null,
     swaps: [],
+    restart: { failures: 0, nextAt: null, gaveUp: false },
+    starts: null,
   };
 
   it("takes the project's dev events without the project field, and reloads when one of its service runs changes", () => {

@@ -25,6 +25,8 @@ export const errorStatus = {
   invalid_watch: 400,
   invalid_build_configuration: 400,
   invalid_stop_grace: 400,
+  invalid_dev_run_timeout: 400,
+  invalid_restart_on_failure: 400,
   invalid_runtime: 400,
   invalid_reserved_concurrency: 400,
   invalid_environment: 400,

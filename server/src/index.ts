@@ -34,6 +34,7 @@ import {
   ChangeFeed,
   createConsoleRouter,
   createConsoleUiRouter,
+  publishBuildProgress,
   publishDevStatus,
   publishEngineStatus,
   publishInvocations,
@@ -208,6 +209,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     if (projects.exists(projectId)) feed.publish({ type: 'project', data: projects.get(projectId) });
   });
   publishDevStatus(feed, devLoop, projects);
+  publishBuildProgress(feed, builds);
   publishInvocations(feed, aws);
   publishRequests(feed, proxy.requests);
   const stopEngineStatus = publishEngineStatus(feed, engine);

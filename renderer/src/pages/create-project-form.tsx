@@ -36,6 +36,9 @@ export function CreateProjectForm({
   const [sourcePath, setSourcePath] = useState('');
   const [targetName, setTargetName] = useState('');
   const [dockerImage, setDockerImage] = useState('');
+  // the deadlines, shown so that nobody meets the 60 s one by surprise
+  const [runTimeout, setRunTimeout] = useState('60');
+  const [devRunTimeout, setDevRunTimeout] = useState('3600');
   const [targets, setTargets] = useState<Targets>({ state: 'idle' });
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
@@ -88,6 +91,8 @@ export function CreateProjectForm({
             sourcePath: sourcePath.trim(),
             targetName,
             ...(dockerImage ? { dockerImage } : {}),
+            runTimeoutSeconds: Number(runTimeout),
+            devRunTimeoutSeconds: Number(devRunTimeout),
           })
         ).project,
       );
@@ -183,6 +188,39 @@ export function CreateProjectForm({
           testId="project-image"
         />
       </Field>
+      <div className="field-grid">
+        {(
+          [
+            [
+              'Run timeout (s)',
+              "Runs are killed after this (the platform's runTimeoutSeconds).",
+              86400,
+              runTimeout,
+              setRunTimeout,
+              'project-run-timeout',
+            ],
+            [
+              'Dev run timeout (s)',
+              'For the runs Watch and swiftlambda dev start.',
+              604800,
+              devRunTimeout,
+              setDevRunTimeout,
+              'project-dev-run-timeout',
+            ],
+          ] as const
+        ).map(([label, hint, max, value, setValue, testId]) => (
+          <Field key={testId} label={label} hint={hint}>
+            <input
+              type="number"
+              min={1}
+              max={max}
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              data-testid={testId}
+            />
+          </Field>
+        ))}
+      </div>
       <ErrorNote error={error} testId="create-project-error" />
       <div className="form-actions">
         <button

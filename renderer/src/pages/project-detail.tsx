@@ -3,6 +3,7 @@ import { api, buildLogsUrl, devUrl, type Compilation, type Project } from '../ap
 import { useCalledPath } from '../called-path.js';
 import { CurlSnippet } from '../components/curl-snippet.js';
 import { useImages } from '../components/image-picker.js';
+import { BuildProgressBar } from '../components/build-progress.js';
 import { LogViewer } from '../components/log-viewer.js';
 import { ProblemsList } from '../components/problems-list.js';
 import { CopyButton, EmptyState, ErrorNote, StateBadge } from '../components/ui.js';
@@ -143,6 +144,7 @@ function ProjectPage({ projectId, apiUrl, defaultImage }: ProjectDetailProps) {
           apiUrl={apiUrl}
           dev={dev.data}
           building={building}
+          runningBuild={list.find((c) => c.state === 'running')}
           canStart={!!latestSucceeded}
           onChange={() => undefined}
         />
@@ -224,6 +226,7 @@ function BuildLog({ projectId, compilation }: { projectId: string; compilation: 
       <h2>
         Build output <span className="muted mono small">{compilation.id.slice(0, 8)}</span>{' '}
         <StateBadge state={compilation.state} testId="build-log-state" />
+        <BuildProgressBar compilation={compilation} testId="build-log-progress" />
       </h2>
       <LogViewer
         url={buildLogsUrl(projectId, compilation.id)}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, devUrl, instanceUrl, type DevStatus, type Project } from '../api.js';
+import { api, devUrl, instanceUrl, type Compilation, type DevStatus, type Project } from '../api.js';
+import { BuildProgressBar } from '../components/build-progress.js';
 import { CopyButton, ErrorNote } from '../components/ui.js';
 import { shortId } from '../format.js';
 import { href } from '../router.js';
@@ -10,6 +11,8 @@ export interface DevLoopPanelProps {
   readonly dev: DevStatus | undefined;
   /** a build of the project is queued or running */
   readonly building: boolean;
+  /** the build under way, for its progress */
+  readonly runningBuild?: Compilation | undefined;
   /** a succeeded build exists, so a run can start */
   readonly canStart: boolean;
   readonly onChange: () => void;
@@ -19,7 +22,7 @@ export interface DevLoopPanelProps {
  * The development loop on the project page (docs/api.md#development-loop): the watch switch, what the loop is doing,
  * the dev URL next to the URL of the run it serves, and why the last change did not replace it.
  */
-export function DevLoopPanel({ project, apiUrl, dev, building, canStart, onChange }: DevLoopPanelProps) {
+export function DevLoopPanel({ project, apiUrl, dev, building, runningBuild, canStart, onChange }: DevLoopPanelProps) {
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState(false);
   const act = async (fn: () => Promise<unknown>) => {
@@ -35,6 +38,8 @@ export function DevLoopPanel({ project, apiUrl, dev, building, canStart, onChang
     }
   };
   const toggleWatch = () => act(() => api.updateProject(project.id, { watch: !project.watch }));
+  // release builds are slow to rebuild: with watch on, the switch to debug is offered
+  const useDebug = () => act(() => api.updateProject(project.id, { buildConfiguration: 'debug' }));
   const startService = () => act(() => api.startRun(project.id, 'service', []));
   const url = devUrl(apiUrl, project.id);
   const serving = dev?.servingRun ?? null;
@@ -56,8 +61,16 @@ export function DevLoopPanel({ project, apiUrl, dev, building, canStart, onChang
           </span>
           Watch
         </button>
-        <DevActivity project={project} dev={dev} building={building} />
+        <DevActivity project={project} dev={dev} building={building} runningBuild={runningBuild} />
       </div>
+      {project.watch && project.buildConfiguration === 'release' && (
+        <p className="muted small" data-testid="offer-debug">
+          Release builds take longer to rebuild after each save.{' '}
+          <button type="button" className="link" onClick={useDebug} disabled={busy} data-testid="use-debug-builds">
+            Switch to debug builds
+          </button>
+        </p>
+      )}
       <div className="dev-url-row">
         <span className="field-label">Dev URL</span>
         <code className="proxy-url" data-testid="dev-url">
@@ -103,12 +116,28 @@ export function DevLoopPanel({ project, apiUrl, dev, building, canStart, onChang
           {dev.problem}
         </p>
       )}
+      {project.watch && dev?.restart.nextAt && (
+        <p className="muted small" data-testid="dev-restart">
+          The crashed run starts again at {new Date(dev.restart.nextAt).toLocaleTimeString()} (crash{' '}
+          {dev.restart.failures} in 2 minutes; the fifth stops the restarts).
+        </p>
+      )}
       <ErrorNote error={error} />
     </section>
   );
 }
 
-function DevActivity({ project, dev, building }: { project: Project; dev: DevStatus | undefined; building: boolean }) {
+function DevActivity({
+  project,
+  dev,
+  building,
+  runningBuild,
+}: {
+  project: Project;
+  dev: DevStatus | undefined;
+  building: boolean;
+  runningBuild: Compilation | undefined;
+}) {
   if (building) {
     return (
       <span className="dev-activity" data-testid="dev-building">
@@ -116,6 +145,7 @@ function DevActivity({ project, dev, building }: { project: Project; dev: DevSta
           <span className="badge-dot" aria-hidden />
           rebuilding…
         </span>
+        {runningBuild && <BuildProgressBar compilation={runningBuild} />}
         <button
           type="button"
           className="link"
@@ -136,7 +166,8 @@ function DevActivity({ project, dev, building }: { project: Project; dev: DevSta
   if (!project.watch) return <span className="dev-activity muted">Off: builds run when you click Build.</span>;
   return (
     <span className="dev-activity muted" data-testid="dev-watching">
-      Every save builds ({project.buildConfiguration}); the dev URL then moves to the new build without a failed call.
+      Every save builds ({project.buildConfiguration}); the dev URL then moves to the new build without a failed call
+      {project.restartOnFailure ? ', and a crashed service run is started again' : ''}.
     </span>
   );
 }

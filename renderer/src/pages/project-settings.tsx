@@ -25,6 +25,8 @@ export function ProjectSettings({
     publicInstances: project.publicInstances,
     buildConfiguration: project.buildConfiguration,
     stopGraceSeconds: String(project.stopGraceSeconds),
+    devRunTimeoutSeconds: String(project.devRunTimeoutSeconds),
+    restartOnFailure: project.restartOnFailure,
     runtime: project.runtime,
     reservedConcurrency: String(project.reservedConcurrency),
     networks: project.networks ?? [],
@@ -53,6 +55,8 @@ export function ProjectSettings({
         publicInstances: form.publicInstances,
         buildConfiguration: form.buildConfiguration,
         stopGraceSeconds: num(form.stopGraceSeconds),
+        devRunTimeoutSeconds: num(form.devRunTimeoutSeconds),
+        restartOnFailure: form.restartOnFailure,
         runtime: form.runtime,
         reservedConcurrency: num(form.reservedConcurrency),
         networks: form.networks,
@@ -133,6 +137,19 @@ export function ProjectSettings({
             data-testid="setting-stop-grace"
           />
         </Field>
+        {form.runtime === 'process' && (
+          <Field label="Dev run timeout (s)">
+            <input
+              type="number"
+              min={1}
+              max={604800}
+              value={form.devRunTimeoutSeconds}
+              onChange={(e) => set('devRunTimeoutSeconds', e.target.value)}
+              title="The deadline of the runs Watch and swiftlambda dev start"
+              data-testid="setting-dev-timeout"
+            />
+          </Field>
+        )}
         {form.runtime === 'awsLambda' && (
           <Field label="Reserved concurrency">
             <input
@@ -156,6 +173,17 @@ export function ProjectSettings({
             data-testid="setting-public"
           />
           publicInstances: service runs started from now on answer without an API key
+        </label>
+      )}
+      {form.runtime === 'process' && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={form.restartOnFailure}
+            onChange={(e) => set('restartOnFailure', e.target.checked)}
+            data-testid="setting-restart-on-failure"
+          />
+          restartOnFailure: while watching, a service run that crashes is started again (1, 2, 4 … 30 s later)
         </label>
       )}
       <div className="field" role="group" aria-label="Networks">

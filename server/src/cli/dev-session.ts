@@ -2,19 +2,28 @@
 // (watch, rebuild, hot swap); this follows it: build output, diagnostics, run output, swaps.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsoleRun, ConsoleRunsResponse, DevStatus, DevStatusResponse } from '../contract/dev.js';
-import type { Compilation, Diagnostic, LogChunk, Project, Run, RunMode } from '../contract/types.js';
+import type {
+  BuildConfiguration,
+  Compilation,
+  Diagnostic,
+  LogChunk,
+  Project,
+  Run,
+  RunMode,
+} from '../contract/types.js';
 import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { ApiCallError, call, followLog, writeChunk, type Connection } from './client.js';
 import { Output } from './output.js';
+import { BuildOutput } from './progress-bar.js';
 
 const POLL_MS = 500;
-/** once a build is over, how long the server's loop gets to start a run of its own */
-const LOOP_REACTION_MS = 1000;
 
 export interface DevOptions {
   readonly projectId: string;
   readonly mode: RunMode;
   readonly args: readonly string[];
+  /** `debug` unless --release: debug builds rebuild faster */
+  readonly configuration: BuildConfiguration;
   /** with --json: stdout gets one object a line (`compilation`, `run`, `log` with its `compilationId` or `runId`, `devUrl`, `swap`, `problem`, `watch`), no markers */
   readonly out?: Output;
 }
@@ -45,8 +54,10 @@ export function diagnosticCounts(diagnostics: readonly Diagnostic[]): string {
 }
 
 /**
- * One `dev` session: turns watch on, builds, starts the run, then follows every build and the
- * runs that replace its run, until `stop()` stops those runs and sets watch back.
+ * One `dev` session: turns watch on (with the session's configuration), tells the server's loop
+ * what to start, builds, then follows every build and the runs the loop starts (after a good
+ * build when none is live, in a swap, after a crash), until `stop()` stops those runs and sets
+ * watch and the configuration back.
  */
 export class DevSession {
   private readonly aborted = new AbortController();
@@ -54,6 +65,7 @@ export class DevSession {
   private readonly devUrl: string;
   private project: Project | undefined;
   private watchBefore = false;
+  private configurationBefore: BuildConfiguration = 'release';
   private readonly seenBuilds = new Set<string>();
   private readonly seenRuns = new Set<string>();
   private readonly followed = new Map<string, FollowedRun>();
@@ -62,7 +74,6 @@ export class DevSession {
   private readonly seenSwaps = new Set<string>();
   private builds: Promise<void> = Promise.resolve();
   private buildNumber = 0;
-  private hasOneShot = false;
   private problem: string | null = null;
   private stopping = false;
   private printedDevUrl = false;
@@ -87,6 +98,7 @@ export class DevSession {
     const { project } = await call<{ project: Project }>(this.conn, 'GET', `/console/api/projects/${this.path}`);
     this.project = project;
     this.watchBefore = project.watch;
+    this.configurationBefore = project.buildConfiguration;
     // what exists already is not this session's: only what appears from now on is followed
     const [compilations, runs, dev] = await Promise.all([this.compilations(), this.runs(), this.devStatus()]);
     compilations.forEach((c) => this.seenBuilds.add(c.id));
@@ -96,9 +108,20 @@ export class DevSession {
     if (dev.servingRun) this.lineage.add(dev.servingRun);
     this.problem = dev.problem;
 
-    await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, { watch: true });
+    const { configuration } = this.options;
+    await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, {
+      watch: true,
+      buildConfiguration: configuration,
+    });
+    // what the loop starts after a good build while no service run is live: this session's run
+    await call(this.conn, 'PUT', `/console/api/projects/${this.path}/dev`, {
+      mode: this.options.mode,
+      arguments: this.options.args,
+    });
     this.out.data({ watch: true });
-    this.marker(`watching ${project.sourcePath} (${project.buildConfiguration} builds; Ctrl-C stops)`);
+    this.marker(
+      `watching ${project.sourcePath} (${configuration} builds${configuration === 'debug' ? '; --release for release' : ''}; Ctrl-C stops)`,
+    );
     await call(this.conn, 'POST', `/console/api/projects/${this.path}/compilations`, {});
 
     let failures = 0;
@@ -138,7 +161,12 @@ export class DevSession {
     );
     for (const r of results) if (r) this.marker(r);
     if (this.project) {
-      await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, { watch: this.watchBefore });
+      // what the loop starts goes back to its default (a watch left on keeps working for the console)
+      if (this.watchBefore) await call(this.conn, 'DELETE', `/console/api/projects/${this.path}/dev`);
+      await call(this.conn, 'PATCH', `/console/api/projects/${this.path}`, {
+        watch: this.watchBefore,
+        buildConfiguration: this.configurationBefore,
+      });
       this.out.data({ watch: this.watchBefore });
       this.marker(this.watchBefore ? 'watch left on, as it was' : 'watch off');
     }
@@ -195,14 +223,18 @@ export class DevSession {
     }
   }
 
-  /** Follows new runs that replace one of this session's, and a oneShot the loop runs again. */
+  /**
+   * Follows the runs the loop starts (`startedBy` dev or restart), those that replace one of this
+   * session's, and a oneShot run again; each once its build's output has been printed.
+   */
   private noticeRuns(runs: readonly ConsoleRun[]): void {
     for (const run of [...runs].reverse()) {
       if (this.seenRuns.has(run.uuid)) continue;
       this.seenRuns.add(run.uuid);
       const replacesOurs = run.mode === 'service' && run.replacesRun !== null && this.lineage.has(run.replacesRun);
       const oneShotAgain = this.options.mode === 'oneShot' && run.mode === 'oneShot';
-      if (replacesOurs || oneShotAgain) this.follow(run);
+      const theLoops = run.startedBy === 'dev' || run.startedBy === 'restart';
+      if (replacesOurs || oneShotAgain || theLoops) this.builds = this.builds.then(() => this.follow(run));
     }
   }
 
@@ -211,21 +243,26 @@ export class DevSession {
     this.out.data({ compilation });
     let firstAt = 0;
     let lastAt = 0;
+    const output = new BuildOutput();
     const onChunk = (chunk: LogChunk) => {
       // the time a build waited in the queue is not its own
       if (!firstAt && !chunk.data.startsWith('build queued')) firstAt = chunk.timestamp;
       lastAt = chunk.timestamp;
       if (this.out.json) this.out.data({ log: chunk, compilationId: compilation.id });
-      else writeChunk(chunk);
+      else output.chunk(chunk);
     };
-    await followLog(
-      this.conn,
-      `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}/logs?follow=true`,
-      {
-        signal: this.aborted.signal,
-        onChunk,
-      },
-    );
+    try {
+      await followLog(
+        this.conn,
+        `/console/api/projects/${this.path}/compilations/${encodeURIComponent(compilation.id)}/logs?follow=true`,
+        {
+          signal: this.aborted.signal,
+          onChunk,
+        },
+      );
+    } finally {
+      output.end();
+    }
     if (this.stopping) return;
     const { compilation: done } = await call<{ compilation: Compilation }>(
       this.conn,
@@ -237,54 +274,17 @@ export class DevSession {
     const counts = diagnosticCounts(done.diagnostics);
     this.marker(`build ${number} ${done.state}${took}${counts ? `: ${counts}` : ''}`);
     if (!this.out.json) printDiagnostics(done.diagnostics);
-    if (done.state === 'succeeded') await this.afterSuccessfulBuild();
-    else this.marker('waiting for changes');
+    // after a good build the server's loop starts, swaps or runs again what this session follows
+    if (done.state !== 'succeeded') this.marker('waiting for changes');
   }
 
-  /**
-   * The server's loop swaps the run this session serves, and runs a oneShot again, by itself; this
-   * starts the run only when the loop has nothing of this session's to replace.
-   */
-  private async afterSuccessfulBuild(): Promise<void> {
-    if (this.options.mode === 'service') {
-      const dev = await this.devStatus();
-      const serving = dev.servingRun !== null && this.lineage.has(dev.servingRun);
-      const live = [...this.followed.values()].some((f) => f.run.mode === 'service' && !f.ended);
-      if (!serving && !live) await this.startRun();
-      return;
-    }
-    if (this.hasOneShot) return;
-    // the first time, the loop may run the project's last console oneShot again: that one is followed
-    this.hasOneShot = true;
-    const before = this.followed.size;
-    await this.loopSettled();
-    this.noticeRuns(await this.runs());
-    if (this.followed.size === before && !this.stopping) await this.startRun();
-  }
-
-  /** Resolves once the server's loop has reacted to the build that just ended. */
-  private async loopSettled(): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !this.stopping && (await this.devStatus()).building) await sleep(200);
-    await sleep(LOOP_REACTION_MS);
-  }
-
-  private async startRun(): Promise<void> {
-    const { run } = await call<{ run: Run }>(this.conn, 'POST', `/lambdas/${this.path}/runs`, {
-      mode: this.options.mode,
-      arguments: this.options.args,
-    });
-    this.seenRuns.add(run.uuid);
-    this.follow({ ...run, replacesRun: null });
-  }
-
-  private follow(run: Run & Pick<ConsoleRun, 'replacesRun'>): void {
+  private follow(run: Run & Pick<ConsoleRun, 'replacesRun' | 'startedBy'>): void {
     if (this.followed.has(run.uuid)) return;
     const entry: FollowedRun = { run, ended: false };
     this.followed.set(run.uuid, entry);
     if (run.mode === 'service') this.lineage.add(run.uuid);
     this.marker(
-      `run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (replaces ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`,
+      `run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (${run.startedBy === 'restart' ? 'restarts' : 'replaces'} ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`,
     );
     const runUrl = `${this.conn.url}/instances/${run.uuid}/api/`;
     this.out.data(run.mode === 'service' ? { run, url: runUrl } : { run });
@@ -294,8 +294,12 @@ export class DevSession {
       this.printedDevUrl = true;
       if (!this.out.json) process.stderr.write(`run URL: ${runUrl}\n`);
     }
+    // each line names its run: across a swap two runs write at once
+    const prefix = `${short(run.uuid)} │ `;
     const onChunk = (chunk: LogChunk) =>
-      this.out.json ? this.out.data({ log: chunk, runId: run.uuid }) : writeChunk(chunk);
+      this.out.json
+        ? this.out.data({ log: chunk, runId: run.uuid })
+        : writeChunk({ ...chunk, data: prefix + chunk.data });
     void followLog(this.conn, `/lambdas/${this.path}/runs/${encodeURIComponent(run.uuid)}/logs?follow=true`, {
       signal: this.aborted.signal,
       onChunk,

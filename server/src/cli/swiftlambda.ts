@@ -8,7 +8,8 @@ import type { Compilation, Key, Project } from '../contract/types.js';
 import { ApiCallError, call, CliError, connect, followLog, type Connection } from './client.js';
 import { envCommand, secretCommand } from './config-commands.js';
 import { debugRun } from './debug-command.js';
-import { DevSession, printDiagnostics } from './dev-session.js';
+import { DevSession, printDiagnostics, type DevOptions } from './dev-session.js';
+import { BuildOutput } from './progress-bar.js';
 import { explain, type HintContext } from './hints.js';
 import { Output, wantsJson } from './output.js';
 import { scheduleCommand, SCHEDULE_USAGE } from './schedule-commands.js';
@@ -47,10 +48,11 @@ const HELP = `usage: swiftlambda [--data-dir DIR] [--json] <command>
                                                                      prints export lines: eval "$(swiftlambda info --shell)"
   open                                                               the console in the browser, signed in ($BROWSER, else
                                                                      xdg-open/open/start; prints the sign-in URL when none works)
-  dev LAMBDA_ID [--service] [-- ARGS...]                             the development loop: watch the package, build on
-                                                                     every save, run the new build (a service behind its
-                                                                     dev URL, swapped without a failed call); Ctrl-C stops
-                                                                     its runs and turns watch off (unless it was on)
+  dev LAMBDA_ID [--service] [--release] [-- ARGS...]                 the development loop: watch the package, build (debug
+                                                                     unless --release) on every save, run the new build (a
+                                                                     service behind its dev URL, swapped without a failed
+                                                                     call, restarted after a crash); Ctrl-C stops its runs
+                                                                     and sets watch and the configuration back
   ${SCHEDULE_USAGE}
   exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR]
        [--image IMAGE] [--json] -- COMMAND...
@@ -106,6 +108,7 @@ function parse(argv: string[]) {
         timeout: { type: 'string' },
         public: { type: 'boolean' },
         service: { type: 'boolean' },
+        release: { type: 'boolean' },
         state: { type: 'string' },
         limit: { type: 'string' },
         follow: { type: 'boolean', short: 'f' },
@@ -231,9 +234,11 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
       {},
     );
     out.data(started);
+    // on a terminal SwiftPM's step lines become a progress bar
+    const output = new BuildOutput();
     await followLog(conn, `/console/api/projects/${id}/compilations/${started.compilation.id}/logs?follow=true`, {
-      onChunk: (c) => out.chunk(c),
-    });
+      onChunk: (c) => (out.json ? out.chunk(c) : output.chunk(c)),
+    }).finally(() => output.end());
     const final = (
       await call<{ compilation: Compilation }>(
         conn,
@@ -299,9 +304,12 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
   if (command === 'dev') {
     return dev(
       conn,
-      await project('[--service] [-- ARGS...]'),
-      values.service ? 'service' : 'oneShot',
-      positionals.slice(2),
+      {
+        projectId: await project('[--service] [--release] [-- ARGS...]'),
+        mode: values.service ? 'service' : 'oneShot',
+        args: positionals.slice(2),
+        configuration: values.release ? 'release' : 'debug',
+      },
       out,
     );
   }
@@ -309,14 +317,8 @@ async function command(argv: string[], out: Output, ctx: HintContext): Promise<n
 }
 
 /** Runs a dev session until Ctrl-C (or SIGTERM): then stops what it started and exits 0. */
-async function dev(
-  conn: Connection,
-  projectId: string,
-  mode: 'service' | 'oneShot',
-  args: string[],
-  out: Output,
-): Promise<number> {
-  const session = new DevSession(conn, { projectId, mode, args, out });
+async function dev(conn: Connection, options: Omit<DevOptions, 'out'>, out: Output): Promise<number> {
+  const session = new DevSession(conn, { ...options, out });
   let stopped: Promise<void> | undefined;
   const onSignal = () => {
     // a second Ctrl-C does not wait for the runs to stop

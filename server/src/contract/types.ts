@@ -110,6 +110,10 @@ export interface Project {
   buildConfiguration: BuildConfiguration;
   /** Seconds between SIGTERM and the kill when a run is stopped (docs/api.md#stopping). */
   stopGraceSeconds: number;
+  /** The deadline of the runs the development loop starts (watch, `swiftlambda dev`), default 3600. */
+  devRunTimeoutSeconds: number;
+  /** While watching: a crashed service run is started again (1, 2, 4 … 30 s later; default true). */
+  restartOnFailure: boolean;
   /** `process`: the public API's runs; `awsLambda`: invoked through AWS's Invoke API (docs/api.md#aws-lambda-mode). */
   runtime: FunctionRuntime;
   /** AWS Lambda mode: the most containers the function runs at once. */
@@ -146,6 +150,8 @@ export interface CreateProjectRequest {
   watch?: boolean;
   buildConfiguration?: BuildConfiguration;
   stopGraceSeconds?: number;
+  devRunTimeoutSeconds?: number;
+  restartOnFailure?: boolean;
   runtime?: FunctionRuntime;
   reservedConcurrency?: number;
   environment?: Record<string, string>;
@@ -171,6 +177,13 @@ export interface Compilation {
   diagnostics: Diagnostic[];
   /** the dependency versions SwiftPM resolved for this build (its Package.resolved) */
   resolvedPackages: ResolvedPackage[];
+  /** SwiftPM's step counter (`[done/total]`) as the build moves; null before its first step */
+  progress: BuildProgress | null;
+}
+
+export interface BuildProgress {
+  done: number;
+  total: number;
 }
 
 export interface ResolvedPackage {
@@ -219,8 +232,12 @@ export interface LocalImage {
 
 /** A run as the console sees it: the public Run fields plus the emulator's own. */
 export interface ConsoleRun extends Run {
-  /** `key` when an API key started it, `console` for the console, its token or the CLI, `schedule` for a schedule */
-  startedBy: 'key' | 'console' | 'schedule';
+  /**
+   * `key` when an API key started it, `console` for the console, its token or the CLI, `schedule` for a
+   * schedule, `dev` for the development loop (watch, `swiftlambda dev`), `restart` after a crash of the
+   * loop's run
+   */
+  startedBy: 'key' | 'console' | 'schedule' | 'dev' | 'restart';
   /** the run this one replaced in a hot swap */
   replacesRun: string | null;
   /** why it died, when a signal killed it (docs/api.md#live-data) */

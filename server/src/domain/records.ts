@@ -48,7 +48,8 @@ export interface DebugRecord {
   upstreamPort: number | null;
 }
 
-export type RunStarter = 'key' | 'console' | 'schedule';
+/** `dev`: the development loop started it; `restart`: it replaced a crashed run of the loop's */
+export type RunStarter = 'key' | 'console' | 'schedule' | 'dev' | 'restart';
 
 export interface DbData {
   version: 1;

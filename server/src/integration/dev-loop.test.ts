@@ -271,7 +271,8 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
       });
       const c = await t.api.build(echo.id);
       assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
-      serving = await startRun(echo.id, 'service');
+      // watch starts a service run of the first good build by itself
+      serving = await waitFor(async () => (await devStatus(echo.id)).servingRun ?? undefined, 60_000, 'a run');
       await waitFor(async () => ((await getDev()).status === 200 ? true : undefined), 60_000, 'the dev URL to answer');
       assert.equal((await devStatus(echo.id)).watching, true);
     });
@@ -450,7 +451,10 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     const rerun = await waitFor(
       async () => {
         const runs = (await t.api.public('GET', `/lambdas/${project.id}/runs`, key)).body.runs;
-        return runs.length > 1 && runs[0].state === 'succeeded' ? runs[0] : undefined;
+        // (the first good build also started a service run: watch starts one when none is live)
+        return runs[0].uuid !== first.body.run.uuid && runs[0].mode === 'oneShot' && runs[0].state === 'succeeded'
+          ? runs[0]
+          : undefined;
       },
       240_000,
       'the oneShot to run again',

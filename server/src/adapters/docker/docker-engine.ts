@@ -38,6 +38,8 @@ export interface ContainerSpec {
   /** `hostPathOrVolume:containerPath[:ro]` */
   readonly binds: readonly string[];
   readonly workingDir?: string;
+  /** the container's hostname (and HOSTNAME); Docker's default is random */
+  readonly hostname?: string;
   /** container TCP port to publish on 127.0.0.1 at a port the engine picks */
   readonly publishTcpPort?: number;
   /** more container TCP ports published on 127.0.0.1 (a debug run's debugger port) */

@@ -153,6 +153,7 @@ export class DockerodeEngine implements DockerEngine {
           Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
           Labels: { ...spec.labels },
           WorkingDir: spec.workingDir,
+          Hostname: spec.hostname,
           ExposedPorts: exposed,
           AttachStdout: false,
           AttachStderr: false,

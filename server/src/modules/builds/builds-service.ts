@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,16 +6,27 @@ import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
 import type { Clock } from '../../clock.js';
 import { unixSeconds } from '../../clock.js';
-import type { Compilation, Diagnostic, LogChunk } from '../../contract/types.js';
+import type { Compilation, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import type { SecretMask } from '../../domain/secret-mask.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
-import { localDependencyFolders, type ProjectsService } from '../projects/index.js';
-import { DiagnosticsCollector, formatDiagnostic } from './diagnostics.js';
+import type { ProjectsService } from '../projects/index.js';
+import {
+  BUILD_ENV,
+  BUILD_HOSTNAME,
+  BUILD_SCRIPT,
+  buildVolumeName,
+  SWIFTPM_CACHE_VOLUME,
+  type BuildVolumeKey,
+} from './build-container.js';
+import { collectDiagnostics, followBuildOutput, summarizeFailure } from './build-log-reading.js';
+import { formatDiagnostic } from './diagnostics.js';
 import { copyImportedBinary } from './binary-copy.js';
+import type { BuildTimes } from './build-log-reading.js';
+export type { BuildTimes } from './build-log-reading.js';
 import { checkElfExecutable } from './elf.js';
-import { syncMirror } from './source-mirror.js';
+import { mirrorDir, mirrorSources } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
 import { readResolvedPackages } from './package-resolved.js';
 
@@ -34,18 +45,6 @@ export interface BuildsDeps {
   readonly maskFor?: (projectId: string) => SecretMask;
 }
 
-export type BuildVolumeKey = 'project' | 'packagePath';
-
-/**
- * The Docker volume a project builds in (SwiftPM's scratch path): one per project, or one per
- * package folder, which outlives the data dir, so a later emulator on the same package builds
- * incrementally (`swiftlambda exec`, `startEmulator`).
- */
-export function buildVolumeName(key: BuildVolumeKey, projectId: string, sourcePath: string): string {
-  if (key === 'project') return `swiftlambda-build-${projectId}`;
-  return `swiftlambda-build-path-${createHash('sha256').update(sourcePath).digest('hex').slice(0, 16)}`;
-}
-
 export function toPublicCompilation(record: CompilationRecord): Compilation {
   const { binaryFile: _binaryFile, ...publicFields } = record;
   // compilations stored before these fields existed
@@ -54,22 +53,12 @@ export function toPublicCompilation(record: CompilationRecord): Compilation {
     configuration: record.configuration ?? 'release',
     diagnostics: record.diagnostics ?? [],
     resolvedPackages: record.resolvedPackages ?? [],
+    progress: record.progress ?? null,
   };
 }
 
-/** SwiftPM's shared caches (repositories, artifacts): one volume for every project. */
-export const SWIFTPM_CACHE_VOLUME = 'swiftlambda-swiftpm-cache';
-
-// The build script takes the target, the owner for the copied binary, the configuration and the
-// package's path as $1 to $4, so nothing the user typed is ever parsed by the shell. Resource
-// bundles go beside the binary, where Bundle.module looks at run time.
-const BUILD_SCRIPT = [
-  'set -e',
-  'swift build -c "$3" --product "$1" --package-path "$4" --scratch-path /build --cache-path /swiftpm-cache',
-  'cp "/build/$3/$1" "/out/$1"',
-  'for bundle in /build/"$3"/*.resources; do if [ -d "$bundle" ]; then cp -R "$bundle" /out/; fi; done',
-  'chown -R "$2" /out 2>/dev/null || true',
-].join('\n');
+/** builds whose times are kept in memory */
+const TIMES_KEPT = 50;
 
 /**
  * Compilations: `swift build` in the project's image with the package mounted read-only and a
@@ -79,6 +68,8 @@ const BUILD_SCRIPT = [
 export class BuildsService {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly finishedListeners: Array<(compilation: Compilation) => void> = [];
+  private readonly progressListeners: Array<(compilation: Compilation) => void> = [];
+  private readonly times = new Map<string, BuildTimes>();
 
   constructor(private readonly deps: BuildsDeps) {}
 
@@ -131,13 +122,24 @@ export class BuildsService {
       configuration: source === 'build' ? project.buildConfiguration : 'release',
       diagnostics: [],
       resolvedPackages: [],
+      progress: null,
       binaryFile: null,
     };
   }
 
-  /** Stores a new compilation; a failed write stores nothing (507 on a full disk). */
+  /**
+   * Stores a new compilation whose log is already there: the change feed announces the record on
+   * commit, and a console that follows its log at once must find the live log, not an empty stored
+   * one ("This log is empty" for a build that writes lines a moment later). A failed write stores
+   * nothing, removes the log and answers 507 on a full disk.
+   */
   private async add(record: CompilationRecord): Promise<void> {
-    await this.deps.store.transact(() => this.deps.store.data.compilations.push(record));
+    try {
+      await this.deps.store.transact(() => this.deps.store.data.compilations.push(record));
+    } catch (err) {
+      await this.deps.logs.remove('builds', record.id).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Saves a build's progress; a failed write is logged and retried with the next one. */
@@ -165,6 +167,17 @@ export class BuildsService {
     }
   }
 
+  /** Calls `listener` as a running build's `progress` moves (a few times a second at most). */
+  onProgress(listener: (compilation: Compilation) => void): void {
+    this.progressListeners.push(listener);
+  }
+
+  /** When the steps of a recent build happened; undefined for an old one or an import. */
+  timesOf(compilationId: string): BuildTimes | undefined {
+    const t = this.times.get(compilationId);
+    return t && { ...t };
+  }
+
   /** The compilation under way or queued for a project, if any. */
   isBuilding(projectId: string): boolean {
     return this.chains.has(projectId);
@@ -177,10 +190,15 @@ export class BuildsService {
 
   /** Queues a build; it runs after any build of the same project that is under way. */
   async startBuild(projectId: string): Promise<Compilation> {
+    const requestedAt = this.deps.clock.now();
     const record = this.newRecord(projectId, 'build');
-    await this.add(record);
     const writer = await this.deps.logs.openWriter('builds', record.id);
     if (this.deps.maskFor) writer.setMask(this.deps.maskFor(projectId));
+    await this.add(record);
+    const times = { requestedAt, startedAt: null, swiftBuildMs: null, swiftCompleteAt: null, endedAt: null };
+    this.times.set(record.id, times);
+    for (const old of [...this.times.keys()].slice(0, Math.max(0, this.times.size - TIMES_KEPT)))
+      this.times.delete(old);
     writer.system(`build queued for target ${record.targetName}`);
     const previous = this.chains.get(projectId) ?? Promise.resolve();
     const chain = previous
@@ -202,12 +220,26 @@ export class BuildsService {
     record.startedAt = this.now();
     await this.save();
     let containerId: string | null = null;
+    const times = this.times.get(record.id);
+    const stopFollowing = times
+      ? followBuildOutput(writer, times, (progress) => {
+          record.progress = progress;
+          const compilation = toPublicCompilation(record);
+          for (const listener of this.progressListeners) listener(compilation);
+        })
+      : () => undefined;
     try {
       await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
       const outDir = this.binaryDir(record);
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-      const mounts = await this.mirrorSources(project.id, project.sourcePath, writer);
+      const mounts = await mirrorSources(
+        this.deps.dataDir,
+        project.id,
+        project.sourcePath,
+        project.dockerImage,
+        (line) => writer.system(line),
+      );
       writer.system(
         `$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`,
       );
@@ -215,7 +247,8 @@ export class BuildsService {
         image: project.dockerImage,
         entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
         cmd: [record.targetName, owner, record.configuration, project.sourcePath],
-        env: { HOME: '/tmp' },
+        hostname: BUILD_HOSTNAME,
+        env: BUILD_ENV,
         labels: {
           ...this.deps.labels,
           'swiftlambda.kind': 'build',
@@ -235,15 +268,16 @@ export class BuildsService {
       let exitCode: number;
       try {
         await engine.startContainer(containerId);
+        if (times) times.startedAt = this.deps.clock.now();
         exitCode = await engine.waitContainer(containerId);
         // the engine ends the stream once it has delivered everything the build wrote
         await Promise.race([capture.done, sleep(120_000, undefined, { ref: false })]);
       } finally {
         capture.stop();
       }
-      record.diagnostics = await this.collectDiagnostics(record.id, []);
+      record.diagnostics = await collectDiagnostics(this.deps.logs, record.id, []);
       record.resolvedPackages = await readResolvedPackages(
-        join(this.mirrorDir(project.id, project.sourcePath), 'Package.resolved'),
+        join(mirrorDir(this.deps.dataDir, project.id, project.sourcePath), 'Package.resolved'),
       );
       for (const p of record.resolvedPackages)
         writer.system(`resolved ${p.identity} ${p.version ?? p.revision ?? ''} (${p.location})`);
@@ -258,7 +292,7 @@ export class BuildsService {
         const firstError = record.diagnostics.find((d) => d.severity === 'error');
         record.errorSummary = firstError
           ? formatDiagnostic(firstError).slice(0, 500)
-          : await this.summarizeFailure(record.id, exitCode);
+          : await summarizeFailure(this.deps.logs, record.id, exitCode);
         writer.system(`build failed: ${record.errorSummary}`);
       }
     } catch (err) {
@@ -269,11 +303,17 @@ export class BuildsService {
           : `build could not run: ${errorMessage(err)}`;
       writer.system(record.errorSummary);
     } finally {
+      stopFollowing(); // sends the last progress it held back: the one below comes after it
+      // SwiftPM's last step line is often one short of its total: a succeeded build is complete
+      if (record.state === 'succeeded' && record.progress)
+        record.progress = { done: record.progress.total, total: record.progress.total };
       record.finishedAt = this.now();
-      if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
       await this.deps.logs.closeWriter('builds', record.id);
       await this.save();
+      if (times) times.endedAt = this.deps.clock.now();
       this.announce(record);
+      // after the announcement: the dev loop's new run need not wait for the engine's cleanup
+      if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
     }
   }
 
@@ -281,60 +321,6 @@ export class BuildsService {
   private buildVolume(projectId: string): string {
     const key = this.deps.buildVolumeKey ?? 'project';
     return buildVolumeName(key, projectId, key === 'packagePath' ? this.deps.projects.get(projectId).sourcePath : '');
-  }
-
-  private mirrorDir(projectId: string, folder: string): string {
-    return join(
-      this.deps.dataDir,
-      'mirrors',
-      projectId,
-      createHash('sha256').update(folder).digest('hex').slice(0, 16),
-    );
-  }
-
-  /**
-   * The package and its local path dependencies, each brought in step with its copy in the data
-   * dir and mounted at its own absolute path (the package writable, so SwiftPM can write
-   * Package.resolved there; dependencies read-only). Diagnostics then name the user's own files.
-   */
-  private async mirrorSources(projectId: string, sourcePath: string, writer: LogWriter): Promise<string[]> {
-    const dependencies = await localDependencyFolders(sourcePath);
-    const binds: string[] = [];
-    for (const [i, folder] of [sourcePath, ...dependencies].entries()) {
-      const mirror = this.mirrorDir(projectId, folder);
-      const { copied, removed } = await syncMirror(folder, mirror);
-      if (copied || removed) writer.system(`synced ${folder}: ${copied} file(s) copied, ${removed} removed`);
-      binds.push(i === 0 ? `${mirror}:${folder}` : `${mirror}:${folder}:ro`);
-    }
-    return binds;
-  }
-
-  /** The compiler's diagnostics in the build's output. */
-  private async collectDiagnostics(
-    id: string,
-    mounts: ReadonlyArray<readonly [string, string]>,
-  ): Promise<Diagnostic[]> {
-    const collector = new DiagnosticsCollector(mounts);
-    let after = -1;
-    for (;;) {
-      const page = await this.deps.logs.read('builds', id, after, 500);
-      for (const c of page) if (c.stream !== 'system') collector.add(c.data);
-      if (page.length < 500) return collector.diagnostics;
-      after = page[page.length - 1]!.sequence;
-    }
-  }
-
-  /** The compiler's first error line, or the exit code. */
-  private async summarizeFailure(id: string, exitCode: number): Promise<string> {
-    let after = -1;
-    for (;;) {
-      const page = await this.deps.logs.read('builds', id, after, 500);
-      const hit = page.find((c) => c.stream !== 'system' && /\berror:/.test(c.data));
-      if (hit) return hit.data.trim().slice(0, 500);
-      if (page.length < 500) break;
-      after = page[page.length - 1]!.sequence;
-    }
-    return `swift build exited with code ${exitCode}`;
   }
 
   /** Registers a prebuilt Linux executable as a succeeded compilation. */
@@ -353,15 +339,16 @@ export class BuildsService {
       record.errorSummary = `import failed: ${errorMessage(err)}`;
     }
     record.finishedAt = this.now();
+    // the log is written before the record is stored (see add)
+    const writer = await this.deps.logs.openWriter('builds', record.id);
+    writer.system(record.errorSummary ?? `imported ${binaryPath}`);
+    await this.deps.logs.closeWriter('builds', record.id);
     try {
       await this.add(record);
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
-    const writer = await this.deps.logs.openWriter('builds', record.id);
-    writer.system(record.errorSummary ?? `imported ${binaryPath}`);
-    await this.deps.logs.closeWriter('builds', record.id);
     this.announce(record);
     return toPublicCompilation(record);
   }

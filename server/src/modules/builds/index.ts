@@ -1,4 +1,5 @@
-export { BuildsService, buildVolumeName, toPublicCompilation, type BuildVolumeKey } from './builds-service.js';
+export { BuildsService, toPublicCompilation, type BuildTimes } from './builds-service.js';
+export { buildVolumeName, type BuildVolumeKey } from './build-container.js';
 export { ensureImage, imageHelp, ImageUnavailableError } from './ensure-image.js';
 export { checkElfExecutable } from './elf.js';
 export { createBuildsRouter } from './builds-router.js';

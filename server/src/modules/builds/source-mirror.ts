@@ -1,5 +1,7 @@
 import { chmod, copyFile, lstat, mkdir, readdir, readlink, rm, symlink, utimes } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { localDependencyFolders, swiftVersionOfImage } from '../projects/index.js';
 
 /** What SwiftPM keeps inside a package folder: never copied, and never deleted from the copy. */
 const SKIPPED = new Set(['.build', '.swiftpm']);
@@ -61,4 +63,32 @@ async function syncFolder(source: string, mirror: string, root: boolean, stats: 
     await rm(join(mirror, name), { recursive: true, force: true });
     stats.removed++;
   }
+}
+
+/** Where a project keeps its copy of one package folder in the data dir. */
+export function mirrorDir(dataDir: string, projectId: string, folder: string): string {
+  return join(dataDir, 'mirrors', projectId, createHash('sha256').update(folder).digest('hex').slice(0, 16));
+}
+
+/**
+ * The package and its local path dependencies, each brought in step with its copy in the data
+ * dir and mounted at its own absolute path (the package writable, so SwiftPM can write
+ * Package.resolved there; dependencies read-only). Diagnostics then name the user's own files.
+ */
+export async function mirrorSources(
+  dataDir: string,
+  projectId: string,
+  sourcePath: string,
+  image: string,
+  say: (line: string) => void,
+): Promise<string[]> {
+  const dependencies = await localDependencyFolders(sourcePath, swiftVersionOfImage(image));
+  const binds: string[] = [];
+  for (const [i, folder] of [sourcePath, ...dependencies].entries()) {
+    const mirror = mirrorDir(dataDir, projectId, folder);
+    const { copied, removed } = await syncMirror(folder, mirror);
+    if (copied || removed) say(`synced ${folder}: ${copied} file(s) copied, ${removed} removed`);
+    binds.push(i === 0 ? `${mirror}:${folder}` : `${mirror}:${folder}:ro`);
+  }
+  return binds;
 }

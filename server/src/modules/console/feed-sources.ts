@@ -1,8 +1,9 @@
-// What the change feed carries besides store commits: the dev loop's status, AWS invocations, the
-// proxy's request log and the engine's availability. Each is computed only while the console listens.
+// What the change feed carries besides store commits: the dev loop's status, a running build's progress,
+// AWS invocations, the proxy's request log and the engine's availability. Each is computed only while the console listens.
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { AwsInvocation } from '../../contract/aws.js';
 import type { Schedule } from '../../contract/schedules.js';
+import type { Compilation } from '../../contract/types.js';
 import type { DevLoop } from '../dev/index.js';
 import type { ProjectsService } from '../projects/index.js';
 import type { RequestLog, RequestSummary } from '../proxy/index.js';
@@ -16,6 +17,16 @@ export function publishDevStatus(feed: ChangeFeed, dev: DevLoop, projects: Proje
   dev.onStatus((projectId) => {
     if (projects.exists(projectId))
       feed.publish({ type: 'dev', data: { project: projectId, ...dev.status(projectId) } });
+  });
+}
+
+/** A running build's progress as it moves, as `compilation` events (throttled by the builds service). */
+export function publishBuildProgress(
+  feed: ChangeFeed,
+  builds: { onProgress(listener: (compilation: Compilation) => void): void },
+): void {
+  builds.onProgress((compilation) => {
+    if (feed.active) feed.publish({ type: 'compilation', data: compilation });
   });
 }
 

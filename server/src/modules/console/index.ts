@@ -1,6 +1,7 @@
 export { createConsoleRouter } from './console-router.js';
 export { ChangeFeed, type ChangeEvent } from './change-feed.js';
 export {
+  publishBuildProgress,
   publishDevStatus,
   publishEngineStatus,
   publishInvocations,

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { BuildsService } from '../builds/index.js';
 import type { DevLoop } from '../dev/index.js';
 import type { ProjectsService } from '../projects/index.js';
-import type { RunsService } from '../runs/index.js';
+import { parseStartRunBody, type RunsService } from '../runs/index.js';
 
 export interface ProjectRoutesDeps {
   readonly projects: ProjectsService;
@@ -30,6 +30,13 @@ export function createProjectRoutesRouter(deps: ProjectRoutesDeps): Router {
   // The project's development loop: watching, building, the run its dev URL serves, swaps.
   router.get('/projects/:projectId/dev', (req, res) => {
     res.json({ dev: deps.dev.status(req.params.projectId) });
+  });
+  // what a good build starts while watching when no service run is live (`swiftlambda dev` sets its mode and arguments)
+  router.put('/projects/:projectId/dev', (req, res) => {
+    res.json({ dev: deps.dev.setStart(req.params.projectId, parseStartRunBody(req.body)) });
+  });
+  router.delete('/projects/:projectId/dev', (req, res) => {
+    res.json({ dev: deps.dev.setStart(req.params.projectId, null) });
   });
   return router;
 }

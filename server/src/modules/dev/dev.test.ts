@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isIgnoredPath, isIgnoredUnlessEnvFile, PackageWatcher } from './package-watcher.js';
-import { localDependencyFolders, pathDependenciesIn } from '../projects/index.js';
+import { localDependencyFolders, manifestFileOf, pathDependenciesIn, swiftVersionOfImage } from '../projects/index.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
+import { connectsDirectly } from './readiness.js';
 
 test('path dependencies are read from the manifest, comments ignored', () => {
   const manifest = `
@@ -114,4 +116,69 @@ test("the watcher reports the project's env file, though it is a dot-file, and n
     await watcher.close();
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('the manifest the toolchain reads: the highest Package@swift-X not above its version, else Package.swift', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'manifests-'));
+  try {
+    for (const name of [
+      'Package.swift',
+      'Package@swift-5.9.swift',
+      'Package@swift-6.0.swift',
+      'Package@swift-6.1.swift',
+    ])
+      await writeFile(join(root, name), '');
+    assert.equal(await manifestFileOf(root, '6.0.3'), join(root, 'Package@swift-6.0.swift'));
+    assert.equal(await manifestFileOf(root, '5.10'), join(root, 'Package@swift-5.9.swift'));
+    assert.equal(await manifestFileOf(root, '5.8'), join(root, 'Package.swift'));
+    assert.equal(await manifestFileOf(root, null), join(root, 'Package@swift-6.1.swift'));
+    assert.deepEqual(
+      ['swift:6.0-jammy', 'swiftlambda/swift:6.0-trixie-git', 'swift:5.10.1', 'swift:latest', 'x/y'].map(
+        swiftVersionOfImage,
+      ),
+      ['6.0', '6.0', '5.10.1', null, null],
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('path dependencies come from the manifest Swift 6.0 reads (Package@swift-6.0.swift) when there is one', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'deps-versioned-'));
+  try {
+    for (const dir of ['App', 'Old', 'New']) await mkdir(join(root, dir));
+    await writeFile(join(root, 'App', 'Package.swift'), '.package(path: "../Old")');
+    await writeFile(join(root, 'App', 'Package@swift-6.0.swift'), '.package(path: "../New")');
+    assert.deepEqual(await localDependencyFolders(join(root, 'App'), '6.0.3'), [join(root, 'New')]);
+    assert.deepEqual(await localDependencyFolders(join(root, 'App'), '5.10'), [join(root, 'Old')]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a build is told when the first change of its burst was seen', async () => {
+  const seen: Array<number | null> = [];
+  const scheduler = new RebuildScheduler(async (changedAt) => void seen.push(changedAt), 50);
+  const before = Date.now();
+  scheduler.changed();
+  await sleep(20);
+  scheduler.changed();
+  for (let i = 0; i < 100 && !seen.length; i++) await sleep(10);
+  scheduler.stop();
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0]! >= before && seen[0]! < before + 20, `${seen[0]! - before} ms after the first change`);
+});
+
+test('a direct connection: accepted when something listens, refused at once when nothing does', async () => {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    assert.equal(await connectsDirectly('127.0.0.1', port), 'yes');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  const began = Date.now();
+  assert.equal(await connectsDirectly('127.0.0.1', port), 'no');
+  assert.ok(Date.now() - began < 250, 'a refusal is not a timeout');
 });

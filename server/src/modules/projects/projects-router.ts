@@ -18,6 +18,12 @@ const settings = {
   watch: z.boolean(),
   buildConfiguration: z.enum(['release', 'debug']),
   stopGraceSeconds: z.number().int().min(0).max(300),
+  devRunTimeoutSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400),
+  restartOnFailure: z.boolean(),
   runtime: z.enum(['process', 'awsLambda']),
   reservedConcurrency: z.number().int().min(0).max(1000),
   // names, reserved names and sizes are checked by the service (each has its own reason)
@@ -56,6 +62,8 @@ const reasons: Record<string, ErrorReason> = {
   watch: 'invalid_watch',
   buildConfiguration: 'invalid_build_configuration',
   stopGraceSeconds: 'invalid_stop_grace',
+  devRunTimeoutSeconds: 'invalid_dev_run_timeout',
+  restartOnFailure: 'invalid_restart_on_failure',
   runtime: 'invalid_runtime',
   reservedConcurrency: 'invalid_reserved_concurrency',
   environment: 'invalid_environment',

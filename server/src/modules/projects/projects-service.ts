@@ -20,6 +20,8 @@ const LATER_SETTINGS = {
   watch: false,
   buildConfiguration: 'release',
   stopGraceSeconds: 10,
+  devRunTimeoutSeconds: 3600,
+  restartOnFailure: true,
   runtime: 'process',
   reservedConcurrency: 10,
   networks: [] as readonly string[],
@@ -37,6 +39,8 @@ export interface CreateProjectInput {
   readonly watch?: boolean | undefined;
   readonly buildConfiguration?: BuildConfiguration | undefined;
   readonly stopGraceSeconds?: number | undefined;
+  readonly devRunTimeoutSeconds?: number | undefined;
+  readonly restartOnFailure?: boolean | undefined;
   readonly runtime?: FunctionRuntime | undefined;
   readonly reservedConcurrency?: number | undefined;
   readonly environment?: Record<string, string> | undefined;
@@ -110,6 +114,8 @@ export class ProjectsService {
       watch: input.watch ?? LATER_SETTINGS.watch,
       buildConfiguration: input.buildConfiguration ?? LATER_SETTINGS.buildConfiguration,
       stopGraceSeconds: input.stopGraceSeconds ?? LATER_SETTINGS.stopGraceSeconds,
+      devRunTimeoutSeconds: input.devRunTimeoutSeconds ?? LATER_SETTINGS.devRunTimeoutSeconds,
+      restartOnFailure: input.restartOnFailure ?? LATER_SETTINGS.restartOnFailure,
       runtime: input.runtime ?? LATER_SETTINGS.runtime,
       reservedConcurrency: input.reservedConcurrency ?? LATER_SETTINGS.reservedConcurrency,
       environment: { ...input.environment },

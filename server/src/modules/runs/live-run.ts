@@ -1,39 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ImageMissingError, type ContainerStatus, type DockerEngine } from '../../adapters/docker/docker-engine.js';
-import type { Clock } from '../../clock.js';
+import { ImageMissingError, type ContainerStatus } from '../../adapters/docker/docker-engine.js';
 import { unixSeconds } from '../../clock.js';
 import type { RunPhase, RunState } from '../../contract/types.js';
-import type { EnvironmentProvider } from '../../domain/project-environment.js';
 import type { RunRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
-import {
-  attachContainerOutput,
-  followContainerOutput,
-  type LogStore,
-  type LogWriter,
-  type OutputCapture,
-} from '../logs/index.js';
+import { attachContainerOutput, followContainerOutput, type LogWriter, type OutputCapture } from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
-import type { ContainerReach } from '../networks/index.js';
 import { DEBUGGER_CONTAINER_PORT } from './debug-launch.js';
 import { describeExit, runContainerSpec, SERVICE_PORT } from './run-container.js';
-import type { RunStats } from './run-stats.js';
-
-export interface LiveRunDeps {
-  readonly engine: DockerEngine;
-  readonly logs: LogStore;
-  readonly clock: Clock;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly stats: RunStats;
-  /** the project's configuration, read when the container is made */
-  readonly environment: EnvironmentProvider;
-  /** persist the record (coalesced) */
-  readonly save: () => Promise<void>;
-  readonly log: (line: string) => void;
-  /** how containers reach this machine and the API (absent: no extra hosts, no API URL) */
-  readonly reach?: () => Promise<ContainerReach>;
-}
+import type { LiveRunDeps } from './live-run-deps.js';
 
 type Ending =
   | { kind: 'exited'; exitCode: number; oomKilled: boolean; finishedAtMs: number | null }
@@ -52,6 +28,8 @@ function isEngineLost(err: unknown): boolean {
  */
 const LOG_DRAIN_LIMIT_MS = 120_000;
 
+export type { LiveRunDeps } from './live-run-deps.js';
+
 /**
  * One run between `queued` and its terminal state: pulls, creates and starts the container,
  * follows its output, enforces the deadline, and records how it ended. A run whose container
@@ -63,6 +41,8 @@ export class LiveRun {
   private capture: OutputCapture | null = null;
   private deadline: NodeJS.Timeout | null = null;
   private timedOut = false;
+  /** a started service run's address on its container network (the dev loop's readiness check) */
+  ipAddress: string | null = null;
   /** seconds between SIGTERM and the kill, once a stop was asked for */
   private graceSeconds = 0;
   /** true when the engine went away under us: the run is left as is for the next reconcile */
@@ -223,6 +203,7 @@ export class LiveRun {
     const ports = status?.hostPorts;
     if (this.record.run.mode === 'service')
       this.record.run.hostPort = ports?.[SERVICE_PORT] ?? (this.record.debug ? null : (status?.hostPort ?? null));
+    this.ipAddress = status?.ipAddress ?? null;
     if (this.record.debug) this.record.debug.upstreamPort = ports?.[DEBUGGER_CONTAINER_PORT] ?? null;
   }
 
@@ -280,7 +261,7 @@ export class LiveRun {
 
   private armDeadline(): void {
     const remaining = this.msUntilDeadline();
-    if (remaining === null) return;
+    if (remaining === null || this.detachedFromEngine) return;
     this.deadline = setTimeout(() => void this.onDeadline(), Math.max(0, remaining));
   }
 

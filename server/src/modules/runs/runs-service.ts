@@ -45,6 +45,8 @@ export interface StartRunInput {
 export interface StartRunOptions {
   readonly startedBy?: RunStarter;
   readonly replacesRun?: string | null;
+  /** instead of the project's runTimeoutSeconds (the dev loop's runs) */
+  readonly runTimeoutSeconds?: number;
   /** a debug run: the newest build must be a debug build; `port` is the debugger relay's */
   readonly debug?: { readonly port: number; readonly runTimeoutSeconds?: number };
 }
@@ -70,6 +72,7 @@ export class RunsService {
   private readonly live = new Map<string, LiveRun>();
   private readonly byId = new Map<string, RunRecord>();
   private readonly engineLostListeners: Array<() => void> = [];
+  private readonly endedListeners: Array<(record: RunRecord) => void> = [];
   private readonly detachListeners: Array<() => void> = [];
   /** live CPU and memory of the running containers */
   readonly stats: RunStats;
@@ -154,7 +157,7 @@ export class RunsService {
         arguments: [...input.arguments],
         state: 'queued',
         phase: 'queued',
-        runTimeoutSeconds: options.debug?.runTimeoutSeconds ?? project.runTimeoutSeconds,
+        runTimeoutSeconds: options.debug?.runTimeoutSeconds ?? options.runTimeoutSeconds ?? project.runTimeoutSeconds,
         mode: input.mode,
         containerPort: input.mode === 'service' ? SERVICE_PORT : null,
         hostPort: null,
@@ -223,12 +226,20 @@ export class RunsService {
     this.engineLostListeners.push(listener);
   }
 
+  /** Calls `listener` with each run that ends while followed (not one left for the reconcile). */
+  onRunEnded(listener: (record: RunRecord) => void): void {
+    this.endedListeners.push(listener);
+  }
+
   /** Keeps a LiveRun in the live map until it settles. */
   track(record: RunRecord): LiveRun {
     const live = new LiveRun(record, this.liveDeps(), (settled, detached) => {
       if (this.live.get(settled.uuid) === settled) this.live.delete(settled.uuid);
       if (detached) for (const listener of this.engineLostListeners) listener();
-      else void this.pruneOldRuns(record.run.project);
+      else {
+        for (const listener of this.endedListeners) listener(record);
+        void this.pruneOldRuns(record.run.project);
+      }
     });
     this.live.set(record.run.uuid, live);
     return live;
