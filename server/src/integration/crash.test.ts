@@ -8,33 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { readEventStream } from '../emulator/event-stream.js';
 import type { Project } from '../contract/types.js';
-import { startTestServer, waitFor, type TestServer } from '../testing/harness.js';
+import { PUBLIC_RUN_FIELDS, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
 const CRASHY = fileURLToPath(new URL('../../../resources/test-packages/crashy', import.meta.url));
 const MAIN_SWIFT = join(CRASHY, 'Sources/crashy/main.swift');
-const PUBLIC_RUN_FIELDS = [
-  'uuid',
-  'project',
-  'compilation',
-  'targetName',
-  'binaryPath',
-  'dockerImage',
-  'arguments',
-  'state',
-  'phase',
-  'runTimeoutSeconds',
-  'mode',
-  'containerPort',
-  'hostPort',
-  'publicAccess',
-  'startedAt',
-  'finishedAt',
-  'exitCode',
-  'errorSummary',
-  'logsTruncated',
-  'created',
-  'updated',
-].sort();
 const MiB = 1024 * 1024;
 
 /** The 1-based line of main.swift that holds `text`, so the tests follow edits of the fixture. */

@@ -4,31 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Project } from '../contract/types.js';
 import { readEventStream } from '../emulator/event-stream.js';
 import { containersOfRun, testEngine } from '../testing/docker.js';
-import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
-
-const RUN_FIELDS = [
-  'uuid',
-  'project',
-  'compilation',
-  'targetName',
-  'binaryPath',
-  'dockerImage',
-  'arguments',
-  'state',
-  'phase',
-  'runTimeoutSeconds',
-  'mode',
-  'containerPort',
-  'hostPort',
-  'publicAccess',
-  'startedAt',
-  'finishedAt',
-  'exitCode',
-  'errorSummary',
-  'logsTruncated',
-  'created',
-  'updated',
-].sort();
+import { PACKAGES, PUBLIC_RUN_FIELDS, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
 describe('runs and logs', () => {
   let t: TestServer;
@@ -57,7 +33,7 @@ describe('runs and logs', () => {
       arguments: ['--flag', 'value with spaces', '$HOME', 'stderr:to-stderr'],
     });
     assert.equal(res.status, 201);
-    assert.deepEqual(Object.keys(res.body.run).sort(), RUN_FIELDS);
+    assert.deepEqual(Object.keys(res.body.run).sort(), PUBLIC_RUN_FIELDS);
     assert.equal(typeof res.body.jobId, 'string');
     const run = res.body.run;
     assert.deepEqual([run.state, run.mode, run.project, run.targetName], ['queued', 'oneShot', hello.id, 'hello']);

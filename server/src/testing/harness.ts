@@ -24,6 +24,31 @@ export const PACKAGES = {
   broken: join(repoRoot, 'resources/test-packages/broken'),
 } as const;
 
+/** Exactly the public Run's fields, sorted: a public answer holds these and no console field. */
+export const PUBLIC_RUN_FIELDS = [
+  'uuid',
+  'project',
+  'compilation',
+  'targetName',
+  'binaryPath',
+  'dockerImage',
+  'arguments',
+  'state',
+  'phase',
+  'runTimeoutSeconds',
+  'mode',
+  'containerPort',
+  'hostPort',
+  'publicAccess',
+  'startedAt',
+  'finishedAt',
+  'exitCode',
+  'errorSummary',
+  'logsTruncated',
+  'created',
+  'updated',
+].sort();
+
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
