@@ -1,18 +1,17 @@
-// Issue 15: graceful stop, and the development loop (watch, rebuild, hot swap behind the dev URL,
-// diagnostics) against the real Docker engine and real Swift builds.
+// Issue 15: the development loop (watch, rebuild, hot swap behind the dev URL, diagnostics) against
+// the real Docker engine and real Swift builds. Graceful stop is in graceful-stop.test.ts.
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Compilation, LogChunk, Project } from '../contract/types.js';
 import { killTrackedChildren } from '../testing/children.js';
+import { runCalls } from '../testing/run-calls.js';
 import { startUrlClient, type ClientAnswer } from '../testing/dev-url-client.js';
 import { PACKAGES, startTestServer, waitFor, type TestServer } from '../testing/harness.js';
 
-const GRACEFUL = fileURLToPath(new URL('../../../resources/test-packages/graceful', import.meta.url));
 const OLD_HELLO = 'Hello from run \\(runID)\\n';
 const helloSource = (text: string) => `${text} from run \\(runID)\\n`;
 
@@ -35,20 +34,7 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     if (Object.keys(figures).length) console.log(`dev loop figures: ${JSON.stringify(figures)}`);
   });
 
-  const runOf = async (projectId: string, runId: string) =>
-    (await t.api.public('GET', `/lambdas/${projectId}/runs/${runId}`, key)).body.run;
-  const logText = async (projectId: string, runId: string) =>
-    (await t.api.allLogs(projectId, runId, key)).map((c: LogChunk) => c.data).join('\n');
-  const startRun = async (projectId: string, mode: 'oneShot' | 'service', args: string[] = []) => {
-    const res = await t.api.public('POST', `/lambdas/${projectId}/runs`, key, { mode, arguments: args });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body.run.uuid as string;
-  };
-  const stopRun = async (projectId: string, runId: string) => {
-    const res = await t.api.public('POST', `/lambdas/${projectId}/runs/${runId}/stop`, key, {});
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    return res.body.run;
-  };
+  const { runOf, logText, startRun, stopRun } = runCalls(() => ({ api: t.api, key }));
   const compilations = async (projectId: string): Promise<Compilation[]> =>
     (await t.api.console('GET', `/projects/${projectId}/compilations`)).body.compilations;
   /** the first compilation beyond the `known` ones that has ended */
@@ -73,101 +59,6 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     ).body.logs;
     return logs[logs.length - 1]!.timestamp - logs[0]!.timestamp;
   };
-
-  describe('graceful stop', () => {
-    let graceful: Project;
-    before(async () => {
-      graceful = await t.api.createProject(GRACEFUL, 'graceful', { runTimeoutSeconds: 120 });
-      const c = await t.api.build(graceful.id);
-      assert.equal(c.state, 'succeeded', c.errorSummary ?? '');
-    });
-
-    test('a program that traps SIGTERM drains, flushes its last lines and exits 0: stopped', async () => {
-      const runId = await startRun(graceful.id, 'oneShot', ['trap']);
-      await waitFor(
-        async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined),
-        60_000,
-        'ready',
-      );
-      const stopped = await stopRun(graceful.id, runId);
-      assert.deepEqual([stopped.state, stopped.exitCode], ['stopped', 0]);
-      const log = await logText(graceful.id, runId);
-      assert.match(log, /draining: finishing in-flight work/);
-      assert.match(log, /drained/);
-    });
-
-    test('a program that ignores SIGTERM is killed after stopGraceSeconds: 137, stopped', async () => {
-      const patched = await t.api.console('PATCH', `/projects/${graceful.id}`, { stopGraceSeconds: 2 });
-      assert.equal(patched.status, 200, JSON.stringify(patched.body));
-      const runId = await startRun(graceful.id, 'oneShot', ['ignore']);
-      await waitFor(
-        async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined),
-        60_000,
-        'ready',
-      );
-      const began = Date.now();
-      const stopped = await stopRun(graceful.id, runId);
-      const tookMs = Date.now() - began;
-      assert.deepEqual([stopped.state, stopped.exitCode], ['stopped', 137]);
-      assert.ok(tookMs >= 1900 && tookMs < 10_000, `the stop took ${tookMs} ms with a grace of 2 s`);
-    });
-
-    test('stop-all stops gracefully too', async () => {
-      const runId = await startRun(graceful.id, 'oneShot', ['trap']);
-      await waitFor(
-        async () => ((await logText(graceful.id, runId)).includes('ready') ? true : undefined),
-        60_000,
-        'ready',
-      );
-      const res = await t.api.public('POST', `/lambdas/${graceful.id}/runs/stop`, key, {});
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.deepEqual([res.body.stopped, res.body.runs[0].state, res.body.runs[0].exitCode], [1, 'stopped', 0]);
-      assert.match(await logText(graceful.id, runId), /drained/);
-    });
-
-    test('shutdown with stopRuns stops gracefully: the next start finds the drain line and exit code 0', async () => {
-      const own = await startTestServer();
-      let again: TestServer | undefined;
-      try {
-        const project = await own.api.createProject(GRACEFUL, 'graceful', { runTimeoutSeconds: 120 });
-        assert.equal((await own.api.build(project.id)).state, 'succeeded');
-        const ownKey = await own.api.createKey({ name: 'shutdown' });
-        const started = await own.api.public('POST', `/lambdas/${project.id}/runs`, ownKey, {
-          mode: 'oneShot',
-          arguments: ['trap'],
-        });
-        const runId = started.body.run.uuid as string;
-        await waitFor(
-          async () =>
-            (await own.api.allLogs(project.id, runId, ownKey)).some((c: LogChunk) => c.data.includes('ready'))
-              ? true
-              : undefined,
-          60_000,
-          'ready',
-        );
-        await own.stop({ stopRuns: true });
-        again = await startTestServer({ dataDir: own.dataDir });
-        const run = (await again.api.public('GET', `/lambdas/${project.id}/runs/${runId}`, ownKey)).body.run;
-        assert.deepEqual([run.state, run.exitCode], ['stopped', 0]);
-        assert.match(
-          (await again.api.allLogs(project.id, runId, ownKey)).map((c: LogChunk) => c.data).join('\n'),
-          /draining: finishing in-flight work/,
-        );
-      } finally {
-        await again?.stop();
-        await own.dispose();
-      }
-    });
-
-    test('the dev URL: 409 instance_not_running without a service run, 404 for an unknown project', async () => {
-      const none = await t.api.request('GET', `/dev/${graceful.id}/api/hello`, { headers: { 'x-api-key': key } });
-      assert.deepEqual([none.status, none.body.reason], [409, 'instance_not_running']);
-      const unknown = await t.api.request('GET', '/dev/no-such-project/api/hello', { headers: { 'x-api-key': key } });
-      assert.deepEqual([unknown.status, unknown.body.reason], [404, 'project_not_found']);
-      const anonymous = await t.api.request('GET', `/dev/${graceful.id}/api/hello`);
-      assert.equal(anonymous.status, 401);
-    });
-  });
 
   describe('watch and hot swap of the echo service', () => {
     let echo: Project;
