@@ -245,7 +245,9 @@ function ApiSnippets({ project, apiUrl, servingRun }: { project: Project; apiUrl
   const code =
     project.runtime === 'awsLambda'
       ? (key: string) =>
-          `# invoke the function (AWS's Invoke API)\ncurl -X POST ${apiUrl}/2015-03-31/functions/${project.id}/invocations \\\n  -H "X-API-Key: ${key}" -d '{"hello":"world"}'`
+          `# invoke the function (AWS's Invoke API)\ncurl -X POST ` +
+          `${apiUrl}/2015-03-31/functions/${project.id}/invocations \\\n  -H "X-API-Key: ${key}" -d ` +
+          `'{"hello":"world"}'`
       : (key: string) =>
           [
             `# start a run\ncurl -X POST ${base}/runs \\\n  -H "X-API-Key: ${key}" \\\n  -H "Content-Type: application/json" -d '{ "mode": "oneShot" }'`,

@@ -167,7 +167,8 @@ function RunCurl({ project }: { project: Project }) {
       projectId={project.id}
       testId="runs-curl"
       code={(key) =>
-        `curl -X POST ${location.origin}/lambdas/${project.id}/runs \\\n  -H "X-API-Key: ${key}" -H "Content-Type: application/json" \\\n  -d '{ "mode": "oneShot" }'`
+        `curl -X POST ${location.origin}/lambdas/${project.id}/runs \\\n  -H "X-API-Key: ${key}" -H ` +
+        `"Content-Type: application/json" \\\n  -d '{ "mode": "oneShot" }'`
       }
     />
   );

@@ -110,7 +110,8 @@ export async function figureAwsWarmInvoke(env: BenchEnv, n: number): Promise<Fig
         { name: 'warm invoke: ms added at p99', value: se.p99 - sd.p99, target: '-', met: true },
       ],
       notes: [
-        `${n} invokes of each, alternating, from the benchmark's own process (the emulator runs in it too) with a 14-byte payload to resources/examples/aws-echo.`,
+        `${n} invokes of each, alternating, from the benchmark's own process (the emulator runs in it too) ` +
+          `with a 14-byte payload to resources/examples/aws-echo.`,
       ],
     };
   } finally {

@@ -298,7 +298,9 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     const ratio = emulator.median / bare.median;
     return {
       id: 13,
-      title: `dev loop: save → new answer on the dev URL (debug), against swift build of the same change; ${n} swaps under ${LOAD_CONNECTIONS} keep-alive connections`,
+      title:
+        `dev loop: save → new answer on the dev URL (debug), against swift build of the same change; ${n} ` +
+        `swaps under ${LOAD_CONNECTIONS} keep-alive connections`,
       measured: {
         save_to_new_answer_ms: emulator,
         docker_run_swift_build_ms: bare,
@@ -340,10 +342,25 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         { name: 'answers other than 2xx across those swaps', value: non2xx, target: '= 0', met: non2xx === 0 },
       ],
       notes: [
-        "buildConfiguration \"debug\" (decision 0040); the service run is the one watch starts after the first build. The baseline is the emulator's own build container run again with `docker run --rm`: its image, entrypoint and command (the build script: `swift build`, copy the binary out), environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from the engine during the project's first build, the output folder a temp dir; the same one-line change to main.swift is written into the source copy first. One emulator edit and one baseline build alternate, after one unmeasured pair.",
-        "The timeline rows are medians of each swap's steps as the dev status reports them (docs/decisions/0041-dev-loop-speed.md): debounce (first change seen → build asked for), build container (→ its start), SwiftPM before its timer (container start → `complete!` minus SwiftPM's own time: process start, package loading, planning), SwiftPM's own time, after SwiftPM (→ binary copied, build saved), run start (build end → the new run's container started), readiness (→ it accepts a connection), switch (→ the dev URL moved).",
-        'Save → answer: from just before main.swift is written to the first answer with the new text seen by a client in its own process calling GET /hello on the dev URL every 20 ms. The swift_build_reported rows are SwiftPM\'s own "complete! (…s)" time in each.',
-        `Under load: autocannon in its own process, ${LOAD_CONNECTIONS} keep-alive connections calling GET /hello on the dev URL back to back across ${n} more swaps (not the timed ones), with the 20 ms client beside it. Failed = errors and timeouts of both; answers other than 2xx counted apart.`,
+        'buildConfiguration "debug" (decision 0040); the service run is the one watch starts after the ' +
+          "first build. The baseline is the emulator's own build container run again with `docker run --rm`: " +
+          'its image, entrypoint and command (the build script: `swift build`, copy the binary out), ' +
+          "environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from " +
+          "the engine during the project's first build, the output folder a temp dir; the same one-line change " +
+          'to main.swift is written into the source copy first. One emulator edit and one baseline build ' +
+          'alternate, after one unmeasured pair.',
+        "The timeline rows are medians of each swap's steps as the dev status reports them " +
+          '(docs/decisions/0041-dev-loop-speed.md): debounce (first change seen → build asked for), build ' +
+          "container (→ its start), SwiftPM before its timer (container start → `complete!` minus SwiftPM's own " +
+          "time: process start, package loading, planning), SwiftPM's own time, after SwiftPM (→ binary copied, " +
+          "build saved), run start (build end → the new run's container started), readiness (→ it accepts a " +
+          'connection), switch (→ the dev URL moved).',
+        'Save → answer: from just before main.swift is written to the first answer with the new text seen by ' +
+          'a client in its own process calling GET /hello on the dev URL every 20 ms. The swift_build_reported ' +
+          'rows are SwiftPM\'s own "complete! (…s)" time in each.',
+        `Under load: autocannon in its own process, ${LOAD_CONNECTIONS} keep-alive connections calling GET ` +
+          `/hello on the dev URL back to back across ${n} more swaps (not the timed ones), with the 20 ms ` +
+          `client beside it. Failed = errors and timeouts of both; answers other than 2xx counted apart.`,
       ],
     };
   } finally {

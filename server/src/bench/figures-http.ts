@@ -218,7 +218,8 @@ export async function figureProxyLoad(env: BenchEnv, seconds: number, log: (line
         ? 'nginx: one worker, keep-alive upstream pool of 64.'
         : 'nginx: could not be installed (apt-get install nginx): not measured.',
       node
-        ? "Node upstream: this machine's node binary imported as a prebuilt binary and run with -e, inside the Swift image, as a service run; its rows are for information."
+        ? "Node upstream: this machine's node binary imported as a prebuilt binary and run with -e, inside the " +
+          'Swift image, as a service run; its rows are for information.'
         : "Node upstream not measured: importing this machine's node binary as a prebuilt binary failed.",
     ],
   };

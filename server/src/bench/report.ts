@@ -148,10 +148,13 @@ export async function writeChart(file: string, figures: readonly Figure[]): Prom
       <line x1="${x(s.p99)}" x2="${x(s.p99)}" y1="${y - 9}" y2="${y + 9}" stroke="#1c2128" stroke-width="2"/>
       <text x="${x(s.max) + 6}" y="${y + 4}" fill="#66707c">p50 ${fmt(s.median)} · p99 ${fmt(s.p99)} ms</text>`;
   });
+  const tickMarks = (t: number) =>
+    `<line x1="${x(t)}" x2="${x(t)}" y1="28" y2="${height - 10}" stroke="#eee"/>` +
+    `<text x="${x(t)}" y="${height - 2}" text-anchor="middle" fill="#999">${t}</text>`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 180}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12">
     <rect width="100%" height="100%" fill="#fff"/>
     <text x="16" y="20" font-weight="bold">Latency distributions (ms, log scale): line = min..max, bar = p50..p90, tick = p99</text>
-    ${ticks.map((t) => `<line x1="${x(t)}" x2="${x(t)}" y1="28" y2="${height - 10}" stroke="#eee"/><text x="${x(t)}" y="${height - 2}" text-anchor="middle" fill="#999">${t}</text>`).join('')}
+    ${ticks.map(tickMarks).join('')}
     ${rows.join('\n')}
   </svg>`;
   const browser = await launchChromium();

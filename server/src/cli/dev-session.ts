@@ -24,7 +24,10 @@ export interface DevOptions {
   readonly args: readonly string[];
   /** `debug` unless --release: debug builds rebuild faster */
   readonly configuration: BuildConfiguration;
-  /** with --json: stdout gets one object a line (`compilation`, `run`, `log` with its `compilationId` or `runId`, `devUrl`, `swap`, `problem`, `watch`), no markers */
+  /**
+   * with --json: stdout gets one object a line (`compilation`, `run`, `log` with its `compilationId`
+   * or `runId`, `devUrl`, `swap`, `problem`, `watch`), no markers
+   */
   readonly out?: Output;
 }
 
@@ -283,9 +286,11 @@ export class DevSession {
     const entry: FollowedRun = { run, ended: false };
     this.followed.set(run.uuid, entry);
     if (run.mode === 'service') this.lineage.add(run.uuid);
-    this.marker(
-      `run ${short(run.uuid)} ${run.mode}${run.replacesRun ? ` (${run.startedBy === 'restart' ? 'restarts' : 'replaces'} ${short(run.replacesRun)})` : ''}${run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : ''}`,
-    );
+    const replaced = run.replacesRun
+      ? ` (${run.startedBy === 'restart' ? 'restarts' : 'replaces'} ${short(run.replacesRun)})`
+      : '';
+    const args = run.arguments.length ? ` ${JSON.stringify(run.arguments)}` : '';
+    this.marker(`run ${short(run.uuid)} ${run.mode}${replaced}${args}`);
     const runUrl = `${this.conn.url}/instances/${run.uuid}/api/`;
     this.out.data(run.mode === 'service' ? { run, url: runUrl } : { run });
     if (run.mode === 'service') {

@@ -8,7 +8,8 @@ import { formatDiagnostic } from '../domain/diagnostic-format.js';
 import { BuildFailedError, startEmulator, type Emulator, type EmulatorProject } from '../emulator/index.js';
 import { CliError } from './client.js';
 
-export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]... [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
+export const EXEC_HELP = `usage: swiftlambda exec [--project NAME=PATH:TARGET]... [--env NAME=VALUE]... [--secret NAME[=VALUE]]...
+                        [--data-dir DIR] [--image IMAGE] -- COMMAND [ARGS...]
 
 Starts an emulator on a free port with a temporary data dir, builds each project, creates an API
 key and runs COMMAND with SWIFTLAMBDA_API_URL, SWIFTLAMBDA_API_KEY, SWIFTLAMBDA_CONSOLE_TOKEN,

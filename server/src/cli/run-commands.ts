@@ -237,7 +237,8 @@ export async function startRun(
     out.data({ run: final });
     if (!end && !interrupted && (final.state === 'queued' || final.state === 'running')) {
       throw new CliError(
-        `the server closed the log stream; run ${run.uuid} goes on: \`swiftlambda logs ${projectId} ${run.uuid} -f\` follows it, \`swiftlambda stop ${projectId} ${run.uuid}\` stops it`,
+        `the server closed the log stream; run ${run.uuid} goes on: ` +
+          `\`swiftlambda logs ${projectId} ${run.uuid} -f\` follows it, \`swiftlambda stop ${projectId} ${run.uuid}\` stops it`,
         'stream_lost',
       );
     }

@@ -69,7 +69,8 @@ describe("AWS Lambda mode: the runtime API and the containers' life", { timeout:
           TEST_IMAGE,
           'bash',
           '-c',
-          `exec 3<>/dev/tcp/${host}/${port} && printf 'GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' >&3 && timeout 3 cat <&3; echo "[exit $?]"`,
+          `exec 3<>/dev/tcp/${host}/${port} && printf 'GET /2018-06-01/runtime/invocation/next ` +
+            `HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' >&3 && timeout 3 cat <&3; echo "[exit $?]"`,
         ],
         60_000,
       );

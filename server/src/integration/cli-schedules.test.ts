@@ -86,7 +86,9 @@ describe('swiftlambda schedule', { timeout: 5 * 60_000 }, () => {
     assert.equal(info.code, 0, info.stderr);
     assert.match(info.stdout, new RegExp(`API: +${api.baseUrl}\n`));
     assert.match(info.stdout, new RegExp(`Data dir: +${dataDir}\n`));
-    const script = `eval "$(${process.execPath} ${CLI} --data-dir ${dataDir} info --shell)" && curl -s -H "Authorization: Bearer $SWIFTLAMBDA_CONSOLE_TOKEN" "$SWIFTLAMBDA_API_URL/console/api/projects"`;
+    const script =
+      `eval "$(${process.execPath} ${CLI} --data-dir ${dataDir} info --shell)" && curl -s -H ` +
+      `"Authorization: Bearer $SWIFTLAMBDA_CONSOLE_TOKEN" "$SWIFTLAMBDA_API_URL/console/api/projects"`;
     const session = await execTracked('bash', ['-c', script], 60_000, {
       env: { ...process.env, SWIFTLAMBDA_DATA_DIR: '' },
     });

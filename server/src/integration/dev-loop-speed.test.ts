@@ -271,63 +271,75 @@ describe('the development loop at the speed of SwiftPM', { timeout: 25 * 60_000 
     const failed = answers.filter((a) => a.status !== 200);
     assert.equal(failed.length, 0, JSON.stringify(failed.slice(0, 5)));
     console.log(
-      `dev loop speed: save → new answer minus SwiftPM's time, ms: ${overheads.map((o) => o.toFixed(0)).join(', ')} (median ${median(overheads).toFixed(0)}); outside the swift build process: ${outsideSwiftPM.map((o) => o.toFixed(0)).join(', ')}; median phases, ms: ${JSON.stringify(timelinePhases(timelines))}`,
+      `dev loop speed: save → new answer minus SwiftPM's time, ms: ` +
+        `${overheads.map((o) => o.toFixed(0)).join(', ')} (median ${median(overheads).toFixed(0)}); outside ` +
+        `the swift build process: ${outsideSwiftPM.map((o) => o.toFixed(0)).join(', ')}; median phases, ms: ` +
+        `${JSON.stringify(timelinePhases(timelines))}`,
     );
     // SwiftPM's own start (package loading and planning, before its timer) grows with the machine's
     // load, which the tests share: the bound is on what the emulator adds around the swift process
     assert.ok(median(outsideSwiftPM) < 3000, `median time outside swift build ${median(outsideSwiftPM)} ms`);
   });
 
-  test('a route that traps: a new run of the same build takes the dev URL and names the crashed one; five crashes in two minutes stop the restarts; a good build starts afresh', async () => {
-    const crashes: string[] = [];
-    for (let i = 1; i <= 5; i++) {
-      const serving = (await devStatus()).servingRun;
-      assert.ok(serving, `a run serves before crash ${i}`);
-      const res = await t.api.request('GET', `/dev/${projectId}/api/trap`, { headers: { 'x-api-key': key } });
-      assert.notEqual(res.status, 200);
-      crashes.push(serving);
-      const crashed = await waitFor(
-        async () => (await consoleRuns()).find((r) => r.uuid === serving && r.state === 'failed'),
-        30_000,
-        `run ${serving} to fail`,
-        50,
+  test(
+    'a route that traps: a new run of the same build takes the dev URL and names the crashed one; ' +
+      'five crashes in two minutes stop the restarts; a good build starts afresh',
+    async () => {
+      const crashes: string[] = [];
+      for (let i = 1; i <= 5; i++) {
+        const serving = (await devStatus()).servingRun;
+        assert.ok(serving, `a run serves before crash ${i}`);
+        const res = await t.api.request('GET', `/dev/${projectId}/api/trap`, { headers: { 'x-api-key': key } });
+        assert.notEqual(res.status, 200);
+        crashes.push(serving);
+        const crashed = await waitFor(
+          async () => (await consoleRuns()).find((r) => r.uuid === serving && r.state === 'failed'),
+          30_000,
+          `run ${serving} to fail`,
+          50,
+        );
+        assert.match(crashed.errorSummary ?? '', /SIG|signal|trap|fatal/i);
+        if (i === 5) break;
+        const restarted = await waitFor(
+          async () => (await consoleRuns()).find((r) => r.replacesRun === serving),
+          60_000,
+          `the restart after crash ${i}`,
+          50,
+        );
+        assert.deepEqual(
+          [restarted.startedBy, restarted.mode, restarted.runTimeoutSeconds],
+          ['restart', 'service', 1800],
+        );
+        await waitFor(
+          async () => ((await hello()).endsWith(`from run ${restarted.uuid}\n`) ? true : undefined),
+          60_000,
+          'the restarted run to answer on the dev URL',
+          50,
+        );
+        assert.equal((await devStatus()).restart.failures, i);
+      }
+      const gaveUp = await waitFor(
+        async () => {
+          const d = await devStatus();
+          return d.restart.gaveUp ? d : undefined;
+        },
+        10_000,
+        'the loop to give up',
       );
-      assert.match(crashed.errorSummary ?? '', /SIG|signal|trap|fatal/i);
-      if (i === 5) break;
-      const restarted = await waitFor(
-        async () => (await consoleRuns()).find((r) => r.replacesRun === serving),
-        60_000,
-        `the restart after crash ${i}`,
-        50,
-      );
-      assert.deepEqual(
-        [restarted.startedBy, restarted.mode, restarted.runTimeoutSeconds],
-        ['restart', 'service', 1800],
-      );
+      assert.match(gaveUp.problem ?? '', /crashed 5 times within 2 minutes/);
+      await sleep(3000);
+      assert.equal((await consoleRuns()).filter((r) => r.replacesRun === crashes[4]).length, 0, 'no sixth run');
+      assert.equal(await hello(), '409');
+      // a successful build resets the count and starts a run again
+      await writeFile(main, sourceWith('v5'));
       await waitFor(
-        async () => ((await hello()).endsWith(`from run ${restarted.uuid}\n`) ? true : undefined),
-        60_000,
-        'the restarted run to answer on the dev URL',
+        async () => ((await hello()).startsWith('Hello v5 from run') ? true : undefined),
+        240_000,
+        'v5',
         50,
       );
-      assert.equal((await devStatus()).restart.failures, i);
-    }
-    const gaveUp = await waitFor(
-      async () => {
-        const d = await devStatus();
-        return d.restart.gaveUp ? d : undefined;
-      },
-      10_000,
-      'the loop to give up',
-    );
-    assert.match(gaveUp.problem ?? '', /crashed 5 times within 2 minutes/);
-    await sleep(3000);
-    assert.equal((await consoleRuns()).filter((r) => r.replacesRun === crashes[4]).length, 0, 'no sixth run');
-    assert.equal(await hello(), '409');
-    // a successful build resets the count and starts a run again
-    await writeFile(main, sourceWith('v5'));
-    await waitFor(async () => ((await hello()).startsWith('Hello v5 from run') ? true : undefined), 240_000, 'v5', 50);
-    const after = await devStatus();
-    assert.deepEqual([after.restart.failures, after.restart.gaveUp, after.problem], [0, false, null]);
-  });
+      const after = await devStatus();
+      assert.deepEqual([after.restart.failures, after.restart.gaveUp, after.problem], [0, false, null]);
+    },
+  );
 });

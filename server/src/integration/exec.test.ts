@@ -29,7 +29,8 @@ const COMMAND = `
 const env = process.env;
 const url = env.SWIFTLAMBDA_API_URL, key = env.SWIFTLAMBDA_API_KEY, id = env.SWIFTLAMBDA_LAMBDA_ID_HELLO;
 const headers = { 'x-api-key': key, 'content-type': 'application/json' };
-const started = await (await fetch(url + '/lambdas/' + id + '/runs', { method: 'POST', headers, body: JSON.stringify({ mode: 'oneShot', arguments: ['sleep:120'] }) })).json();
+const body = JSON.stringify({ mode: 'oneShot', arguments: ['sleep:120'] });
+const started = await (await fetch(url + '/lambdas/' + id + '/runs', { method: 'POST', headers, body })).json();
 const runId = started.run.uuid;
 for (;;) {
   const { run } = await (await fetch(url + '/lambdas/' + id + '/runs/' + runId, { headers })).json();

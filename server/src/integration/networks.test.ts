@@ -143,7 +143,8 @@ describe('networks: the host, a user network, other services', { timeout: 600_00
       Entrypoint: [
         'bash',
         '-c',
-        `exec 3<>/dev/tcp/${apiUrl.hostname}/${apiUrl.port} && printf 'GET /console/api/status HTTP/1.1\\r\\nHost: ${apiUrl.host}\\r\\n\\r\\n' >&3 && cat <&3; echo "[end]"`,
+        `exec 3<>/dev/tcp/${apiUrl.hostname}/${apiUrl.port} && printf 'GET /console/api/status ` +
+          `HTTP/1.1\\r\\nHost: ${apiUrl.host}\\r\\n\\r\\n' >&3 && cat <&3; echo "[end]"`,
       ],
       Labels: { 'swiftlambda.test': 'networks' },
     });

@@ -181,7 +181,8 @@ describe('second security probe', { timeout: 600_000 }, () => {
             if (/^HTTP\\/1\\.1 429 /.test(answer) && /x-amzn-ErrorType: TooManyRequestsException/i.test(answer)) counts.throttled++;
             else counts.otherStatus.push(answer.split('\\r\\n')[0]);
           });
-          s.write('POST ' + path + ' HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nAuthorization: ' + auth + '\\r\\nContent-Length: ' + (body.length + 1) + '\\r\\n\\r\\n');
+          s.write('POST ' + path + ' HTTP/1.1\\r\\nHost: 127.0.0.1:' + port + '\\r\\nAuthorization: ' + auth +
+            '\\r\\nContent-Length: ' + (body.length + 1) + '\\r\\n\\r\\n');
           s.write(body);
         }
         // quiet for 3 s: every answer that will come has come; the rest are held
@@ -224,7 +225,8 @@ describe('second security probe', { timeout: 600_000 }, () => {
     const growthMb = Math.round((peak - baseline) / 1e6);
     const leftMb = Math.round((afterRss - baseline) / 1e6);
     console.log(
-      `# 500 keyless 1 MiB Invoke uploads: ${result.throttled} answered 429, ${result.failed} reset; server RSS growth ${growthMb} MB at peak, ${leftMb} MB after they left`,
+      `# 500 keyless 1 MiB Invoke uploads: ${result.throttled} answered 429, ${result.failed} reset; server ` +
+        `RSS growth ${growthMb} MB at peak, ${leftMb} MB after they left`,
     );
     assert.deepEqual(result.otherStatus, []);
     assert.ok(result.throttled >= 450, `only ${result.throttled} of 500 were throttled`);
@@ -344,7 +346,8 @@ describe('second security probe', { timeout: 600_000 }, () => {
     assert.equal(headers.get('x-trace'), 'abc');
     assert.equal(
       record.query,
-      'page=2&api_key=[redacted]&Token=[redacted]&SECRET=[redacted]&password=[redacted]&access_token=[redacted]&signature=[redacted]&KEY=[redacted]&note=[redacted]',
+      'page=2&api_key=[redacted]&Token=[redacted]&SECRET=[redacted]&password=[redacted]' +
+        '&access_token=[redacted]&signature=[redacted]&KEY=[redacted]&note=[redacted]',
     );
     const everything = JSON.stringify(list.body);
     for (const secret of [token, key, sessionValue])

@@ -192,8 +192,10 @@ describe('security', { timeout: 600_000 }, () => {
 
   test('request smuggling shapes are refused with 400 and never reach the container', async () => {
     const shapes = [
-      `POST /instances/${runId}/api/smuggle-a HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
-      `POST /instances/${runId}/api/smuggle-b HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`,
+      `POST /instances/${runId}/api/smuggle-a HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ` +
+        `${key}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      `POST /instances/${runId}/api/smuggle-b HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ` +
+        `${key}\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n`,
       `POST /instances/${runId}/api/smuggle-c HTTP/1.1\nHost: 127.0.0.1:${port}\nX-API-Key: ${key}\nContent-Length: 0\n\n`,
       `POST /instances/${runId}/api/smuggle-d HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-API-Key: ${key}\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab`,
     ];
@@ -238,7 +240,8 @@ describe('security', { timeout: 600_000 }, () => {
       const chunk = 'y'.repeat(800);
       const chunked = await rawRequest(
         sport,
-        `POST /instances/${run.uuid}/api/big-chunked HTTP/1.1\r\nHost: 127.0.0.1:${sport}\r\nX-API-Key: ${k}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+        `POST /instances/${run.uuid}/api/big-chunked HTTP/1.1\r\nHost: 127.0.0.1:${sport}\r\nX-API-Key: ` +
+          `${k}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
           `${(800).toString(16)}\r\n${chunk}\r\n${(800).toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
       );
       assert.equal(chunked.status, 413);

@@ -4,7 +4,9 @@
 // with fixed bytes; `/echo` answers with the request it received, byte for byte.
 export const RAW_UPSTREAM = [
   'const A = {',
-  "  '/a': 'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nX-A: 1\\r\\nx-a: 2\\r\\nSet-Cookie: a=1\\r\\nSet-Cookie: b=2\\r\\nKeep-Alive: timeout=5\\r\\nConnection: keep-alive, X-Drop\\r\\nX-Drop: 1\\r\\n\\r\\nhi',",
+  "  '/a': 'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nX-A: 1\\r\\nx-a: 2\\r\\nSet-Cookie: " +
+    'a=1\\r\\nSet-Cookie: b=2\\r\\nKeep-Alive: timeout=5\\r\\nConnection: keep-alive, X-Drop\\r\\nX-Drop: ' +
+    "1\\r\\n\\r\\nhi',",
   "  '/chunked': 'HTTP/1.1 201 Created\\r\\nTransfer-Encoding: chunked\\r\\nX-B: y\\r\\n\\r\\n3\\r\\nabc\\r\\n4\\r\\ndefg\\r\\n0\\r\\n\\r\\n',",
   "  '/trailer': 'HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\nTrailer: X-T\\r\\n\\r\\n2\\r\\nab\\r\\n0\\r\\nX-T: 1\\r\\n\\r\\n',",
   "  '/nostatus': 'HTTP/1.1 299 \\r\\nContent-Length: 0\\r\\n\\r\\n',",

@@ -239,7 +239,8 @@ export class FunctionContainer implements RuntimeApiHandler {
     if (this.state === 'stopping') throw containerError();
     if (this.state !== 'busy') {
       throw invalidStateTransition(
-        `State transition from ${this.initDurationMs === null ? 'Initializing' : 'Ready'} to InvocationResponse failed for runtime: no invocation is in progress`,
+        `State transition from ${this.initDurationMs === null ? 'Initializing' : 'Ready'} to ` +
+          `InvocationResponse failed for runtime: no invocation is in progress`,
       );
     }
     if (requestId !== this.current) throw invalidRequestId();

@@ -72,7 +72,8 @@ test('the lldb command quotes a binary path with spaces; launch.json has both de
   const { lldb, vscode } = debugInstructions(4711, "/data/my dir/it's/hello", 'hello');
   assert.equal(
     lldb,
-    `lldb -o 'platform select remote-linux' -o 'target create "/data/my dir/it'\\''s/hello"' -o 'gdb-remote 127.0.0.1:4711' -o 'process handle SIGSTOP -s false -n false -p false'`,
+    `lldb -o 'platform select remote-linux' -o 'target create "/data/my dir/it'\\''s/hello"' -o ` +
+      `'gdb-remote 127.0.0.1:4711' -o 'process handle SIGSTOP -s false -n false -p false'`,
   );
   assert.deepEqual(vscode.configurations[1]!.targetCreateCommands, ['target create "/data/my dir/it\'s/hello"']);
   assert.deepEqual(

@@ -93,7 +93,9 @@ export class CrashRestarts {
     if (delay === null) {
       this.deps.setProblem(
         projectId,
-        `run ${short(run.uuid)} ${run.errorSummary ?? `exited with code ${run.exitCode}`}; it crashed ${RESTART_LIMIT} times within ${RESTART_WINDOW_MS / 60_000} minutes, so it is not restarted again until the next successful build (or a run started by hand)`,
+        `run ${short(run.uuid)} ${run.errorSummary ?? `exited with code ${run.exitCode}`}; ` +
+          `it crashed ${RESTART_LIMIT} times within ${RESTART_WINDOW_MS / 60_000} minutes, so it is not restarted ` +
+          'again until the next successful build (or a run started by hand)',
       );
       return;
     }

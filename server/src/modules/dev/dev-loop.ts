@@ -354,7 +354,9 @@ export class DevLoop {
         () => (loop.generation !== generation ? SUPERSEDED : null),
         SLOW_LISTEN_MS,
         () => {
-          loop.problem = `the new run has not accepted connections on its port for ${SLOW_LISTEN_MS / 1000} s (does it listen on 0.0.0.0:$PORT?); the previous version keeps serving`;
+          loop.problem =
+            `the new run has not accepted connections on its port for ${SLOW_LISTEN_MS / 1000} s (does it listen ` +
+            `on 0.0.0.0:$PORT?); the previous version keeps serving`;
           this.changed(projectId);
         },
       );

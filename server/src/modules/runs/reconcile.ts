@@ -43,7 +43,9 @@ export function planRecovery(record: RunRecord, container: ContainerStatus | nul
     return {
       kind: 'end',
       state: 'failed',
-      reason: `the emulator stopped before this run's container could start, and its deadline (runTimeoutSeconds ${runTimeoutSeconds}s after it was queued) passed before it was back`,
+      reason:
+        `the emulator stopped before this run's container could start, and its deadline (runTimeoutSeconds ` +
+        `${runTimeoutSeconds}s after it was queued) passed before it was back`,
     };
   }
   return { kind: 'start', container };
