@@ -381,6 +381,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
         await runs.stopEveryLiveRun();
       }
       await runs.detachAll();
+      await builds.close();
       // open streams (log follows, held calls) end with the server
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -24,11 +24,9 @@ const docker = new Docker();
 const OLD_HELLO = 'Hello from run \\(runID)\\n';
 const LOAD_CONNECTIONS = 20;
 
-/** The emulator's build container as the engine holds it: what the baseline runs again. */
+/** The emulator's build container as the engine holds it: the baseline builds with the same setup. */
 interface BuildContainerSpec {
   readonly image: string;
-  readonly entrypoint: string[];
-  readonly cmd: string[];
   readonly env: string[];
   readonly workingDir: string;
   readonly binds: string[];
@@ -38,18 +36,23 @@ interface BuildContainerSpec {
 /** Polls the engine until the project's build container exists, and reads its spec. */
 async function captureBuildContainer(projectId: string): Promise<BuildContainerSpec> {
   const filters = { label: ['swiftlambda.kind=build', `swiftlambda.project=${projectId}`] };
-  const id = await waitFor(
-    async () => (await docker.listContainers({ all: true, filters }))[0]?.Id,
+  // one that is listed may be gone by the time it is read: the next one is read then
+  const info = await waitFor(
+    async () => {
+      const id = (await docker.listContainers({ all: true, filters }))[0]?.Id;
+      return id
+        ? await docker
+            .getContainer(id)
+            .inspect()
+            .catch(() => undefined)
+        : undefined;
+    },
     240_000,
     'the build container',
     25,
   );
-  const info = await docker.getContainer(id).inspect();
-  const entrypoint = info.Config.Entrypoint;
   return {
     image: info.Config.Image,
-    entrypoint: Array.isArray(entrypoint) ? entrypoint : entrypoint ? [entrypoint] : [],
-    cmd: info.Config.Cmd ?? [],
     env: info.Config.Env ?? [],
     workingDir: info.Config.WorkingDir,
     binds: info.HostConfig.Binds ?? [],
@@ -105,6 +108,7 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
   const work = await mkdtemp(join(tmpdir(), 'bench-dev-'));
   const outDir = await mkdtemp(join(tmpdir(), 'bench-dev-out-'));
   const dir = join(work, 'echo-service');
+  const baselineVolume = `swiftlambda-bench-baseline-${randomUUID().slice(0, 8)}`;
   await cp(PACKAGES.echo, dir, { recursive: true, filter: (src) => !src.includes('/.build') });
   const main = join(dir, 'Sources', 'echo-service', 'main.swift');
   const original = await readFile(main, 'utf8');
@@ -127,9 +131,13 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     // the build's source copy (mounted at the package's own path) and a throwaway output folder
     const mirror = spec.binds.find((b) => b.split(':')[1] === dir)?.split(':')[0];
     if (!mirror) throw new Error(`no source mount in the build container: ${spec.binds.join(', ')}`);
-    const binds = spec.binds.map((b) => (b.split(':')[1] === '/out' ? `${outDir}:/out` : b));
+    // the baseline's own scratch volume: its builds and the emulator's do not undo each other's work
+    const binds = spec.binds.map((b) => {
+      const target = b.split(':')[1];
+      return target === '/out' ? `${outDir}:/out` : target === '/build' ? `${baselineVolume}:/build` : b;
+    });
     const mirrorMain = join(mirror, 'Sources', 'echo-service', 'main.swift');
-    log(`figure 13: debug build done; build container ${spec.image} ${spec.cmd.join(' ')}`);
+    log(`figure 13: debug build done; build container ${spec.image}, mounts ${binds.join(' ')}`);
 
     // watch starts a service run of the first good build by itself
     await waitFor(
@@ -208,7 +216,10 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     };
 
     const baselineReportedMs: number[] = [];
-    /** the same kind of change written into the build's source copy, built by `docker run --rm` of the build container */
+    /**
+     * the same kind of change written into the build's source copy, built by `docker run --rm swift build`
+     * with the build container's image, hostname, environment and mounts
+     */
     const baseline = async () => {
       const text = `Hello v${++version}`;
       await writeFile(mirrorMain, sourceWith(text));
@@ -218,8 +229,6 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         '--rm',
         '--name',
         name,
-        '--entrypoint',
-        spec.entrypoint[0]!,
         '-w',
         spec.workingDir,
         // the build's fixed hostname: SwiftPM's manifest cache key includes the environment
@@ -228,8 +237,8 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
         ...spec.env.flatMap((e) => ['-e', e]),
         ...binds.flatMap((b) => ['-v', b]),
         spec.image,
-        ...spec.entrypoint.slice(1),
-        ...spec.cmd,
+        ...['swift', 'build', '-c', 'debug', '--product', 'echo-service', '--package-path', dir],
+        ...['--scratch-path', '/build', '--cache-path', '/swiftpm-cache'],
       ];
       const began = performance.now();
       const result = await execTracked('docker', args, 600_000);
@@ -343,18 +352,18 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
       ],
       notes: [
         'buildConfiguration "debug" (decision 0040); the service run is the one watch starts after the ' +
-          "first build. The baseline is the emulator's own build container run again with `docker run --rm`: " +
-          'its image, entrypoint and command (the build script: `swift build`, copy the binary out), ' +
-          "environment and mounts (the source copy, the project's build volume, the SwiftPM cache), read from " +
-          "the engine during the project's first build, the output folder a temp dir; the same one-line change " +
-          'to main.swift is written into the source copy first. One emulator edit and one baseline build ' +
-          'alternate, after one unmeasured pair.',
+          'first build. The baseline is `docker run --rm … swift build -c debug --product echo-service` with ' +
+          "the emulator's build container's image, hostname, environment and mounts (the source copy, the " +
+          'SwiftPM cache), read from the engine during the first build, and a scratch volume of its own (warmed ' +
+          "by the unmeasured pair): a developer's own build in the same setup, without the emulator's probe " +
+          'cache (decision 0042). The same one-line change to main.swift is written into the source copy first. ' +
+          'One emulator edit and one baseline build alternate, after one unmeasured pair.',
         "The timeline rows are medians of each swap's steps as the dev status reports them " +
           '(docs/decisions/0041-dev-loop-speed.md): debounce (first change seen → build asked for), build ' +
-          "container (→ its start), SwiftPM before its timer (container start → `complete!` minus SwiftPM's own " +
-          "time: process start, package loading, planning), SwiftPM's own time, after SwiftPM (→ binary copied, " +
-          "build saved), run start (build end → the new run's container started), readiness (→ it accepts a " +
-          'connection), switch (→ the dev URL moved).',
+          "container (→ the build's exec started in the project's build container), SwiftPM before its timer " +
+          "(→ `complete!` minus SwiftPM's own time: process start, package loading, planning), SwiftPM's own " +
+          "time, after SwiftPM (→ binary copied, build saved), run start (build end → the new run's container " +
+          'started), readiness (→ it accepts a connection), switch (→ the dev URL moved).',
         'Save → answer: from just before main.swift is written to the first answer with the new text seen by ' +
           'a client in its own process calling GET /hello on the dev URL every 20 ms. The swift_build_reported ' +
           'rows are SwiftPM\'s own "complete! (…s)" time in each.',
@@ -376,6 +385,10 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
           `figure 13: could not delete project ${project.id} (its build volume stays): ${deleted.status} ${JSON.stringify(deleted.body)}`,
         );
     }
+    await docker
+      .getVolume(baselineVolume)
+      .remove()
+      .catch(() => undefined);
     await rm(work, { recursive: true, force: true });
     await rm(outDir, { recursive: true, force: true });
   }

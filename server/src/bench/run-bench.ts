@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     try {
       return await fn();
     } catch (err) {
-      log(`figure ${id} failed: ${(err as Error).message}`);
+      log(`figure ${id} failed: ${(err as Error).stack ?? (err as Error).message}`);
       figures.push({
         id,
         title,

@@ -217,11 +217,12 @@ describe('kill -9 right after a run is acknowledged', () => {
         const stopped = await api.public('POST', `/lambdas/${ack.projectId}/runs/${ack.run.uuid}/stop`, key, {});
         assert.equal(stopped.body.run?.state, 'stopped', ack.label);
       }
+      // every run container goes; the project's build container lives on between builds (decision 0042)
+      const runContainers = { 'swiftlambda.instance': instanceId, 'swiftlambda.kind': 'run' };
       await waitFor(
-        async () =>
-          (await testEngine.listContainers({ 'swiftlambda.instance': instanceId })).length === 0 ? true : undefined,
+        async () => ((await testEngine.listContainers(runContainers)).length === 0 ? true : undefined),
         10_000,
-        'every container of this emulator to be removed',
+        'every run container of this emulator to be removed',
       );
       await killChild(child, 'SIGTERM');
     },

@@ -122,6 +122,21 @@ export interface ShellSession {
   close(): void;
 }
 
+/** A command run in a running container (the exec API, no TTY). */
+export interface ExecCommand {
+  readonly cmd: readonly string[];
+  /** added to the container's own environment */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly workingDir?: string;
+}
+
+export interface CommandRun {
+  /** its exit code once it ended and its output was delivered; null when the engine cannot say (the container went away) */
+  readonly exitCode: Promise<number | null>;
+  /** stops reading its output (the command goes on) */
+  stop(): void;
+}
+
 export interface LogFollow {
   /** resolves when the engine ends the stream (the container stopped) or stop() was called */
   readonly done: Promise<void>;
@@ -185,6 +200,15 @@ export interface DockerEngine {
   followStats(id: string, onSample: (sample: ContainerStatsSample) => void): Promise<LogFollow>;
   /** SIGKILL; a container that is not running is not an error */
   killContainer(id: string): Promise<void>;
+  /**
+   * Runs a command in a running container, its stdout and stderr to `onData`; rejects with the
+   * engine's error (statusCode 404: no such container, 409: not running).
+   */
+  runCommand(
+    id: string,
+    command: ExecCommand,
+    onData: (stream: OutputStream, data: Buffer) => void,
+  ): Promise<CommandRun>;
   /** a shell (bash, else sh) with a TTY in a running container, through the engine's exec API */
   openShell(id: string, size: TerminalSize): Promise<ShellSession>;
   /**

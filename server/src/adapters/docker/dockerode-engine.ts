@@ -16,6 +16,8 @@ import {
   type TerminalSize,
   type NetworkInfo,
   type OutputStream,
+  type ExecCommand,
+  type CommandRun,
 } from './docker-engine.js';
 import { engineCall, isConnectionError, mapEngineError, statusCodeOf } from './engine-errors.js';
 import { toStatsSample, type EngineStats } from './engine-stats.js';
@@ -25,6 +27,7 @@ import { joinNetworks, listNetworks } from './engine-networks.js';
 import { engineProductOf, isMissingInitError } from './engine-product.js';
 import { containerState, engineTime } from './engine-inspect.js';
 import { openShell } from './exec-shell.js';
+import { runCommand } from './exec-command.js';
 
 function labelFilters(labels: Readonly<Record<string, string>>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
@@ -40,6 +43,14 @@ export class DockerodeEngine implements DockerEngine {
 
   async openShell(id: string, size: TerminalSize): Promise<ShellSession> {
     return openShell(this.docker, id, size).catch(mapEngineError);
+  }
+
+  async runCommand(
+    id: string,
+    command: ExecCommand,
+    onData: (stream: OutputStream, data: Buffer) => void,
+  ): Promise<CommandRun> {
+    return runCommand(this.docker, id, command, onData).catch(mapEngineError);
   }
 
   /** the last version seen, re-read at most once a minute (a ping says the engine is still there) */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DockerEngine } from '../../adapters/docker/docker-engine.js';
 import type { Store } from '../../adapters/store/store.js';
@@ -10,12 +10,12 @@ import type { Compilation, LogChunk } from '../../contract/types.js';
 import type { CompilationRecord } from '../../domain/records.js';
 import type { SecretMask } from '../../domain/secret-mask.js';
 import { AppError, errorMessage } from '../../errors.js';
-import { attachContainerOutput, type LogStore, type LogWriter } from '../logs/index.js';
+import type { LogStore, LogWriter } from '../logs/index.js';
 import type { ProjectsService } from '../projects/index.js';
 import {
   BUILD_ENV,
   BUILD_HOSTNAME,
-  BUILD_SCRIPT,
+  buildCommand,
   buildVolumeName,
   SWIFTPM_CACHE_VOLUME,
   type BuildVolumeKey,
@@ -29,6 +29,7 @@ import { checkElfExecutable } from './elf.js';
 import { mirrorDir, mirrorSources } from './source-mirror.js';
 import { ensureImage, ImageUnavailableError } from './ensure-image.js';
 import { readResolvedPackages } from './package-resolved.js';
+import { BuildWorkspaces } from './build-workspace.js';
 
 export interface BuildsDeps {
   readonly store: Store;
@@ -62,7 +63,8 @@ const TIMES_KEPT = 50;
 
 /**
  * Compilations: `swift build` in the project's image with the package mounted read-only and a
- * per-project Docker volume as scratch path (incremental rebuilds, the user's .build untouched).
+ * per-project Docker volume as scratch path (incremental rebuilds, the user's .build untouched),
+ * run with `docker exec` in the project's long-lived build container (build-workspace.ts).
  * One build at a time per project; the newest succeeded compilation is what runs use.
  */
 export class BuildsService {
@@ -70,8 +72,11 @@ export class BuildsService {
   private readonly finishedListeners: Array<(compilation: Compilation) => void> = [];
   private readonly progressListeners: Array<(compilation: Compilation) => void> = [];
   private readonly times = new Map<string, BuildTimes>();
+  private readonly workspaces: BuildWorkspaces;
 
-  constructor(private readonly deps: BuildsDeps) {}
+  constructor(private readonly deps: BuildsDeps) {
+    this.workspaces = new BuildWorkspaces({ engine: deps.engine, log: deps.log });
+  }
 
   private now(): number {
     return unixSeconds(this.deps.clock.now());
@@ -215,11 +220,9 @@ export class BuildsService {
 
   private async runBuild(record: CompilationRecord, writer: LogWriter): Promise<void> {
     const project = this.deps.projects.get(record.project);
-    const { engine } = this.deps;
     record.state = 'running';
     record.startedAt = this.now();
     await this.save();
-    let containerId: string | null = null;
     const times = this.times.get(record.id);
     const stopFollowing = times
       ? followBuildOutput(writer, times, (progress) => {
@@ -229,7 +232,7 @@ export class BuildsService {
         })
       : () => undefined;
     try {
-      await ensureImage(engine, project.dockerImage, (line) => writer.system(line));
+      await ensureImage(this.deps.engine, project.dockerImage, (line) => writer.system(line));
       const outDir = this.binaryDir(record);
       await mkdir(outDir, { recursive: true, mode: 0o700 });
       const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
@@ -243,38 +246,27 @@ export class BuildsService {
       writer.system(
         `$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`,
       );
-      containerId = await engine.createContainer({
+      const spec = {
         image: project.dockerImage,
-        entrypoint: ['/bin/sh', '-c', BUILD_SCRIPT, 'swiftlambda-build'],
-        cmd: [record.targetName, owner, record.configuration, project.sourcePath],
+        cmd: [],
         hostname: BUILD_HOSTNAME,
         env: BUILD_ENV,
-        labels: {
-          ...this.deps.labels,
-          'swiftlambda.kind': 'build',
-          'swiftlambda.project': project.id,
-          'swiftlambda.compilation': record.id,
-        },
+        labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id },
         binds: [
           ...mounts,
           `${this.buildVolume(project.id)}:/build`,
           `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`,
-          `${outDir}:/out`,
+          `${dirname(outDir)}:/out`,
         ],
         workingDir: project.sourcePath,
-      });
-      // attached before start, like `docker run`: every line of the build's output is captured
-      const capture = await attachContainerOutput(engine, containerId, writer);
-      let exitCode: number;
-      try {
-        await engine.startContainer(containerId);
-        if (times) times.startedAt = this.deps.clock.now();
-        exitCode = await engine.waitContainer(containerId);
-        // the engine ends the stream once it has delivered everything the build wrote
-        await Promise.race([capture.done, sleep(120_000, undefined, { ref: false })]);
-      } finally {
-        capture.stop();
-      }
+      };
+      const command = buildCommand(record.targetName, owner, record.configuration, project.sourcePath, record.id);
+      const run = await this.workspaces.run(project.id, spec, command, (stream, data) =>
+        writer.pushOutput(stream, data),
+      );
+      if (times) times.startedAt = this.deps.clock.now();
+      const exitCode = await run.exitCode;
+      if (exitCode === null) throw new Error('its container went away (removed, or the engine stopped)');
       record.diagnostics = await collectDiagnostics(this.deps.logs, record.id, []);
       record.resolvedPackages = await readResolvedPackages(
         join(mirrorDir(this.deps.dataDir, project.id, project.sourcePath), 'Package.resolved'),
@@ -312,8 +304,6 @@ export class BuildsService {
       await this.save();
       if (times) times.endedAt = this.deps.clock.now();
       this.announce(record);
-      // after the announcement: the dev loop's new run need not wait for the engine's cleanup
-      if (containerId) await engine.removeContainer(containerId).catch(() => undefined);
     }
   }
 
@@ -359,6 +349,7 @@ export class BuildsService {
    */
   async removeProject(projectId: string): Promise<void> {
     await this.settled(projectId);
+    await this.workspaces.discard(projectId);
     const { store } = this.deps;
     const doomed = store.data.compilations.filter((c) => c.project === projectId);
     await store.transact(
@@ -372,6 +363,12 @@ export class BuildsService {
     await this.deps.engine
       .removeVolume(this.buildVolume(projectId))
       .catch((err) => this.deps.log(`could not remove the build volume of ${projectId}: ${errorMessage(err)}`));
+  }
+
+  /** The server stops: the build containers go (a build under way fails), then its ending is saved. */
+  async close(): Promise<void> {
+    await this.workspaces.close();
+    await Promise.race([Promise.all(this.chains.values()), sleep(10_000, undefined, { ref: false })]);
   }
 
   /** After a restart: builds that were under way cannot be resumed; their containers go. */

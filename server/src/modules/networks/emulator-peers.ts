@@ -49,7 +49,9 @@ export class EmulatorPeers {
     const done: Promise<void> = this.engine
       .listContainers(this.labels)
       .then((list) => {
-        this.known = new Set(list.filter((c) => c.running).flatMap((c) => c.ipAddresses ?? []));
+        // runs and functions; a build container is not one of them
+        const peers = list.filter((c) => c.running && c.labels['swiftlambda.kind'] !== 'build');
+        this.known = new Set(peers.flatMap((c) => c.ipAddresses ?? []));
       })
       .finally(() => {
         if (this.inFlight?.done === done) this.inFlight = null;
