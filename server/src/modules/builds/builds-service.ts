@@ -58,6 +58,8 @@ export function toPublicCompilation(record: CompilationRecord): Compilation {
   };
 }
 
+const INTERRUPTED = 'the emulator stopped while this build was under way; start it again';
+
 /** builds whose times are kept in memory */
 const TIMES_KEPT = 50;
 
@@ -73,6 +75,7 @@ export class BuildsService {
   private readonly progressListeners: Array<(compilation: Compilation) => void> = [];
   private readonly times = new Map<string, BuildTimes>();
   private readonly workspaces: BuildWorkspaces;
+  private closing = false;
 
   constructor(private readonly deps: BuildsDeps) {
     this.workspaces = new BuildWorkspaces({ engine: deps.engine, log: deps.log });
@@ -292,7 +295,9 @@ export class BuildsService {
       record.errorSummary =
         err instanceof ImageUnavailableError || err instanceof AppError
           ? err.message
-          : `build could not run: ${errorMessage(err)}`;
+          : this.closing
+            ? INTERRUPTED
+            : `build could not run: ${errorMessage(err)}`;
       writer.system(record.errorSummary);
     } finally {
       stopFollowing(); // sends the last progress it held back: the one below comes after it
@@ -367,6 +372,7 @@ export class BuildsService {
 
   /** The server stops: the build containers go (a build under way fails), then its ending is saved. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.workspaces.close();
     await Promise.race([Promise.all(this.chains.values()), sleep(10_000, undefined, { ref: false })]);
   }
@@ -377,7 +383,7 @@ export class BuildsService {
     for (const c of this.deps.store.data.compilations) {
       if (c.state === 'queued' || c.state === 'running') {
         c.state = 'failed';
-        c.errorSummary = 'the emulator stopped while this build was under way; start it again';
+        c.errorSummary = INTERRUPTED;
         c.finishedAt = this.now();
         changed = true;
       }
