@@ -11,13 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import type { DevStatus, DevTimeline } from '../contract/dev.js';
-import type { Compilation, LogChunk, Project, RunState } from '../contract/types.js';
+import type { Compilation, Project, RunState } from '../contract/types.js';
 import { isTerminal } from '../domain/run-states.js';
 import { execTracked, killChild, trackChild } from '../testing/children.js';
 import { startUrlClient, type ClientAnswer, type RunningClient } from '../testing/dev-url-client.js';
 import { PACKAGES, waitFor } from '../testing/harness.js';
 import type { BenchEnv } from './bench-env.js';
 import { interleaved, summarize, type Figure, type Summary } from './stats.js';
+import { compilationOutput, deleteBenchProject, reportedBuildMs } from './swiftpm-bench.js';
 import { timelinePhases } from '../testing/dev-timeline.js';
 
 const docker = new Docker();
@@ -59,12 +60,6 @@ async function captureBuildContainer(projectId: string): Promise<BuildContainerS
     hostname: info.Config.Hostname,
   };
 }
-
-/** SwiftPM's own figure for the build ("Build of product 'x' complete! (1.23s)"), in ms. */
-const reportedBuildMs = (output: string) => {
-  const m = /complete! \((\d+(?:\.\d+)?)s\)/.exec(output);
-  return m ? Number(m[1]) * 1000 : NaN;
-};
 
 /** Loads the dev URL from autocannon in a process of its own until `stop`. */
 function startLoad(url: string, headers: Record<string, string>) {
@@ -200,13 +195,7 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
       emulatorBuilds += builds.length;
       const built = builds.find((c) => c.state === 'succeeded');
       if (built) {
-        const logs = (
-          await env.api.console(
-            'GET',
-            `/projects/${projectId}/compilations/${built.id}/logs?afterSequence=-1&limit=500`,
-          )
-        ).body.logs as LogChunk[];
-        const swiftMs = reportedBuildMs(logs.map((c) => c.data).join('\n'));
+        const swiftMs = reportedBuildMs(await compilationOutput(env, projectId, built.id));
         emulatorBuildMs.push(swiftMs);
         overheadMs.push(answer.at - savedAt - swiftMs);
         const dev = (await env.api.console('GET', `/projects/${projectId}/dev`)).body.dev as DevStatus;
@@ -376,15 +365,7 @@ export async function figureDevLoop(env: BenchEnv, n: number, log: (line: string
     await load?.kill();
     for (const c of clients) await c.stop().catch(() => undefined);
     // stops the project's runs and removes its builds and build volume
-    if (project) {
-      const deleted = await env.api
-        .console('DELETE', `/projects/${project.id}`)
-        .catch((err: Error) => ({ status: 0, body: err.message }));
-      if (deleted.status !== 204)
-        log(
-          `figure 13: could not delete project ${project.id} (its build volume stays): ${deleted.status} ${JSON.stringify(deleted.body)}`,
-        );
-    }
+    if (project) await deleteBenchProject(env, project, 13, log);
     await docker
       .getVolume(baselineVolume)
       .remove()

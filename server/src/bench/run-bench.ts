@@ -8,6 +8,7 @@ import { createBenchEnv } from './bench-env.js';
 import { figureAwsWarmInvoke } from './figure-aws.js';
 import { figureConsole } from './figure-console.js';
 import { figureDevLoop } from './figure-dev-loop.js';
+import { figureManyPackages } from './figure-many-packages.js';
 import { figureApiDuringFlood, figureStopAndRevoke } from './figures-control.js';
 import { figureProxyLoad, figureStartup, figureStore } from './figures-http.js';
 import { figureLogs, figureOneShot, figureServiceStart, figureSseLatency } from './figures-runs.js';
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
     if (want(12))
       put(await attempt(12, 'AWS Lambda mode warm invoke', () => figureAwsWarmInvoke(env, quick ? 200 : 1000)));
     if (want(13)) put(await attempt(13, 'dev loop: save → new answer', () => figureDevLoop(env, quick ? 3 : 5, log)));
+    if (want(14))
+      put(await attempt(14, 'many-package no-op rebuild', () => figureManyPackages(env, quick ? 3 : 5, log)));
   } finally {
     await killTrackedChildren();
     await env.close();
