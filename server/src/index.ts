@@ -155,6 +155,7 @@ export async function createServer(deps: ServerDeps): Promise<SwiftLambdaServer>
     labels,
     log,
     buildVolumeKey: config.buildVolumeKey,
+    hostLines: async () => (await reach()).extraHosts,
     maskFor: (id) => secrets.maskFor(id),
   });
   const runs = new RunsService({

@@ -1,6 +1,6 @@
 // Issue 28: a project's builds run with `docker exec` in one long-lived build container (decision
 // 0042): it serves every build, answers the toolchain's probes from its cache, is replaced when it
-// is gone, and goes with the project and with the server.
+// is gone, and goes with the project and with the server; host.docker.internal leads to this machine.
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,8 @@ describe('the build container', { timeout: 15 * 60_000 }, () => {
     const cached = await exec(container.Id, ['ls', '/tmp/swiftlambda-probes/cache']);
     assert.match(cached, /swiftc-\d+-\d+/, `swiftc's probes cached: ${cached}`);
     assert.match(cached, /swift-frontend-\d+-\d+/, `the frontend's probes cached: ${cached}`);
+    // a package registry or git server on this machine is reached as from a run
+    assert.match(await exec(container.Id, ['cat', '/etc/hosts']), /host\.docker\.internal/);
     // the binary of each build is its own file
     const runs = await t.api.console('GET', `/projects/${project.id}/compilations`);
     assert.equal(runs.body.compilations.length, 2);

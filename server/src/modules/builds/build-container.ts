@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ContainerSpec } from '../../adapters/docker/docker-engine.js';
 
 export type BuildVolumeKey = 'project' | 'packagePath';
 
@@ -101,4 +102,27 @@ export function buildCommand(
     compilationId,
     PROBE_SHIM,
   ];
+}
+
+/**
+ * The project's build container: its mounts (sources, scratch volume, binaries folder), SwiftPM's
+ * shared caches, the fixed hostname and environment; the command comes with each build's exec.
+ */
+export function buildContainerSpec(input: {
+  readonly image: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly extraHosts: readonly string[];
+  readonly mounts: readonly string[];
+  readonly packagePath: string;
+}): ContainerSpec {
+  return {
+    image: input.image,
+    cmd: [],
+    hostname: BUILD_HOSTNAME,
+    env: BUILD_ENV,
+    labels: input.labels,
+    extraHosts: input.extraHosts,
+    binds: [...input.mounts, `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`],
+    workingDir: input.packagePath,
+  };
 }

@@ -42,7 +42,7 @@ export class BuildWorkspaces {
     cmd: readonly string[],
     onData: (stream: OutputStream, data: Buffer) => void,
   ): Promise<CommandRun> {
-    const key = JSON.stringify([spec.image, spec.binds, spec.env, spec.hostname, spec.workingDir]);
+    const key = JSON.stringify([spec.image, spec.binds, spec.env, spec.hostname, spec.workingDir, spec.extraHosts]);
     for (let attempt = 0; ; attempt++) {
       const workspace = await this.acquire(projectId, key, spec);
       try {

@@ -12,14 +12,7 @@ import type { SecretMask } from '../../domain/secret-mask.js';
 import { AppError, errorMessage } from '../../errors.js';
 import type { LogStore, LogWriter } from '../logs/index.js';
 import type { ProjectsService } from '../projects/index.js';
-import {
-  BUILD_ENV,
-  BUILD_HOSTNAME,
-  buildCommand,
-  buildVolumeName,
-  SWIFTPM_CACHE_VOLUME,
-  type BuildVolumeKey,
-} from './build-container.js';
+import { buildCommand, buildContainerSpec, buildVolumeName, type BuildVolumeKey } from './build-container.js';
 import { collectDiagnostics, followBuildOutput, summarizeFailure } from './build-log-reading.js';
 import { formatDiagnostic } from './diagnostics.js';
 import { copyImportedBinary } from './binary-copy.js';
@@ -42,6 +35,8 @@ export interface BuildsDeps {
   readonly log: (line: string) => void;
   /** what names a project's build volume (default `project`); see buildVolumeName */
   readonly buildVolumeKey?: BuildVolumeKey;
+  /** `/etc/hosts` lines that lead containers to this machine (host.docker.internal), if known */
+  readonly hostLines?: () => Promise<readonly string[]>;
   /** the project's secrets, masked in build output (none when absent) */
   readonly maskFor?: (projectId: string) => SecretMask;
 }
@@ -249,20 +244,14 @@ export class BuildsService {
       writer.system(
         `$ swift build -c ${record.configuration} --product ${record.targetName} (image ${project.dockerImage})`,
       );
-      const spec = {
+      const spec = buildContainerSpec({
         image: project.dockerImage,
-        cmd: [],
-        hostname: BUILD_HOSTNAME,
-        env: BUILD_ENV,
         labels: { ...this.deps.labels, 'swiftlambda.kind': 'build', 'swiftlambda.project': project.id },
-        binds: [
-          ...mounts,
-          `${this.buildVolume(project.id)}:/build`,
-          `${SWIFTPM_CACHE_VOLUME}:/swiftpm-cache`,
-          `${dirname(outDir)}:/out`,
-        ],
-        workingDir: project.sourcePath,
-      };
+        // a package registry or git server on this machine, as runs reach it
+        extraHosts: await (this.deps.hostLines?.() ?? Promise.resolve([])).catch(() => []),
+        mounts: [...mounts, `${this.buildVolume(project.id)}:/build`, `${dirname(outDir)}:/out`],
+        packagePath: project.sourcePath,
+      });
       const command = buildCommand(record.targetName, owner, record.configuration, project.sourcePath, record.id);
       const run = await this.workspaces.run(project.id, spec, command, (stream, data) =>
         writer.pushOutput(stream, data),
