@@ -96,7 +96,10 @@ export function DevLoopPanel({ project, apiUrl, dev, building, runningBuild, can
           </>
         ) : (
           <>
-            <span className="muted">No service run serves the dev URL yet (it answers 409).</span>
+            <span className="muted" data-testid="dev-no-serving-run">
+              No service run serves the dev URL yet (it answers 409).
+              {project.watch && ' With Watch on, the next good build (a save, or Build) starts one.'}
+            </span>
             {canStart && (
               <button
                 type="button"

@@ -258,6 +258,7 @@ export class BuildsService {
       );
       if (times) times.startedAt = this.deps.clock.now();
       const exitCode = await run.exitCode;
+      stopFollowing(); // the last progress it held back goes out while the build is still running
       if (exitCode === null) throw new Error('its container went away (removed, or the engine stopped)');
       record.diagnostics = await collectDiagnostics(this.deps.logs, record.id, []);
       record.resolvedPackages = await readResolvedPackages(
@@ -289,7 +290,7 @@ export class BuildsService {
             : `build could not run: ${errorMessage(err)}`;
       writer.system(record.errorSummary);
     } finally {
-      stopFollowing(); // sends the last progress it held back: the one below comes after it
+      stopFollowing(); // (when the build ended early) the last held-back progress, before the end
       // SwiftPM's last step line is often one short of its total: a succeeded build is complete
       if (record.state === 'succeeded' && record.progress)
         record.progress = { done: record.progress.total, total: record.progress.total };
