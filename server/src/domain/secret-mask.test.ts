@@ -40,3 +40,15 @@ test('a value is masked URL-encoded too', () => {
   const mask = createSecretMask(['p@ss/word 1']);
   assert.equal(mask.text('?token=p%40ss%2Fword%201&x=p@ss/word 1'), '?token=***&x=***');
 });
+
+test('cutOutside: a cut inside a secret moves to its start; elsewhere it stays', () => {
+  const mask = createSecretMask(['s3cr3t-value']);
+  const buf = Buffer.from('0123456789s3cr3t-value0123');
+  assert.equal(mask.cutOutside(buf, 0, 14), 10);
+  assert.equal(mask.cutOutside(buf, 0, 10), 10);
+  assert.equal(mask.cutOutside(buf, 0, 22), 22);
+  assert.equal(mask.cutOutside(buf, 0, 5), 5);
+  // a secret at the piece's own start cannot move the cut to nothing
+  assert.equal(mask.cutOutside(buf, 10, 14), 14);
+  assert.equal(createSecretMask([]).cutOutside(buf, 0, 14), 14);
+});

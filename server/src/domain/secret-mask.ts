@@ -14,6 +14,11 @@ export interface SecretMask {
    * a new buffer with the secrets replaced.
    */
   bytes(buf: Buffer, start: number, end: number): { buf: Buffer; start: number; end: number };
+  /**
+   * Where to cut a line too long to keep whole (`buf[start, cut)` first): `cut`, or earlier, at the
+   * start of a secret that `cut` would split, so each piece can be masked on its own.
+   */
+  cutOutside(buf: Buffer, start: number, cut: number): number;
 }
 
 /**
@@ -49,6 +54,21 @@ export function createSecretMask(values: Iterable<string>): SecretMask {
       if (!found) return { buf, start, end };
       const masked = Buffer.from(text(buf.toString('utf8', start, end)));
       return { buf: masked, start: 0, end: masked.length };
+    },
+    cutOutside(buf, start, cut) {
+      // each move goes to an earlier secret's start: at most one move per byte of the longest one
+      for (let moved = true; moved;) {
+        moved = false;
+        for (const n of needles) {
+          const from = Math.max(start + 1, cut - n.length + 1);
+          const at = buf.indexOf(n, from);
+          if (at !== -1 && at < cut && at + n.length > cut) {
+            cut = at;
+            moved = true;
+          }
+        }
+      }
+      return cut;
     },
   };
 }

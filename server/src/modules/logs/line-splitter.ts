@@ -8,7 +8,11 @@ export const MAX_CHUNK_BYTES = 16 * 1024;
 export class LineSplitter {
   private pending: Buffer = Buffer.alloc(0);
 
-  constructor(private readonly onLine: (buf: Buffer, start: number, end: number) => void) {}
+  constructor(
+    private readonly onLine: (buf: Buffer, start: number, end: number) => void,
+    /** moves a long line's cut earlier (to keep a secret whole for masking); the cut as it is by default */
+    private readonly cutAt: (buf: Buffer, start: number, cut: number) => number = (_b, _s, cut) => cut,
+  ) {}
 
   push(data: Buffer): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, data]) : data;
@@ -25,6 +29,8 @@ export class LineSplitter {
         let cut = limit;
         while (cut > start && (buf[cut]! & 0xc0) === 0x80) cut--;
         if (cut === start) cut = limit;
+        const safe = this.cutAt(buf, start, cut);
+        if (safe > start) cut = safe;
         this.onLine(buf, start, cut);
         start = cut;
         continue;

@@ -55,3 +55,25 @@ test('a secret split across two deliveries is masked once the line is whole', as
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a secret where a long line is cut (16 KiB pieces) is masked all the same', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mask-cut-'));
+  try {
+    const logs = new LogStore({ dir, clock: systemClock, maxBytesPerLog: 1 << 20 });
+    await logs.init();
+    const writer = await logs.openWriter('runs', 'r1');
+    const secret = 'sk-live-0123456789abcdef';
+    writer.setMask(createSecretMask([secret]));
+    // the secret straddles the 16,384th byte, and again the next cut, in one line without a newline
+    const line = `${'a'.repeat(16_384 - 10)}${secret}${'b'.repeat(16_384 - 40)}${secret}tail\n`;
+    writer.pushOutput('stdout', Buffer.from(line));
+    await logs.closeWriter('runs', 'r1');
+    const chunks = await logs.read('runs', 'r1', -1, 100);
+    const text = chunks.map((c) => c.data).join('');
+    assert.ok(chunks.length >= 2, 'the line was cut');
+    assert.ok(!text.includes(secret.slice(0, 8)) && !text.includes(secret.slice(-8)), 'no part of it is stored');
+    assert.equal(text, line.replaceAll(secret, '***'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

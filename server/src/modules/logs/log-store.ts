@@ -52,9 +52,10 @@ export class LogWriter {
         this.append('system', lostLinesNote(lost), 0, -1);
       },
     });
+    const cutAt = (buf: Buffer, start: number, cut: number) => this.mask.cutOutside(buf, start, cut);
     this.splitters = {
-      stdout: new LineSplitter((buf, start, end) => this.appendChunk('stdout', buf, start, end)),
-      stderr: new LineSplitter((buf, start, end) => this.appendChunk('stderr', buf, start, end)),
+      stdout: new LineSplitter((buf, start, end) => this.appendChunk('stdout', buf, start, end), cutAt),
+      stderr: new LineSplitter((buf, start, end) => this.appendChunk('stderr', buf, start, end), cutAt),
     };
   }
 
