@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docker/docker-engine.js';
 import { systemClock } from '../../clock.js';
 import { followContainerOutput } from './container-output.js';
+import { createSecretMask } from '../../domain/secret-mask.js';
 import { LogStore } from './log-store.js';
 
 type Frames = Array<[OutputStream, string]>;
@@ -62,6 +63,49 @@ test('a re-attached follower skips what was stored, and complete() adds what the
         ['stderr', 'warn 1\n'],
         ['stdout', 'three\n'],
         ['stdout', 'four\n'],
+        ['stderr', 'warn 2\n'],
+      ],
+    );
+    await logs.closeAll();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a re-attached run whose lines were masked stores no line twice', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'capture-mask-'));
+  try {
+    const logs = new LogStore({ dir, clock: systemClock, maxBytesPerLog: 1 << 20 });
+    await logs.init();
+    const secret = 'p4ssw0rd-0123456789';
+    const before = await logs.openWriter('runs', 'r1');
+    before.setMask(createSecretMask([secret]));
+    before.pushOutput('stdout', Buffer.from(`token ${secret}\nnext line\n`));
+    before.pushOutput('stderr', Buffer.from(`warn ${secret}\n`));
+    await logs.closeWriter('runs', 'r1');
+
+    // the engine replays what the program wrote: the secret at its full length
+    const stored: Frames = [
+      ['stdout', `token ${secret}\nnext `],
+      ['stdout', 'line\nafter the restart\n'],
+      ['stderr', `warn ${secret}\nwarn 2\n`],
+    ];
+    const engine = engineWithStoredLog(stored, stored) as DockerEngine;
+    const writer = await logs.openWriter('runs', 'r1');
+    writer.setMask(createSecretMask([secret]));
+    const capture = await followContainerOutput(engine, 'c1', writer, writer.storedAtOpen);
+    await capture.done;
+    await capture.complete();
+    await logs.closeWriter('runs', 'r1');
+
+    const all = await logs.read('runs', 'r1', -1, 100);
+    assert.deepEqual(
+      all.map((c) => [c.stream, c.data]),
+      [
+        ['stdout', 'token ***\n'],
+        ['stdout', 'next line\n'],
+        ['stderr', 'warn ***\n'],
+        ['stdout', 'after the restart\n'],
         ['stderr', 'warn 2\n'],
       ],
     );

@@ -27,6 +27,7 @@ test('tail: the end of one stream, across flushed and unflushed chunks, bounded'
     const wider = await writer.tail('stderr', 4096);
     assert.ok(wider.startsWith('err') && wider.endsWith('err 999\nlast words\n'));
     await logs.closeWriter('runs', 'r1');
+    await logs.closeAll();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -51,6 +52,7 @@ test('a secret split across two deliveries is masked once the line is whole', as
       chunks.map((c) => c.data),
       ['token: *** and more\n', 'clean\n', '[swiftlambda] ***\n', 'unterminated ***'],
     );
+    await logs.closeAll(); // its readers' file handles: one closed by the garbage collector fails the run
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -73,6 +75,7 @@ test('a secret where a long line is cut (16 KiB pieces) is masked all the same',
     assert.ok(chunks.length >= 2, 'the line was cut');
     assert.ok(!text.includes(secret.slice(0, 8)) && !text.includes(secret.slice(-8)), 'no part of it is stored');
     assert.equal(text, line.replaceAll(secret, '***'));
+    await logs.closeAll();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
