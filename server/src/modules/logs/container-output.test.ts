@@ -29,88 +29,80 @@ function engineWithStoredLog(stored: Frames, followed: Frames): Pick<DockerEngin
   };
 }
 
-test('a re-attached follower skips what was stored, and complete() adds what the follower missed, once', async () => {
+/**
+ * A run's log written before a restart (`before`, through a writer with `secrets` masked), then
+ * re-attached to the engine's replay of the program's output; what the log holds at the end.
+ */
+async function reattach(options: {
+  before: Frames;
+  stored: Frames;
+  followed: Frames;
+  secrets?: string[];
+}): Promise<Array<[string, string]>> {
   const dir = await mkdtemp(join(tmpdir(), 'capture-'));
   try {
     const logs = new LogStore({ dir, clock: systemClock, maxBytesPerLog: 1 << 20 });
     await logs.init();
-    const before = await logs.openWriter('runs', 'r1');
-    before.pushOutput('stdout', Buffer.from('one\ntwo\n'));
-    before.pushOutput('stderr', Buffer.from('warn 1\n'));
+    const mask = createSecretMask(options.secrets ?? []);
+    const first = await logs.openWriter('runs', 'r1');
+    first.setMask(mask);
+    for (const [stream, text] of options.before) first.pushOutput(stream, Buffer.from(text));
     await logs.closeWriter('runs', 'r1');
-
-    const stored: Frames = [
-      ['stdout', 'one\n'],
-      ['stdout', 'two\n'],
-      ['stderr', 'warn 1\n'],
-      ['stdout', 'three\nfo'],
-      ['stdout', 'ur\n'],
-      ['stderr', 'warn 2\n'],
-    ];
-    const engine = engineWithStoredLog(stored, stored.slice(0, 4)) as DockerEngine;
+    const engine = engineWithStoredLog(options.stored, options.followed) as DockerEngine;
     const writer = await logs.openWriter('runs', 'r1');
+    writer.setMask(mask);
     const capture = await followContainerOutput(engine, 'c1', writer, writer.storedAtOpen);
     await capture.done;
     await capture.complete();
     await logs.closeWriter('runs', 'r1');
-
     const all = await logs.read('runs', 'r1', -1, 100);
-    assert.deepEqual(
-      all.map((c) => [c.stream, c.data]),
-      [
-        ['stdout', 'one\n'],
-        ['stdout', 'two\n'],
-        ['stderr', 'warn 1\n'],
-        ['stdout', 'three\n'],
-        ['stdout', 'four\n'],
-        ['stderr', 'warn 2\n'],
-      ],
-    );
     await logs.closeAll();
+    return all.map((c) => [c.stream, c.data]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+test('a re-attached follower skips what was stored, and complete() adds what the follower missed, once', async () => {
+  const stored: Frames = [
+    ['stdout', 'one\n'],
+    ['stdout', 'two\n'],
+    ['stderr', 'warn 1\n'],
+    ['stdout', 'three\nfo'],
+    ['stdout', 'ur\n'],
+    ['stderr', 'warn 2\n'],
+  ];
+  const before: Frames = [
+    ['stdout', 'one\ntwo\n'],
+    ['stderr', 'warn 1\n'],
+  ];
+  assert.deepEqual(await reattach({ before, stored, followed: stored.slice(0, 4) }), [
+    ['stdout', 'one\n'],
+    ['stdout', 'two\n'],
+    ['stderr', 'warn 1\n'],
+    ['stdout', 'three\n'],
+    ['stdout', 'four\n'],
+    ['stderr', 'warn 2\n'],
+  ]);
 });
 
 test('a re-attached run whose lines were masked stores no line twice', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'capture-mask-'));
-  try {
-    const logs = new LogStore({ dir, clock: systemClock, maxBytesPerLog: 1 << 20 });
-    await logs.init();
-    const secret = 'p4ssw0rd-0123456789';
-    const before = await logs.openWriter('runs', 'r1');
-    before.setMask(createSecretMask([secret]));
-    before.pushOutput('stdout', Buffer.from(`token ${secret}\nnext line\n`));
-    before.pushOutput('stderr', Buffer.from(`warn ${secret}\n`));
-    await logs.closeWriter('runs', 'r1');
-
-    // the engine replays what the program wrote: the secret at its full length
-    const stored: Frames = [
-      ['stdout', `token ${secret}\nnext `],
-      ['stdout', 'line\nafter the restart\n'],
-      ['stderr', `warn ${secret}\nwarn 2\n`],
-    ];
-    const engine = engineWithStoredLog(stored, stored) as DockerEngine;
-    const writer = await logs.openWriter('runs', 'r1');
-    writer.setMask(createSecretMask([secret]));
-    const capture = await followContainerOutput(engine, 'c1', writer, writer.storedAtOpen);
-    await capture.done;
-    await capture.complete();
-    await logs.closeWriter('runs', 'r1');
-
-    const all = await logs.read('runs', 'r1', -1, 100);
-    assert.deepEqual(
-      all.map((c) => [c.stream, c.data]),
-      [
-        ['stdout', 'token ***\n'],
-        ['stdout', 'next line\n'],
-        ['stderr', 'warn ***\n'],
-        ['stdout', 'after the restart\n'],
-        ['stderr', 'warn 2\n'],
-      ],
-    );
-    await logs.closeAll();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const secret = 'p4ssw0rd-0123456789';
+  const before: Frames = [
+    ['stdout', `token ${secret}\nnext line\n`],
+    ['stderr', `warn ${secret}\n`],
+  ];
+  // the engine replays what the program wrote: the secret at its full length
+  const stored: Frames = [
+    ['stdout', `token ${secret}\nnext `],
+    ['stdout', 'line\nafter the restart\n'],
+    ['stderr', `warn ${secret}\nwarn 2\n`],
+  ];
+  assert.deepEqual(await reattach({ before, stored, followed: stored, secrets: [secret] }), [
+    ['stdout', 'token ***\n'],
+    ['stdout', 'next line\n'],
+    ['stderr', 'warn ***\n'],
+    ['stdout', 'after the restart\n'],
+    ['stderr', 'warn 2\n'],
+  ]);
 });
