@@ -6,7 +6,6 @@ import { test } from 'node:test';
 import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docker/docker-engine.js';
 import { systemClock } from '../../clock.js';
 import { followContainerOutput } from './container-output.js';
-import { createSecretMask } from '../../domain/secret-mask.js';
 import { LogStore } from './log-store.js';
 
 type Frames = Array<[OutputStream, string]>;
@@ -30,27 +29,22 @@ function engineWithStoredLog(stored: Frames, followed: Frames): Pick<DockerEngin
 }
 
 /**
- * A run's log written before a restart (`before`, through a writer with `secrets` masked), then
- * re-attached to the engine's replay of the program's output; what the log holds at the end.
+ * A run's log written before a restart (`before`), then re-attached to the engine's replay of the program's output; what the log holds at the end.
  */
 async function reattach(options: {
   before: Frames;
   stored: Frames;
   followed: Frames;
-  secrets?: string[];
 }): Promise<Array<[string, string]>> {
   const dir = await mkdtemp(join(tmpdir(), 'capture-'));
   try {
     const logs = new LogStore({ dir, clock: systemClock, maxBytesPerLog: 1 << 20 });
     await logs.init();
-    const mask = createSecretMask(options.secrets ?? []);
     const first = await logs.openWriter('runs', 'r1');
-    first.setMask(mask);
     for (const [stream, text] of options.before) first.pushOutput(stream, Buffer.from(text));
     await logs.closeWriter('runs', 'r1');
     const engine = engineWithStoredLog(options.stored, options.followed) as DockerEngine;
     const writer = await logs.openWriter('runs', 'r1');
-    writer.setMask(mask);
     const capture = await followContainerOutput(engine, 'c1', writer, writer.storedAtOpen);
     await capture.done;
     await capture.complete();
@@ -82,27 +76,6 @@ test('a re-attached follower skips what was stored, and complete() adds what the
     ['stderr', 'warn 1\n'],
     ['stdout', 'three\n'],
     ['stdout', 'four\n'],
-    ['stderr', 'warn 2\n'],
-  ]);
-});
-
-test('a re-attached run whose lines were masked stores no line twice', async () => {
-  const secret = 'p4ssw0rd-0123456789';
-  const before: Frames = [
-    ['stdout', `token ${secret}\nnext line\n`],
-    ['stderr', `warn ${secret}\n`],
-  ];
-  // the engine replays what the program wrote: the secret at its full length
-  const stored: Frames = [
-    ['stdout', `token ${secret}\nnext `],
-    ['stdout', 'line\nafter the restart\n'],
-    ['stderr', `warn ${secret}\nwarn 2\n`],
-  ];
-  assert.deepEqual(await reattach({ before, stored, followed: stored, secrets: [secret] }), [
-    ['stdout', 'token ***\n'],
-    ['stdout', 'next line\n'],
-    ['stderr', 'warn ***\n'],
-    ['stdout', 'after the restart\n'],
     ['stderr', 'warn 2\n'],
   ]);
 });

@@ -1,5 +1,5 @@
-import type { DockerEngine, LogFollow } from '../../adapters/docker/docker-engine.js';
-import type { LogWriter, StoredOutput, StoredStream } from './log-store.js';
+import type { DockerEngine, LogFollow, OutputStream } from '../../adapters/docker/docker-engine.js';
+import type { LogWriter } from './log-store.js';
 
 /** A container's output flowing into a log. */
 export interface OutputCapture extends LogFollow {
@@ -34,81 +34,36 @@ function stopAtCap(writer: LogWriter, follow: LogFollow): void {
   else writer.onTruncated(() => follow.stop());
 }
 
-/** A log past its cap: nothing the engine replays is stored again. */
-export const EVERYTHING_STORED: StoredOutput = {
-  stdout: { lines: Infinity, tailBytes: 0 },
-  stderr: { lines: Infinity, tailBytes: 0 },
-};
-
-const NOTHING_STORED: StoredOutput = { stdout: { lines: 0, tailBytes: 0 }, stderr: { lines: 0, tailBytes: 0 } };
-
-/**
- * Finds where the stored part of a stream ends in the engine's replay of it from the first byte:
- * after as many newlines as the log holds whole lines, then its partial tail. Lines count, not
- * bytes: a masked secret makes a stored line shorter than the program's, never another line.
- */
-class StoredPart {
-  private lines = 0;
-  private offset = 0;
-  /** the replay's offset where the stored part ends, once found */
-  private end: number | null;
-
-  constructor(private readonly stored: StoredStream) {
-    this.end = stored.lines === 0 && stored.tailBytes === 0 ? 0 : null;
-  }
-
-  /** How many of `data`'s bytes (the stream's next ones in the replay) are stored already. */
-  drop(data: Buffer): number {
-    const at = this.offset;
-    this.offset += data.length;
-    if (this.end !== null) return Math.max(0, Math.min(this.end - at, data.length));
-    let i = 0;
-    while (this.lines < this.stored.lines) {
-      const nl = data.indexOf(10, i);
-      if (nl === -1) return data.length;
-      this.lines++;
-      i = nl + 1;
-    }
-    this.end = at + i + this.stored.tailBytes;
-    return Math.min(i + this.stored.tailBytes, data.length);
-  }
-}
-
 /**
  * Follows a container that was started earlier (re-attached after a restart) through the engine's
- * stored log, which replays output from the first byte: what the log already holds (`stored`) is
- * dropped first. Once the container has exited, `complete()` reads the stored log once more
+ * stored log, which replays output from the first byte: `skip` (bytes per stream already stored)
+ * is dropped first. Once the container has exited, `complete()` reads the stored log once more
  * and appends anything the follower did not deliver.
  */
 export async function followContainerOutput(
   engine: DockerEngine,
   containerId: string,
   writer: LogWriter,
-  stored: StoredOutput = NOTHING_STORED,
+  skip: { stdout: number; stderr: number } = { stdout: 0, stderr: 0 },
 ): Promise<OutputCapture> {
-  // bytes of each stream seen from the engine so far, counting the dropped ones
+  // bytes of each stream seen from the engine so far, counting the skipped ones
   const seen = { stdout: 0, stderr: 0 };
-  const parts = { stdout: new StoredPart(stored.stdout), stderr: new StoredPart(stored.stderr) };
-  const follow = await engine.readLogs(containerId, true, (stream, data) => {
+  const deliverAfter = (limit: { stdout: number; stderr: number }) => (stream: OutputStream, data: Buffer) => {
+    const start = seen[stream];
     seen[stream] += data.length;
-    const drop = parts[stream].drop(data);
+    const drop = Math.max(0, Math.min(limit[stream] - start, data.length));
     if (drop < data.length) writer.pushOutput(stream, drop ? data.subarray(drop) : data);
-  });
+  };
+  const follow = await engine.readLogs(containerId, true, deliverAfter(skip));
   stopAtCap(writer, follow);
   return {
     ...follow,
     complete: async () => {
       if (writer.truncated) return; // the log is past its cap: nothing more would be stored
-      // dropped: what was stored before, and what the follower delivered
-      const delivered = { ...seen };
-      const again = { stdout: new StoredPart(stored.stdout), stderr: new StoredPart(stored.stderr) };
-      const replayed = { stdout: 0, stderr: 0 };
-      const replay = await engine.readLogs(containerId, false, (stream, data) => {
-        const at = replayed[stream];
-        replayed[stream] += data.length;
-        const drop = Math.max(again[stream].drop(data), Math.min(Math.max(0, delivered[stream] - at), data.length));
-        if (drop < data.length) writer.pushOutput(stream, drop ? data.subarray(drop) : data);
-      });
+      const delivered = { stdout: Math.max(seen.stdout, skip.stdout), stderr: Math.max(seen.stderr, skip.stderr) };
+      seen.stdout = 0;
+      seen.stderr = 0;
+      const replay = await engine.readLogs(containerId, false, deliverAfter(delivered));
       await replay.done;
     },
   };

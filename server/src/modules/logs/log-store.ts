@@ -6,14 +6,6 @@ import { NO_MASK, type SecretMask } from '../../domain/secret-mask.js';
 import { LineSplitter } from './line-splitter.js';
 import { ClosedLogReader, LogFile } from './log-file.js';
 
-/** What a log already holds of one stream: its whole lines, and the bytes stored after the last one. */
-export interface StoredStream {
-  readonly lines: number;
-  readonly tailBytes: number;
-}
-
-export type StoredOutput = Readonly<Record<'stdout' | 'stderr', StoredStream>>;
-
 /** `functions`: one log per AWS Lambda mode function, every container's output and AWS's lines */
 export type LogKind = 'runs' | 'builds' | 'functions';
 
@@ -44,9 +36,9 @@ export class LogWriter {
     private readonly clock: Clock,
     private readonly maxBytes: number,
     /** output already stored per stream when the log was (re)opened: what a re-attached follower skips */
-    readonly storedAtOpen: StoredOutput & { readonly total: number } = {
-      stdout: { lines: 0, tailBytes: 0 },
-      stderr: { lines: 0, tailBytes: 0 },
+    readonly storedAtOpen: Readonly<{ stdout: number; stderr: number; total: number }> = {
+      stdout: 0,
+      stderr: 0,
       total: 0,
     },
   ) {
@@ -331,27 +323,23 @@ export class LogStore {
    * Bytes of program output stored per stream: what a re-attached log follower skips of the
    * engine's replay so that nothing is stored twice.
    */
-  private async storedBytes(kind: LogKind, id: string): Promise<StoredOutput & { total: number }> {
-    const streams = { stdout: { lines: 0, tailBytes: 0 }, stderr: { lines: 0, tailBytes: 0 } };
-    let total = 0;
+  private async storedBytes(kind: LogKind, id: string): Promise<{ stdout: number; stderr: number; total: number }> {
+    const result = { stdout: 0, stderr: 0, total: 0 };
     const pageSize = 5000;
     let after = -1;
     for (;;) {
       const page = await this.read(kind, id, after, pageSize);
       for (const c of page) {
-        if (c.stream === 'system') continue;
         const n = Buffer.byteLength(c.data);
-        total += n;
-        const stream = streams[c.stream];
-        if (c.data.endsWith('\n')) {
-          stream.lines++;
-          stream.tailBytes = 0;
-        } else stream.tailBytes += n;
+        if (c.stream !== 'system') {
+          result[c.stream] += n;
+          result.total += n;
+        }
       }
       if (page.length < pageSize) break;
       after = page[page.length - 1]!.sequence;
     }
-    return { ...streams, total };
+    return result;
   }
 
   async remove(kind: LogKind, id: string): Promise<void> {

@@ -5,13 +5,7 @@ import type { RunPhase, RunState } from '../../contract/types.js';
 import type { RunRecord } from '../../domain/records.js';
 import { AppError, errorMessage } from '../../errors.js';
 import { ensureImage } from '../builds/index.js';
-import {
-  attachContainerOutput,
-  EVERYTHING_STORED,
-  followContainerOutput,
-  type LogWriter,
-  type OutputCapture,
-} from '../logs/index.js';
+import { attachContainerOutput, followContainerOutput, type LogWriter, type OutputCapture } from '../logs/index.js';
 import { CRASH_TAIL_BYTES, describeCrash, parseCrash, signalOfExitCode, type ParsedCrash } from './crash-report.js';
 import { DEBUGGER_CONTAINER_PORT } from './debug-launch.js';
 import { describeExit, runContainerSpec, SERVICE_PORT } from './run-container.js';
@@ -199,7 +193,7 @@ export class LiveRun {
     }
     await this.watch(async () => {
       const writer = await this.openWriter();
-      const skip = this.record.run.logsTruncated ? EVERYTHING_STORED : writer.storedAtOpen;
+      const skip = this.record.run.logsTruncated ? { stdout: Infinity, stderr: Infinity } : writer.storedAtOpen;
       return followContainerOutput(this.deps.engine, this.record.containerId!, writer, skip);
     });
   }
