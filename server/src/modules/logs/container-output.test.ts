@@ -29,7 +29,8 @@ function engineWithStoredLog(stored: Frames, followed: Frames): Pick<DockerEngin
 }
 
 /**
- * A run's log written before a restart (`before`), then re-attached to the engine's replay of the program's output; what the log holds at the end.
+ * A run's log written before a restart (`before`), then re-attached to the engine's replay of the
+ * program's output; what the log holds at the end.
  */
 async function reattach(options: {
   before: Frames;
