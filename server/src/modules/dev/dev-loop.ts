@@ -12,6 +12,7 @@ import { PackageWatcher } from './package-watcher.js';
 import { waitUntilListening } from './readiness.js';
 import { RebuildScheduler } from './rebuild-scheduler.js';
 import { CrashRestarts } from './crash-restarts.js';
+import { liveServiceRuns, servingRun } from './serving-run.js';
 
 export interface DevLoopDeps {
   readonly projects: ProjectsService;
@@ -226,23 +227,11 @@ export class DevLoop {
   devRunOf(projectId: string): string | null | undefined {
     if (!this.deps.projects.exists(projectId)) return undefined;
     const loop = this.loops.get(projectId);
-    const live = this.liveServiceRuns(projectId);
-    if (loop?.pinned && live.some((r) => r.run.uuid === loop.pinned)) {
-      // newest first: the pinned run, unless someone started a service run of their own since
-      return live.find((r) => r.run.uuid === loop.pinned || !r.replacesRun)!.run.uuid;
-    }
-    return live.find((r) => r.run.uuid !== loop?.swappingTo)?.run.uuid ?? null;
+    return servingRun(this.liveServiceRuns(projectId), loop?.pinned ?? null, loop?.swappingTo ?? null);
   }
 
-  /** The project's service runs that have not ended, newest first. */
   private liveServiceRuns(projectId: string): RunRecord[] {
-    const out: RunRecord[] = [];
-    for (const { record } of this.deps.runs.liveRuns()) {
-      if (record.run.project === projectId && record.run.mode === 'service' && !isTerminal(record.run.state))
-        out.push(record);
-    }
-    // the live map holds them in start order; a run re-attached later by a reconcile is older
-    return out.reverse().sort((a, b) => b.run.created - a.run.created);
+    return liveServiceRuns(this.deps.runs, projectId);
   }
 
   status(projectId: string): DevStatus {
