@@ -236,8 +236,7 @@ describe('development loop', { timeout: 20 * 60_000 }, () => {
     });
 
     test('five saves in 100 ms make one build; the last one answers', async () => {
-      // the broken save before may have queued one more build (a second change event during its
-      // build): the burst is counted from a quiet loop
+      // counted from a quiet loop: the broken save before may have queued one more build
       const idle = async () => ((await devStatus(echo.id)).building ? undefined : true);
       await waitFor(idle, 240_000, 'no build under way', 50);
       await sleep(500);
